@@ -1,0 +1,70 @@
+"""The drop share as the clerk sees it: sources, branches, and the _rejected/ folder with reason files."""
+from __future__ import annotations
+
+import os
+import unicodedata
+from pathlib import Path, PurePosixPath
+
+from ingest.archive import safe_component, write_atomic
+
+REJECTED = "_rejected"
+TOP_LEVEL = "_top"       # _rejected/_top/ holds files that were dropped at the share root
+
+
+def nfc(s: str) -> str:
+    return unicodedata.normalize("NFC", s)
+
+
+def source_of(share: Path, path: Path) -> str:
+    """Share-relative, '/'-separated, NFC — the document's `source`."""
+    return nfc(PurePosixPath(*path.relative_to(share).parts).as_posix())
+
+
+def branch_of(source: str) -> str | None:
+    parts = source.split("/")
+    return parts[0] if len(parts) > 1 else None
+
+
+def _free_name(folder: Path, name: str) -> Path:
+    candidate = folder / name
+    stem, dot, ext = name.rpartition(".")
+    if not dot:
+        stem, ext = name, ""
+    n = 2
+    while candidate.exists() or candidate.is_symlink() or candidate.with_name(candidate.name + ".reason.txt").exists():
+        candidate = folder / (f"{stem} ({n}).{ext}" if ext else f"{stem} ({n})")
+        n += 1
+    return candidate
+
+
+def rejected_destination(share: Path, source: str) -> Path:
+    """_rejected/<branch>/<rest of the path>, never overwriting an earlier rejection."""
+    parts = source.split("/")
+    branch, rest = (parts[0], parts[1:]) if len(parts) > 1 else (TOP_LEVEL, parts)
+    folder = share / REJECTED / branch
+    for p in rest[:-1]:
+        folder = folder / safe_component(p)
+    return _free_name(folder, safe_component(rest[-1], 200))
+
+
+def return_to_clerk(share: Path, path: Path, dest: Path, reason_text: str) -> None:
+    """Write the reason file, then move the original (the same bytes; a symlink stays a link)."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    write_atomic(dest.with_name(dest.name + ".reason.txt"), reason_text.encode("utf-8"))
+    os.rename(path, dest)
+    _prune_empty(path.parent, share)
+
+
+def remove_original(share: Path, path: Path) -> None:
+    path.unlink(missing_ok=True)
+    _prune_empty(path.parent, share)
+
+
+def _prune_empty(folder: Path, share: Path) -> None:
+    """Remove emptied per-file sub-folders below a branch folder; never the branch folder or the share."""
+    try:
+        while folder != share and folder.parent != share and folder.is_relative_to(share):
+            folder.rmdir()
+            folder = folder.parent
+    except OSError:
+        pass

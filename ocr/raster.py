@@ -1,0 +1,98 @@
+"""Pages out of files: poppler (through pdf2image) for PDF, Pillow for TIFF/JPEG/PNG — one page at a time."""
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+from pdf2image import convert_from_path, pdfinfo_from_path
+from pdf2image.exceptions import PDFInfoNotInstalledError, PDFPageCountError, PDFSyntaxError
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from ocr.errors import EngineMissing, ImageTooLarge, OcrError, PageTimeout, UnreadableImage
+
+MIN_DPI, MAX_DPI = 70, 1200
+
+
+def sane_dpi(info: dict, fallback: int) -> int:
+    """The embedded DPI when it is believable, else the fallback (scanners write 1, 72 or nothing)."""
+    raw = info.get("dpi")
+    try:
+        x = float(raw[0]) if isinstance(raw, tuple | list) else float(raw)
+    except (TypeError, ValueError, IndexError):
+        return fallback
+    return round(x) if MIN_DPI <= x <= MAX_DPI else fallback
+
+
+def pdf_page_count(path: Path, *, timeout: float) -> int:
+    try:
+        info = pdfinfo_from_path(str(path), timeout=int(timeout))
+    except PDFInfoNotInstalledError as e:
+        raise EngineMissing("poppler is not installed (apt-get install poppler-utils)") from e
+    except (PDFPageCountError, PDFSyntaxError) as e:
+        raise OcrError(f"poppler cannot read this PDF: {str(e).strip()[:200]}", code="corrupt_pdf") from e
+    except Exception as e:  # subprocess.TimeoutExpired and friends
+        if "timed out" in str(e).lower() or "timeout" in type(e).__name__.lower():
+            raise PageTimeout(f"poppler took longer than {timeout:.0f} s to read this PDF") from e
+        raise
+    return int(info.get("Pages", 0))
+
+
+def image_page_count(path: Path, max_pixels: int) -> int:
+    with open_image(path, max_pixels) as img:
+        return int(getattr(img, "n_frames", 1))
+
+
+def open_image(path: Path, max_pixels: int) -> Image.Image:
+    """Open lazily and refuse decompression bombs before any pixel is decoded."""
+    Image.MAX_IMAGE_PIXELS = None  # we check ourselves, with a clearer message
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            img = Image.open(path)
+    except UnidentifiedImageError as e:
+        raise UnreadableImage("the image cannot be decoded") from e
+    except OSError as e:
+        raise UnreadableImage(f"the image cannot be read: {e}") from e
+    w, h = img.size
+    if w * h > max_pixels:
+        img.close()
+        raise ImageTooLarge(f"the image is {w} × {h} pixels; the limit is {max_pixels:,} pixels per page")
+    return img
+
+
+def image_page(path: Path, index: int, *, max_pixels: int, default_dpi: int) -> tuple[Image.Image, int]:
+    """Frame `index` (0-based) of an image file as grayscale, and its DPI."""
+    try:
+        with open_image(path, max_pixels) as img:
+            img.seek(index)
+            w, h = img.size
+            if w * h > max_pixels:
+                raise ImageTooLarge(f"page {index + 1} is {w} × {h} pixels; the limit is {max_pixels:,}")
+            dpi = sane_dpi(img.info, default_dpi)
+            page = ImageOps.exif_transpose(img)
+            page = page.convert("L")
+            page.load()
+            return page, dpi
+    except (EOFError, OSError, ValueError, SyntaxError) as e:
+        raise UnreadableImage(f"page {index + 1} of the image cannot be decoded: {e}") from e
+
+
+def pdf_page(path: Path, index: int, *, dpi: int, timeout: float, max_pixels: int) -> tuple[Image.Image, int]:
+    """Rasterise page `index` (0-based) of a PDF with poppler; only that page is in memory."""
+    try:
+        pages = convert_from_path(str(path), dpi=dpi, first_page=index + 1, last_page=index + 1,
+                                  grayscale=True, timeout=int(timeout))
+    except PDFInfoNotInstalledError as e:
+        raise EngineMissing("poppler is not installed (apt-get install poppler-utils)") from e
+    except (PDFPageCountError, PDFSyntaxError) as e:
+        raise OcrError(f"poppler cannot read page {index + 1}: {str(e).strip()[:200]}", code="corrupt_pdf") from e
+    except Exception as e:
+        if "timeout" in type(e).__name__.lower() or "timed out" in str(e).lower():
+            raise PageTimeout(f"poppler took longer than {timeout:.0f} s on page {index + 1}") from e
+        raise
+    if not pages:
+        raise OcrError(f"poppler produced no image for page {index + 1}", code="corrupt_pdf")
+    page = pages[0]
+    if page.width * page.height > max_pixels:
+        raise ImageTooLarge(f"page {index + 1} would be {page.width} × {page.height} pixels at {dpi} dpi")
+    return page.convert("L"), dpi

@@ -1,0 +1,93 @@
+"""The one place that knows tesseract's command line, version probe and error mapping (through pytesseract)."""
+from __future__ import annotations
+
+import csv
+import io
+import os
+import subprocess
+import tempfile
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import pytesseract
+from PIL import Image
+from pytesseract.pytesseract import TesseractError, TesseractNotFoundError, run_tesseract
+
+from ocr.errors import EngineMissing, OcrError, PageTimeout
+
+# One thread per tesseract process; parallelism comes from the pool, never from OpenMP.
+os.environ["OMP_THREAD_LIMIT"] = "1"
+
+
+@dataclass(frozen=True)
+class TesseractResult:
+    text: str                     # NFC
+    confidence: float | None      # mean word confidence 0-100, None when no words
+    words: int
+    pdf: bytes                    # text-only PDF layer (invisible text, no image)
+
+
+@cache
+def version() -> str:
+    try:
+        return str(pytesseract.get_tesseract_version())
+    except TesseractNotFoundError as e:
+        raise EngineMissing("tesseract is not installed (apt-get install tesseract-ocr)") from e
+
+
+@cache
+def languages() -> frozenset[str]:
+    """Installed models, from `tesseract --list-langs` (pytesseract's own parser skips names like Devanagari)."""
+    try:
+        out = subprocess.run([pytesseract.pytesseract.tesseract_cmd, "--list-langs"], capture_output=True,
+                             text=True, timeout=30, check=True).stdout
+    except (OSError, subprocess.SubprocessError) as e:
+        raise EngineMissing("tesseract is not installed (apt-get install tesseract-ocr)") from e
+    return frozenset(line.strip() for line in out.splitlines()[1:] if line.strip())
+
+
+def check_languages(spec: str) -> None:
+    missing = [m for m in spec.split("+") if m and m not in languages()]
+    if missing:
+        pkgs = {"Devanagari": "tesseract-ocr-script-deva", "hin": "tesseract-ocr-hin", "eng": "tesseract-ocr-eng",
+                "osd": "tesseract-ocr-osd"}
+        hint = ", ".join(pkgs.get(m, f"tesseract-ocr-{m.lower()}") for m in missing)
+        raise EngineMissing(f"tesseract model(s) {', '.join(missing)} not installed (apt-get install {hint})")
+
+
+def _mean_confidence(tsv: str) -> tuple[float | None, int]:
+    confs: list[float] = []
+    for row in csv.DictReader(io.StringIO(tsv), delimiter="\t", quoting=csv.QUOTE_NONE):
+        if row.get("level") == "5" and (row.get("text") or "").strip():
+            try:
+                c = float(row["conf"])
+            except (TypeError, ValueError):
+                continue
+            if c >= 0:
+                confs.append(c)
+    return (round(sum(confs) / len(confs), 2) if confs else None), len(confs)
+
+
+def recognise(image: Image.Image, lang: str, *, dpi: int, timeout: float, psm: int = 3) -> TesseractResult:
+    """One tesseract pass: text, word confidences (TSV) and a text-only PDF, from one process."""
+    with tempfile.TemporaryDirectory(prefix="nasti-tess-") as tmp:
+        src = Path(tmp) / "page.png"
+        image.save(src, dpi=(dpi, dpi))
+        base = Path(tmp) / "out"
+        config = f"--psm {psm} --dpi {dpi} -c tessedit_create_tsv=1 -c textonly_pdf=1"
+        try:
+            run_tesseract(str(src), str(base), "txt pdf", lang, config=config, timeout=timeout)
+        except TesseractNotFoundError as e:
+            raise EngineMissing("tesseract is not installed (apt-get install tesseract-ocr)") from e
+        except RuntimeError as e:
+            if "timeout" in str(e).lower():
+                raise PageTimeout(f"tesseract took longer than {timeout:.0f} s on this page") from e
+            raise OcrError(f"tesseract failed: {e}") from e
+        except (TesseractError, subprocess.SubprocessError) as e:
+            raise OcrError(f"tesseract failed: {e}") from e
+        text = unicodedata.normalize("NFC", (base.with_suffix(".txt")).read_text(encoding="utf-8"))
+        conf, words = _mean_confidence(base.with_suffix(".tsv").read_text(encoding="utf-8"))
+        pdf = base.with_suffix(".pdf").read_bytes()
+    return TesseractResult(text=text.strip(), confidence=conf, words=words, pdf=pdf)

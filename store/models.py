@@ -1,0 +1,101 @@
+"""SQLAlchemy 2.0 typed models: office, branch, document, page, event."""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Boolean, Date, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(microsecond=0)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Office(Base):
+    __tablename__ = "office"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    name_hi: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200))
+    cutover: Mapped[dt.date | None] = mapped_column(Date)
+
+
+class Branch(Base):
+    __tablename__ = "branch"
+    __table_args__ = (UniqueConstraint("office_id", "key"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id"))
+    key: Mapped[str] = mapped_column(String(200))          # the share folder name (NFC)
+    code: Mapped[str] = mapped_column(String(32))
+    name_hi: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200))
+    cutover: Mapped[dt.date | None] = mapped_column(Date)
+    configured: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Document(Base):
+    __tablename__ = "document"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id"))
+    branch_id: Mapped[int | None] = mapped_column(ForeignKey("branch.id"))
+    source: Mapped[str] = mapped_column(Text, index=True)  # share-relative, '/'-separated, NFC
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    size: Mapped[int] = mapped_column(Integer, default=0)
+    kind: Mapped[str | None] = mapped_column(String(16))   # pdf | tiff | jpeg | png
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    needs_review: Mapped[bool] = mapped_column(Boolean, default=False)
+    reason_code: Mapped[str | None] = mapped_column(String(64))
+    reason: Mapped[str | None] = mapped_column(Text)        # English
+    reason_hi: Mapped[str | None] = mapped_column(Text)
+    duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("document.id"))
+    file_number: Mapped[str | None] = mapped_column(String(200))
+    file_number_key: Mapped[str | None] = mapped_column(String(200), index=True)
+    file_number_source: Mapped[str | None] = mapped_column(String(32))
+    file_number_confidence: Mapped[float | None] = mapped_column(Float)
+    subject: Mapped[str | None] = mapped_column(Text)
+    letter_date: Mapped[dt.date | None] = mapped_column(Date)
+    pages: Mapped[int] = mapped_column(Integer, default=0)
+    blank_pages: Mapped[int] = mapped_column(Integer, default=0)
+    confidence: Mapped[float | None] = mapped_column(Float)
+    archive_path: Mapped[str | None] = mapped_column(Text)  # relative to the archive root
+    pdf_path: Mapped[str | None] = mapped_column(Text)      # relative to the archive root
+    rejected_path: Mapped[str | None] = mapped_column(Text) # share-relative, under _rejected/
+    settled: Mapped[bool] = mapped_column(Boolean, default=False)  # the share reflects the final state
+    received_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    done_at: Mapped[dt.datetime | None] = mapped_column(DateTime, index=True)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+    branch: Mapped[Branch | None] = relationship()
+    page_rows: Mapped[list[Page]] = relationship(back_populates="document", order_by="Page.number",
+                                                 cascade="all, delete-orphan")
+
+
+class Page(Base):
+    __tablename__ = "page"
+    __table_args__ = (UniqueConstraint("document_id", "number"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("document.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text, default="")
+    confidence: Mapped[float | None] = mapped_column(Float)
+    blank: Mapped[bool] = mapped_column(Boolean, default=False)
+    language: Mapped[str | None] = mapped_column(String(64))
+    rotation: Mapped[int] = mapped_column(Integer, default=0)
+    seconds: Mapped[float | None] = mapped_column(Float)
+
+    document: Mapped[Document] = relationship(back_populates="page_rows")
+
+
+class Event(Base):
+    __tablename__ = "event"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("document.id", ondelete="CASCADE"), index=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    from_state: Mapped[str | None] = mapped_column(String(16))
+    to_state: Mapped[str] = mapped_column(String(16))
+    detail: Mapped[str | None] = mapped_column(Text)
+    actor: Mapped[str] = mapped_column(String(100), default="nasti")

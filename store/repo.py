@@ -1,0 +1,75 @@
+"""Writes that keep the state machine honest: offices, branches, documents and their events."""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from store.models import Branch, Document, Event, Office, Page, utcnow
+
+FINAL = ("done", "rejected", "duplicate")
+ACTIVE = ("received", "processing")
+
+
+def ensure_office(s: Session, *, key: str, name_hi: str, name_en: str, cutover: dt.date | None) -> Office:
+    office = s.scalar(select(Office).where(Office.key == key))
+    if office is None:
+        office = Office(key=key, name_hi=name_hi, name_en=name_en, cutover=cutover)
+        s.add(office)
+    else:
+        office.name_hi, office.name_en, office.cutover = name_hi, name_en, cutover
+    s.flush()
+    return office
+
+
+def ensure_branch(s: Session, office_id: int, *, key: str, code: str, name_hi: str, name_en: str,
+                  cutover: dt.date | None, configured: bool) -> Branch:
+    branch = s.scalar(select(Branch).where(Branch.office_id == office_id, Branch.key == key))
+    if branch is None:
+        branch = Branch(office_id=office_id, key=key, code=code, name_hi=name_hi, name_en=name_en,
+                        cutover=cutover, configured=configured)
+        s.add(branch)
+    elif configured:
+        branch.code, branch.name_hi, branch.name_en, branch.cutover = code, name_hi, name_en, cutover
+        branch.configured = True
+    s.flush()
+    return branch
+
+
+def transition(s: Session, doc: Document, to: str, detail: str | None = None, actor: str = "nasti") -> None:
+    """Every state change is an event row, written in the same transaction as the change."""
+    s.add(Event(document_id=doc.id, from_state=doc.status if doc.id else None, to_state=to, detail=detail,
+                actor=actor, at=utcnow()))
+    doc.status = to
+    doc.updated_at = utcnow()
+    if to == "done":
+        doc.done_at = utcnow()
+
+
+def new_document(s: Session, *, office_id: int, branch_id: int | None, source: str, sha256: str, size: int) -> Document:
+    doc = Document(office_id=office_id, branch_id=branch_id, source=source, sha256=sha256, size=size,
+                   status="received", needs_review=False, settled=False, pages=0, blank_pages=0,
+                   received_at=utcnow())
+    s.add(doc)
+    s.flush()
+    s.add(Event(document_id=doc.id, from_state=None, to_state="received", detail=f"{size} bytes", at=utcnow()))
+    return doc
+
+
+def resumable(s: Session, source: str, sha256: str) -> Document | None:
+    """The record of this very drop if an earlier run did not finish with it (crash, power cut)."""
+    return s.scalar(select(Document).where(Document.source == source, Document.sha256 == sha256,
+                                           (Document.status.in_(ACTIVE)) | (Document.settled.is_(False)))
+                    .order_by(Document.id.desc()).limit(1))
+
+
+def original_of(s: Session, sha256: str, exclude_id: int) -> Document | None:
+    """The first document with these bytes that was (or is being) digitised."""
+    return s.scalar(select(Document).where(Document.sha256 == sha256, Document.id != exclude_id,
+                                           Document.status.in_(("done", "received", "processing")))
+                    .order_by(Document.id).limit(1))
+
+
+def clear_pages(s: Session, doc_id: int) -> None:
+    s.execute(delete(Page).where(Page.document_id == doc_id))

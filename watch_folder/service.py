@@ -1,0 +1,125 @@
+"""The watcher: watchdog events (native inotify, or polling on network shares) → stable paths → ingest."""
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+from watchdog.events import FileSystemEvent, FileSystemEventHandler
+from watchdog.observers import Observer
+from watchdog.observers.api import BaseObserver
+from watchdog.observers.polling import PollingObserver
+
+from ingest.runner import Runner
+from nasti.config import WatchConfig
+from watch_folder.ignore import is_ignored
+from watch_folder.mounts import fs_type, is_network
+from watch_folder.stability import FileStabilityTracker
+
+log = logging.getLogger("nasti.watch")
+
+
+def scan(share: Path) -> Iterator[Path]:
+    """Every candidate file in the share (symlinks included, never followed), skipping ignored ones."""
+    for root, dirs, files in os.walk(share, followlinks=False):
+        rel = Path(root).relative_to(share).parts
+        dirs[:] = sorted(d for d in dirs if not is_ignored((*rel, d)))
+        # a symlinked directory shows up in dirs: treat it as a file so that it is rejected, not followed
+        for d in list(dirs):
+            if (Path(root) / d).is_symlink():
+                dirs.remove(d)
+                files.append(d)
+        for name in sorted(files):
+            if not is_ignored((*rel, name)):
+                yield Path(root) / name
+
+
+class _Handler(FileSystemEventHandler):
+    def __init__(self, share: Path, tracker: FileStabilityTracker) -> None:
+        self.share, self.tracker = share, tracker
+
+    def _note(self, raw: str | bytes) -> None:
+        path = Path(os.fsdecode(raw))
+        try:
+            rel = path.relative_to(self.share).parts
+        except ValueError:
+            return
+        if not is_ignored(rel) and (path.is_file() or path.is_symlink()):
+            self.tracker.touch(path)
+        elif path.is_dir() and not is_ignored(rel):
+            for p in scan_dir(self.share, path):
+                self.tracker.touch(p)
+
+    def on_any_event(self, event: FileSystemEvent) -> None:
+        if event.event_type in ("opened", "closed_no_write"):
+            return
+        if event.event_type == "deleted":
+            self.tracker.forget(Path(os.fsdecode(event.src_path)))
+            return
+        self._note(getattr(event, "dest_path", "") or event.src_path)
+
+
+def scan_dir(share: Path, folder: Path) -> Iterator[Path]:
+    for p in scan(share):
+        if p.is_relative_to(folder):
+            yield p
+
+
+def make_observer(share: Path, cfg: WatchConfig) -> BaseObserver:
+    polling = cfg.mode == "polling" or (cfg.mode == "auto" and is_network(share))
+    log.info("watching %s (%s, file system %s)", share, "polling" if polling else "native events", fs_type(share))
+    return PollingObserver(timeout=cfg.poll_interval) if polling else Observer()
+
+
+class Watcher:
+    def __init__(self, share: Path, cfg: WatchConfig, runner: Runner) -> None:
+        self.share, self.cfg, self.runner = share, cfg, runner
+        self.tracker = FileStabilityTracker(cfg.quiet_seconds, cfg.recheck_seconds)
+        self._stop = threading.Event()
+
+    def rescan(self) -> int:
+        n = 0
+        for p in scan(self.share):
+            self.tracker.touch(p)
+            n += 1
+        return n
+
+    def _dispatch(self) -> None:
+        for path in self.tracker.ready():
+            self.runner.submit(path)
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def run_once(self) -> None:
+        """Everything in the share now, once complete, to a final state; then return."""
+        self.rescan()
+        while not self._stop.is_set():
+            self._dispatch()
+            if self.runner.fatal is not None:
+                break
+            if self.tracker.pending() == 0 and not self.runner.busy():
+                break
+            time.sleep(0.2)
+        self.runner.wait_idle()
+
+    def run_forever(self) -> None:
+        self.share.mkdir(parents=True, exist_ok=True)
+        observer = make_observer(self.share, self.cfg)
+        observer.schedule(_Handler(self.share, self.tracker), str(self.share), recursive=True)
+        observer.start()
+        try:
+            next_rescan = 0.0
+            while not self._stop.is_set() and self.runner.fatal is None:
+                if time.monotonic() >= next_rescan:
+                    self.rescan()   # at start-up and periodically: nothing missed by an event stays behind
+                    next_rescan = time.monotonic() + self.cfg.rescan_seconds
+                self._dispatch()
+                self._stop.wait(0.25)
+        finally:
+            observer.stop()
+            observer.join(timeout=10)
+            self.runner.wait_idle()
