@@ -171,7 +171,8 @@ def demo(seed: Annotated[int, typer.Option(help="vary the generated letters")] =
 def main() -> None:
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     try:
-        app(standalone_mode=False)
+        rc = app(standalone_mode=False)  # click returns the code of a typer.Exit in this mode
+        sys.exit(rc if isinstance(rc, int) else 0)
     except typer.Exit as e:
         sys.exit(e.exit_code)
     except (typer.Abort, KeyboardInterrupt):

@@ -1,0 +1,90 @@
+"""Shared fixtures: a temporary office (config + share + var) and a way to run the real `nasti` command."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+NASTI = str(Path(sys.executable).with_name("nasti"))
+OUTPUT = Path(__file__).resolve().parent.parent / "test-output"
+
+
+@dataclass
+class Office:
+    root: Path
+    config: Path
+
+    @property
+    def share(self) -> Path:
+        return self.root / "share"
+
+    @property
+    def archive(self) -> Path:
+        return self.root / "var" / "archive"
+
+    def run(self, *args: str, timeout: float = 600, check: bool = True) -> subprocess.CompletedProcess[str]:
+        r = subprocess.run([NASTI, "--config", str(self.config), *args], capture_output=True, text=True,
+                           timeout=timeout, cwd=self.root)
+        if check and r.returncode != 0:
+            raise AssertionError(f"nasti {' '.join(args)} exited {r.returncode}:\n{r.stdout}\n{r.stderr}")
+        return r
+
+    def json(self, *args: str) -> Any:
+        return json.loads(self.run(*args, "--json").stdout)
+
+    def documents(self) -> list[dict[str, Any]]:
+        return self.json("documents")
+
+    def popen(self, *args: str) -> subprocess.Popen[str]:
+        return subprocess.Popen([NASTI, "--config", str(self.config), *args], stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True, cwd=self.root, start_new_session=True)
+
+
+def write_config(root: Path, extra: str = "") -> Path:
+    cfg = root / "config.toml"
+    cfg.write_text(
+        '[share]\npath = "share"\n[store]\nurl = "sqlite:///var/nasti.db"\n[archive]\npath = "var/archive"\n'
+        '[watch]\nquiet_seconds = 0.5\nrecheck_seconds = 0.3\npoll_interval = 0.5\n' + extra, encoding="utf-8")
+    return cfg
+
+
+@pytest.fixture
+def office(tmp_path: Path) -> Office:
+    (tmp_path / "share").mkdir()
+    return Office(tmp_path, write_config(tmp_path))
+
+
+@pytest.fixture
+def make_office(tmp_path: Path) -> Callable[[str], Office]:
+    def make(extra: str = "") -> Office:
+        (tmp_path / "share").mkdir(exist_ok=True)
+        return Office(tmp_path, write_config(tmp_path, extra))
+    return make
+
+
+def wait_for(cond: Callable[[], Any], timeout: float = 120, every: float = 0.5) -> Any:
+    deadline = time.monotonic() + timeout
+    while True:
+        value = cond()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"condition not met within {timeout} s")
+        time.sleep(every)
+
+
+@pytest.fixture(scope="session")
+def output_dir() -> Iterator[Path]:
+    OUTPUT.mkdir(exist_ok=True)
+    yield OUTPUT
+
+
+os.environ.setdefault("OMP_THREAD_LIMIT", "1")
