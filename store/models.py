@@ -1,4 +1,8 @@
-"""SQLAlchemy 2.0 typed models: office, branch, document, page, event."""
+"""SQLAlchemy 2.0 typed models: office, branch, document, page, event, register_file.
+
+The search index (``page_fts``: an FTS5 virtual table on SQLite, a table with a tsvector on PostgreSQL) is created
+by migration 0002 and written with raw SQL by ``store.search.index``; it is deliberately not a model here.
+"""
 from __future__ import annotations
 
 import datetime as dt
@@ -43,6 +47,7 @@ class Document(Base):
     office_id: Mapped[int] = mapped_column(ForeignKey("office.id"))
     branch_id: Mapped[int | None] = mapped_column(ForeignKey("branch.id"))
     source: Mapped[str] = mapped_column(Text, index=True)  # share-relative, '/'-separated, NFC
+    share_path: Mapped[str] = mapped_column(Text)           # the same path exactly as on disk (may be NFD)
     sha256: Mapped[str] = mapped_column(String(64), index=True)
     size: Mapped[int] = mapped_column(Integer, default=0)
     kind: Mapped[str | None] = mapped_column(String(16))   # pdf | tiff | jpeg | png
@@ -64,12 +69,17 @@ class Document(Base):
     archive_path: Mapped[str | None] = mapped_column(Text)  # relative to the archive root
     pdf_path: Mapped[str | None] = mapped_column(Text)      # relative to the archive root
     rejected_path: Mapped[str | None] = mapped_column(Text) # share-relative, under _rejected/
+    register_file_id: Mapped[int | None] = mapped_column(ForeignKey("register_file.id", ondelete="SET NULL"),
+                                                         index=True)
+    match_score: Mapped[float | None] = mapped_column(Float)          # 0..100 against the register (100 = key match)
+    file_number_alt: Mapped[str | None] = mapped_column(String(200))  # the conflicting number, when tags disagree
     settled: Mapped[bool] = mapped_column(Boolean, default=False)  # the share reflects the final state
     received_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     done_at: Mapped[dt.datetime | None] = mapped_column(DateTime, index=True)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 
     branch: Mapped[Branch | None] = relationship()
+    register_file: Mapped[RegisterFile | None] = relationship(back_populates="documents")
     page_rows: Mapped[list[Page]] = relationship(back_populates="document", order_by="Page.number",
                                                  cascade="all, delete-orphan")
 
@@ -99,3 +109,25 @@ class Event(Base):
     to_state: Mapped[str] = mapped_column(String(16))
     detail: Mapped[str | None] = mapped_column(Text)
     actor: Mapped[str] = mapped_column(String(100), default="nasti")
+
+
+class RegisterFile(Base):
+    """One physical file in a branch's register (the inventory to digitise before the cutover)."""
+
+    __tablename__ = "register_file"
+    __table_args__ = (UniqueConstraint("branch_id", "key"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id"))
+    branch_id: Mapped[int] = mapped_column(ForeignKey("branch.id"), index=True)
+    file_number: Mapped[str] = mapped_column(String(200))   # as printed, digits folded
+    key: Mapped[str] = mapped_column(String(200), index=True)  # ingest.tagging.digits.file_number_key
+    subject: Mapped[str | None] = mapped_column(Text)
+    year: Mapped[int | None] = mapped_column(Integer)
+    category: Mapped[str | None] = mapped_column(String(8))  # A | B | C | C-n
+    expected_pages: Mapped[int | None] = mapped_column(Integer)
+    location: Mapped[str | None] = mapped_column(Text)
+    imported_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+    branch: Mapped[Branch] = relationship()
+    documents: Mapped[list[Document]] = relationship(back_populates="register_file")

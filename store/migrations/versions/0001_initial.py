@@ -42,6 +42,7 @@ def upgrade() -> None:
     sa.Column('office_id', sa.Integer(), nullable=False),
     sa.Column('branch_id', sa.Integer(), nullable=True),
     sa.Column('source', sa.Text(), nullable=False),
+    sa.Column('share_path', sa.Text(), nullable=False),
     sa.Column('sha256', sa.String(length=64), nullable=False),
     sa.Column('size', sa.Integer(), nullable=False),
     sa.Column('kind', sa.String(length=16), nullable=True),
