@@ -28,6 +28,7 @@ def document_dict(doc: Document, archive: Path) -> dict[str, Any]:
         "needs_review": bool(doc.needs_review),
         "reason": doc.reason,
         "reason_hi": doc.reason_hi,
+        "reason_code": doc.reason_code,
         "branch": doc.branch.key if doc.branch else None,
         "file_number": doc.file_number,
         "pages": doc.pages or 0,
