@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from ingest import share as sharefs
 from ingest.archive import safe_component, sha256_file, verified_copy
+from ingest.locks import KeyedLock
 from ingest.reasons import Reason, reason, reason_file_text
 from ingest.validate import Inspected, Rejected, inspect
 from nasti.config import Config
@@ -42,7 +43,9 @@ class Outcome:
 class Ingestor:
     def __init__(self, cfg: Config, store: Store, pool: OcrPool) -> None:
         self.cfg, self.store, self.pool = cfg, store, pool
-        self._identity = threading.Lock()   # dedupe decisions are made one at a time
+        self._same_bytes = KeyedLock()
+        self._branches: dict[str, int] = {}
+        self._branch_lock = threading.Lock()
         with store.session() as s:
             office = repo.ensure_office(s, key="default", name_hi=cfg.office.name_hi, name_en=cfg.office.name_en,
                                         cutover=cfg.office.cutover)
@@ -59,32 +62,43 @@ class Ingestor:
         source = sharefs.source_of(share, path)
         sha = sha256_file(path)
         size = 0 if path.is_symlink() else path.stat().st_size
-        with self._identity, self.store.session() as s:
-            doc = repo.resumable(s, source, sha)
-            if doc is None:
-                branch_key = sharefs.branch_of(source)
-                branch_id = self._branch_id(s, branch_key) if branch_key else None
-                doc = repo.new_document(s, office_id=self.office_id, branch_id=branch_id, source=source,
-                                        sha256=sha, size=size)
-            doc_id = doc.id
-            if doc.status in repo.FINAL:
-                pass  # finished earlier; only the share still has to show it
-            elif sharefs.branch_of(source) is None:
-                self._reject(s, doc, Rejected("top_level"))
-            elif path.is_symlink():
-                self._reject(s, doc, Rejected("symlink"))
-            elif (first := repo.original_of(s, sha, doc.id)) is not None:
-                r = reason("duplicate", first=f"{first.source} (#{first.id})")
-                doc.duplicate_of_id = first.id
-                doc.reason_code, doc.reason, doc.reason_hi = r.code, r.en, r.hi
-                repo.transition(s, doc, "duplicate", f"same sha256 as document {first.id}")
-        return self._finish(doc_id, path)
+        branch_key = sharefs.branch_of(source)
+        branch_id = self._branch_id(branch_key) if branch_key else None
+        # Copies with the same bytes are handled one after the other, so the second sees the first's outcome.
+        with self._same_bytes.hold(sha):
+            with self.store.session() as s:
+                doc = repo.resumable(s, source, sha)
+                if doc is None:
+                    doc = repo.new_document(s, office_id=self.office_id, branch_id=branch_id, source=source,
+                                            share_path=sharefs.raw_relative(share, path), sha256=sha, size=size)
+                doc_id = doc.id
+                if doc.status not in repo.FINAL:
+                    self._early_verdict(s, doc, path)
+            return self._finish(doc_id, path)
+
+    def _early_verdict(self, s: Session, doc: Document, path: Path) -> None:
+        """Decisions that need no OCR: where the file was put, what it is, whether we have it already."""
+        if sharefs.branch_of(doc.source) is None:
+            self._reject(s, doc, Rejected("top_level"))
+        elif path.is_symlink():
+            self._reject(s, doc, Rejected("symlink"))
+        elif (first := repo.original_of(s, doc.sha256, doc.id)) is not None:
+            r = reason("duplicate", first=f"{first.source} (#{first.id})")
+            doc.duplicate_of_id = first.id
+            doc.reason_code, doc.reason, doc.reason_hi = r.code, r.en, r.hi
+            repo.transition(s, doc, "duplicate", f"same sha256 as document {first.id}")
 
     # -- steps ---------------------------------------------------------------------------------------------------
-    def _branch_id(self, s: Session, key: str) -> int:
-        b = self.cfg.branch(key)
-        return repo.ensure_branch(s, self.office_id, key=key, code=b.code, name_hi=b.name_hi, name_en=b.name_en,
-                                  cutover=b.cutover, configured=key in self.cfg.branches).id
+    def _branch_id(self, key: str) -> int:
+        """The branch row for a share folder, created once (in its own transaction) on first sight."""
+        with self._branch_lock:
+            if key not in self._branches:
+                b = self.cfg.branch(key)
+                with self.store.session() as s:
+                    self._branches[key] = repo.ensure_branch(
+                        s, self.office_id, key=key, code=b.code, name_hi=b.name_hi, name_en=b.name_en,
+                        cutover=b.cutover, configured=key in self.cfg.branches).id
+            return self._branches[key]
 
     def _finish(self, doc_id: int, path: Path) -> Outcome:
         with self.store.session() as s:
@@ -174,23 +188,28 @@ class Ingestor:
             repo.transition(s, doc, "done", f"{doc.pages} pages, archived as {original_rel}")
 
     def _settle(self, doc_id: int, path: Path) -> None:
-        """Make the share show the final state: done → original removed; rejected/duplicate → returned."""
+        """Make the share show the final state: done → original removed; rejected/duplicate → returned.
+
+        The destination under _rejected/ is recorded before anything moves, so a crash in between resumes to the
+        same place instead of leaving a stray reason file.
+        """
+        share = self.cfg.share
         with self.store.session() as s:
             doc = s.get_one(Document, doc_id)
             if doc.settled or doc.status not in repo.FINAL:
                 return
-            share = self.cfg.share
-            if path.exists() or path.is_symlink():
-                if doc.status == "done":
-                    copy = self.cfg.archive / (doc.archive_path or "")
-                    if not copy.is_file() or sha256_file(copy) != doc.sha256:
-                        raise OSError(f"archive copy of {doc.source} is missing or differs; original kept")
-                    sharefs.remove_original(share, path)
-                else:
-                    dest = sharefs.rejected_destination(share, doc.source)
-                    stored = Reason(code=doc.reason_code or "", hi=doc.reason_hi or "", en=doc.reason or "")
-                    text = reason_file_text(path.name, stored)
-                    sharefs.return_to_clerk(share, path, dest, text)
-                    doc.rejected_path = sharefs.source_of(share, dest)
+            present = path.exists() or path.is_symlink()
+            if present and doc.status != "done" and doc.rejected_path is None:
+                doc.rejected_path = sharefs.source_of(share, sharefs.rejected_destination(share, doc.source))
+        with self.store.session() as s:
+            doc = s.get_one(Document, doc_id)
+            if present and doc.status == "done":
+                copy = self.cfg.archive / (doc.archive_path or "")
+                if not copy.is_file() or sha256_file(copy) != doc.sha256:
+                    raise OSError(f"archive copy of {doc.source} is missing or differs; the original stays")
+                sharefs.remove_original(share, path)
+            elif present:
+                stored = Reason(code=doc.reason_code or "", hi=doc.reason_hi or "", en=doc.reason or "")
+                sharefs.return_to_clerk(share, path, share / (doc.rejected_path or ""),
+                                        reason_file_text(path.name, stored))
             doc.settled = True
-

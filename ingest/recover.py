@@ -29,7 +29,7 @@ def recover(store: Store, share: Path, archive: Path) -> dict[str, int]:
         for doc in s.scalars(select(Document).where(Document.status == "done")):
             keep.update(archive / p for p in (doc.archive_path, doc.pdf_path) if p)
         for doc in s.scalars(select(Document).where(Document.status.in_(repo.ACTIVE) | Document.settled.is_(False))):
-            original = share / doc.source
+            original = share / doc.share_path
             if original.exists() or original.is_symlink():
                 continue
             if doc.status in repo.FINAL:

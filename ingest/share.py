@@ -20,6 +20,11 @@ def source_of(share: Path, path: Path) -> str:
     return nfc(PurePosixPath(*path.relative_to(share).parts).as_posix())
 
 
+def raw_relative(share: Path, path: Path) -> str:
+    """The share-relative path exactly as on disk (a Mac or scanner may have written it in NFD)."""
+    return PurePosixPath(*path.relative_to(share).parts).as_posix()
+
+
 def branch_of(source: str) -> str | None:
     parts = source.split("/")
     return parts[0] if len(parts) > 1 else None

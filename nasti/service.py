@@ -50,9 +50,10 @@ def run_watch(cfg: Config, *, once: bool, console: Console) -> int:
         if not once and threading.current_thread() is threading.main_thread():
             for sig in (signal.SIGINT, signal.SIGTERM):
                 signal.signal(sig, lambda *_: watcher.stop())
+        complete = True
         try:
             if once:
-                watcher.run_once()
+                complete = watcher.run_once()
             else:
                 log.info("nasti is watching %s — Ctrl+C stops", cfg.share)
                 watcher.run_forever()
@@ -61,5 +62,9 @@ def run_watch(cfg: Config, *, once: bool, console: Console) -> int:
             store.close()
     if runner.fatal is not None:
         console.print(f"nasti: {runner.fatal}", style="red")
+        return 1
+    if not complete:
+        console.print("nasti: some files could not be processed and are still in the share; see the log above",
+                      style="red")
         return 1
     return 0

@@ -47,8 +47,10 @@ def transition(s: Session, doc: Document, to: str, detail: str | None = None, ac
         doc.done_at = utcnow()
 
 
-def new_document(s: Session, *, office_id: int, branch_id: int | None, source: str, sha256: str, size: int) -> Document:
-    doc = Document(office_id=office_id, branch_id=branch_id, source=source, sha256=sha256, size=size,
+def new_document(s: Session, *, office_id: int, branch_id: int | None, source: str, share_path: str, sha256: str,
+                 size: int) -> Document:
+    doc = Document(office_id=office_id, branch_id=branch_id, source=source, share_path=share_path, sha256=sha256,
+                   size=size,
                    status="received", needs_review=False, settled=False, pages=0, blank_pages=0,
                    received_at=utcnow())
     s.add(doc)

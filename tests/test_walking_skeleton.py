@@ -75,7 +75,7 @@ def test_originals_are_archived_byte_identical_and_the_share_is_empty(processed)
 
 
 def test_searchable_pdf_has_the_pages_words(processed) -> None:
-    office, truths, _, docs = processed
+    _office, truths, _, docs = processed
     for source, d in docs.items():
         pdf = Path(d["pdf"])
         assert pdf.exists()

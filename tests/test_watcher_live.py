@@ -28,5 +28,5 @@ def test_a_file_dropped_while_watching_is_digitised(office, tmp_path) -> None:
         assert letter.subject and letter.subject.split()[0] in shown["pages"][0]["text"]
     finally:
         proc.send_signal(signal.SIGTERM)
-        out, err = proc.communicate(timeout=60)
+        _out, err = proc.communicate(timeout=60)
     assert proc.returncode == 0, err

@@ -94,17 +94,24 @@ class Watcher:
     def stop(self) -> None:
         self._stop.set()
 
-    def run_once(self) -> None:
-        """Everything in the share now, once complete, to a final state; then return."""
-        self.rescan()
-        while not self._stop.is_set():
-            self._dispatch()
-            if self.runner.fatal is not None:
-                break
-            if self.tracker.pending() == 0 and not self.runner.busy():
-                break
-            time.sleep(0.2)
-        self.runner.wait_idle()
+    def run_once(self, attempts: int = 3) -> bool:
+        """Everything in the share now, once complete, to a final state; then return.
+
+        A file that hit an unexpected error stays in the share and is tried again (up to `attempts` passes).
+        Returns False when something could not be brought to a final state.
+        """
+        for _ in range(attempts):
+            errors_before = self.runner.errors
+            self.rescan()
+            while not self._stop.is_set() and self.runner.fatal is None:
+                self._dispatch()
+                if self.tracker.pending() == 0 and not self.runner.busy():
+                    break
+                time.sleep(0.2)
+            self.runner.wait_idle()
+            if self.runner.errors == errors_before or self.runner.fatal is not None or self._stop.is_set():
+                return self.runner.errors == errors_before and self.runner.fatal is None
+        return False
 
     def run_forever(self) -> None:
         self.share.mkdir(parents=True, exist_ok=True)
