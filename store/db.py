@@ -1,6 +1,7 @@
 """Engine, sessions and migrate-on-first-use (SQLite in WAL mode, or PostgreSQL)."""
 from __future__ import annotations
 
+import fcntl
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -8,7 +9,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -40,10 +41,32 @@ def alembic_config() -> AlembicConfig:
     return cfg
 
 
+@contextmanager
+def _migration_lock(engine: Engine) -> Iterator[None]:
+    """One process migrates at a time (a watcher and a CLI command may both open a new database)."""
+    if engine.dialect.name == "sqlite" and engine.url.database not in (None, "", ":memory:"):
+        with open(f"{engine.url.database}.migrate.lock", "a") as fh:
+            fcntl.flock(fh, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)
+    elif engine.dialect.name == "postgresql":
+        with engine.connect() as conn:
+            conn.execute(text("SELECT pg_advisory_lock(7061737469)"))  # 'nasti'
+            try:
+                yield
+            finally:
+                conn.execute(text("SELECT pg_advisory_unlock(7061737469)"))
+                conn.commit()
+    else:
+        yield
+
+
 def migrate(engine: Engine) -> None:
     """Bring the schema to the newest migration (creates the database on first use)."""
     cfg = alembic_config()
-    with engine.begin() as conn:
+    with _migration_lock(engine), engine.begin() as conn:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
 
