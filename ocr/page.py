@@ -1,11 +1,21 @@
-"""One page, start to finish, inside a pool worker: rasterise, recognise, write its text layer."""
+"""One page, start to finish, inside a pool worker: rasterise, probe, turn upright, recognise, write its text layer.
+
+Only this page's pixels are in memory; the worker keeps nothing between pages.
+"""
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from ocr import raster, tesseract
+from PIL import Image
+
+from ocr import born_digital, models, raster, tesseract
+from ocr.probe import MIN_SKEW, Probe, probe
+from ocr.textlayer import orient_layer
+
+_TRANSPOSE = {90: Image.Transpose.ROTATE_90, 180: Image.Transpose.ROTATE_180, 270: Image.Transpose.ROTATE_270}
+BORN_DIGITAL = "pdf-text"   # PageResult.language of a page whose own text layer was used
 
 
 @dataclass(frozen=True)
@@ -13,12 +23,13 @@ class PageTask:
     source: Path            # the original file (never modified)
     kind: str               # pdf | tiff | jpeg | png
     index: int              # 0-based
-    languages: str
+    languages: str          # a tesseract -l spec ("Devanagari", "eng+hin", ...) or "auto" (chosen per page)
     dpi: int                # rasterisation DPI for PDF; fallback DPI for images without a believable one
     timeout: float          # seconds, for each external program on this page
     max_pixels: int
     layer: Path             # where to write this page's text-only PDF
     psm: int = 6
+    mode: str = "skip"      # PDF pages that already carry text: skip (use it) | redo | force (OCR anyway)
 
 
 @dataclass(frozen=True)
@@ -27,25 +38,49 @@ class PageResult:
     text: str
     confidence: float | None
     blank: bool
-    language: str | None
-    rotation: int
+    language: str | None    # the model(s) that read the page; "pdf-text" for its own text; None when blank
+    rotation: int           # degrees clockwise the page was turned to be read upright (0, 90, 180, 270)
     seconds: float
-    layer: Path | None
+    layer: Path | None      # None: nothing to graft (blank page, or a page that already has its text)
+    skew: float = 0.0       # degrees the page was levelled by before reading (counter-clockwise)
 
 
-def load(task: PageTask):  # -> tuple[Image.Image, int]
+def load(task: PageTask) -> tuple[Image.Image, int]:
     if task.kind == "pdf":
         return raster.pdf_page(task.source, task.index, dpi=task.dpi, timeout=task.timeout,
                                max_pixels=task.max_pixels)
     return raster.image_page(task.source, task.index, max_pixels=task.max_pixels, default_dpi=task.dpi)
 
 
+def upright(image: Image.Image, look: Probe) -> Image.Image:
+    """The page turned by the probe's quarter turn and levelled by its deskew angle (same size, white fill)."""
+    if look.turn:
+        image = image.transpose(_TRANSPOSE[look.turn])
+    if abs(look.deskew) >= MIN_SKEW:
+        image = image.rotate(look.deskew, resample=Image.Resampling.BICUBIC, fillcolor=255)
+    return image
+
+
 def process_page(task: PageTask) -> PageResult:
     started = time.monotonic()
+
+    def result(text: str, **kw: object) -> PageResult:
+        fields: dict = {"confidence": None, "blank": False, "language": None, "rotation": 0, "layer": None} | kw
+        return PageResult(number=task.index + 1, text=text, seconds=round(time.monotonic() - started, 3), **fields)
+
+    if task.kind == "pdf" and task.mode == "skip":
+        own = born_digital.existing_text(task.source, task.index, timeout=task.timeout)
+        if own is not None:
+            return result(own, language=BORN_DIGITAL)
     image, dpi = load(task)
-    result = tesseract.recognise(image, task.languages, dpi=dpi, timeout=task.timeout, psm=task.psm)
-    task.layer.parent.mkdir(parents=True, exist_ok=True)
-    task.layer.write_bytes(result.pdf)
-    return PageResult(number=task.index + 1, text=result.text, confidence=result.confidence, blank=False,
-                      language=task.languages, rotation=0, seconds=round(time.monotonic() - started, 3),
-                      layer=task.layer)
+    look = probe(image, dpi)
+    if look.blank:
+        return result("", blank=True)
+    width, height = image.width * 72 / dpi, image.height * 72 / dpi   # the page as displayed, in points
+    lang = models.choose(task.languages, look)
+    image, read_dpi = raster.upscale(upright(image, look), dpi)
+    read = tesseract.recognise(image, lang, dpi=read_dpi, timeout=task.timeout, psm=task.psm)
+    del image
+    orient_layer(read.pdf, task.layer, width=width, height=height, turn_ccw=look.turn, deskew=look.deskew)
+    return result(read.text, confidence=read.confidence, language=lang, rotation=(-look.turn) % 360,
+                  layer=task.layer, skew=look.deskew)

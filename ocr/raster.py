@@ -11,6 +11,13 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from ocr.errors import EngineMissing, ImageTooLarge, OcrError, PageTimeout, UnreadableImage
 
 MIN_DPI, MAX_DPI = 70, 1200
+# the long side of a scanned sheet, in inches: from a half-sheet note (A5, 8.3) to an A3 register (16.5), with room
+PAGE_INCHES = (5.0, 24.0)
+# the long side assumed when the file carries no believable DPI: A4 (11.7 in) and legal/foolscap (13-14 in) dominate
+ASSUMED_INCHES = 11.69
+COMMON_DPI = (100, 150, 200, 240, 300, 400, 600)
+TARGET_DPI = 300        # what tesseract reads best; lower resolutions are upscaled to it
+UPSCALE_BELOW = 250
 
 
 def sane_dpi(info: dict, fallback: int) -> int:
@@ -21,6 +28,33 @@ def sane_dpi(info: dict, fallback: int) -> int:
     except (TypeError, ValueError, IndexError):
         return fallback
     return round(x) if MIN_DPI <= x <= MAX_DPI else fallback
+
+
+def _plausible(size: tuple[int, int], dpi: float) -> bool:
+    return PAGE_INCHES[0] <= max(size) / dpi <= PAGE_INCHES[1]
+
+
+def image_dpi(img: Image.Image, fallback: int) -> int:
+    """The DPI to read an image frame at: the embedded one when it is believable and gives a sheet-sized page;
+    else inferred from the pixel size as an A4 sheet (snapped to a common scanner setting); else the fallback."""
+    size = img.size
+    embedded = sane_dpi(img.info, 0)
+    if embedded and _plausible(size, embedded):
+        return embedded
+    guess = max(size) / ASSUMED_INCHES
+    near = min(COMMON_DPI, key=lambda d: abs(d - guess))
+    if abs(near - guess) <= 0.08 * near:
+        return near
+    return round(guess) if MIN_DPI <= guess <= MAX_DPI else fallback
+
+
+def upscale(image: Image.Image, dpi: int) -> tuple[Image.Image, int]:
+    """Low-resolution scans (eOffice asks for 150-200 dpi) are enlarged to TARGET_DPI before OCR."""
+    if dpi >= UPSCALE_BELOW:
+        return image, dpi
+    factor = TARGET_DPI / dpi
+    size = (round(image.width * factor), round(image.height * factor))
+    return image.resize(size, Image.Resampling.BICUBIC), TARGET_DPI
 
 
 def pdf_page_count(path: Path, *, timeout: float) -> int:
@@ -68,7 +102,7 @@ def image_page(path: Path, index: int, *, max_pixels: int, default_dpi: int) -> 
             w, h = img.size
             if w * h > max_pixels:
                 raise ImageTooLarge(f"page {index + 1} is {w} × {h} pixels; the limit is {max_pixels:,}")
-            dpi = sane_dpi(img.info, default_dpi)
+            dpi = image_dpi(img, default_dpi)
             page = ImageOps.exif_transpose(img)
             page = page.convert("L")
             page.load()

@@ -49,7 +49,10 @@ def languages() -> frozenset[str]:
 
 
 def check_languages(spec: str) -> None:
-    missing = [m for m in spec.split("+") if m and m not in languages()]
+    """Raise EngineMissing naming the package when a model the spec (or `auto`) can use is not installed."""
+    from ocr.models import needed
+
+    missing = [m for m in needed(spec).split("+") if m and m not in languages()]
     if missing:
         pkgs = {"Devanagari": "tesseract-ocr-script-deva", "hin": "tesseract-ocr-hin", "eng": "tesseract-ocr-eng",
                 "osd": "tesseract-ocr-osd"}
@@ -73,8 +76,8 @@ def _mean_confidence(tsv: str) -> tuple[float | None, int]:
 def recognise(image: Image.Image, lang: str, *, dpi: int, timeout: float, psm: int = 3) -> TesseractResult:
     """One tesseract pass: text, word confidences (TSV) and a text-only PDF, from one process."""
     with tempfile.TemporaryDirectory(prefix="nasti-tess-") as tmp:
-        src = Path(tmp) / "page.png"
-        image.save(src, dpi=(dpi, dpi))
+        src = Path(tmp) / "page.pgm"   # uncompressed: writing a PNG costs a tenth of the OCR; --dpi carries the DPI
+        (image if image.mode in ("L", "1") else image.convert("L")).save(src)
         base = Path(tmp) / "out"
         config = f"--psm {psm} --dpi {dpi} -c tessedit_create_tsv=1 -c textonly_pdf=1"
         try:

@@ -1,0 +1,197 @@
+"""A cheap look at a page before OCR, on a reduced copy: is it blank, which way is up, how skewed, which script(s).
+
+Everything here is Pillow arithmetic on a ~100 dpi ink mask (no tesseract): a few tens of milliseconds per page,
+so it can run on every page without costing what the OCR costs (tesseract's own OSD takes about a second per page
+even on a quarter-size image).
+
+- blank: ink cells (8 × 8 px at the analysis resolution, at least 12 % inked) inside the page less a 6 % border
+  (edge shadows of the scanner lid); dust specks never fill a cell, a single short line of text fills dozens.
+- axis and skew: the angle in ±`MAX_SKEW` degrees, over the page as it is and turned by 90°, whose row projection
+  of the ink is sharpest (text lines give a comb; misaligned lines smear it).
+- up or down, and script: each text line is cut into words by its column projection. A Devanagari word has its
+  shirorekha — one row inked across most of its width — in the upper part of the line when upright and the lower
+  part when upside down; a Latin word has no such row, and carries more ink above its x-height band (ascenders,
+  capitals) than below it (descenders).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import pairwise
+
+from PIL import Image
+
+ANALYSIS_DPI = 150
+MAX_SKEW = 5.0
+MIN_SKEW = 0.3          # smaller tilts are left to tesseract (a rotation costs more than it gains)
+BORDER = 0.06           # fraction of each side ignored for blank detection (lid shadows, punched holes)
+CELL = 8                # pixels per blank-detection cell at ANALYSIS_DPI
+CELL_INK = 0.12         # a cell is inked when this fraction of it is ink
+BLANK_CELLS = 12        # fewer inked cells than this (about two letters' worth) is a blank page
+HEADLINE = 0.85         # a row inked across this fraction of a word's width is a shirorekha
+
+
+@dataclass(frozen=True)
+class Probe:
+    blank: bool
+    turn: int               # degrees counter-clockwise (a transpose) that bring the page upright: 0/90/180/270
+    deskew: float           # then degrees counter-clockwise that level its lines (within ±MAX_SKEW)
+    devanagari: float       # share of words (by width) that carry a shirorekha
+    words: int              # words measured
+    ink_cells: int
+
+
+def ink_mask(gray: Image.Image, dpi: int) -> tuple[Image.Image, int]:
+    """The page at ~ANALYSIS_DPI as a mask, 255 = ink, and the scale factor used."""
+    factor = max(1, round(dpi / ANALYSIS_DPI))
+    small = gray.reduce(factor) if factor > 1 else gray.copy()
+    hist = small.histogram()
+    total = sum(hist)
+    acc, paper = 0, 255
+    for level in range(255, -1, -1):  # the paper: the level below which 40 % of the pixels lie is not paper
+        acc += hist[level]
+        if acc >= total * 0.6:
+            paper = level
+            break
+    cut = max(40, min(paper - 70, 170))
+    return small.point(lambda v: 255 if v < cut else 0), factor
+
+
+def _inked_cells(mask: Image.Image) -> int:
+    w, h = mask.size
+    bx, by = int(w * BORDER), int(h * BORDER)
+    inner = mask.crop((bx, by, w - bx, h - by))
+    cells = inner.resize((max(1, inner.width // CELL), max(1, inner.height // CELL)), Image.Resampling.BOX)
+    limit = round(255 * CELL_INK)
+    return sum(1 for v in cells.tobytes() if v >= limit)
+
+
+def _profile(mask: Image.Image) -> list[float]:
+    """Fraction of ink in each row."""
+    col = mask.resize((1, mask.height), Image.Resampling.BOX)
+    return [v / 255 for v in col.tobytes()]
+
+
+def _sharpness(profile: list[float]) -> float:
+    return sum((a - b) ** 2 for a, b in pairwise(profile))
+
+
+def _best_angle(mask: Image.Image, lo: float, hi: float, step: float) -> tuple[float, float]:
+    best = (-1.0, 0.0)
+    n = round((hi - lo) / step)
+    for i in range(n + 1):
+        a = lo + i * step
+        turned = mask.rotate(a, resample=Image.Resampling.NEAREST, fillcolor=0) if a else mask
+        score = _sharpness(_profile(turned))
+        if score > best[0]:
+            best = (score, a)
+    return best
+
+
+def axis_and_skew(mask: Image.Image) -> tuple[int, float]:
+    """(0 or 90, skew): 90 when the text lines run vertically in the image; skew in the orientation found."""
+    coarse_mask = mask.reduce(4)
+    upright = _best_angle(coarse_mask, -MAX_SKEW, MAX_SKEW, 1.0)
+    sideways = _best_angle(coarse_mask.transpose(Image.Transpose.ROTATE_90), -MAX_SKEW, MAX_SKEW, 1.0)
+    axis, (score, coarse) = (0, upright) if upright[0] >= sideways[0] else (90, sideways)
+    if score <= 0:
+        return 0, 0.0
+    fine_mask = mask.reduce(2)
+    base = fine_mask if axis == 0 else fine_mask.transpose(Image.Transpose.ROTATE_90)
+    _, fine = _best_angle(base, coarse - 0.8, coarse + 0.8, 0.2)
+    return axis, (round(fine, 2) if abs(fine) >= MIN_SKEW else 0.0)
+
+
+def _runs(values: list[float], threshold: float, min_gap: int) -> list[tuple[int, int]]:
+    """[start, end) runs where values exceed threshold, joining runs separated by fewer than min_gap."""
+    runs: list[tuple[int, int]] = []
+    start = None
+    for i, v in enumerate([*values, 0.0]):
+        if v > threshold and start is None:
+            start = i
+        elif v <= threshold and start is not None:
+            if runs and start - runs[-1][1] < min_gap:
+                runs[-1] = (runs[-1][0], i)
+            else:
+                runs.append((start, i))
+            start = None
+    return runs
+
+
+@dataclass
+class _Votes:
+    deva_width: float = 0.0
+    latin_width: float = 0.0
+    deva_up: float = 0.0        # width of shirorekha words whose headline is in their upper half
+    deva_down: float = 0.0
+    latin_up: float = 0.0       # width of other words with more ink above their x-height band than below
+    latin_down: float = 0.0
+    words: int = 0
+
+    def upside_down(self) -> bool:
+        """Devanagari headlines decide when there are enough of them; else Latin ascenders vs descenders."""
+        if self.deva_width >= 0.25 * (self.deva_width + self.latin_width):
+            return self.deva_down > self.deva_up
+        return self.latin_down > self.latin_up
+
+
+def _word(word: Image.Image, votes: _Votes) -> None:
+    rows = _profile(word)
+    h = len(rows)
+    peak = max(range(h), key=rows.__getitem__)
+    w = word.width
+    if rows[peak] >= HEADLINE:
+        votes.deva_width += w
+        if peak < h * 0.5:
+            votes.deva_up += w
+        else:
+            votes.deva_down += w
+        return
+    votes.latin_width += w
+    top = max(rows)
+    core = [i for i, v in enumerate(rows) if v >= 0.35 * top]
+    above = sum(rows[: core[0]])
+    below = sum(rows[core[-1] + 1 :])
+    if above > below * 1.3:
+        votes.latin_up += w
+    elif below > above * 1.3:
+        votes.latin_down += w
+
+
+def _read_lines(mask: Image.Image) -> _Votes:
+    votes = _Votes()
+    rows = _profile(mask)
+    for top, bottom in _runs(rows, 0.004, 2):
+        h = bottom - top
+        if h < 8 or h > 120:
+            continue
+        band = mask.crop((0, top, mask.width, bottom))
+        cols = [v / 255 for v in band.resize((band.width, 1), Image.Resampling.BOX).tobytes()]
+        for x0, x1 in _runs(cols, 0.0, max(3, h // 4)):
+            if x1 - x0 < h * 0.8:
+                continue
+            word = band.crop((x0, 0, x1, h))
+            bbox = word.getbbox()
+            if bbox is None or bbox[3] - bbox[1] < h * 0.5:
+                continue
+            votes.words += 1
+            _word(word.crop((0, bbox[1], word.width, bbox[3])), votes)
+    return votes
+
+
+def probe(gray: Image.Image, dpi: int) -> Probe:
+    """Look at a grayscale page scanned at `dpi` and say how to OCR it."""
+    mask, _ = ink_mask(gray, dpi)
+    cells = _inked_cells(mask)
+    if cells < BLANK_CELLS:
+        return Probe(blank=True, turn=0, deskew=0.0, devanagari=0.0, words=0, ink_cells=cells)
+    axis, skew = axis_and_skew(mask)
+    base = mask if axis == 0 else mask.transpose(Image.Transpose.ROTATE_90)
+    if abs(skew) >= MIN_SKEW:
+        base = base.rotate(skew, resample=Image.Resampling.NEAREST, fillcolor=0)
+    votes = _read_lines(base)
+    # rotations about the centre commute: turning by axis, levelling by skew, then 180 if upside down is one turn
+    turn = (axis + (180 if votes.upside_down() else 0)) % 360
+    total = votes.deva_width + votes.latin_width
+    share = votes.deva_width / total if total else 0.0
+    return Probe(blank=False, turn=turn, deskew=skew, devanagari=round(share, 3), words=votes.words,
+                 ink_cells=cells)
