@@ -9,6 +9,7 @@ from pdf2image.exceptions import PDFInfoNotInstalledError, PDFPageCountError, PD
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from ocr.errors import EngineMissing, ImageTooLarge, OcrError, PageTimeout, UnreadableImage
+from ocr.pdfimage import scanned_page
 
 MIN_DPI, MAX_DPI = 70, 1200
 # the long side of a scanned sheet, in inches: from a half-sheet note (A5, 8.3) to an A3 register (16.5), with room
@@ -59,7 +60,7 @@ def upscale(image: Image.Image, dpi: int) -> tuple[Image.Image, int]:
 
 def pdf_page_count(path: Path, *, timeout: float) -> int:
     try:
-        info = pdfinfo_from_path(str(path), timeout=int(timeout))
+        info = pdfinfo_from_path(str(path), timeout=timeout)
     except PDFInfoNotInstalledError as e:
         raise EngineMissing("poppler is not installed (apt-get install poppler-utils)") from e
     except (PDFPageCountError, PDFSyntaxError) as e:
@@ -112,10 +113,14 @@ def image_page(path: Path, index: int, *, max_pixels: int, default_dpi: int) -> 
 
 
 def pdf_page(path: Path, index: int, *, dpi: int, timeout: float, max_pixels: int) -> tuple[Image.Image, int]:
-    """Rasterise page `index` (0-based) of a PDF with poppler; only that page is in memory."""
+    """Page `index` (0-based) of a PDF: its own scan when it is one full-page image, else rasterised by poppler at
+    `dpi`; only that page is in memory."""
+    scan = scanned_page(path, index, max_pixels, (MIN_DPI, MAX_DPI))
+    if scan is not None:
+        return scan
     try:
         pages = convert_from_path(str(path), dpi=dpi, first_page=index + 1, last_page=index + 1,
-                                  grayscale=True, timeout=int(timeout))
+                                  grayscale=True, timeout=timeout)
     except PDFInfoNotInstalledError as e:
         raise EngineMissing("poppler is not installed (apt-get install poppler-utils)") from e
     except (PDFPageCountError, PDFSyntaxError) as e:
