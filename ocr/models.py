@@ -16,7 +16,7 @@ from ocr.probe import Probe
 
 AUTO = "auto"
 HINDI, ENGLISH, MIXED = "Devanagari", "eng", "eng+hin"
-HINDI_AT_LEAST = 0.75       # Devanagari share of the words at or above which a page is read as Hindi
+HINDI_AT_LEAST = 0.72       # Devanagari share of the words at or above which a page is read as Hindi
 ENGLISH_AT_MOST = 0.10      # ... at or below which it is read as English
 MIN_WORDS = 8               # fewer measured words than this: too little to judge, read as Hindi
 

@@ -1,9 +1,12 @@
 """A process pool sized to the cores; every worker (and its tesseract) runs single-threaded."""
 from __future__ import annotations
 
+import multiprocessing
 import os
+import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -21,15 +24,32 @@ def default_workers() -> int:
 
 
 class OcrPool:
-    """Pages from every document in flight share these workers, so all cores stay busy."""
+    """Pages from every document in flight share these workers, so all cores stay busy.
+
+    Workers come from a fork server, so they hold only what a page needs. A worker that dies (killed for memory, a
+    crash in a native library) breaks a ProcessPoolExecutor for good: the futures already submitted fail with
+    BrokenProcessPool, and the next submit starts a fresh executor."""
 
     def __init__(self, workers: int = 0) -> None:
         self.workers = workers or default_workers()
         os.environ["OMP_THREAD_LIMIT"] = "1"
-        self._executor = ProcessPoolExecutor(max_workers=self.workers, initializer=_init_worker)
+        self._lock = threading.Lock()
+        self._executor = self._new()
+
+    def _new(self) -> ProcessPoolExecutor:
+        # forkserver: workers start from a small clean process, not from a copy of the service (its threads, its
+        # database connections, its memory) — fork from a threaded parent can deadlock a worker
+        ctx = multiprocessing.get_context("forkserver")
+        return ProcessPoolExecutor(max_workers=self.workers, initializer=_init_worker, mp_context=ctx)
 
     def submit(self, fn: Callable[..., T], *args: Any) -> Future[T]:
-        return self._executor.submit(fn, *args)
+        with self._lock:
+            try:
+                return self._executor.submit(fn, *args)
+            except BrokenProcessPool:
+                self._executor.shutdown(wait=False, cancel_futures=True)
+                self._executor = self._new()
+                return self._executor.submit(fn, *args)
 
     def close(self) -> None:
         self._executor.shutdown(wait=True, cancel_futures=True)
