@@ -10,7 +10,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from ocr import born_digital, models, raster, tesseract
+from ocr import born_digital, models, pdfimage, raster, tesseract
 from ocr.probe import MIN_SKEW, Probe, probe
 from ocr.textlayer import orient_layer
 
@@ -46,8 +46,9 @@ class PageResult:
 
 
 def load(task: PageTask) -> tuple[Image.Image, int]:
+    """The page's pixels when it is not a single full-page scan (process_page tries that first)."""
     if task.kind == "pdf":
-        return raster.pdf_page(task.source, task.index, dpi=task.dpi, timeout=task.timeout,
+        return raster.render_pdf_page(task.source, task.index, dpi=task.dpi, timeout=task.timeout,
                                max_pixels=task.max_pixels)
     return raster.image_page(task.source, task.index, max_pixels=task.max_pixels, default_dpi=task.dpi)
 
@@ -69,11 +70,15 @@ def process_page(task: PageTask) -> PageResult:
         fields: dict = {"confidence": None, "blank": False, "language": None, "rotation": 0, "layer": None} | kw
         return PageResult(number=task.index + 1, text=text, seconds=round(time.monotonic() - started, 3), **fields)
 
-    if task.kind == "pdf" and task.mode == "skip":
-        own = born_digital.existing_text(task.source, task.index, timeout=task.timeout)
-        if own is not None:
-            return result(own, language=BORN_DIGITAL)
-    image, dpi = load(task)
+    scan = None
+    if task.kind == "pdf":
+        # a page that is nothing but one full-page image has no text of its own: no need to ask pdftotext
+        scan = pdfimage.scanned_page(task.source, task.index, task.max_pixels, (raster.MIN_DPI, raster.MAX_DPI))
+        if scan is None and task.mode == "skip":
+            own = born_digital.existing_text(task.source, task.index, timeout=task.timeout)
+            if own is not None:
+                return result(own, language=BORN_DIGITAL)
+    image, dpi = scan or load(task)
     look = probe(image, dpi)
     if look.blank:
         return result("", blank=True)

@@ -40,6 +40,7 @@ class OcrPool:
         # forkserver: workers start from a small clean process, not from a copy of the service (its threads, its
         # database connections, its memory) — fork from a threaded parent can deadlock a worker
         ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(["ocr.page"])   # imported once in the server, not once per worker
         return ProcessPoolExecutor(max_workers=self.workers, initializer=_init_worker, mp_context=ctx)
 
     def submit(self, fn: Callable[..., T], *args: Any) -> Future[T]:

@@ -116,8 +116,11 @@ def pdf_page(path: Path, index: int, *, dpi: int, timeout: float, max_pixels: in
     """Page `index` (0-based) of a PDF: its own scan when it is one full-page image, else rasterised by poppler at
     `dpi`; only that page is in memory."""
     scan = scanned_page(path, index, max_pixels, (MIN_DPI, MAX_DPI))
-    if scan is not None:
-        return scan
+    return scan if scan is not None else render_pdf_page(path, index, dpi=dpi, timeout=timeout, max_pixels=max_pixels)
+
+
+def render_pdf_page(path: Path, index: int, *, dpi: int, timeout: float, max_pixels: int) -> tuple[Image.Image, int]:
+    """Page `index` (0-based) rasterised by poppler at `dpi`, grayscale."""
     try:
         pages = convert_from_path(str(path), dpi=dpi, first_page=index + 1, last_page=index + 1,
                                   grayscale=True, timeout=timeout)

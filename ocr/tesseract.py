@@ -76,8 +76,10 @@ def _mean_confidence(tsv: str) -> tuple[float | None, int]:
 def recognise(image: Image.Image, lang: str, *, dpi: int, timeout: float, psm: int = 3) -> TesseractResult:
     """One tesseract pass: text, word confidences (TSV) and a text-only PDF, from one process."""
     with tempfile.TemporaryDirectory(prefix="nasti-tess-") as tmp:
-        src = Path(tmp) / "page.pgm"   # uncompressed: writing a PNG costs a tenth of the OCR; --dpi carries the DPI
-        (image if image.mode in ("L", "1") else image.convert("L")).save(src)
+        # uncompressed TIFF: Pillow writes it in milliseconds (a PNG costs ~0.07 s) and tesseract reads it ~0.08 s
+        # faster than PGM (measured, tesseract 5.3 / leptonica 1.82)
+        src = Path(tmp) / "page.tif"
+        (image if image.mode in ("L", "1") else image.convert("L")).save(src, dpi=(dpi, dpi), compression="raw")
         base = Path(tmp) / "out"
         config = f"--psm {psm} --dpi {dpi} -c tessedit_create_tsv=1 -c textonly_pdf=1"
         try:

@@ -42,6 +42,11 @@ def word_boxes(pdf: Path) -> list[tuple[float, float, float, float, str]]:
     return [(float(a), float(b), float(c), float(d), w) for a, b, c, d, w in _WORD.findall(pdftotext(pdf, "-bbox"))]
 
 
+def box_offsets(boxes: list, twin: list) -> list[float]:
+    """Sorted: for each word, how far (pt) its box is from the same word's box on the twin page."""
+    return sorted(max(abs(p - q) for p, q in zip(a[:4], b[:4], strict=True)) for a, b in zip(boxes, twin, strict=True))
+
+
 def ink_under_boxes(pdf: Path, dpi: int = 72) -> float:
     """Share of word boxes (in the displayed page, /Rotate applied) that cover printed ink on the rendered page."""
     stem = pdf.with_name(pdf.stem + "-render")
@@ -87,8 +92,7 @@ def test_turned_pages_are_shown_upright_and_their_words_land_on_the_words(scans)
         boxes = word_boxes(singles[name])
         same = sum(a[4] == b[4] for a, b in zip(boxes, upright, strict=False))
         assert len(boxes) == len(upright) and same >= 0.95 * len(upright), name
-        off = sorted(max(abs(p - q) for p, q in zip(a[:4], b[:4], strict=True))
-                     for a, b in zip(boxes, upright, strict=True))
+        off = box_offsets(boxes, upright)
         assert off[int(0.95 * len(off))] < 2.0 and off[-1] < 8.0, f"{name}: word boxes off by up to {off[-1]:.1f} pt"
     assert ink_under_boxes(singles["upright"]) > 0.95
 
@@ -131,3 +135,25 @@ def test_born_digital_pages_keep_their_text_unless_redo(scans, tmp_path: Path) -
     assert again.stat().st_size - born.stat().st_size < 2_000, "no second text layer"
     [redone] = ocr_pdf(born, tmp_path / "redo.pdf", mode="redo")
     assert redone.language == "Devanagari" and redone.layer is not None
+
+
+def test_a_page_with_its_own_rotate_gets_its_layer_in_the_right_place(scans, tmp_path: Path) -> None:
+    """A scanner that stores a sideways page with /Rotate 90 (so viewers show it upright): nasti reads it upright,
+    leaves the /Rotate alone, and the words land where the upright twin's do."""
+    import pikepdf
+
+    _, singles, _ = scans
+    source = tmp_path / "rotated-by-flag.pdf"
+    save_document([degrade(render_page(LETTER.lines, lang="hi"), rotate=90)], source, "pdf")
+    with pikepdf.open(source, allow_overwriting_input=True) as pdf:
+        pdf.pages[0].Rotate = 90
+        pdf.save(source)
+    out = tmp_path / "rotated-by-flag.ocr.pdf"
+    [r] = ocr_pdf(source, out)
+    assert r.rotation == 0
+    with pikepdf.open(out) as pdf:
+        assert int(pdf.pages[0].Rotate) == 90
+    boxes, upright = word_boxes(out), word_boxes(singles["upright"])
+    assert len(boxes) == len(upright)
+    off = box_offsets(boxes, upright)
+    assert off[int(0.95 * len(off))] < 2.0
