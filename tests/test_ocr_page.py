@@ -116,7 +116,7 @@ def test_languages_auto_picks_a_model_per_page(turned: dict[str, PageResult], tm
     mixed = make_letter(31, "mixed", lines=24)
     path = save_document([render_page(mixed.lines, lang="mixed")], tmp_path / "mixed.png", "png")
     r = process_page(task(path, tmp_path))
-    assert r.language == "eng+hin"
+    assert r.language == "Devanagari+eng"
     assert cer("\n".join(mixed.lines), r.text) < 2.0
     fixed = process_page(task(path, tmp_path, languages="Devanagari"))
     assert fixed.language == "Devanagari", "a fixed model in the config is used as it is"
