@@ -10,7 +10,8 @@ Revises: 0001
 - ``page_fts``: the search index, one row per page, ``body`` = ``index_text(page text)``, ``meta`` =
   ``index_text(subject, file number)`` plus the file-number keys (first page row only).
   SQLite: an FTS5 virtual table with the Devanagari-safe tokenizer (``store.search.tokenize.FTS5_TOKENIZE``).
-  PostgreSQL: a plain table with a generated ``tsvector`` (``simple`` config) and a GIN index.
+  PostgreSQL: a plain table with a ``tsvector`` column and a GIN index; the tsvector is written as a literal of
+  our own tokens (``store.search.pg``), so PostgreSQL's locale-dependent parser never splits Devanagari.
   Not an ORM model: ``store/migrations/env.py`` hides it from autogenerate.
 """
 from __future__ import annotations
@@ -19,6 +20,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
+from store.search.pg import tsvector_literal
 from store.search.tokenize import FTS5_TOKENIZE_SQL, index_text
 
 revision = '0002'
@@ -73,8 +75,7 @@ def upgrade() -> None:
         sa.Column('page', sa.Integer(), nullable=False),
         sa.Column('body', sa.Text(), nullable=False),
         sa.Column('meta', sa.Text(), nullable=False),
-        sa.Column('tsv', postgresql.TSVECTOR(),
-                  sa.Computed("to_tsvector('simple'::regconfig, body || ' ' || meta)", persisted=True)),
+        sa.Column('tsv', postgresql.TSVECTOR(), nullable=False),
         sa.ForeignKeyConstraint(['document_id'], ['document.id'], ondelete='CASCADE'),
         sa.PrimaryKeyConstraint('id')
         )
@@ -87,13 +88,19 @@ def _backfill(bind: sa.Connection) -> None:
     """Index the pages of documents already done (their tags are applied again by the next review, not here)."""
     docs = bind.execute(sa.text("SELECT id, subject, file_number, file_number_key FROM document "
                                 "WHERE status = 'done'")).all()
-    insert = sa.text("INSERT INTO page_fts (body, meta, document_id, page) VALUES (:body, :meta, :doc, :page)")
+    if bind.dialect.name == 'sqlite':
+        insert = sa.text("INSERT INTO page_fts (body, meta, document_id, page) VALUES (:body, :meta, :doc, :page)")
+    else:
+        insert = sa.text("INSERT INTO page_fts (body, meta, document_id, page, tsv) "
+                         "VALUES (:body, :meta, :doc, :page, CAST(:tsv AS tsvector))")
     for doc_id, subject, number, key in docs:
         pages = bind.execute(sa.text("SELECT number, text FROM page WHERE document_id = :d ORDER BY number"),
                              {"d": doc_id}).all()
         meta = " ".join(x for x in (index_text(subject or ""), index_text(number or ""), key or "") if x)
         rows = [{"body": index_text(text or ""), "meta": meta if i == 0 else "", "doc": doc_id, "page": number_}
                 for i, (number_, text) in enumerate(pages)]
+        for row in rows:
+            row["tsv"] = tsvector_literal(row["body"], row["meta"])
         if rows:
             bind.execute(insert, rows)
 
