@@ -18,6 +18,7 @@ from ingest import share as sharefs
 from ingest.archive import safe_component, sha256_file, verified_copy
 from ingest.locks import KeyedLock
 from ingest.reasons import Reason, reason, reason_file_text
+from ingest.tagger import tag_and_index
 from ingest.validate import Inspected, Rejected, inspect
 from nasti.config import Config
 from ocr.errors import EngineMissing, OcrError
@@ -185,6 +186,7 @@ class Ingestor:
             doc.blank_pages = sum(r.blank for r in results)
             doc.confidence = round(sum(confs) / len(confs), 2) if confs else None
             doc.archive_path, doc.pdf_path = original_rel, pdf_rel
+            tag_and_index(s, doc, [(r.number, r.text) for r in results], self.cfg)
             repo.transition(s, doc, "done", f"{doc.pages} pages, archived as {original_rel}")
 
     def _settle(self, doc_id: int, path: Path) -> None:

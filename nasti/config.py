@@ -46,6 +46,14 @@ class WatchConfig:
 
 
 @dataclass(frozen=True)
+class TagsConfig:
+    fuzzy_threshold: float = 80.0   # rapidfuzz ratio 0-100: below it a file number matches no register file
+    review_match_below: float = 90.0  # a fuzzy register match below this needs review (other digits: always)
+    min_confidence: float = 60.0    # mean OCR confidence 0-100 below which a document needs review
+    text_pages: int = 3             # file number, subject and date are read from the first N pages
+
+
+@dataclass(frozen=True)
 class LimitsConfig:
     max_file_mb: int = 2048
     max_pixels: int = 200_000_000   # per page; a 40k x 40k image is refused
@@ -69,6 +77,7 @@ class Config:
     ocr: OcrConfig = field(default_factory=OcrConfig)
     watch: WatchConfig = field(default_factory=WatchConfig)
     limits: LimitsConfig = field(default_factory=LimitsConfig)
+    tags: TagsConfig = field(default_factory=TagsConfig)
     office: OfficeConfig = field(default_factory=OfficeConfig)
     branches: dict[str, BranchConfig] = field(default_factory=dict)
 
@@ -88,6 +97,7 @@ _SECTIONS: dict[str, set[str]] = {
     "watch": {"mode", "quiet_seconds", "recheck_seconds", "rescan_seconds", "poll_interval", "top_level",
               "unknown_branch"},
     "limits": {"max_file_mb", "max_pixels", "max_pages"},
+    "tags": {"fuzzy_threshold", "review_match_below", "min_confidence", "text_pages"},
     "office": {"name_hi", "name_en", "cutover", "language"},
     "branches": set(),
 }
@@ -183,6 +193,7 @@ def load(explicit: str | None = None) -> Config:
             ocr=OcrConfig(**sec("ocr")),
             watch=WatchConfig(**sec("watch")),
             limits=LimitsConfig(**sec("limits")),
+            tags=TagsConfig(**sec("tags")),
             office=OfficeConfig(**{**office, "cutover": _date(office.get("cutover"), "office.cutover")}),
             branches=branches,
         )

@@ -1,15 +1,15 @@
-"""Read-side queries: document listings, one document, per-branch counts."""
+"""Read-side queries: document listings, one document, per-branch counts, the register with its matches."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import case, func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import case, distinct, func, select
+from sqlalchemy.orm import Session, aliased, selectinload
 
-from store.models import Branch, Document, Page
+from store.models import Branch, Document, Page, RegisterFile
 
 
 def _iso(t: dt.datetime | None) -> str | None:
@@ -31,6 +31,13 @@ def document_dict(doc: Document, archive: Path) -> dict[str, Any]:
         "reason_code": doc.reason_code,
         "branch": doc.branch.key if doc.branch else None,
         "file_number": doc.file_number,
+        "file_number_source": doc.file_number_source,
+        "file_number_confidence": doc.file_number_confidence,
+        "file_number_alt": doc.file_number_alt,
+        "subject": doc.subject,
+        "letter_date": doc.letter_date.isoformat() if doc.letter_date else None,
+        "register_file_id": doc.register_file_id,
+        "match_score": doc.match_score,
         "pages": doc.pages or 0,
         "blank_pages": doc.blank_pages or 0,
         "confidence": doc.confidence,
@@ -78,6 +85,8 @@ class BranchCounts:
     duplicate: int
     in_progress: int
     needs_review: int
+    register_files: int = 0      # files in the branch register; without a register, distinct numbers seen
+    digitised_files: int = 0     # of those: a done document matched, none of its documents awaiting review
 
 
 def status_counts(s: Session) -> list[BranchCounts]:
@@ -91,10 +100,70 @@ def status_counts(s: Session) -> list[BranchCounts]:
                 func.sum(case((Document.needs_review.is_(True), 1), else_=0)))
          .select_from(Branch).outerjoin(Document, Document.branch_id == Branch.id)
          .group_by(Branch.id).order_by(Branch.key))
-    rows = [BranchCounts(r[0], r[1], r[2], *(int(x or 0) for x in r[3:])) for r in s.execute(q)]
+    files = register_counts(s)
+    rows = [replace(BranchCounts(r[0], r[1], r[2], *(int(x or 0) for x in r[3:])), **files.get(r[0], {}))
+            for r in s.execute(q)]
     top = s.execute(select(func.count(Document.id), func.sum(case((Document.status == "rejected", 1), else_=0)))
                     .where(Document.branch_id.is_(None))).one()
     if top[0]:
         rows.append(BranchCounts("(share root)", "(मुख्य फ़ोल्डर)", "(share root)", int(top[0]), 0, 0, 0,
                                  int(top[1] or 0), 0, 0, 0))
     return rows
+
+
+def register_counts(s: Session) -> dict[str, dict[str, int]]:
+    """Per branch key: ``register_files`` and ``digitised_files``. A register file is digitised when a done
+    document is matched to it and none of its documents awaits review. A branch with no register counts the
+    distinct file-number keys of its done documents (digitised: no document with that key awaits review)."""
+    out: dict[str, dict[str, int]] = {}
+    totals = s.execute(select(Branch.key, func.count(RegisterFile.id)).join(RegisterFile,
+                       RegisterFile.branch_id == Branch.id).group_by(Branch.key)).all()
+    done = select(Document.register_file_id).where(Document.status == "done", Document.register_file_id.is_not(None))
+    waiting = select(Document.register_file_id).where(Document.needs_review.is_(True),
+                                                      Document.register_file_id.is_not(None))
+    digitised = dict(s.execute(
+        select(Branch.key, func.count(RegisterFile.id)).join(RegisterFile, RegisterFile.branch_id == Branch.id)
+        .where(RegisterFile.id.in_(done), RegisterFile.id.not_in(waiting)).group_by(Branch.key)).all())
+    for key, n in totals:
+        out[key] = {"register_files": int(n), "digitised_files": int(digitised.get(key, 0))}
+    other = aliased(Document)
+    pending = (select(other.id).where(other.branch_id == Document.branch_id,
+                                      other.file_number_key == Document.file_number_key,
+                                      other.needs_review.is_(True)).exists())
+    seen = s.execute(
+        select(Branch.key, func.count(distinct(Document.file_number_key)),
+               func.count(distinct(case((~pending, Document.file_number_key)))))
+        .join(Document, Document.branch_id == Branch.id)
+        .where(Document.status == "done", Document.file_number_key.is_not(None),
+               Branch.id.not_in(select(RegisterFile.branch_id)))
+        .group_by(Branch.key)).all()
+    for key, n, ok in seen:
+        out[key] = {"register_files": int(n), "digitised_files": int(ok)}
+    return out
+
+
+def register_dicts(s: Session, branch: str | None = None) -> list[dict[str, Any]]:
+    """The register files (of one branch) with their matched documents and digitised state."""
+    q = (select(RegisterFile, Branch.key, func.count(Document.id),
+                func.coalesce(func.sum(case((Document.status == "done", 1), else_=0)), 0),
+                func.coalesce(func.sum(case((Document.needs_review.is_(True), 1), else_=0)), 0))
+         .join(Branch, RegisterFile.branch_id == Branch.id)
+         .outerjoin(Document, Document.register_file_id == RegisterFile.id)
+         .group_by(RegisterFile.id, Branch.key).order_by(Branch.key, RegisterFile.id))
+    if branch:
+        q = q.where(Branch.key == branch)
+    return [{"id": r.id, "branch": key, "file_number": r.file_number, "key": r.key, "subject": r.subject,
+             "year": r.year, "category": r.category, "expected_pages": r.expected_pages, "location": r.location,
+             "documents": int(n), "digitised": bool(done) and not waiting}
+            for r, key, n, done, waiting in s.execute(q)]
+
+
+def unmatched_documents(s: Session, branch: str | None = None) -> list[Document]:
+    """Done documents of branches that have a register, whose file number matched no register file."""
+    q = (select(Document).options(selectinload(Document.branch)).join(Branch, Document.branch_id == Branch.id)
+         .where(Document.status == "done", Document.register_file_id.is_(None),
+                Document.branch_id.in_(select(RegisterFile.branch_id)))
+         .order_by(Document.id))
+    if branch:
+        q = q.where(Branch.key == branch)
+    return list(s.scalars(q))

@@ -70,7 +70,7 @@ def _clean_value(value: str) -> str:
     value = value.strip(" \t.-–/_(")
     while value.endswith(")") and value.count(")") > value.count("("):
         value = value[:-1].rstrip(" \t.-–/_(")
-    return regex.sub(r"\s+", " ", value)
+    return regex.sub(r"\s*/\s*", "/", regex.sub(r"\s+", " ", value))
 
 
 def _has_digit(s: str) -> bool:
@@ -93,7 +93,10 @@ def _number_after(folded: str, pos: int) -> tuple[str, int] | None:
             break
         run = nxt.group()
         after_prefix = len(runs) == 1 and runs[0].casefold() in _PREFIX_WORDS
-        if not _has_digit(run) or _DATE.match(run.strip(".")) or not ("/" in run or after_prefix):
+        if runs[-1].endswith("/") or run.startswith("/"):  # OCR split at a slash: "378/राज./ 2017", "102/ PDS"
+            if _DATE.match(run.strip(".")) or _DATE_WORD.match(run) or not (_has_digit(run) or len(run) <= 8):
+                break
+        elif not _has_digit(run) or _DATE.match(run.strip(".")) or not ("/" in run or after_prefix):
             break
         runs.append(run)
         end = nxt.end()

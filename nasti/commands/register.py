@@ -1,0 +1,86 @@
+"""`nasti register import|list|unmatched` — the branch register of physical files."""
+from __future__ import annotations
+
+import time
+from dataclasses import asdict
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from nasti.cli import app, load_config, open_store, out, print_json
+from nasti.commands._common import branch_for, fail
+
+register_app = typer.Typer(no_args_is_help=True, help="The branch register (inventory) of physical files.")
+app.add_typer(register_app, name="register")
+
+
+@register_app.command("import")
+def import_(file: Annotated[Path, typer.Argument(metavar="FILE", help="CSV or XLSX; Hindi or English headers")],
+            branch: Annotated[str, typer.Option("--branch", "-b", help="the branch key (share folder)")],
+            as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Import (or update) a branch register: file number, subject, year, category, expected pages, location."""
+    from ingest.tagger import rematch_branch
+    from ingest.tagging.digits import file_number_key
+    from store.register import RegisterError, import_register
+
+    cfg = load_config()
+    if not file.is_file():
+        fail(f"{file} does not exist", 2)
+    started = time.perf_counter()
+    with open_store(cfg).session() as s:
+        b = branch_for(s, cfg, branch)
+        try:
+            result = import_register(s, b, file, key_of=file_number_key)
+        except RegisterError as e:
+            fail(str(e), 2)
+        rematched = rematch_branch(s, b, cfg)
+    data: dict[str, Any] = {**asdict(result), "rematched_documents": rematched,
+                            "seconds": round(time.perf_counter() - started, 2)}
+    if as_json:
+        print_json(data)
+        return
+    out.print(f"{branch}: {result.rows} rows — {result.created} new, {result.updated} updated, "
+              f"{result.unchanged} unchanged; {rematched} documents matched again ({data['seconds']} s)")
+    for w in result.warnings[:20]:
+        out.print(f"  warning: {w}", highlight=False)
+    if len(result.warnings) > 20:
+        out.print(f"  … {len(result.warnings) - 20} more warnings")
+
+
+@register_app.command("list")
+def list_(branch: Annotated[str | None, typer.Option("--branch", "-b")] = None,
+          as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Register files with their matched documents and whether they are digitised."""
+    from store.queries import register_dicts
+
+    cfg = load_config()
+    with open_store(cfg).session() as s:
+        rows = register_dicts(s, branch)
+    if as_json:
+        print_json(rows)
+        return
+    t = Table("branch", "file number", "subject", "year", "cat.", "pages", "docs", "digitised")
+    for r in rows:
+        t.add_row(*(escape(str(x)) for x in (r["branch"], r["file_number"], (r["subject"] or "")[:40],
+                                              r["year"] or "", r["category"] or "", r["expected_pages"] or "",
+                                              r["documents"], "✓" if r["digitised"] else "")))
+    out.print(t)
+
+
+@register_app.command("unmatched")
+def unmatched(branch: Annotated[str | None, typer.Option("--branch", "-b")] = None,
+              as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Done documents of branches with a register whose file number is not in it."""
+    from nasti import views
+    from store import queries
+
+    cfg = load_config()
+    with open_store(cfg).session() as s:
+        docs = [queries.document_dict(d, cfg.archive) for d in queries.unmatched_documents(s, branch)]
+    if as_json:
+        print_json(docs)
+    else:
+        views.documents_table(out, docs)

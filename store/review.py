@@ -1,0 +1,68 @@
+"""The review queue: done documents a person must look at, and the audited assignment that resolves one."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from store.models import Branch, Document, Event, utcnow
+from store.register import RegisterIndex
+from store.search.index import reindex_meta
+
+__all__ = ["REVIEWED", "Assignment", "ReviewError", "assign", "queue"]
+
+REVIEWED = "review"   # document.file_number_source of a number a person assigned
+
+
+class ReviewError(ValueError):
+    """The assignment cannot be made; the message says why."""
+
+
+def queue(s: Session, branch: str | None = None) -> list[Document]:
+    """Done documents flagged ``needs_review``, oldest first."""
+    q = (select(Document).options(selectinload(Document.branch))
+         .where(Document.status == "done", Document.needs_review.is_(True)).order_by(Document.id))
+    if branch:
+        q = q.join(Branch, Document.branch_id == Branch.id).where(Branch.key == branch)
+    return list(s.scalars(q))
+
+
+@dataclass(frozen=True)
+class Assignment:
+    file_number: str     # as printed, digits folded, label stripped
+    key: str             # its matching key
+    branch: Branch | None = None
+
+
+def assign(s: Session, doc: Document, what: Assignment, *, actor: str, fuzzy_threshold: float) -> Event:
+    """Set the document's file number (and branch), match it to the register, clear the review flag, re-index it,
+    and record who did it as an event (state unchanged)."""
+    if doc.status != "done":
+        raise ReviewError(f"document {doc.id} is {doc.status}; only done documents can be assigned")
+    if not what.key:
+        raise ReviewError(f"'{what.file_number}' is not a file number")
+    if not actor.strip():
+        raise ReviewError("say who assigns it (--by NAME)")
+    changes = []
+    if doc.file_number != what.file_number:
+        changes.append(f"file number {doc.file_number or '(none)'} → {what.file_number}")
+    if what.branch is not None and what.branch.id != doc.branch_id:
+        old = s.get(Branch, doc.branch_id).key if doc.branch_id else "(none)"
+        changes.append(f"branch {old} → {what.branch.key}")
+        doc.branch_id = what.branch.id
+    doc.file_number, doc.file_number_key = what.file_number, what.key
+    doc.file_number_source, doc.file_number_confidence, doc.file_number_alt = REVIEWED, 1.0, None
+    found = RegisterIndex(s, doc.branch_id).match(what.key, fuzzy_threshold) if doc.branch_id else None
+    doc.register_file_id = found.register_file_id if found else None
+    doc.match_score = found.score if found else None
+    if doc.needs_review:
+        changes.append(f"resolved: {doc.reason}")
+    doc.needs_review, doc.reason_code, doc.reason, doc.reason_hi = False, None, None, None
+    doc.updated_at = utcnow()
+    event = Event(document_id=doc.id, from_state=doc.status, to_state=doc.status, actor=actor.strip(), at=utcnow(),
+                  detail="review: " + ("; ".join(changes) or "confirmed"))
+    s.add(event)
+    s.flush()
+    reindex_meta(s, doc)
+    return event

@@ -1,0 +1,128 @@
+"""Run a search: whole-word Hindi/English terms, prefixes, phrases and file numbers, ranked, one hit per document.
+
+SQLite: FTS5 ``MATCH`` with bm25 (the ``meta`` column — subject, file numbers — weighs double). PostgreSQL:
+``tsvector @@ tsquery`` with ``ts_rank``, both sides literals of our own tokens (see ``store.search.pg``).
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session, selectinload
+
+from store.models import Document, Page
+from store.search.pg import tsquery_literal
+from store.search.tokenize import Query, fold_digits, fts5_match, parse_query, snippet
+
+__all__ = ["Hit", "match_expression", "search"]
+
+_SQLITE = """
+WITH h AS MATERIALIZED (
+    SELECT document_id, page, bm25(page_fts, 1.0, 2.0) AS r FROM page_fts WHERE page_fts MATCH :m
+)
+SELECT h.document_id, h.page, min(h.r) AS r FROM h JOIN document AS d ON d.id = h.document_id {branch_join}
+GROUP BY h.document_id ORDER BY r, h.document_id LIMIT :limit
+"""
+_POSTGRES = """
+SELECT document_id, page, r FROM (
+    SELECT DISTINCT ON (f.document_id) f.document_id, f.page, ts_rank(f.tsv, q.q) AS r
+    FROM page_fts AS f CROSS JOIN (SELECT CAST(:m AS tsquery) AS q) AS q
+    JOIN document AS d ON d.id = f.document_id {branch_join}
+    WHERE f.tsv @@ q.q ORDER BY f.document_id, r DESC, f.page
+) AS h ORDER BY r DESC, document_id LIMIT :limit
+"""
+_BRANCH_JOIN = "JOIN branch AS b ON b.id = d.branch_id AND b.key = :branch"
+
+
+@dataclass(frozen=True)
+class Hit:
+    id: int
+    source: str
+    branch: str | None
+    file_number: str | None
+    subject: str | None
+    page: int
+    snippet: str
+    score: float
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def match_expression(query: Query) -> str:
+    """FTS5 MATCH text: each term's phrase/prefix; a file-number term also matches its key token in ``meta``."""
+    parts = []
+    for term in query.terms:
+        expr = fts5_match(Query([term]))
+        if term.file_key:
+            expr = f'({expr} OR "{term.file_key}")'
+        parts.append(expr)
+    return " AND ".join(parts)
+
+
+def _ranked(s: Session, query: Query, branch: str | None, limit: int) -> list[tuple[int, int, float]]:
+    dialect = s.get_bind().dialect.name
+    params: dict[str, Any] = {"limit": limit}
+    join = _BRANCH_JOIN if branch else ""
+    if branch:
+        params["branch"] = branch
+    if dialect == "sqlite":
+        params["m"] = match_expression(query)
+        rows = s.execute(text(_SQLITE.format(branch_join=join)), params).all()
+        return [(int(d), int(p), round(-float(r), 6)) for d, p, r in rows]
+    params["m"] = tsquery_literal(query)
+    rows = s.execute(text(_POSTGRES.format(branch_join=join)), params).all()
+    return [(int(d), int(p), round(float(r), 6)) for d, p, r in rows]
+
+
+def _near_hit(page_text: str, query: Query, span: int = 400) -> str | None:
+    """The snippet from a window around an early occurrence of the first token (tokenising a whole page for every
+    hit is the slow part of a search); None when no window holds a whole-word hit."""
+    lowered = fold_digits(page_text).lower()  # same length as the text for Devanagari and Latin
+    needle = query.terms[0].parts[0]
+    pos = lowered.find(needle)
+    for _ in range(3):
+        if pos < 0:
+            return None
+        a, b = max(0, pos - span), pos + len(needle) + span
+        shown = snippet(page_text[a:b], query)
+        if "[" in shown:
+            lead = "… " if a > 0 and not shown.startswith("…") else ""
+            tail = " …" if b < len(page_text) and not shown.endswith("…") else ""
+            return lead + shown + tail
+        pos = lowered.find(needle, pos + len(needle))
+    return None
+
+
+def _snippet(page_text: str, doc: Document, query: Query) -> str:
+    shown = _near_hit(page_text, query) or snippet(page_text, query)
+    if "[" in shown:
+        return shown
+    described = " — ".join(x for x in (doc.file_number, doc.subject) if x)
+    if described:
+        alt = snippet(described, query)
+        if "[" in alt:
+            return alt
+    return shown
+
+
+def search(s: Session, q: str, *, branch: str | None = None, limit: int = 20) -> list[Hit]:
+    """Hits best first, at most ``limit`` (one per document, its best page). ValueError for an empty query."""
+    query = parse_query(q)
+    if not query:
+        raise ValueError("empty search query: give a word, a \"phrase\", a prefix* or a file number")
+    ranked = _ranked(s, query, branch, max(1, limit))
+    if not ranked:
+        return []
+    ids = [d for d, _, _ in ranked]
+    docs = {d.id: d for d in s.scalars(select(Document).options(selectinload(Document.branch))
+                                       .where(Document.id.in_(ids)))}
+    hits = []
+    for doc_id, page, score in ranked:
+        doc = docs[doc_id]
+        page_text = s.scalar(select(Page.text).where(Page.document_id == doc_id, Page.number == page)) or ""
+        hits.append(Hit(id=doc_id, source=doc.source, branch=doc.branch.key if doc.branch else None,
+                        file_number=doc.file_number, subject=doc.subject, page=page,
+                        snippet=_snippet(page_text, doc, query), score=score))
+    return hits
