@@ -242,3 +242,13 @@ def test_subject_nfd() -> None:
 )
 def test_letter_date(text: str, expected: datetime.date | None) -> None:
     assert letter_date(text, today=datetime.date(2025, 1, 1)) == expected
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("क्रमांक 378/राज./ 2017\nराजगढ़, दिनांक 02.05.2017", "378/राज./2017"),   # OCR put a space after a slash
+    ("क्रमांक 378 /राज./2017 दिनांक 02.05.2017", "378/राज./2017"),
+    ("No. 102/ PDS", "102/PDS"),
+    ("क्रमांक 378/ दिनांक 02.05.2017", "378"),
+])
+def test_number_split_at_a_slash_by_ocr(text: str, value: str) -> None:
+    assert from_text(text, 1)[0].value == value
