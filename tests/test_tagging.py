@@ -252,3 +252,20 @@ def test_letter_date(text: str, expected: datetime.date | None) -> None:
 ])
 def test_number_split_at_a_slash_by_ocr(text: str, value: str) -> None:
     assert from_text(text, 1)[0].value == value
+
+
+def test_a_file_cited_in_the_body_ranks_below_the_letters_own_number() -> None:
+    text = ("कार्यालय कलेक्टर, जिला राजगढ़\nNo. A-31141/11/2014-Admn\nदिनांक: 15/07/2014\nविषय: डिजिटाइजेशन बाबत।\n"
+            "File No. EST-14/1117/2014-COLL की सभी Receipts को Notes से link करें।")
+    assert best(None, from_text(text, 1)).value == "A-31141/11/2014-Admn"
+    only_body = "विषय: डिजिटाइजेशन बाबत।\nFile No. EST-14/1117/2014-COLL की सभी Receipts देखें।"
+    assert best(None, from_text(only_body, 1)).value == "EST-14/1117/2014-COLL"
+
+
+@pytest.mark.parametrize(("name", "value"), [
+    ("revenue/4111-Nazul.png", "4111-Nazul"), ("revenue/102_PDS.pdf", "102_PDS"), ("revenue/2021-Final.pdf", None),
+    ("revenue/7-Notes.pdf", None), ("revenue/001-scan.pdf", None),
+])
+def test_number_then_office_code_in_a_file_name(name: str, value: str | None) -> None:
+    found = from_path(name.split("/", 1)[1])
+    assert (found.value if found else None) == value

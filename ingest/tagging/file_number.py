@@ -46,6 +46,7 @@ _SKIP_BEFORE = frozenset(
     "mobile mob phone ph tel fax roll khasra survey vehicle account ac a/c ward house plot room page sr s sl serial"
     " item pin मोबाइल मो फोन दूरभाष खसरा सर्वे रोल वार्ड मकान प्लॉट कक्ष पृष्ठ".split()
 )
+_SUBJECT_LINE = regex.compile(r"(?im)^[ \t]*(?:विषय|subject(?![\p{L}])|sub[.:])")
 _REFERENCE_LINE = regex.compile(r"(?i)^\W*(?:संदर्भ|सन्दर्भ|ref|reference|प्रतिलिपि|copy)")
 _UNLABELLED: tuple[tuple[regex.Pattern[str], float], ...] = (
     # eOffice / CSMOP: A-11011/2/2019-Admn, REV-03/2027/2019-COLL, T-18015/3/70/2015-IDSP(Part)
@@ -118,6 +119,8 @@ def _context_penalty(text: str, start: int, kind: str) -> float | None:
         return None
     line = before[before.rfind("\n") + 1 :]
     penalty = 0.25 if _REFERENCE_LINE.match(line) else 0.0
+    if _SUBJECT_LINE.search(before):  # below the subject: the body cites other files; the letter's own is above
+        penalty += 0.35
     if prev in ("आवक", "inward"):
         penalty += 0.2
     return penalty
@@ -167,6 +170,11 @@ _CAMERA = regex.compile(
     r"(?i)^(?:img|dsc|dscn|dcim|pxl|vid|mvimg|scan|scanned|doc|document|camscanner|whatsapp|screenshot|image|photo"
     r"|page|pg|p|pic|untitled|new|copy|नोटशीट|पत्र|आदेश|स्कैन|फोटो|चित्र|पेज|पृष्ठ|दस्तावेज)(?![\p{L}\p{M}])"
 )
+# "No. 102/PDS" written 102-PDS: one number (not a year) then one capitalised Latin office code (not a common word)
+_NUMBER_THEN_CODE = regex.compile(
+    r"(?!(?:19|20)[0-9]{2}[-_])[0-9]{1,6}[-_](?!(?i:notes?|scan|page|copy|final|draft|part|file|doc|docs|letter"
+    r"|order|img|pic|new|old|issue|issues|recpt|memo|annex|encl)$)[A-Z][A-Za-z]{1,4}"
+)
 _NAME_GROUPS = regex.compile(r"[\s\-_./(),]+")
 _EOFFICE_FOLDER = regex.compile(r"(?i)^fl[-_]")
 _COPY_SUFFIX = regex.compile(r"(?i)(?:\s*\(\d{1,3}\)|[\s_-]*-?\s*copy)$")
@@ -192,7 +200,9 @@ def _name_number(name: str, eoffice: bool) -> str | None:
             return None
         if (latin and len(g) > 5) or (not latin and len(g) > 6):
             return None
-    if len(numbers) < (1 if eoffice else 2) or len(letters) > len(numbers) + 1:
+    if len(numbers) < (1 if eoffice else 2) and not _NUMBER_THEN_CODE.fullmatch(name):
+        return None
+    if len(letters) > len(numbers) + 1:
         return None
     return name
 
