@@ -1,6 +1,7 @@
 """`nasti` — one console script, one sub-command per user job."""
 from __future__ import annotations
 
+import faulthandler
 import json
 import logging
 import signal
@@ -170,6 +171,7 @@ def demo(seed: Annotated[int, typer.Option(help="vary the generated letters")] =
 
 def main() -> None:
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    faulthandler.register(signal.SIGUSR1, all_threads=True)  # `kill -USR1 PID` prints every thread's stack
     try:
         rc = app(standalone_mode=False)  # click returns the code of a typer.Exit in this mode
         sys.exit(rc if isinstance(rc, int) else 0)
@@ -192,3 +194,4 @@ from nasti.commands import register, review, search  # noqa: E402,F401
 
 if __name__ == "__main__":
     main()
+

@@ -1,8 +1,10 @@
 """A process pool sized to the cores; every worker (and its tesseract) runs single-threaded."""
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import os
+import signal
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -12,8 +14,17 @@ from typing import Any, TypeVar
 T = TypeVar("T")
 
 
+def _die_with_parent() -> None:
+    """A worker must not outlive a watcher that was killed (kill -9, power cut of the service): Linux ends it too."""
+    try:
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # pragma: no cover - not Linux/glibc
+        pass
+
+
 def _init_worker() -> None:
     os.environ["OMP_THREAD_LIMIT"] = "1"
+    _die_with_parent()
 
 
 def default_workers() -> int:
