@@ -66,6 +66,7 @@ class OfficeConfig:
     name_en: str = "Collectorate"
     cutover: dt.date | None = None
     language: str = "hi"
+    at_risk_days: int = 14          # a projected finish within this many days of the cutover is "at risk"
 
 
 @dataclass(frozen=True)
@@ -98,7 +99,7 @@ _SECTIONS: dict[str, set[str]] = {
               "unknown_branch"},
     "limits": {"max_file_mb", "max_pixels", "max_pages"},
     "tags": {"fuzzy_threshold", "review_match_below", "min_confidence", "text_pages"},
-    "office": {"name_hi", "name_en", "cutover", "language"},
+    "office": {"name_hi", "name_en", "cutover", "language", "at_risk_days"},
     "branches": set(),
 }
 _BRANCH_KEYS = {"code", "name_hi", "name_en", "cutover"}

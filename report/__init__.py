@@ -1,0 +1,1 @@
+"""Progress, readiness, exports and the web dashboard; reads through ``store`` queries."""

@@ -1,0 +1,185 @@
+"""Per-branch progress and readiness against the cutover date (DESIGN.md §3 `nasti readiness --json`).
+
+Throughput is done documents per day over the trailing 7 days (today included, by ``document.done_at``, UTC).
+The projection divides the register files not yet digitised by that throughput; with no throughput there is no
+projection (``projected_completion`` is null and the status is ``unknown`` unless the cutover has passed).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session
+
+from nasti.config import Config
+from store.models import Branch, Document, Office, RegisterFile
+from store.queries import BranchCounts, status_counts
+
+WINDOW_DAYS = 7
+OLDEST_SHOWN = 5
+STATUSES = ("on_track", "at_risk", "late", "done", "unknown")
+_SEVERITY = ("done", "on_track", "unknown", "at_risk", "late")
+
+
+@dataclass
+class Blockers:
+    rejected: int = 0
+    needs_review: int = 0
+    not_scanned: int = 0
+    not_scanned_oldest: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class Readiness:
+    branch: str
+    name_hi: str
+    name_en: str
+    cutover: str | None
+    register_files: int = 0
+    digitised_files: int = 0
+    documents: int = 0
+    pages: int = 0
+    blank_pages: int = 0
+    pages_ocr: int = 0
+    rejected: int = 0
+    needs_review: int = 0
+    duplicates: int = 0
+    files_today: int = 0
+    pages_today: int = 0
+    files_week: int = 0
+    pages_week: int = 0
+    files_total: int = 0
+    files_per_day: float = 0.0
+    pages_per_day: float = 0.0
+    projected_completion: str | None = None
+    status: str = "unknown"
+    days_left: int | None = None
+    blockers: Blockers = field(default_factory=Blockers)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _window(s: Session, as_of: dt.date) -> dict[str | None, tuple[int, int, int, int]]:
+    """branch key → (files today, pages today, files in the trailing window, pages in it), done documents."""
+    day0 = dt.datetime.combine(as_of, dt.time())
+    start, end = day0 - dt.timedelta(days=WINDOW_DAYS - 1), day0 + dt.timedelta(days=1)
+    today = Document.done_at >= day0
+    q = (select(Branch.key, func.sum(case((today, 1), else_=0)), func.sum(case((today, Document.pages), else_=0)),
+                func.count(Document.id), func.coalesce(func.sum(Document.pages), 0))
+         .join(Branch, Document.branch_id == Branch.id)
+         .where(Document.status == "done", Document.done_at >= start, Document.done_at < end)
+         .group_by(Branch.key))
+    return {r[0]: tuple(int(x or 0) for x in r[1:]) for r in s.execute(q)}  # type: ignore[misc]
+
+
+def _oldest_not_scanned(s: Session, branch: str, limit: int = OLDEST_SHOWN) -> list[dict[str, Any]]:
+    """Register files of ``branch`` not digitised (as ``store.queries.register_counts`` counts them: no done
+    document matched, or one still awaiting review), oldest year first (unknown years last)."""
+    done = select(Document.register_file_id).where(Document.status == "done", Document.register_file_id.is_not(None))
+    waiting = select(Document.register_file_id).where(Document.needs_review.is_(True),
+                                                      Document.register_file_id.is_not(None))
+    q = (select(RegisterFile).join(Branch, RegisterFile.branch_id == Branch.id)
+         .where(Branch.key == branch, RegisterFile.id.not_in(done) | RegisterFile.id.in_(waiting))
+         .order_by(RegisterFile.year.is_(None), RegisterFile.year, RegisterFile.id).limit(limit))
+    return [{"file_number": r.file_number, "subject": r.subject, "year": r.year, "location": r.location}
+            for r in s.scalars(q)]
+
+
+def _cutovers(s: Session, cfg: Config) -> tuple[dt.date | None, dict[str, dt.date | None]]:
+    """The office cutover and each branch's own; a date set in the database (web) wins over the config."""
+    office = s.scalar(select(Office.cutover).where(Office.key == "default"))
+    office_cut = office or cfg.office.cutover
+    per: dict[str, dt.date | None] = {k: b.cutover for k, b in cfg.branches.items()}
+    for key, cut in s.execute(select(Branch.key, Branch.cutover)):
+        per[key] = cut or per.get(key)
+    return office_cut, {k: v or office_cut for k, v in per.items()}
+
+
+def classify(remaining: int, register_files: int, per_day: float, as_of: dt.date, cutover: dt.date | None,
+             at_risk_days: int) -> tuple[str, str | None, int | None]:
+    """(status, projected completion ISO date or None, days left)."""
+    days_left = (cutover - as_of).days if cutover else None
+    if register_files and remaining <= 0:
+        return "done", as_of.isoformat(), days_left
+    projected = as_of + dt.timedelta(days=math.ceil(remaining / per_day)) if per_day > 0 and remaining else None
+    if cutover is None or not register_files:
+        return "unknown", projected.isoformat() if projected else None, days_left
+    if as_of > cutover:
+        return "late", projected.isoformat() if projected else None, days_left
+    if projected is None:
+        return "unknown", None, days_left
+    if projected > cutover:
+        status = "late"
+    elif (cutover - projected).days < at_risk_days:
+        status = "at_risk"
+    else:
+        status = "on_track"
+    return status, projected.isoformat(), days_left
+
+
+def _branch(c: BranchCounts, win: tuple[int, int, int, int], cutover: dt.date | None, as_of: dt.date,
+            at_risk_days: int) -> Readiness:
+    r = Readiness(branch=c.branch, name_hi=c.name_hi, name_en=c.name_en,
+                  cutover=cutover.isoformat() if cutover else None, register_files=c.register_files,
+                  digitised_files=c.digitised_files, documents=c.documents, pages=c.pages,
+                  blank_pages=c.blank_pages, pages_ocr=c.pages - c.blank_pages, rejected=c.rejected,
+                  needs_review=c.needs_review, duplicates=c.duplicate, files_total=c.done)
+    r.files_today, r.pages_today, r.files_week, r.pages_week = win
+    r.files_per_day = round(r.files_week / WINDOW_DAYS, 2)
+    r.pages_per_day = round(r.pages_week / WINDOW_DAYS, 2)
+    remaining = max(r.register_files - r.digitised_files, 0)
+    r.status, r.projected_completion, r.days_left = classify(remaining, r.register_files, r.files_week / WINDOW_DAYS,
+                                                             as_of, cutover, at_risk_days)
+    r.blockers = Blockers(rejected=r.rejected, needs_review=r.needs_review, not_scanned=remaining)
+    return r
+
+
+_SUMMED = ("register_files", "digitised_files", "documents", "pages", "blank_pages", "pages_ocr", "rejected",
+           "needs_review", "duplicates", "files_today", "pages_today", "files_week", "pages_week", "files_total")
+
+
+def _total(rows: list[Readiness], cutover: dt.date | None, as_of: dt.date, at_risk_days: int, name_hi: str,
+           name_en: str) -> Readiness:
+    t = Readiness(branch="total", name_hi=name_hi, name_en=name_en, cutover=cutover.isoformat() if cutover else None)
+    for key in _SUMMED:
+        setattr(t, key, sum(getattr(r, key) for r in rows))
+    t.files_per_day = round(t.files_week / WINDOW_DAYS, 2)
+    t.pages_per_day = round(t.pages_week / WINDOW_DAYS, 2)
+    remaining = max(t.register_files - t.digitised_files, 0)
+    t.status, t.projected_completion, t.days_left = classify(remaining, t.register_files, t.files_week / WINDOW_DAYS,
+                                                             as_of, cutover, at_risk_days)
+    # the office is only as ready as its worst branch (a branch with no register yet cannot be judged)
+    judged = [r for r in rows if r.register_files]
+    worst = max((r.status for r in judged), key=_SEVERITY.index, default=t.status)
+    t.status = max(t.status, worst, key=_SEVERITY.index)
+    ends = [r.projected_completion for r in judged if r.status != "done"]
+    if ends and all(ends):
+        t.projected_completion = max(e for e in ends if e)
+    t.blockers = Blockers(rejected=t.rejected, needs_review=t.needs_review, not_scanned=remaining)
+    return t
+
+
+def readiness(s: Session, cfg: Config, as_of: dt.date | None = None, oldest: int = OLDEST_SHOWN) -> dict[str, Any]:
+    """The readiness report: office, cutover, as_of, branches (configured ones with no documents too), total."""
+    as_of = as_of or dt.datetime.now(dt.UTC).date()
+    office_cut, cutovers = _cutovers(s, cfg)
+    counts = {c.branch: c for c in status_counts(s) if c.branch != "(share root)"}
+    for key, b in cfg.branches.items():
+        counts.setdefault(key, BranchCounts(key, b.name_hi, b.name_en, 0, 0, 0, 0, 0, 0, 0, 0))
+    win = _window(s, as_of)
+    rows = []
+    for key in sorted(counts):
+        r = _branch(counts[key], win.get(key, (0, 0, 0, 0)), cutovers.get(key, office_cut), as_of,
+                    cfg.office.at_risk_days)
+        if r.blockers.not_scanned and oldest:
+            r.blockers.not_scanned_oldest = _oldest_not_scanned(s, key, oldest)
+        rows.append(r)
+    total = _total(rows, office_cut, as_of, cfg.office.at_risk_days, cfg.office.name_hi, cfg.office.name_en)
+    return {"office": cfg.office.name_en, "office_hi": cfg.office.name_hi, "office_en": cfg.office.name_en,
+            "cutover": office_cut.isoformat() if office_cut else None, "as_of": as_of.isoformat(),
+            "at_risk_days": cfg.office.at_risk_days, "branches": [r.as_dict() for r in rows],
+            "total": total.as_dict()}
