@@ -1,4 +1,4 @@
-"""SQLAlchemy 2.0 typed models: office, branch, document, page, event, register_file.
+"""SQLAlchemy 2.0 typed models: office, branch, document, page, event, register_file, user.
 
 The search index (``page_fts``: an FTS5 virtual table on SQLite, a table with a tsvector on PostgreSQL) is created
 by migration 0002 and written with raw SQL by ``store.search.index``; it is deliberately not a model here.
@@ -131,3 +131,17 @@ class RegisterFile(Base):
 
     branch: Mapped[Branch] = relationship()
     documents: Mapped[list[Document]] = relationship(back_populates="register_file")
+
+
+class User(Base):
+    """A web user: clerk or branch head of one branch, or a collector (all branches)."""
+
+    __tablename__ = "user"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)   # NFC
+    role: Mapped[str] = mapped_column(String(16))                 # clerk | branch_head | collector
+    branch_id: Mapped[int | None] = mapped_column(ForeignKey("branch.id"))
+    password_hash: Mapped[str] = mapped_column(String(200))       # argon2id
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+    branch: Mapped[Branch | None] = relationship()
