@@ -190,7 +190,7 @@ def main() -> None:
         sys.exit(1)
 
 
-from nasti.commands import readiness, register, review, search, user  # noqa: E402,F401
+from nasti.commands import readiness, register, review, search, serve, user  # noqa: E402,F401
 
 if __name__ == "__main__":
     main()

@@ -1,0 +1,84 @@
+"""Burn-down: register files not yet digitised, per day, against the cutover; drawn as an inline SVG."""
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+from html import escape
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from store.models import Branch, Document, RegisterFile
+
+HISTORY_DAYS = 30
+
+
+@dataclass(frozen=True)
+class Burndown:
+    days: list[dt.date]          # as_of - HISTORY_DAYS + 1 .. as_of
+    remaining: list[int]         # register files not yet digitised at the end of each day
+    total: int
+    cutover: dt.date | None
+    per_day: float               # trailing-7-day throughput (files/day)
+
+
+def burndown(s: Session, as_of: dt.date, cutover: dt.date | None, per_day: float,
+             branch: str | None = None) -> Burndown:
+    """A register file counts as digitised from the day its first done document was done (by ``done_at``)."""
+    total_q = select(func.count(RegisterFile.id)).join(Branch, RegisterFile.branch_id == Branch.id)
+    first_q = (select(func.min(Document.done_at)).join(Branch, Document.branch_id == Branch.id)
+               .where(Document.status == "done", Document.register_file_id.is_not(None))
+               .group_by(Document.register_file_id))
+    if branch:
+        total_q, first_q = total_q.where(Branch.key == branch), first_q.where(Branch.key == branch)
+    total = int(s.scalar(total_q) or 0)
+    firsts = sorted(t.date() for t in s.scalars(first_q) if t is not None)
+    days = [as_of - dt.timedelta(days=HISTORY_DAYS - 1 - i) for i in range(HISTORY_DAYS)]
+    remaining, i = [], 0
+    for day in days:
+        while i < len(firsts) and firsts[i] <= day:
+            i += 1
+        remaining.append(max(total - i, 0))
+    return Burndown(days, remaining, total, cutover, per_day)
+
+
+def svg(b: Burndown, *, width: int = 640, height: int = 240, labels: tuple[str, str, str] =
+        ("remaining", "projected", "cutover")) -> str:
+    """Remaining files (solid), the projection at the current throughput (dashed) and the cutover (red line)."""
+    pad = 36
+    start = b.days[0]
+    end = max([b.days[-1], *([b.cutover] if b.cutover else [])])
+    now_left = b.remaining[-1] if b.remaining else 0
+    if b.per_day > 0 and now_left:
+        end = max(end, b.days[-1] + dt.timedelta(days=math.ceil(now_left / b.per_day)))
+    span = max((end - start).days, 1)
+    top = max(b.total, 1)
+
+    def x(d: dt.date) -> float:
+        return pad + (width - 2 * pad) * (d - start).days / span
+
+    def y(v: float) -> float:
+        return height - pad - (height - 2 * pad) * v / top
+
+    pts = " ".join(f"{x(d):.1f},{y(v):.1f}" for d, v in zip(b.days, b.remaining, strict=True))
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="burndown" viewBox="0 0 {width} {height}" '
+             f'role="img" aria-label="{escape(labels[0])}">',
+             f'<line x1="{pad}" y1="{y(0):.1f}" x2="{width - pad}" y2="{y(0):.1f}" class="axis"/>',
+             f'<line x1="{pad}" y1="{y(top):.1f}" x2="{pad}" y2="{y(0):.1f}" class="axis"/>',
+             f'<text x="{pad - 4}" y="{y(top) + 4:.1f}" text-anchor="end">{b.total}</text>',
+             f'<text x="{pad - 4}" y="{y(0) + 4:.1f}" text-anchor="end">0</text>',
+             f'<text x="{pad}" y="{height - 8}">{start.strftime("%d/%m/%Y")}</text>',
+             f'<text x="{width - pad}" y="{height - 8}" text-anchor="end">{end.strftime("%d/%m/%Y")}</text>',
+             f'<polyline points="{pts}" class="remaining"><title>{escape(labels[0])}</title></polyline>']
+    if b.per_day > 0 and now_left:
+        finish = b.days[-1] + dt.timedelta(days=math.ceil(now_left / b.per_day))
+        parts.append(f'<line x1="{x(b.days[-1]):.1f}" y1="{y(now_left):.1f}" x2="{x(finish):.1f}" y2="{y(0):.1f}" '
+                     f'class="projected"><title>{escape(labels[1])}</title></line>')
+    if b.cutover:
+        parts.append(f'<line x1="{x(b.cutover):.1f}" y1="{y(top):.1f}" x2="{x(b.cutover):.1f}" y2="{y(0):.1f}" '
+                     f'class="cutover"><title>{escape(labels[2])}</title></line>'
+                     f'<text x="{x(b.cutover):.1f}" y="{pad - 6}" text-anchor="middle" class="cutover-label">'
+                     f'{escape(labels[2])} {b.cutover.strftime("%d/%m/%Y")}</text>')
+    parts.append("</svg>")
+    return "".join(parts)

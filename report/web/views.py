@@ -1,0 +1,216 @@
+"""Page handlers: login, the collector's readiness, a branch head's branch, a clerk's outcomes, search, documents."""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import FileResponse, RedirectResponse, Response
+
+from report.burndown import burndown, svg
+from report.i18n import t
+from report.readiness import readiness
+from report.web.auth import check_csrf, login, require, viewer
+from store import queries
+from store.models import Branch, Document, Event, Office
+from store.users import authenticate
+
+OUTCOMES_SHOWN = 200
+
+
+def _app(request: Request) -> Any:
+    return request.app.state
+
+
+def _render(request: Request, name: str, status: int = 200, **ctx: Any) -> Response:
+    from report.web.app import render
+
+    return render(request, name, status, **ctx)
+
+
+def _lang(request: Request) -> str:
+    from report.web.app import language
+
+    return language(request)
+
+
+def _labels(request: Request) -> tuple[str, str, str]:
+    lang = _lang(request)
+    return t("burndown", lang), t("projected_completion", lang), t("cutover", lang)
+
+
+async def home(request: Request) -> Response:
+    v = viewer(request)
+    target = {"collector": "/readiness", "branch_head": f"/branch/{v.branch}"}.get(v.role, "/outcomes")
+    return RedirectResponse(target, 303)
+
+
+async def login_page(request: Request) -> Response:
+    if request.method == "GET":
+        return _render(request, "login.html")
+    form = await check_csrf(request)
+    with _app(request).store.session() as s:
+        user = authenticate(s, form.get("name", ""), form.get("password", ""))
+        found = (user.name, user.role, user.branch.key if user.branch else None) if user else None
+    if found is None:
+        return _render(request, "login.html", status=401, error=t("bad_login", _lang(request)))
+    lang = request.session.get("lang")
+    login(request, *found)
+    if lang:
+        request.session["lang"] = lang
+    return RedirectResponse("/", 303)
+
+
+async def logout(request: Request) -> Response:
+    await check_csrf(request)
+    request.session.clear()
+    return RedirectResponse("/login", 303)
+
+
+async def readiness_page(request: Request) -> Response:
+    require(request, roles=("collector",))
+    state = _app(request)
+    with state.store.session() as s:
+        report = readiness(s, state.cfg)
+        total = report["total"]
+        cut = dt.date.fromisoformat(report["cutover"]) if report["cutover"] else None
+        chart = svg(burndown(s, dt.date.fromisoformat(report["as_of"]), cut, total["files_per_day"]),
+                    labels=_labels(request))
+    return _render(request, "readiness.html", report=report, chart=chart)
+
+
+async def set_cutover(request: Request) -> Response:
+    require(request, roles=("collector",))
+    form = await check_csrf(request)
+    try:
+        day = dt.date.fromisoformat(form.get("cutover", "")) if form.get("cutover") else None
+    except ValueError as e:
+        raise HTTPException(400, "the cutover must be a date (YYYY-MM-DD)") from e
+    key = form.get("branch", "")
+    with _app(request).store.session() as s:
+        target = (s.scalar(select(Branch).where(Branch.key == key)) if key
+                  else s.scalar(select(Office).where(Office.key == "default")))
+        if target is None:
+            raise HTTPException(404, f"no branch '{key}'" if key else "no office yet")
+        target.cutover = day
+    return RedirectResponse("/readiness", 303)
+
+
+def _branch_or_404(s: Any, key: str) -> Branch:
+    branch = s.scalar(select(Branch).where(Branch.key == key))
+    if branch is None:
+        raise HTTPException(404, f"no branch '{key}'")
+    return branch
+
+
+async def branch_page(request: Request) -> Response:
+    key = request.path_params["key"]
+    require(request, roles=("branch_head", "collector"), branch=key)
+    state = _app(request)
+    from store.review import queue
+
+    with state.store.session() as s:
+        _branch_or_404(s, key)
+        report = readiness(s, state.cfg)
+        row = next(r for r in report["branches"] if r["branch"] == key)
+        cut = dt.date.fromisoformat(row["cutover"]) if row["cutover"] else None
+        chart = svg(burndown(s, dt.date.fromisoformat(report["as_of"]), cut, row["files_per_day"], branch=key),
+                    labels=_labels(request))
+        review = [queries.document_dict(d, state.cfg.archive) for d in queue(s, key)]
+        rejected = [queries.document_dict(d, state.cfg.archive) for d in queries.documents(s, branch=key,
+                                                                                          status="rejected")]
+        register = queries.register_dicts(s, key)
+    return _render(request, "branch.html", row=row, report=report, chart=chart, review=review, rejected=rejected,
+                   register=register, key=key)
+
+
+def _assignment(text: str, branch: Branch | None) -> Any:
+    from ingest.tagging.digits import file_number_key, fold_digits, strip_label
+    from store.review import Assignment
+
+    value = " ".join(strip_label(fold_digits(text))[1].split()).strip()
+    return Assignment(value, file_number_key(value), branch)
+
+
+async def assign(request: Request) -> Response:
+    key = request.path_params["key"]
+    v = require(request, roles=("branch_head", "collector"), branch=key)
+    form = await check_csrf(request)
+    from store.review import ReviewError
+    from store.review import assign as assign_number
+
+    state = _app(request)
+    with state.store.session() as s:
+        doc = s.get(Document, int(form.get("doc_id", "0") or 0))
+        if doc is None:
+            raise HTTPException(404, "no such document")
+        if doc.branch is None or doc.branch.key != key:
+            raise HTTPException(403, "forbidden")
+        try:
+            assign_number(s, doc, _assignment(form.get("file_number", ""), None), actor=v.name,
+                          fuzzy_threshold=state.cfg.tags.fuzzy_threshold)
+        except ReviewError as e:
+            raise HTTPException(400, str(e)) from e
+    return RedirectResponse(f"/branch/{key}", 303)
+
+
+async def outcomes(request: Request) -> Response:
+    v = require(request)
+    key = request.query_params.get("branch") if v.is_collector else v.branch
+    if key is None:
+        raise HTTPException(400, "which branch? (?branch=KEY)")
+    state = _app(request)
+    with state.store.session() as s:
+        docs = [queries.document_dict(d, state.cfg.archive)
+                for st in ("done", "rejected", "duplicate") for d in queries.documents(s, branch=key, status=st)]
+    docs.sort(key=lambda d: d["received_at"] or "", reverse=True)
+    return _render(request, "outcomes.html", docs=docs[:OUTCOMES_SHOWN], key=key)
+
+
+async def search_page(request: Request) -> Response:
+    v = require(request)
+    q = request.query_params.get("q", "").strip()
+    hits: list[dict[str, Any]] = []
+    error = None
+    if q:
+        from store.search.query import search
+
+        with _app(request).store.session() as s:
+            try:
+                hits = [h.as_dict() for h in search(s, q, branch=None if v.is_collector else v.branch, limit=50)]
+            except ValueError as e:
+                error = str(e)
+    return _render(request, "search.html", q=q, hits=hits, error=error)
+
+
+def _document(request: Request, s: Any) -> Document:
+    doc = queries.document(s, request.path_params["doc_id"])
+    if doc is None:
+        raise HTTPException(404, "no such document")
+    require(request, branch=doc.branch.key if doc.branch else "")
+    return doc
+
+
+async def document_page(request: Request) -> Response:
+    state = _app(request)
+    with state.store.session() as s:
+        doc = _document(request, s)
+        data = queries.document_dict(doc, state.cfg.archive)
+        pages = [queries.page_dict(p) for p in doc.page_rows]
+        events = [{"at": e.at.isoformat(sep=" "), "from": e.from_state, "to": e.to_state, "detail": e.detail,
+                   "actor": e.actor}
+                  for e in s.scalars(select(Event).where(Event.document_id == doc.id).order_by(Event.id))]
+    return _render(request, "document.html", doc=data, pages=pages, events=events)
+
+
+async def document_pdf(request: Request) -> Response:
+    state = _app(request)
+    with state.store.session() as s:
+        doc = _document(request, s)
+        path = Path(state.cfg.archive) / doc.pdf_path if doc.pdf_path else None
+    if path is None or not path.exists():
+        raise HTTPException(404, "no searchable PDF for this document")
+    return FileResponse(path, media_type="application/pdf", filename=path.name)
