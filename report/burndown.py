@@ -76,9 +76,10 @@ def svg(b: Burndown, *, width: int = 640, height: int = 240, labels: tuple[str, 
         parts.append(f'<line x1="{x(b.days[-1]):.1f}" y1="{y(now_left):.1f}" x2="{x(finish):.1f}" y2="{y(0):.1f}" '
                      f'class="projected"><title>{escape(labels[1])}</title></line>')
     if b.cutover:
+        anchor = "end" if x(b.cutover) > width * 0.75 else "middle"
         parts.append(f'<line x1="{x(b.cutover):.1f}" y1="{y(top):.1f}" x2="{x(b.cutover):.1f}" y2="{y(0):.1f}" '
                      f'class="cutover"><title>{escape(labels[2])}</title></line>'
-                     f'<text x="{x(b.cutover):.1f}" y="{pad - 6}" text-anchor="middle" class="cutover-label">'
+                     f'<text x="{x(b.cutover):.1f}" y="{pad - 6}" text-anchor="{anchor}" class="cutover-label">'
                      f'{escape(labels[2])} {b.cutover.strftime("%d/%m/%Y")}</text>')
     parts.append("</svg>")
     return "".join(parts)

@@ -21,9 +21,9 @@ USERS = {"clerk": ("clerk", "revenue"), "head": ("branch_head", "revenue"), "est
          "establishment"), "collector": ("collector", None)}
 
 
-@pytest.fixture
-def web(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[configmod.Config, Store, dict[str, int]]:
-    monkeypatch.setenv("NASTI_SECRET", "test-secret")
+def seed_web(tmp_path: Path) -> tuple[configmod.Config, Store, dict[str, int]]:
+    """The readiness seed plus one user per role, a review item with page text (indexed), reasons in both
+    languages; returns (config, store, {review, rejected, est} document ids)."""
     cfg = seed(tmp_path)
     store = Store(cfg.store_url)
     ids: dict[str, int] = {}
@@ -41,6 +41,12 @@ def web(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[configmod.Conf
         est = s.scalar(select(Document).join(Branch).where(Branch.key == "establishment"))
         ids = {"review": review.id, "rejected": rejected.id, "est": est.id}
     return cfg, store, ids
+
+
+@pytest.fixture
+def web(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[configmod.Config, Store, dict[str, int]]:
+    monkeypatch.setenv("NASTI_SECRET", "test-secret")
+    return seed_web(tmp_path)
 
 
 def client(web: tuple, who: str | None = None) -> TestClient:
