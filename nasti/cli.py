@@ -155,12 +155,19 @@ def rejected(branch: Annotated[str | None, typer.Option(help="only this branch")
 
 
 @app.command()
-def demo(seed: Annotated[int, typer.Option(help="vary the generated letters")] = 0) -> None:
+def demo(seed: Annotated[int | None, typer.Option(help="vary the generated letters (default: new letters on "
+                                                         "every run)")] = None) -> None:
     """Create a demo share of generated Hindi and English scans, digitise it, and print the status table."""
+    from sqlalchemy import func, select
+
     from nasti.samples import demo_share
     from nasti.service import run_watch
+    from store.models import Document
 
     cfg = load_config()
+    if seed is None:  # a second run writes new letters, not duplicates of the first run's
+        with open_store(cfg).session() as s:
+            seed = int(s.scalar(select(func.count(Document.id))) or 0)
     made = demo_share(cfg.share, seed=seed)
     out.print(f"demo: {len(made)} scans written to {cfg.share}")
     code = run_watch(cfg, once=True, console=out)
