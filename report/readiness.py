@@ -76,17 +76,25 @@ def _window(s: Session, as_of: dt.date) -> dict[str | None, tuple[int, int, int,
     return {r[0]: tuple(int(x or 0) for x in r[1:]) for r in s.execute(q)}  # type: ignore[misc]
 
 
-def _oldest_not_scanned(s: Session, branch: str, limit: int = OLDEST_SHOWN) -> list[dict[str, Any]]:
-    """Register files of ``branch`` not digitised (as ``store.queries.register_counts`` counts them: no done
-    document matched, or one still awaiting review), oldest year first (unknown years last)."""
+def _oldest_not_scanned(s: Session, limit: int = OLDEST_SHOWN) -> dict[str, list[dict[str, Any]]]:
+    """Per branch key: its register files not digitised (as ``store.queries.register_counts`` counts them: no done
+    document matched, or one still awaiting review), oldest year first (unknown years last); one query."""
     done = select(Document.register_file_id).where(Document.status == "done", Document.register_file_id.is_not(None))
     waiting = select(Document.register_file_id).where(Document.needs_review.is_(True),
                                                       Document.register_file_id.is_not(None))
-    q = (select(RegisterFile).join(Branch, RegisterFile.branch_id == Branch.id)
-         .where(Branch.key == branch, RegisterFile.id.not_in(done) | RegisterFile.id.in_(waiting))
-         .order_by(RegisterFile.year.is_(None), RegisterFile.year, RegisterFile.id).limit(limit))
-    return [{"file_number": r.file_number, "subject": r.subject, "year": r.year, "location": r.location}
-            for r in s.scalars(q)]
+    rank = func.row_number().over(partition_by=RegisterFile.branch_id,
+                                  order_by=(RegisterFile.year.is_(None), RegisterFile.year, RegisterFile.id))
+    inner = (select(RegisterFile.branch_id, RegisterFile.file_number, RegisterFile.subject, RegisterFile.year,
+                    RegisterFile.location, rank.label("rank"))
+             .where(RegisterFile.id.not_in(done.except_(waiting))).subquery())
+    q = (select(Branch.key, inner.c.file_number, inner.c.subject, inner.c.year, inner.c.location)
+         .join(Branch, Branch.id == inner.c.branch_id).where(inner.c.rank <= limit)
+         .order_by(Branch.key, inner.c.rank))
+    out: dict[str, list[dict[str, Any]]] = {}
+    for key, number, subject, year, location in s.execute(q):
+        out.setdefault(key, []).append({"file_number": number, "subject": subject, "year": year,
+                                        "location": location})
+    return out
 
 
 def _cutovers(s: Session, cfg: Config) -> tuple[dt.date | None, dict[str, dt.date | None]]:
@@ -171,12 +179,13 @@ def readiness(s: Session, cfg: Config, as_of: dt.date | None = None, oldest: int
     for key, b in cfg.branches.items():
         counts.setdefault(key, BranchCounts(key, b.name_hi, b.name_en, 0, 0, 0, 0, 0, 0, 0, 0))
     win = _window(s, as_of)
+    oldest_files = _oldest_not_scanned(s, oldest) if oldest else {}
     rows = []
     for key in sorted(counts):
         r = _branch(counts[key], win.get(key, (0, 0, 0, 0)), cutovers.get(key, office_cut), as_of,
                     cfg.office.at_risk_days)
-        if r.blockers.not_scanned and oldest:
-            r.blockers.not_scanned_oldest = _oldest_not_scanned(s, key, oldest)
+        if r.blockers.not_scanned:
+            r.blockers.not_scanned_oldest = oldest_files.get(key, [])
         rows.append(r)
     total = _total(rows, office_cut, as_of, cfg.office.at_risk_days, cfg.office.name_hi, cfg.office.name_en)
     return {"office": cfg.office.name_en, "office_hi": cfg.office.name_hi, "office_en": cfg.office.name_en,

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Boolean, Date, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -43,6 +43,12 @@ class Branch(Base):
 
 class Document(Base):
     __tablename__ = "document"
+    __table_args__ = (  # covering indexes for the progress/readiness counts (migration 0004)
+        Index("ix_document_branch_progress", "branch_id", "status", "needs_review", "pages", "blank_pages",
+              "register_file_id"),
+        Index("ix_document_done_progress", "status", "done_at", "branch_id", "pages"),
+        Index("ix_document_status_register", "status", "register_file_id", "needs_review", "done_at", "branch_id"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     office_id: Mapped[int] = mapped_column(ForeignKey("office.id"))
     branch_id: Mapped[int | None] = mapped_column(ForeignKey("branch.id"))
