@@ -115,3 +115,40 @@ def test_reindexed_on_restart_of_a_document(tmp_path: Path) -> None:
         tag_and_index(s, s.get_one(Document, doc_id), [(1, "दूसरा संस्करण")], o.cfg)
         assert [h.id for h in search(s, "दूसरा")] == [doc_id]
         assert search(s, "पहला") == []
+
+
+def test_migration_0002_backfills_the_index_and_downgrades_without_losing_rows(tmp_path: Path) -> None:
+    from alembic import command
+    from sqlalchemy import text
+
+    from store.db import alembic_config, make_engine
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'm.db'}")
+    cfg = alembic_config()
+
+    def migrate(to: str, down: bool = False) -> None:
+        with engine.begin() as c:
+            cfg.attributes["connection"] = c
+            (command.downgrade if down else command.upgrade)(cfg, to)
+
+    migrate("0001")
+    with engine.begin() as c:
+        c.execute(text("INSERT INTO office (id, key, name_hi, name_en) VALUES (1, 'default', 'का', 'O')"))
+        c.execute(text("INSERT INTO document (id, office_id, source, share_path, sha256, size, status, needs_review, "
+                       "pages, blank_pages, settled, received_at, updated_at, file_number, file_number_key) VALUES "
+                       "(1, 1, 'r/a.pdf', 'r/a.pdf', 'x', 1, 'done', 0, 1, 0, 1, '2024-01-01', '2024-01-01', "
+                       "'378/राज./2017', '378राज2017')"))
+        c.execute(text("INSERT INTO page (document_id, number, text, blank, rotation) "
+                       "VALUES (1, 1, 'प्रशासन कार्यालय', 0, 0)"))
+        c.execute(text("INSERT INTO event (document_id, at, to_state, actor) VALUES (1, '2024-01-01', 'done', 'n')"))
+    migrate("head")
+    with engine.connect() as c:
+        match = "SELECT document_id FROM page_fts WHERE page_fts MATCH :m"
+        assert c.execute(text(match), {"m": '"कार्यालय"'}).scalars().all() == [1]
+        assert c.execute(text(match), {"m": '"कार"'}).scalars().all() == []
+        assert c.execute(text(match), {"m": '"378राज2017"'}).scalars().all() == [1]
+    migrate("0001", down=True)
+    with engine.connect() as c:
+        assert c.execute(text("SELECT count(*) FROM page")).scalar() == 1
+        assert c.execute(text("SELECT count(*) FROM event")).scalar() == 1
+    migrate("head")
