@@ -65,6 +65,14 @@ _MESSAGES: dict[str, tuple[str, str]] = {  # key: (hi, en)
     "forbidden": ("इस शाखा की अनुमति नहीं है", "You may not see this branch"),
     "language": ("English", "हिन्दी"),
     "dashboard": ("डैशबोर्ड", "Dashboard"),
+    "admin": ("प्रशासन", "Administration"),
+    "users": ("उपयोगकर्ता", "Users"),
+    "role": ("भूमिका", "Role"),
+    "role_clerk": ("स्कैनिंग लिपिक", "Scanning clerk"),
+    "role_branch_head": ("शाखा प्रभारी", "Branch head"),
+    "role_collector": ("कलेक्टर", "Collector"),
+    "add_user": ("उपयोगकर्ता जोड़ें", "Add user"),
+    "import_register": ("नस्ती पंजी आयात करें", "Import register"),
 }
 
 

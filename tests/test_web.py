@@ -155,3 +155,31 @@ def test_language_toggle_font_and_print(web: tuple) -> None:
     css = c.get("/static/nasti.css").text
     assert "@media print" in css and "/font/devanagari.ttf" in css and "http" not in css
     assert "http://" not in en.replace("http://www.w3.org/2000/svg", "")  # no CDN
+
+
+def test_collector_manages_users_and_imports_a_register(web: tuple, tmp_path: Path) -> None:
+    c = client(web, "collector")
+    token = csrf(c, "/admin")
+    assert "head" in c.get("/admin").text
+    assert c.post("/admin/users", data={"name": "नई", "role": "clerk", "branch": "nazul", "password": PASSWORD}
+                  ).status_code == 403  # no CSRF token
+    r = c.post("/admin/users", data={"name": "नई", "role": "clerk", "branch": "nazul", "password": PASSWORD,
+                                     "csrf": token})
+    assert r.status_code == 200 and "नई" in r.text
+    assert client(web, "नई").get("/").headers["location"] == "/outcomes"
+    bad = c.post("/admin/users", data={"name": "x", "role": "clerk", "password": PASSWORD, "csrf": token})
+    assert bad.status_code == 400  # a clerk needs a branch
+    csv_bytes = "नस्ती क्रमांक,विषय,वर्ष\nक्र./नजूल/2020/11,पट्टा नवीनीकरण,2020\nNZL-12/2021,भूमि आवंटन,2021\n".encode()
+    r = c.post("/admin/register", data={"branch": "nazul", "csrf": token},
+               files={"file": ("register.csv", csv_bytes, "text/csv")})
+    assert r.status_code == 200 and "2 new" in r.text, r.text
+    assert "पट्टा नवीनीकरण" in c.get("/branch/nazul").text
+    assert c.post("/admin/register", data={"branch": "nazul"},
+                  files={"file": ("register.csv", csv_bytes, "text/csv")}).status_code == 403
+    head = client(web, "head")
+    assert head.get("/admin").status_code == 403
+    token = csrf(head, "/search")
+    assert head.post("/admin/users", data={"name": "y", "role": "collector", "password": PASSWORD,
+                                           "csrf": token}).status_code == 403
+    assert head.post("/admin/register", data={"branch": "revenue", "csrf": token},
+                     files={"file": ("register.csv", csv_bytes, "text/csv")}).status_code == 403

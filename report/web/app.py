@@ -18,7 +18,7 @@ from starlette.staticfiles import StaticFiles
 
 from nasti.config import Config
 from report.i18n import LANGS, branch_name, ddmmyyyy, t
-from report.web import views
+from report.web import admin, views
 from report.web.auth import LoginRequired, csrf_token, viewer
 from store.db import Store
 
@@ -98,6 +98,9 @@ def create_app(cfg: Config, store: Store | None = None) -> Starlette:
         Route("/search", views.search_page),
         Route("/document/{doc_id:int}", views.document_page),
         Route("/document/{doc_id:int}/pdf", views.document_pdf),
+        Route("/admin", admin.admin_page),
+        Route("/admin/users", admin.add_user, methods=["POST"]),
+        Route("/admin/register", admin.import_register_upload, methods=["POST"]),
         Route("/font/devanagari.ttf", font),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 
+from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
@@ -37,14 +38,15 @@ def csrf_token(request: Request) -> str:
     return token
 
 
-async def check_csrf(request: Request) -> dict[str, str]:
-    """The submitted form, if its ``csrf`` field matches the session's token; else 403."""
-    form = await request.form()
+async def check_csrf(request: Request, max_part_size: int = 1024 * 1024) -> FormData:
+    """The submitted form (read once: it may carry a file), if its ``csrf`` field matches the session's token;
+    else 403."""
+    form = await request.form(max_part_size=max_part_size)
     sent = str(form.get("csrf", ""))
     token = request.session.get(SESSION_CSRF, "")
     if not token or not secrets.compare_digest(sent, token):
         raise HTTPException(403, "CSRF token missing or wrong")
-    return {k: str(v) for k, v in form.items()}
+    return form
 
 
 def viewer(request: Request) -> Viewer:

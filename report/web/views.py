@@ -53,7 +53,7 @@ async def login_page(request: Request) -> Response:
         return _render(request, "login.html")
     form = await check_csrf(request)
     with _app(request).store.session() as s:
-        user = authenticate(s, form.get("name", ""), form.get("password", ""))
+        user = authenticate(s, str(form.get("name", "")), str(form.get("password", "")))
         found = (user.name, user.role, user.branch.key if user.branch else None) if user else None
     if found is None:
         return _render(request, "login.html", status=401, error=t("bad_login", _lang(request)))
@@ -86,10 +86,10 @@ async def set_cutover(request: Request) -> Response:
     require(request, roles=("collector",))
     form = await check_csrf(request)
     try:
-        day = dt.date.fromisoformat(form.get("cutover", "")) if form.get("cutover") else None
+        day = dt.date.fromisoformat(str(form.get("cutover"))) if form.get("cutover") else None
     except ValueError as e:
         raise HTTPException(400, "the cutover must be a date (YYYY-MM-DD)") from e
-    key = form.get("branch", "")
+    key = str(form.get("branch", ""))
     with _app(request).store.session() as s:
         target = (s.scalar(select(Branch).where(Branch.key == key)) if key
                   else s.scalar(select(Office).where(Office.key == "default")))
@@ -144,13 +144,14 @@ async def assign(request: Request) -> Response:
 
     state = _app(request)
     with state.store.session() as s:
-        doc = s.get(Document, int(form.get("doc_id", "0") or 0))
+        doc_id = str(form.get("doc_id", ""))
+        doc = s.get(Document, int(doc_id)) if doc_id.isdigit() else None
         if doc is None:
             raise HTTPException(404, "no such document")
         if doc.branch is None or doc.branch.key != key:
             raise HTTPException(403, "forbidden")
         try:
-            assign_number(s, doc, _assignment(form.get("file_number", ""), None), actor=v.name,
+            assign_number(s, doc, _assignment(str(form.get("file_number", "")), None), actor=v.name,
                           fuzzy_threshold=state.cfg.tags.fuzzy_threshold)
         except ReviewError as e:
             raise HTTPException(400, str(e)) from e
