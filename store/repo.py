@@ -17,8 +17,9 @@ def ensure_office(s: Session, *, key: str, name_hi: str, name_en: str, cutover: 
     if office is None:
         office = Office(key=key, name_hi=name_hi, name_en=name_en, cutover=cutover)
         s.add(office)
-    else:
-        office.name_hi, office.name_en, office.cutover = name_hi, name_en, cutover
+    else:  # a date set on the dashboard (no date in the config) is kept; a date in the config wins
+        office.name_hi, office.name_en = name_hi, name_en
+        office.cutover = cutover or office.cutover
     s.flush()
     return office
 
@@ -30,8 +31,9 @@ def ensure_branch(s: Session, office_id: int, *, key: str, code: str, name_hi: s
         branch = Branch(office_id=office_id, key=key, code=code, name_hi=name_hi, name_en=name_en,
                         cutover=cutover, configured=configured)
         s.add(branch)
-    elif configured:
-        branch.code, branch.name_hi, branch.name_en, branch.cutover = code, name_hi, name_en, cutover
+    elif configured:  # as for the office: a dashboard date survives a config without one
+        branch.code, branch.name_hi, branch.name_en = code, name_hi, name_en
+        branch.cutover = cutover or branch.cutover
         branch.configured = True
     s.flush()
     return branch

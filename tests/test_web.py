@@ -183,3 +183,20 @@ def test_collector_manages_users_and_imports_a_register(web: tuple, tmp_path: Pa
                                            "csrf": token}).status_code == 403
     assert head.post("/admin/register", data={"branch": "revenue", "csrf": token},
                      files={"file": ("register.csv", csv_bytes, "text/csv")}).status_code == 403
+
+
+def test_dashboard_cutover_survives_config_sync(web: tuple) -> None:
+    from store import repo
+
+    cfg, store, _ = web
+    c = client(web, "collector")
+    token = csrf(c, "/readiness")
+    assert c.post("/cutover", data={"branch": "nazul", "cutover": "2027-02-28", "csrf": token}).status_code == 303
+    assert c.post("/cutover", data={"branch": "", "cutover": "2027-06-30", "csrf": token}).status_code == 303
+    with store.session() as s:  # what the watcher does at start: the config has no date for nazul
+        office = repo.ensure_office(s, key="default", name_hi="क", name_en="O", cutover=None)
+        b = cfg.branches["nazul"]
+        repo.ensure_branch(s, office.id, key="nazul", code=b.code, name_hi=b.name_hi, name_en=b.name_en,
+                           cutover=None, configured=True)
+    page = c.get("/readiness").text
+    assert "28/02/2027" in page and "30/06/2027" in page
