@@ -21,14 +21,19 @@ class Burndown:
     total: int
     cutover: dt.date | None
     per_day: float               # trailing-7-day throughput (files/day)
+    finish: dt.date | None = None  # the projected finish (readiness); None: from per_day
 
 
 def burndown(s: Session, as_of: dt.date, cutover: dt.date | None, per_day: float,
-             branch: str | None = None) -> Burndown:
-    """A register file counts as digitised from the day its first done document was done (by ``done_at``)."""
+             branch: str | None = None, finish: dt.date | None = None) -> Burndown:
+    """A register file counts as digitised from the day its first done document was done (by ``done_at``), unless
+    one of its documents still awaits review (as ``store.queries.register_counts`` counts it)."""
+    waiting = select(Document.register_file_id).where(Document.needs_review.is_(True),
+                                                      Document.register_file_id.is_not(None))
     total_q = select(func.count(RegisterFile.id)).join(Branch, RegisterFile.branch_id == Branch.id)
     first_q = (select(func.min(Document.done_at)).join(Branch, Document.branch_id == Branch.id)
-               .where(Document.status == "done", Document.register_file_id.is_not(None))
+               .where(Document.status == "done", Document.register_file_id.is_not(None),
+                      Document.register_file_id.not_in(waiting))
                .group_by(Document.register_file_id))
     if branch:
         total_q, first_q = total_q.where(Branch.key == branch), first_q.where(Branch.key == branch)
@@ -40,7 +45,16 @@ def burndown(s: Session, as_of: dt.date, cutover: dt.date | None, per_day: float
         while i < len(firsts) and firsts[i] <= day:
             i += 1
         remaining.append(max(total - i, 0))
-    return Burndown(days, remaining, total, cutover, per_day)
+    return Burndown(days, remaining, total, cutover, per_day, finish)
+
+
+def _finish(b: Burndown) -> dt.date | None:
+    left = b.remaining[-1] if b.remaining else 0
+    if not left:
+        return None
+    if b.finish:
+        return b.finish
+    return b.days[-1] + dt.timedelta(days=math.ceil(left / b.per_day)) if b.per_day > 0 else None
 
 
 def svg(b: Burndown, *, width: int = 640, height: int = 240, labels: tuple[str, str, str] =
@@ -50,8 +64,9 @@ def svg(b: Burndown, *, width: int = 640, height: int = 240, labels: tuple[str, 
     start = b.days[0]
     end = max([b.days[-1], *([b.cutover] if b.cutover else [])])
     now_left = b.remaining[-1] if b.remaining else 0
-    if b.per_day > 0 and now_left:
-        end = max(end, b.days[-1] + dt.timedelta(days=math.ceil(now_left / b.per_day)))
+    finish = _finish(b)
+    if finish:
+        end = max(end, finish)
     span = max((end - start).days, 1)
     top = max(b.total, 1)
 
@@ -71,8 +86,7 @@ def svg(b: Burndown, *, width: int = 640, height: int = 240, labels: tuple[str, 
              f'<text x="{pad}" y="{height - 8}">{start.strftime("%d/%m/%Y")}</text>',
              f'<text x="{width - pad}" y="{height - 8}" text-anchor="end">{end.strftime("%d/%m/%Y")}</text>',
              f'<polyline points="{pts}" class="remaining"><title>{escape(labels[0])}</title></polyline>']
-    if b.per_day > 0 and now_left:
-        finish = b.days[-1] + dt.timedelta(days=math.ceil(now_left / b.per_day))
+    if finish:
         parts.append(f'<line x1="{x(b.days[-1]):.1f}" y1="{y(now_left):.1f}" x2="{x(finish):.1f}" y2="{y(0):.1f}" '
                      f'class="projected"><title>{escape(labels[1])}</title></line>')
     if b.cutover:

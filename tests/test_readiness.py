@@ -175,3 +175,23 @@ def test_cli_json_table_and_exports(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     assert ws.cell(2, 1).value == "branch" and ws.cell(5, 5).value == 40
     bad = office.run("export", "progress", "--format", "pdf", str(tmp_path / "p.pdf"), check=False)
     assert bad.returncode == 2
+
+
+def test_burndown_hand_count(tmp_path: Path) -> None:
+    from report.burndown import burndown, svg
+
+    cfg = seed(tmp_path)
+    with Store(cfg.store_url).session() as s:
+        b = burndown(s, AS_OF, dt.date(2027, 1, 31), 12 / 7)
+        rev = burndown(s, AS_OF, None, 0, branch="revenue")
+    by_day = dict(zip(b.days, b.remaining, strict=True))
+    assert b.total == 50 and len(b.days) == 30 and b.days[-1] == AS_OF
+    # establishment 20 days ago; revenue 4 files 10 days ago, 3 six days ago; establishment 2 days ago;
+    # revenue 5 yesterday and 2 today (the file whose document awaits review is not digitised)
+    expected = {29: 50, 20: 49, 11: 49, 10: 45, 6: 42, 3: 42, 2: 41, 1: 36, 0: 34}
+    for ago, left in expected.items():
+        assert by_day[AS_OF - dt.timedelta(days=ago)] == left, ago
+    assert rev.total == 40 and rev.remaining[-1] == 26
+    drawing = svg(b)
+    assert drawing.startswith("<svg") and "31/01/2027" in drawing and 'class="projected"' in drawing
+    assert 'class="projected"' not in svg(rev)  # no throughput given: no projection drawn

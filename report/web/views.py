@@ -37,6 +37,10 @@ def _lang(request: Request) -> str:
     return language(request)
 
 
+def _date(iso: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(iso) if iso else None
+
+
 def _labels(request: Request) -> tuple[str, str, str]:
     lang = _lang(request)
     return t("burndown", lang), t("projected_completion", lang), t("cutover", lang)
@@ -77,8 +81,8 @@ async def readiness_page(request: Request) -> Response:
         report = readiness(s, state.cfg)
         total = report["total"]
         cut = dt.date.fromisoformat(report["cutover"]) if report["cutover"] else None
-        chart = svg(burndown(s, dt.date.fromisoformat(report["as_of"]), cut, total["files_per_day"]),
-                    labels=_labels(request))
+        chart = svg(burndown(s, dt.date.fromisoformat(report["as_of"]), cut, total["files_per_day"],
+                             finish=_date(total["projected_completion"])), labels=_labels(request))
     return _render(request, "readiness.html", report=report, chart=chart)
 
 
@@ -117,8 +121,8 @@ async def branch_page(request: Request) -> Response:
         report = readiness(s, state.cfg)
         row = next(r for r in report["branches"] if r["branch"] == key)
         cut = dt.date.fromisoformat(row["cutover"]) if row["cutover"] else None
-        chart = svg(burndown(s, dt.date.fromisoformat(report["as_of"]), cut, row["files_per_day"], branch=key),
-                    labels=_labels(request))
+        chart = svg(burndown(s, dt.date.fromisoformat(report["as_of"]), cut, row["files_per_day"], branch=key,
+                             finish=_date(row["projected_completion"])), labels=_labels(request))
         review = [queries.document_dict(d, state.cfg.archive) for d in queue(s, key)]
         rejected = [queries.document_dict(d, state.cfg.archive) for d in queries.documents(s, branch=key,
                                                                                           status="rejected")]
