@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import random
 import shutil
 import statistics
@@ -128,7 +129,8 @@ def main() -> None:
         "# Readiness benchmark", "",
         f"SQLite (WAL), {args.documents:,} documents, {args.documents * args.pages_per_doc:,} page rows, "
         f"{REGISTER_FILES:,} register files, {len(BRANCHES)} branches; database {size_mb:,.0f} MB; seeded in "
-        f"{seeded:.0f} s. Each query {RUNS} times on a warm connection.", "",
+        f"{seeded:.0f} s. Each query {RUNS} times on a warm connection; {os.cpu_count()} CPUs, load average "
+        f"{os.getloadavg()[0]:.1f} during the run (other work shares the machine).", "",
         "| query | median ms | max ms |", "|---|---:|---:|",
         *(f"| {n} | {m:.1f} | {x:.1f} |" for n, m, x in results), "",
         f"Office total: {total['register_files']:,} register files, {total['digitised_files']:,} digitised, "
