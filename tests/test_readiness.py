@@ -165,7 +165,7 @@ def test_cli_json_table_and_exports(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     hi = office.run("readiness", "--as-of", "2026-11-25", "--lang", "hi").stdout
     assert "राजस्व शाखा" in hi and "12/12/2026" in hi and "समय पर" in hi and "31/01/2027" in hi
     en = office.run("readiness", "--as-of", "2026-11-25", "--lang", "en").stdout
-    assert "Revenue" in en and "late" in en and "no throughput" in en
+    assert "Revenue" in en and "late" in en and "—*" in en and "no throughput" in en
     office.run("export", "progress", "--format", "csv", str(tmp_path / "p.csv"), "--as-of", "2026-11-25")
     rows = list(csv.DictReader((tmp_path / "p.csv").open(encoding="utf-8-sig")))
     assert [r["branch"] for r in rows] == ["establishment", "nazul", "revenue", "total"]

@@ -30,24 +30,33 @@ def _report(as_of: str | None) -> dict[str, Any]:
         return build(s, cfg, as_of=day)
 
 
-def readiness_table(report: dict[str, Any], lang: str) -> Table:
+_COLUMNS = ("branch", "cutover", "register_files", "digitised_files", "pages", "files_today", "files_week",
+            "files_per_day", "projected_completion", "days_left", "status", "rejected", "needs_review", "not_scanned")
+_NARROW_DROP = {"pages", "files_today", "files_week"}  # left out below 140 columns
+
+
+def readiness_table(report: dict[str, Any], lang: str, width: int = 200) -> Table:
+    """The readiness rows (branches, then the office total); a projection-less row shows '—*' (see the note)."""
     from report.i18n import branch_name, ddmmyyyy, t
 
     title = (f"{report['office_hi'] if lang == 'hi' else report['office_en']} — {t('readiness', lang)} "
              f"({t('as_of', lang)} {ddmmyyyy(report['as_of'])}; {t('cutover', lang)} {ddmmyyyy(report['cutover'])})")
-    cols = ("branch", "cutover", "register_files", "digitised_files", "pages", "files_today", "files_week",
-            "files_per_day", "projected_completion", "days_left", "status", "rejected", "needs_review", "not_scanned")
-    table = Table(*(t(c, lang) for c in cols), title=escape(title))
-    for r in [*report["branches"], report["total"]]:
-        proj = ddmmyyyy(r["projected_completion"]) if r["projected_completion"] else (
-            t("no_throughput", lang) if r["status"] not in ("done",) else "")
-        cells = [branch_name(r, lang), ddmmyyyy(r["cutover"]), r["register_files"], r["digitised_files"], r["pages"],
-                 r["files_today"], r["files_week"], r["files_per_day"], proj,
-                 "" if r["days_left"] is None else r["days_left"],
-                 f"[{_STYLE[r['status']]}]{escape(t(r['status'], lang))}[/]", r["blockers"]["rejected"],
-                 r["blockers"]["needs_review"], r["blockers"]["not_scanned"]]
-        table.add_row(*(c if isinstance(c, str) and c.startswith("[") else escape(str(c)) for c in cells),
-                      end_section=r["branch"] == report["branches"][-1]["branch"] if report["branches"] else False)
+    cols = [c for c in _COLUMNS if width >= 140 or c not in _NARROW_DROP]
+    rows = [*report["branches"], report["total"]]
+    blind = any(not r["projected_completion"] and r["status"] != "done" for r in rows)
+    table = Table(title=escape(title), caption=f"* {t('no_throughput', lang)}" if blind else None)
+    for c in cols:  # dates and names never cut: the numeric columns give way
+        wide = {"cutover": 10, "projected_completion": 10, "branch": 12, "status": 9}.get(c)
+        table.add_column(t(c, lang), no_wrap=bool(wide), min_width=wide)
+    last = report["branches"][-1]["branch"] if report["branches"] else None
+    for r in rows:
+        cell = {**r, **r["blockers"], "branch": branch_name(r, lang), "cutover": ddmmyyyy(r["cutover"]),
+                "projected_completion": ddmmyyyy(r["projected_completion"]) if r["projected_completion"]
+                else ("" if r["status"] == "done" else "—*"),
+                "days_left": "" if r["days_left"] is None else r["days_left"]}
+        row = [escape(str(cell[c])) for c in cols]
+        row[cols.index("status")] = f"[{_STYLE[r['status']]}]{escape(t(r['status'], lang))}[/]"
+        table.add_row(*row, end_section=r["branch"] == last)
     return table
 
 
@@ -66,7 +75,7 @@ def readiness(as_json: Annotated[bool, typer.Option("--json", help="one object (
     lang = lang or load_config().office.language
     if lang not in LANGS:
         fail(f"--lang '{lang}': use hi or en", 2)
-    out.print(readiness_table(report, lang))
+    out.print(readiness_table(report, lang, out.width))
     for r in report["branches"]:
         oldest = r["blockers"]["not_scanned_oldest"]
         if oldest:
