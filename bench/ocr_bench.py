@@ -143,7 +143,8 @@ def render(docs, pages, nasti, measured, n_texts, layer_texts, ocrmypdf, o_texts
     out = [f"# OCR benchmark\n\n{n} pages ({sum(p.category == 'blank' for p in pages)} blank) in {len(docs)} files "
            f"({', '.join(d.path.name for d in docs)}); {WORKERS} workers on {os.cpu_count()} cores, "
            f"{platform.machine()}; tesseract {tesseract.version()}; OCRmyPDF {_ocrmypdf_version()}; "
-           f"run {time.strftime('%Y-%m-%d %H:%M')}.\n"]
+           f"run {time.strftime('%Y-%m-%d %H:%M')}; load average at the end {os.getloadavg()[0]:.1f} (other work "
+           "on the machine inflates wall times and shifts CPU between runs — compare runs from a quiet machine).\n"]
 
     # throughput
     nasti_ppm = n / nasti.wall * 60
