@@ -151,7 +151,8 @@ class Ingestor:
         futures: list[Future[PageResult]] = [
             self.pool.submit(process_page, PageTask(
                 source=path, kind=found.kind, index=i, languages=o.languages, dpi=o.dpi, timeout=o.page_timeout,
-                max_pixels=self.cfg.limits.max_pixels, layer=staging / f"page-{i + 1:05d}.pdf", psm=o.psm))
+                max_pixels=self.cfg.limits.max_pixels, layer=staging / f"page-{i + 1:05d}.pdf", psm=o.psm,
+                mode=o.mode))
             for i in range(found.pages)
         ]
         try:
