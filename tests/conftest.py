@@ -62,14 +62,6 @@ def office(tmp_path: Path) -> Office:
     return Office(tmp_path, write_config(tmp_path))
 
 
-@pytest.fixture
-def make_office(tmp_path: Path) -> Callable[[str], Office]:
-    def make(extra: str = "") -> Office:
-        (tmp_path / "share").mkdir(exist_ok=True)
-        return Office(tmp_path, write_config(tmp_path, extra))
-    return make
-
-
 def wait_for(cond: Callable[[], Any], timeout: float = 120, every: float = 0.5) -> Any:
     deadline = time.monotonic() + timeout
     while True:
