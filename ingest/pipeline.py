@@ -5,7 +5,6 @@ any point: the database row for the drop (same source, same sha256) is found aga
 """
 from __future__ import annotations
 
-import logging
 import shutil
 import threading
 from concurrent.futures import Future
@@ -29,7 +28,6 @@ from store import repo
 from store.db import Store
 from store.models import Document, Page
 
-log = logging.getLogger("nasti.ingest")
 STAGING = ".staging"
 
 
@@ -103,11 +101,9 @@ class Ingestor:
 
     def _finish(self, doc_id: int, path: Path) -> Outcome:
         with self.store.session() as s:
-            doc = s.get_one(Document, doc_id)
-            status = doc.status
-        if status in ("received", "processing"):
-            status = self._process(doc_id, path)
-        self._settle(doc_id, path)
+            status = s.get_one(Document, doc_id).status
+        archived_now = status in ("received", "processing") and self._process(doc_id, path) == "done"
+        self._settle(doc_id, path, copy_verified=archived_now)
         with self.store.session() as s:
             doc = s.get_one(Document, doc_id)
             return Outcome(doc.source, doc.status, doc.id, doc.reason or "")
@@ -190,11 +186,12 @@ class Ingestor:
             tag_and_index(s, doc, [(r.number, r.text) for r in results], self.cfg)
             repo.transition(s, doc, "done", f"{doc.pages} pages, archived as {original_rel}")
 
-    def _settle(self, doc_id: int, path: Path) -> None:
+    def _settle(self, doc_id: int, path: Path, *, copy_verified: bool = False) -> None:
         """Make the share show the final state: done → original removed; rejected/duplicate → returned.
 
         The destination under _rejected/ is recorded before anything moves, so a crash in between resumes to the
-        same place instead of leaving a stray reason file.
+        same place instead of leaving a stray reason file. An archive copy verified in this very call is not
+        hashed again; one from an interrupted run is, before the original goes.
         """
         share = self.cfg.share
         with self.store.session() as s:
@@ -208,7 +205,7 @@ class Ingestor:
             doc = s.get_one(Document, doc_id)
             if present and doc.status == "done":
                 copy = self.cfg.archive / (doc.archive_path or "")
-                if not copy.is_file() or sha256_file(copy) != doc.sha256:
+                if not copy.is_file() or (not copy_verified and sha256_file(copy) != doc.sha256):
                     raise OSError(f"archive copy of {doc.source} is missing or differs; the original stays")
                 sharefs.remove_original(share, path)
             elif present:

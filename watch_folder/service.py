@@ -22,9 +22,10 @@ from watch_folder.stability import FileStabilityTracker
 log = logging.getLogger("nasti.watch")
 
 
-def scan(share: Path) -> Iterator[Path]:
-    """Every candidate file in the share (symlinks included, never followed), skipping ignored ones."""
-    for root, dirs, files in os.walk(share, followlinks=False):
+def scan(share: Path, folder: Path | None = None) -> Iterator[Path]:
+    """Every candidate file in the share, or in one folder of it (symlinks included, never followed), skipping
+    ignored ones."""
+    for root, dirs, files in os.walk(folder or share, followlinks=False):
         rel = Path(root).relative_to(share).parts
         dirs[:] = sorted(d for d in dirs if not is_ignored((*rel, d)))
         # a symlinked directory shows up in dirs: treat it as a file so that it is rejected, not followed
@@ -50,22 +51,18 @@ class _Handler(FileSystemEventHandler):
         if not is_ignored(rel) and (path.is_file() or path.is_symlink()):
             self.tracker.touch(path)
         elif path.is_dir() and not is_ignored(rel):
-            for p in scan_dir(self.share, path):
+            for p in scan(self.share, path):   # a folder copied or moved in: everything inside it
                 self.tracker.touch(p)
 
     def on_any_event(self, event: FileSystemEvent) -> None:
         if event.event_type in ("opened", "closed_no_write"):
             return
+        if event.is_directory and event.event_type == "modified":
+            return  # a folder's mtime changes with every file written in it; the files' own events tell us
         if event.event_type == "deleted":
             self.tracker.forget(Path(os.fsdecode(event.src_path)))
             return
         self._note(getattr(event, "dest_path", "") or event.src_path)
-
-
-def scan_dir(share: Path, folder: Path) -> Iterator[Path]:
-    for p in scan(share):
-        if p.is_relative_to(folder):
-            yield p
 
 
 def make_observer(share: Path, cfg: WatchConfig) -> BaseObserver:
