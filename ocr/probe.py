@@ -16,8 +16,8 @@ even on a quarter-size image).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from itertools import pairwise
 
+import numpy as np
 from PIL import Image, ImageChops
 
 ANALYSIS_DPI = 150
@@ -71,17 +71,31 @@ def _profile(mask: Image.Image) -> list[float]:
     return [v / 255 for v in col.tobytes()]
 
 
-def _sharpness(profile: list[float]) -> float:
-    return sum((a - b) ** 2 for a, b in pairwise(profile))
+_Points = tuple[np.ndarray, np.ndarray, np.ndarray, int]   # x, y (about the centre), ink weight, row length
 
 
-def _best_angle(mask: Image.Image, lo: float, hi: float, step: float) -> tuple[float, float]:
+def _ink_points(mask: Image.Image, *, sideways: bool = False) -> _Points:
+    """Every inked pixel of a reduced mask, as it lies or with the mask turned 90° counter-clockwise."""
+    pixels = np.asarray(mask, dtype=np.float32)
+    ys, xs = np.nonzero(pixels)
+    h, w = pixels.shape
+    x, y, ink = xs - w // 2, ys - h // 2, pixels[ys, xs] / 255   # whole numbers: rint of .5 alternates
+    return (y, -x, ink, h) if sideways else (x, y, ink, w)
+
+
+def _best_angle(points: _Points, lo: float, hi: float, step: float) -> tuple[float, float]:
+    """(score, angle): the angle in [lo, hi] whose row projection of the ink, the page turned that many degrees
+    counter-clockwise, is sharpest — the sum of squared differences between the ink fractions of adjacent rows.
+    Text lines give a comb, misaligned lines smear it. Projecting the ink points costs a fraction of rotating the
+    mask for each angle."""
+    xs, ys, ink, length = points
     best = (-1.0, 0.0)
-    n = round((hi - lo) / step)
-    for i in range(n + 1):
+    for i in range(round((hi - lo) / step) + 1):
         a = lo + i * step
-        turned = mask.rotate(a, resample=Image.Resampling.NEAREST, fillcolor=0) if a else mask
-        score = _sharpness(_profile(turned))
+        rad = np.radians(a)
+        rows = np.rint(ys * np.cos(rad) - xs * np.sin(rad)).astype(np.int64)
+        profile = np.bincount(rows - rows.min(), weights=ink) / length if rows.size else np.zeros(1)
+        score = float(np.sum(np.diff(profile) ** 2))
         if score > best[0]:
             best = (score, a)
     return best
@@ -89,16 +103,14 @@ def _best_angle(mask: Image.Image, lo: float, hi: float, step: float) -> tuple[f
 
 def axis_and_skew(mask: Image.Image) -> tuple[int, float]:
     """(0 or 90, skew): 90 when the text lines run vertically in the image; skew in the orientation found."""
-    coarse_mask = mask.reduce(4)
-    upright = _best_angle(coarse_mask, -MAX_SKEW, MAX_SKEW, 1.0)
-    sideways = _best_angle(coarse_mask.transpose(Image.Transpose.ROTATE_90), -MAX_SKEW, MAX_SKEW, 1.0)
-    axis, (score, coarse) = (0, upright) if upright[0] >= sideways[0] else (90, sideways)
+    coarse = mask.reduce(4)
+    upright = _best_angle(_ink_points(coarse), -MAX_SKEW, MAX_SKEW, 1.0)
+    across = _best_angle(_ink_points(coarse, sideways=True), -MAX_SKEW, MAX_SKEW, 1.0)
+    axis, (score, found) = (0, upright) if upright[0] >= across[0] else (90, across)
     if score <= 0:
         return 0, 0.0
-    fine_mask = mask.reduce(2)
-    base = fine_mask if axis == 0 else fine_mask.transpose(Image.Transpose.ROTATE_90)
-    _, fine = _best_angle(base, coarse - 0.8, coarse + 0.8, 0.2)
-    return axis, (round(fine, 2) if abs(fine) >= MIN_SKEW else 0.0)
+    _, angle = _best_angle(_ink_points(mask.reduce(2), sideways=axis == 90), found - 0.8, found + 0.8, 0.2)
+    return axis, (round(angle, 2) if abs(angle) >= MIN_SKEW else 0.0)
 
 
 def _runs(values: list[float], threshold: float, min_gap: int) -> list[tuple[int, int]]:
