@@ -135,3 +135,32 @@ def run_bare(jobs: list[tuple[Image.Image, int, str]], workers: int = 2) -> list
             paths.append(saved[id(img)])
         with ThreadPoolExecutor(workers) as ex:
             return list(ex.map(lambda j: _tesseract(j[0], j[1][2], j[1][1]), zip(paths, jobs, strict=True)))
+
+
+def _paired_page(task: PageTask, png: Path, dpi: int, lang: str, repeats: int) -> tuple[float, float]:
+    """In one worker, back to back and alternating which goes first: nasti's whole page (process_page) and bare
+    tesseract on the page as scanned with the model nasti chose. The minimum CPU of `repeats` runs of each, so
+    that load from elsewhere on the machine, which only ever adds CPU, cancels out of the ratio."""
+    ours, bare = [], []
+    for r in range(repeats):
+        for turn in ((0, 1) if r % 2 == 0 else (1, 0)):
+            if turn == 0:
+                before = _cpu(resource.RUSAGE_SELF) + _cpu(resource.RUSAGE_CHILDREN)
+                process_page(task)
+                ours.append(_cpu(resource.RUSAGE_SELF) + _cpu(resource.RUSAGE_CHILDREN) - before)
+            else:
+                bare.append(_tesseract(png, lang, dpi)[1])
+    return min(ours), min(bare)
+
+
+def run_paired(jobs: list[tuple[PageTask, Image.Image, int, str]], *, workers: int = 2,
+               repeats: int = 3) -> list[tuple[float, float]]:
+    """(nasti CPU, bare tesseract CPU) per (task, page image as scanned, its DPI, model nasti chose)."""
+    with tempfile.TemporaryDirectory(prefix="nasti-paired-") as tmp, OcrPool(workers) as pool:
+        futures = []
+        for k, (task, img, dpi, lang) in enumerate(jobs):
+            png = Path(tmp) / f"p{k:04d}.png"
+            img.save(png, dpi=(dpi, dpi))
+            scratch = PageTask(**{**task.__dict__, "layer": Path(tmp) / f"p{k:04d}.layer.pdf"})
+            futures.append(pool.submit(_paired_page, scratch, png, dpi, lang, repeats))
+        return [f.result() for f in futures]

@@ -27,6 +27,7 @@ BORDER = 0.06           # fraction of each side ignored for blank detection (lid
 CELL = 8                # pixels per blank-detection cell at ANALYSIS_DPI
 CELL_INK = 0.12         # a cell is inked when this fraction of it is ink
 BLANK_CELLS = 12        # fewer inked cells than this (about two letters' worth) is a blank page
+MAX_LINES = 16          # text lines read for up/down and script, spread over the page (enough votes, half the cost)
 HEADLINE = 0.85         # two adjacent rows inked across this fraction of a word's width are a shirorekha
 
 
@@ -61,8 +62,7 @@ def _inked_cells(mask: Image.Image) -> int:
     bx, by = int(w * BORDER), int(h * BORDER)
     inner = mask.crop((bx, by, w - bx, h - by))
     cells = inner.resize((max(1, inner.width // CELL), max(1, inner.height // CELL)), Image.Resampling.BOX)
-    limit = round(255 * CELL_INK)
-    return sum(1 for v in cells.tobytes() if v >= limit)
+    return sum(cells.histogram()[round(255 * CELL_INK):])
 
 
 def _profile(mask: Image.Image) -> list[float]:
@@ -174,11 +174,10 @@ def _word(word: Image.Image, thick: Image.Image, votes: _Votes) -> None:
 def _read_lines(mask: Image.Image) -> _Votes:
     votes = _Votes()
     thick = ImageChops.lighter(mask, ImageChops.offset(mask, 0, -1))
-    rows = _profile(mask)
-    for top, bottom in _runs(rows, 0.004, 2):
+    lines = [(top, bottom) for top, bottom in _runs(_profile(mask), 0.004, 2) if 8 <= bottom - top <= 120]
+    step = max(1, len(lines) / MAX_LINES)
+    for top, bottom in (lines[int(k * step)] for k in range(min(len(lines), MAX_LINES))):
         h = bottom - top
-        if h < 8 or h > 120:
-            continue
         band = mask.crop((0, top, mask.width, bottom))
         cols = [v / 255 for v in band.resize((band.width, 1), Image.Resampling.BOX).tobytes()]
         for x0, x1 in _runs(cols, 0.0, max(3, h // 4)):
