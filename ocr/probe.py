@@ -1,8 +1,10 @@
 """A cheap look at a page before OCR, on a reduced copy: is it blank, which way is up, how skewed, which script(s).
 
-Everything here is Pillow arithmetic on a ~150 dpi ink mask (no tesseract): about 50 ms per page,
+Everything here is arithmetic on ~150 dpi ink masks from `ocr.inkmask` (no tesseract): about 45 ms per page,
 so it can run on every page without costing what the OCR costs (tesseract's own OSD takes about a second per page
-even on a quarter-size image).
+even on a quarter-size image). Blank detection counts all ink; the rest looks only at ink that can be text (lid
+strips, punch holes, stamps, signatures, table rules and toner specks taken out), which is what keeps a dark scanner
+edge from passing for the page's strongest line.
 
 - blank: ink cells (8 × 8 px at the analysis resolution, at least 12 % inked) inside the page less a 6 % border
   (edge shadows of the scanner lid); dust specks never fill a cell, a single short line of text fills dozens.
@@ -20,11 +22,12 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image, ImageChops
 
-ANALYSIS_DPI = 150
+from ocr import inkmask
+
 MAX_SKEW = 5.0
 MIN_SKEW = 0.3          # smaller tilts are left to tesseract (a rotation costs more than it gains)
 BORDER = 0.06           # fraction of each side ignored for blank detection (lid shadows, punched holes)
-CELL = 8                # pixels per blank-detection cell at ANALYSIS_DPI
+CELL = 8                # pixels per blank-detection cell at inkmask.ANALYSIS_DPI
 CELL_INK = 0.12         # a cell is inked when this fraction of it is ink
 BLANK_CELLS = 12        # fewer inked cells than this (about two letters' worth) is a blank page
 MAX_LINES = 16          # text lines read for up/down and script, spread over the page (enough votes, half the cost)
@@ -39,22 +42,6 @@ class Probe:
     devanagari: float       # share of words (by width) that carry a shirorekha
     words: int              # words measured
     ink_cells: int
-
-
-def ink_mask(gray: Image.Image, dpi: int) -> tuple[Image.Image, int]:
-    """The page at ~ANALYSIS_DPI as a mask, 255 = ink, and the scale factor used."""
-    factor = max(1, round(dpi / ANALYSIS_DPI))
-    small = gray.reduce(factor) if factor > 1 else gray.copy()
-    hist = small.histogram()
-    total = sum(hist)
-    acc, paper = 0, 255
-    for level in range(255, -1, -1):  # the paper: the level below which 40 % of the pixels lie is not paper
-        acc += hist[level]
-        if acc >= total * 0.6:
-            paper = level
-            break
-    cut = max(40, min(paper - 70, 170))
-    return small.point(lambda v: 255 if v < cut else 0), factor
 
 
 def _inked_cells(mask: Image.Image) -> int:
@@ -195,10 +182,13 @@ def _read_lines(mask: Image.Image) -> _Votes:
 
 def probe(gray: Image.Image, dpi: int) -> Probe:
     """Look at a grayscale page scanned at `dpi` and say how to OCR it."""
-    mask, _ = ink_mask(gray, dpi)
-    cells = _inked_cells(mask)
+    found = inkmask.masks(gray, dpi)
+    cells = _inked_cells(found.ink)
     if cells < BLANK_CELLS:
         return Probe(blank=True, turn=0, deskew=0.0, devanagari=0.0, words=0, ink_cells=cells)
+    mask = found.text
+    if _inked_cells(mask) < BLANK_CELLS:     # a stamp, a signature, a rule: nothing to read the page's way up from
+        return Probe(blank=False, turn=0, deskew=0.0, devanagari=0.0, words=0, ink_cells=cells)
     axis, skew = axis_and_skew(mask)
     base = mask if axis == 0 else mask.transpose(Image.Transpose.ROTATE_90)
     if abs(skew) >= MIN_SKEW:
