@@ -31,7 +31,7 @@ class OcrConfig:
     page_timeout: float = 180.0     # seconds per page (rasterise + tesseract)
     workers: int = 0                # 0 = one per core
     dpi: int = 300                  # rasterisation of PDFs; default for images with no/absurd dpi
-    psm: int = 6                    # tesseract page segmentation; 6 = one block (letters), 3 = automatic
+    psm: int = 3                    # tesseract page segmentation: 3 = automatic layout, 6 = one uniform block
 
 
 @dataclass(frozen=True)

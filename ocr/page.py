@@ -28,7 +28,7 @@ class PageTask:
     timeout: float          # seconds, for each external program on this page
     max_pixels: int
     layer: Path             # where to write this page's text-only PDF
-    psm: int = 6
+    psm: int = 3
     mode: str = "skip"      # PDF pages that already carry text: skip (use it) | redo | force (OCR anyway)
 
 
