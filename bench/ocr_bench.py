@@ -25,9 +25,9 @@ from corpus import Doc, Page, build, long_pdf, page_images
 from PIL import Image
 from runners import OCRMYPDF, Measured, pdf_page_texts, run_bare, run_nasti, run_ocrmypdf, run_paired
 
-from ocr import raster, tesseract
+from ocr import tesseract
 from ocr.metrics import cer, normalise, wer
-from ocr.page import PageTask, upright
+from ocr.page import PageTask, prepared
 from ocr.probe import Probe
 
 HERE = Path(__file__).resolve().parent
@@ -63,14 +63,14 @@ def numbers_read(pages: list[Page], texts: list[str]) -> tuple[int, int]:
 
 def bare_on_nastis_input(images: list[tuple[Image.Image, int]], measured: list[Measured],
                          ) -> dict[int, tuple[str, float]]:
-    """Bare tesseract given exactly what nasti gave it (the page turned, levelled and upscaled as nasti did, the
-    model nasti chose): the CPU nasti adds around tesseract, isolated."""
+    """Bare tesseract given exactly what nasti gave it (the page flattened, turned, levelled and upscaled as nasti
+    did, the model nasti chose): the CPU nasti adds around tesseract, isolated."""
     jobs, index = [], []
     for i, ((img, dpi), m) in enumerate(zip(images, measured, strict=True)):
         if m.result.language in SETTINGS:
             look = Probe(blank=False, turn=(-m.result.rotation) % 360, deskew=m.result.skew, devanagari=0.0,
                          words=0, ink_cells=0)
-            jobs.append((*raster.upscale(upright(img, look), dpi), m.result.language))
+            jobs.append((*prepared(img, dpi, look), m.result.language))
             index.append(i)
     return dict(zip(index, run_bare(jobs, workers=WORKERS), strict=True))
 

@@ -21,6 +21,8 @@ import cv2
 import numpy as np
 from PIL import Image
 
+from ocr import level
+
 ANALYSIS_DPI = 150
 PAPER_WINDOW = 0.4          # inches: the local paper level is the brightest grey within about this distance
 INK_RATIO = 0.72            # ink is darker than this fraction of the local paper level
@@ -39,27 +41,17 @@ class Masks:
     dpi: float              # resolution of the masks
 
 
-def _local_paper(pixels: np.ndarray, dpi: float) -> np.ndarray:
-    """The paper level around each pixel: the brightest grey of coarse cells, spread over PAPER_WINDOW."""
-    h, w = pixels.shape
-    cell = max(1, round(dpi / 20))                      # ~20 dpi cells
-    small = cv2.resize(pixels, (max(1, w // cell), max(1, h // cell)), interpolation=cv2.INTER_AREA)
-    k = max(3, round(PAPER_WINDOW * dpi / cell) | 1)
-    paper = cv2.dilate(small, np.ones((k, k), np.uint8))
-    paper = cv2.blur(paper, (k, k))
-    return cv2.resize(paper, (w, h), interpolation=cv2.INTER_LINEAR)
-
-
 def masks(gray: Image.Image, dpi: int) -> Masks:
     factor = dpi / ANALYSIS_DPI
     if abs(factor - round(factor)) < 0.1:               # 300, 600 dpi: Pillow's box reduce, the fastest
         factor = max(1, round(factor))
-        pixels = np.asarray(gray.reduce(factor) if factor > 1 else gray, dtype=np.uint8)
+        small = gray.reduce(factor) if factor > 1 else gray
     else:                                               # 200, 400 dpi: area-averaged to ANALYSIS_DPI
-        size = (max(1, round(gray.width / factor)), max(1, round(gray.height / factor)))
-        pixels = cv2.resize(np.asarray(gray, dtype=np.uint8), size, interpolation=cv2.INTER_AREA)
+        small = gray.resize((max(1, round(gray.width / factor)), max(1, round(gray.height / factor))),
+                            Image.Resampling.BOX)
+    pixels = np.asarray(small, dtype=np.uint8)
     at = dpi / factor
-    paper = _local_paper(pixels, at)
+    paper = level.paper_level(small, at, PAPER_WINDOW)
     ink = (pixels.astype(np.uint16) * 100 < paper.astype(np.uint16) * round(INK_RATIO * 100)).astype(np.uint8)
     # components are sorted out at half this resolution (a quarter of the pixels), a 2 × 2 cell inked when any of
     # its pixels is, so thin faded strokes survive the halving

@@ -62,6 +62,11 @@ def upright(image: Image.Image, look: Probe) -> Image.Image:
     return image
 
 
+def prepared(image: Image.Image, dpi: int, look: Probe) -> tuple[Image.Image, int]:
+    """What tesseract reads: the page with white paper, upright, level, and at least TARGET_DPI; and its DPI."""
+    return raster.upscale(upright(level.flatten(image, dpi), look), dpi)
+
+
 def process_page(task: PageTask) -> PageResult:
     started = time.monotonic()
 
@@ -83,7 +88,7 @@ def process_page(task: PageTask) -> PageResult:
         return result("", blank=True)
     width, height = image.width * 72 / dpi, image.height * 72 / dpi   # the page as displayed, in points
     lang = models.choose(task.languages, look)
-    image, read_dpi = raster.upscale(upright(image, look), dpi)
+    image, read_dpi = prepared(image, dpi, look)
     read = tesseract.recognise(image, lang, dpi=read_dpi, timeout=task.timeout, psm=task.psm)
     del image
     orient_layer(read.pdf, task.layer, width=width, height=height, turn_ccw=look.turn, deskew=look.deskew)
