@@ -182,7 +182,7 @@ def render(docs, pages, nasti, measured, n_texts, layer_texts, ocrmypdf, o_texts
     nasti_cpu, bare_cpu = sum(a for a, _ in same), sum(b for _, b in same)
     blank_cpu = sum(measured[i].cpu for i, p in enumerate(pages) if p.category == "blank")
     rows = [[s, f"{sum(c for _, c in bare[s]):.0f}", f"{sum(bare[s][i][1] for i in inked):.0f}"] for s in SETTINGS]
-    out += ["## CPU", _table(["bare tesseract --psm 6", "CPU s, all pages", "CPU s, non-blank pages"], rows),
+    out += ["## CPU", _table(["bare tesseract (default psm 3)", "CPU s, all pages", "CPU s, non-blank pages"], rows),
             f"\nnasti on the {len(same)} non-blank pages: {nasti_cpu:.0f} CPU s (probe, turn, deskew, OCR with text "
             f"layer, layer re-laid) vs bare tesseract with the model nasti chose for each page: {bare_cpu:.0f} CPU s → "
             f"**{nasti_cpu / bare_cpu:.3f}×** (target ≤ 1.10). Blank pages cost nasti {blank_cpu:.1f} CPU s in all.\n",

@@ -112,9 +112,9 @@ def run_ocrmypdf(docs: list[Doc], out: Path, lang: str, jobs: int = 2) -> ToolRu
 
 
 def _tesseract(image_path: Path, lang: str, dpi: int) -> tuple[str, float]:
-    """One bare `tesseract IMAGE stdout -l LANG --psm 6`: its text and exactly its CPU (from wait4)."""
+    """One bare `tesseract IMAGE stdout -l LANG` (defaults, as a user runs it): its text and exactly its CPU."""
     env = os.environ | {"OMP_THREAD_LIMIT": "1"}
-    p = subprocess.Popen(["tesseract", str(image_path), "stdout", "-l", lang, "--psm", "6", "--dpi", str(dpi)],
+    p = subprocess.Popen(["tesseract", str(image_path), "stdout", "-l", lang, "--dpi", str(dpi)],
                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
     assert p.stdout is not None
     text = p.stdout.read().decode("utf-8", "replace")
