@@ -3,7 +3,9 @@ on ~30 synthetic legacy-office scans (nasti/samples/scanlike.py), measured again
 
     .venv/bin/python bench/scanlike_bench.py [--pages 30] [--workers 2]   # writes bench/results/scanlike.md
 
-Results are cached per (page image hash, setting) in bench/out/scanlike/cache.json, so a rerun only runs what changed.
+Results are cached per (page image hash, setting, ocr/ sources hash) in $SCANLIKE_WORK/cache.json (default
+/tmp/nasti-scanlike), so a rerun only runs what changed. SCANLIKE_OCR_FROM=<dir holding an ocr/ package> measures
+that copy instead of the working tree's.
 """
 from __future__ import annotations
 
@@ -21,16 +23,21 @@ from pathlib import Path
 from statistics import mean, median
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+# measure another copy of the ocr package, e.g. `git archive <commit> ocr | tar -x -C /tmp/x`, SCANLIKE_OCR_FROM=/tmp/x
+sys.path.insert(0, os.environ.get("SCANLIKE_OCR_FROM") or str(Path(__file__).resolve().parent.parent))
 os.environ["OMP_THREAD_LIMIT"] = "1"
 
+import ocr
 from nasti.samples.scanlike import LEVELS, Scan, ScanPage, random_spec, scan_letter
 from ocr import models, raster
 from ocr.metrics import cer, normalise
 from ocr.page import PageTask, process_page
 from ocr.probe import probe
 
+OCR_FROM = os.environ.get("SCANLIKE_OCR_FROM")
 HERE = Path(__file__).resolve().parent
-WORK = HERE / "out" / "scanlike"
+# outside bench/out, which bench/ocr_bench.py wipes at its start
+WORK = Path(os.environ.get("SCANLIKE_WORK") or Path(tempfile.gettempdir()) / "nasti-scanlike")
 RESULTS = HERE / "results" / "scanlike.md"
 # name -> (-l, psm or None for tesseract's default 3); nasti settings: (languages, psm)
 BARE = {"hin": ("hin", None), "Deva": ("Devanagari", None), "Deva psm6": ("Devanagari", 6),
@@ -134,14 +141,19 @@ def auto_model(item: Item) -> str:
 def ocr_version() -> str:
     """A hash of the ocr package's sources: nasti results are cached per version of the code that made them."""
     h = hashlib.sha1()
-    for f in sorted((HERE.parent / "ocr").glob("*.py")):
+    for f in sorted(Path(ocr.__file__).parent.glob("*.py")):
         h.update(f.name.encode() + f.read_bytes())
     return h.hexdigest()[:10]
 
 
 def git_head() -> str:
-    return subprocess.run(["git", "-C", str(HERE.parent), "log", "-1", "--format=%h %s"], capture_output=True,
-                          text=True).stdout.strip()[:90]
+    def git(*a: str) -> str:
+        return subprocess.run(["git", "-C", str(HERE.parent), *a], capture_output=True, text=True).stdout.strip()
+
+    if OCR_FROM:
+        return f"ocr/ from {OCR_FROM}"
+    dirty = " + uncommitted changes in ocr/" if git("status", "--porcelain", "ocr") else ""
+    return git("log", "-1", "--format=%h %s")[:90] + dirty
 
 
 def measure(items: list[Item], workers: int, settings: list[str]) -> dict[tuple[str, str], dict]:

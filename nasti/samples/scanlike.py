@@ -365,7 +365,10 @@ def _scan(sheet: Image.Image, spec: Scan, rng: random.Random, back: Image.Image 
     if spec.blur:
         page = page.filter(ImageFilter.GaussianBlur(spec.blur * dpi / 300))
     if spec.noise:
-        page = ImageChops.add(page, Image.effect_noise((w, h), spec.noise), scale=1.0, offset=-128)
+        # uniform noise of the given sigma from the seeded rng (Image.effect_noise is not seedable)
+        k = spec.noise / 73.6
+        grain = Image.frombytes("L", (w, h), rng.randbytes(w * h)).point(lambda v: round(128 + (v - 128) * k))
+        page = ImageChops.add(page, grain, scale=1.0, offset=-128)
     return page
 
 
