@@ -222,7 +222,8 @@ def report(items: list[Item], res: dict[tuple[str, str], dict]) -> str:
         f"({sum(it.lang == 'hi' for it in items)} Hindi, {sum(it.lang == 'mixed' for it in items)} mixed), levels "
         + ", ".join(f"{lv} {sum(it.level == lv for it in items)}" for lv in LEVELS)
         + ". Bare tesseract 5.3 gets `--dpi <true dpi>`, OMP_THREAD_LIMIT=1; `nasti …` is "
-        "`ocr.page.process_page` on the saved PNG/JPEG (probe, turn, deskew ≥ 0.3°, upscale < 250 dpi). CER % via "
+        "`ocr.page.process_page` on the saved PNG/JPEG (probe, flatten, turn, deskew ≥ 0.3°, upscale < 140 dpi, "
+        "junk lines dropped). CER % via "
         "`ocr.metrics.cer`. `nasti auto` on pages the probe calls Hindi is the `nasti Deva` run (same pipeline). "
         f"nasti code: `{git_head()}` (ocr/ sources hash {ocr_version()}).",
         "",
