@@ -186,7 +186,8 @@ def render(docs, pages, nasti, measured, n_texts, layer_texts, ocrmypdf, o_texts
             f"\nnasti on the {len(same)} non-blank pages: {nasti_cpu:.0f} CPU s (probe, turn, deskew, OCR with text "
             f"layer, layer re-laid) vs bare tesseract with the model nasti chose for each page: {bare_cpu:.0f} CPU s → "
             f"**{nasti_cpu / bare_cpu:.3f}×** (target ≤ 1.10). Blank pages cost nasti {blank_cpu:.1f} CPU s in all.\n",
-            f"The same pages with bare tesseract given exactly nasti's input (turned, levelled, upscaled, same model): "
+            "The same pages with bare tesseract given exactly nasti's input (flattened, turned, levelled, upscaled, "
+            "same model): "
             f"{sum(c for _, c in same_input.values()):.0f} CPU s → nasti's pipeline around tesseract costs "
             f"**{sum(measured[i].cpu for i in same_input) / sum(c for _, c in same_input.values()):.3f}×**.\n"]
     ours, theirs = sum(a for a, _ in paired.values()), sum(b for _, b in paired.values())
