@@ -35,10 +35,8 @@ SOLID_SIZE = 0.12           # inches
 
 @dataclass(frozen=True)
 class Masks:
-    ink: Image.Image        # 255 = ink (mode L), at factor × reduced resolution
+    ink: Image.Image        # 255 = ink (mode L), at ~ANALYSIS_DPI
     text: Image.Image       # the ink that can be text
-    factor: float           # the page was reduced by this factor
-    dpi: float              # resolution of the masks
 
 
 def masks(gray: Image.Image, dpi: int) -> Masks:
@@ -73,4 +71,4 @@ def masks(gray: Image.Image, dpi: int) -> Masks:
         full = cv2.resize(cells, (width, height), interpolation=cv2.INTER_NEAREST)
         return Image.fromarray(cv2.bitwise_and(full, ink * 255), mode="L")
 
-    return Masks(ink=kept(keep_ink), text=kept(keep_text), factor=factor, dpi=at)
+    return Masks(ink=kept(keep_ink), text=kept(keep_text))
