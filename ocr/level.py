@@ -6,7 +6,6 @@ reads paper texture and mirrored show-through as text (measured: 12 % → 81 % C
 levelling added white corners to a tinted page). Dividing the page by its local paper level first makes the paper
 white everywhere; the threshold then falls between paper and ink, and a rotation's white corners match the paper.
 
-
 OpenCV's fixed-point bilinear warp does an A4 page at 300 dpi in ~25 ms where Pillow's `rotate` takes ~110 ms — on
 tilted scans (most real ones) that was a tenth of the page's OCR time. Nearest-neighbour rotation is as cheap but
 its stair-stepped strokes cost tesseract 1-2 CER points (measured), so the interpolation stays.

@@ -63,7 +63,8 @@ def upright(image: Image.Image, look: Probe) -> Image.Image:
 
 
 def prepared(image: Image.Image, dpi: int, look: Probe) -> tuple[Image.Image, int]:
-    """What tesseract reads: the page with white paper, upright, level, and at least TARGET_DPI; and its DPI."""
+    """What tesseract reads, and at what DPI: the page with white paper, upright, level, and enlarged when it was
+    scanned below raster.UPSCALE_BELOW dpi."""
     return raster.upscale(upright(level.flatten(image, dpi), look), dpi)
 
 
