@@ -10,7 +10,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from ocr import born_digital, level, models, pdfimage, raster, tesseract, tidy
+from ocr import born_digital, level, models, pdfimage, raster, tesseract
 from ocr.probe import MIN_SKEW, Probe, probe
 from ocr.textlayer import orient_layer
 
@@ -93,5 +93,5 @@ def process_page(task: PageTask) -> PageResult:
     read = tesseract.recognise(image, lang, dpi=read_dpi, timeout=task.timeout, psm=task.psm)
     del image
     orient_layer(read.pdf, task.layer, width=width, height=height, turn_ccw=look.turn, deskew=look.deskew)
-    return result(tidy.join_split_numbers(read.text), confidence=read.confidence, language=lang,
+    return result(read.text, confidence=read.confidence, language=lang,
                   rotation=(-look.turn) % 360, layer=task.layer, skew=look.deskew)

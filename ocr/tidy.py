@@ -3,7 +3,8 @@
 At a change of script (a Devanagari word, then ASCII digits), tesseract often ends one word at the slash and starts
 the next after it: `क्र./नजूल/2016/1111` comes out `क्र./नजूल/ 2016/1111`. A file number split like that is not
 found by an exact search and is mis-tagged, so a space between a slash and a digit, inside a run with no other
-space, is removed. Nothing else in the text is touched.
+space, is removed. Nothing else in the text is touched. (The tagger tolerates such splits on its own; this is for
+the stored text that people read, copy and search.)
 """
 from __future__ import annotations
 
