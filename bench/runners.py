@@ -111,10 +111,12 @@ def run_ocrmypdf(docs: list[Doc], out: Path, lang: str, jobs: int = 2) -> ToolRu
     return ToolRun([pdf_page_texts(pdf, len(doc.pages)) for pdf, doc in zip(pdfs, docs, strict=True)], wall, cpu)
 
 
-def _tesseract(image_path: Path, lang: str, dpi: int) -> tuple[str, float]:
-    """One bare `tesseract IMAGE stdout -l LANG` (defaults, as a user runs it): its text and exactly its CPU."""
+def bare_tesseract(image_path: Path, lang: str, dpi: int, psm: int | None = None) -> tuple[str, float]:
+    """One bare `tesseract IMAGE stdout -l LANG` (defaults unless `psm` is given, as a user runs it): its text and
+    exactly its CPU."""
     env = os.environ | {"OMP_THREAD_LIMIT": "1"}
-    p = subprocess.Popen(["tesseract", str(image_path), "stdout", "-l", lang, "--dpi", str(dpi)],
+    layout = ["--psm", str(psm)] if psm else []
+    p = subprocess.Popen(["tesseract", str(image_path), "stdout", "-l", lang, "--dpi", str(dpi), *layout],
                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
     assert p.stdout is not None
     text = p.stdout.read().decode("utf-8", "replace")
@@ -134,7 +136,7 @@ def run_bare(jobs: list[tuple[Image.Image, int, str]], workers: int = 2) -> list
                 img.save(saved[id(img)], dpi=(dpi, dpi))
             paths.append(saved[id(img)])
         with ThreadPoolExecutor(workers) as ex:
-            return list(ex.map(lambda j: _tesseract(j[0], j[1][2], j[1][1]), zip(paths, jobs, strict=True)))
+            return list(ex.map(lambda j: bare_tesseract(j[0], j[1][2], j[1][1]), zip(paths, jobs, strict=True)))
 
 
 def _paired_page(task: PageTask, png: Path, dpi: int, lang: str, repeats: int) -> tuple[float, float]:
@@ -149,7 +151,7 @@ def _paired_page(task: PageTask, png: Path, dpi: int, lang: str, repeats: int) -
                 process_page(task)
                 ours.append(_cpu(resource.RUSAGE_SELF) + _cpu(resource.RUSAGE_CHILDREN) - before)
             else:
-                bare.append(_tesseract(png, lang, dpi)[1])
+                bare.append(bare_tesseract(png, lang, dpi)[1])
     return min(ours), min(bare)
 
 

@@ -27,6 +27,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, os.environ.get("SCANLIKE_OCR_FROM") or str(Path(__file__).resolve().parent.parent))
 os.environ["OMP_THREAD_LIMIT"] = "1"
 
+from runners import bare_tesseract
+
 import ocr
 from nasti.samples.scanlike import LEVELS, Scan, ScanPage, random_spec, scan_letter
 from ocr import models, raster
@@ -121,9 +123,7 @@ def run(job: tuple[str, str, int, str]) -> dict:
     started = time.monotonic()
     if setting in BARE:
         lang, psm = BARE[setting]
-        cmd = ["tesseract", path, "stdout", "-l", lang, "--dpi", str(dpi)] + (["--psm", str(psm)] if psm else [])
-        out = subprocess.run(cmd, capture_output=True, text=True, timeout=600, check=True,
-                             env=os.environ | {"OMP_THREAD_LIMIT": "1"}).stdout
+        out, _ = bare_tesseract(Path(path), lang, dpi, psm)
         return {"text": out, "seconds": time.monotonic() - started}
     languages, psm = NASTI[setting]
     with tempfile.TemporaryDirectory() as tmp:
