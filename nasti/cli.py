@@ -31,8 +31,9 @@ state = _State()
 
 @app.callback()
 def _main(
-    config: Annotated[str | None, typer.Option("--config", "-c", help="config file (default: $NASTI_CONFIG, "
-                                                                         "./config.toml)")] = None,
+    config: Annotated[str | None, typer.Option("--config", "-c", help="config file (else $NASTI_CONFIG, else "
+                                                                         "./config.toml; none found is an error)")]
+    = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="more log output")] = False,
 ) -> None:
     state.config_path, state.verbose = config, verbose

@@ -1,4 +1,4 @@
-"""Configuration: one TOML file, strict keys, paths relative to the file's folder."""
+"""Configuration: one TOML file, strict keys, every value type-checked at load, paths relative to the file's folder."""
 from __future__ import annotations
 
 import datetime as dt
@@ -8,7 +8,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from nasti.config_schema import BRANCH_SPEC, SPEC, check_value
+
 DEFAULT_NAME = "config.toml"
+DEFAULT_TIMEZONE = "Asia/Kolkata"
 
 
 class ConfigError(Exception):
@@ -67,6 +70,15 @@ class OfficeConfig:
     cutover: dt.date | None = None
     language: str = "hi"
     at_risk_days: int = 14          # a projected finish within this many days of the cutover is "at risk"
+    timezone: str = DEFAULT_TIMEZONE  # days, "today" and log times are in the office's zone
+
+
+@dataclass(frozen=True)
+class LogConfig:
+    file: Path | None = None        # also log to this file (rotated); None: stderr only
+    level: str = "info"             # debug | info | warning | error
+    max_mb: float = 10.0            # rotate the file at this size ...
+    backups: int = 10               # ... keeping this many old files
 
 
 @dataclass(frozen=True)
@@ -81,6 +93,9 @@ class Config:
     tags: TagsConfig = field(default_factory=TagsConfig)
     office: OfficeConfig = field(default_factory=OfficeConfig)
     branches: dict[str, BranchConfig] = field(default_factory=dict)
+    log: LogConfig = field(default_factory=LogConfig)
+    share_create: bool = False      # [share] create: make a missing share folder (demo / a local folder)
+    share_require_mount: bool = False  # [share] require_mount: the share must be a mount point (SMB/NFS)
 
     @property
     def base(self) -> Path:
@@ -90,55 +105,39 @@ class Config:
         return self.branches.get(key) or BranchConfig(key=key, code=key.upper()[:8], name_hi=key, name_en=key)
 
 
-_SECTIONS: dict[str, set[str]] = {
-    "share": {"path"},
-    "store": {"url"},
-    "archive": {"path"},
-    "ocr": {"languages", "mode", "page_timeout", "workers", "dpi", "psm"},
-    "watch": {"mode", "quiet_seconds", "recheck_seconds", "rescan_seconds", "poll_interval", "top_level",
-              "unknown_branch"},
-    "limits": {"max_file_mb", "max_pixels", "max_pages"},
-    "tags": {"fuzzy_threshold", "review_match_below", "min_confidence", "text_pages"},
-    "office": {"name_hi", "name_en", "cutover", "language", "at_risk_days"},
-    "branches": set(),
-}
-_BRANCH_KEYS = {"code", "name_hi", "name_en", "cutover"}
-_CHOICES = {("ocr", "mode"): {"skip", "redo", "force"}, ("watch", "mode"): {"auto", "native", "polling"},
-            ("watch", "top_level"): {"reject"}, ("watch", "unknown_branch"): {"create", "review"},
-            ("office", "language"): {"hi", "en"}}
-
-
-def _date(value: Any, where: str) -> dt.date | None:
-    if value is None or isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError as e:
-        raise ConfigError(f"{where}: '{value}' is not a date; write it as YYYY-MM-DD") from e
-
-
-def _check_keys(data: dict[str, Any], src: Path | None) -> None:
+def _check(data: dict[str, Any], src: Path | None) -> None:
+    """Every section, key and value against config_schema; the first problem raises, naming the key."""
     where = f" in {src}" if src else ""
     for section, body in data.items():
-        if section not in _SECTIONS:
-            raise ConfigError(f"unknown config key '{section}'{where}; known sections: {', '.join(sorted(_SECTIONS))}")
+        if section not in SPEC:
+            raise ConfigError(f"unknown config key '{section}'{where}; known sections: {', '.join(sorted(SPEC))}")
         if not isinstance(body, dict):
             raise ConfigError(f"config key '{section}'{where} must be a [{section}] table")
         if section == "branches":
             for bkey, bbody in body.items():
                 if not isinstance(bbody, dict):
                     raise ConfigError(f"config key 'branches.{bkey}'{where} must be a table")
-                for k in bbody:
-                    if k not in _BRANCH_KEYS:
-                        raise ConfigError(f"unknown config key 'branches.{bkey}.{k}'{where}")
+                for k, v in bbody.items():
+                    if k not in BRANCH_SPEC:
+                        raise ConfigError(f"unknown config key 'branches.{bkey}.{k}'{where}; known: "
+                                          f"{', '.join(sorted(BRANCH_SPEC))}")
+                    problem = check_value(BRANCH_SPEC[k], v)
+                    if problem:
+                        raise ConfigError(f"config key 'branches.{bkey}.{k}'{where} is {v!r}; {problem}")
             continue
         for k, v in body.items():
-            if k not in _SECTIONS[section]:
-                raise ConfigError(f"unknown config key '{section}.{k}'{where}")
-            allowed = _CHOICES.get((section, k))
-            if allowed and v not in allowed:
-                choices = ", ".join(sorted(allowed))
-                raise ConfigError(f"config key '{section}.{k}'{where} is '{v}'; use one of {choices}")
+            if k not in SPEC[section]:
+                raise ConfigError(f"unknown config key '{section}.{k}'{where}; known: "
+                                  f"{', '.join(sorted(SPEC[section]))}")
+            problem = check_value(SPEC[section][k], v)
+            if problem:
+                raise ConfigError(f"config key '{section}.{k}'{where} is {v!r}; {problem}")
+
+
+def _date(value: Any) -> dt.date | None:
+    if value is None or isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value))  # already checked by config_schema
 
 
 def _resolve(base: Path, value: str) -> Path:
@@ -163,40 +162,55 @@ def find_config_path(explicit: str | None) -> Path | None:
     return cwd if cwd.exists() else None
 
 
+def not_found_message() -> str:
+    cwd = Path.cwd() / DEFAULT_NAME
+    return ("कॉन्फ़िगरेशन फ़ाइल नहीं मिली। --config PATH दें, NASTI_CONFIG में उसका पथ लिखें, या उस फ़ोल्डर से चलाएँ "
+            "जिसमें config.toml है।\n"
+            f"no config file found: looked at --config (not given), $NASTI_CONFIG (not set) and {cwd} (absent). "
+            "Fix: nasti --config /etc/nasti/config.toml …, or export NASTI_CONFIG=/etc/nasti/config.toml, or run "
+            "nasti in the folder that holds config.toml (a fresh install: copy the repository's config.toml).")
+
+
+def _floats(body: dict[str, Any], *keys: str) -> dict[str, Any]:
+    return {k: (float(v) if k in keys else v) for k, v in body.items()}
+
+
 def load(explicit: str | None = None) -> Config:
-    """Load the config named on the command line, by NASTI_CONFIG, or ./config.toml; else built-in defaults."""
+    """Load the config named on the command line, by NASTI_CONFIG, or ./config.toml; none of them is an error."""
     path = find_config_path(explicit)
-    data: dict[str, Any] = {}
-    if path is not None:
-        if not path.exists():
-            raise ConfigError(f"config file {path} does not exist")
-        try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except tomllib.TOMLDecodeError as e:
-            raise ConfigError(f"{path} is not valid TOML: {e}") from e
-        path = path.resolve()
-    _check_keys(data, path)
-    base = path.parent if path else Path.cwd()
+    if path is None:
+        raise ConfigError(not_found_message())
+    if not path.exists():
+        raise ConfigError(f"config file {path} does not exist")
+    try:
+        data: dict[str, Any] = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(f"{path} is not valid TOML: {e}") from e
+    except (OSError, UnicodeDecodeError) as e:
+        raise ConfigError(f"cannot read config file {path}: {e}") from e
+    path = path.resolve()
+    _check(data, path)
+    base = path.parent
     sec = lambda name: dict(data.get(name, {}))  # noqa: E731
-    office = sec("office")
+    office, share, log = sec("office"), sec("share"), sec("log")
     branches = {
         key: BranchConfig(key=key, code=str(b.get("code", key.upper()[:8])), name_hi=str(b.get("name_hi", key)),
-                          name_en=str(b.get("name_en", key)),
-                          cutover=_date(b.get("cutover"), f"branches.{key}.cutover"))
+                          name_en=str(b.get("name_en", key)), cutover=_date(b.get("cutover")))
         for key, b in sec("branches").items()
     }
-    try:
-        return Config(
-            path=path,
-            share=_resolve(base, sec("share").get("path", "share")),
-            store_url=_store_url(base, sec("store").get("url", "sqlite:///var/nasti.db")),
-            archive=_resolve(base, sec("archive").get("path", "var/archive")),
-            ocr=OcrConfig(**sec("ocr")),
-            watch=WatchConfig(**sec("watch")),
-            limits=LimitsConfig(**sec("limits")),
-            tags=TagsConfig(**sec("tags")),
-            office=OfficeConfig(**{**office, "cutover": _date(office.get("cutover"), "office.cutover")}),
-            branches=branches,
-        )
-    except TypeError as e:
-        raise ConfigError(f"bad config value: {e}") from e
+    return Config(
+        path=path,
+        share=_resolve(base, share.get("path", "share")),
+        share_create=bool(share.get("create", False)),
+        share_require_mount=bool(share.get("require_mount", False)),
+        store_url=_store_url(base, sec("store").get("url", "sqlite:///var/nasti.db")),
+        archive=_resolve(base, sec("archive").get("path", "var/archive")),
+        ocr=OcrConfig(**_floats(sec("ocr"), "page_timeout")),
+        watch=WatchConfig(**_floats(sec("watch"), "quiet_seconds", "recheck_seconds", "rescan_seconds",
+                                    "poll_interval")),
+        limits=LimitsConfig(**sec("limits")),
+        tags=TagsConfig(**_floats(sec("tags"), "fuzzy_threshold", "review_match_below", "min_confidence")),
+        office=OfficeConfig(**{**office, "cutover": _date(office.get("cutover"))}),
+        branches=branches,
+        log=LogConfig(**{**_floats(log, "max_mb"), "file": _resolve(base, log["file"]) if log.get("file") else None}),
+    )

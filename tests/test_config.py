@@ -54,3 +54,57 @@ def test_bad_choice_and_bad_date_are_explained(tmp_path: Path) -> None:
 
 def test_unknown_command_exits_2(office) -> None:
     assert office.run("no-such-command", check=False).returncode == 2
+
+
+@pytest.mark.parametrize(("body", "key", "expected"), [
+    ('[ocr]\nworkers = "four"\n', "ocr.workers", "whole number"),
+    ('[ocr]\npage_timeout = "3 minutes"\n', "ocr.page_timeout", "number > 0"),
+    ('[ocr]\nworkers = -1\n', "ocr.workers", "≥ 0"),
+    ('[ocr]\ndpi = true\n', "ocr.dpi", "whole number"),
+    ('[tags]\nmin_confidence = 150\n', "tags.min_confidence", "≤ 100"),
+    ('[share]\ncreate = "yes"\n', "share.create", "true or false"),
+    ('[store]\nurl = "nasti.db"\n', "store.url", "database URL"),
+    ('[office]\ntimezone = "India"\n', "office.timezone", "time zone"),
+    ('[log]\nlevel = "loud"\n', "log.level", "debug, error, info, warning"),
+    ('[branches.revenue]\ncode = 7\n', "branches.revenue.code", "text"),
+])
+def test_every_value_is_type_checked_at_load_naming_the_key(tmp_path: Path, body: str, key: str,
+                                                            expected: str) -> None:
+    cfg = tmp_path / "c.toml"
+    cfg.write_text(body, encoding="utf-8")
+    with pytest.raises(ConfigError, match=expected) as e:
+        load(str(cfg))
+    assert f"'{key}'" in str(e.value)
+
+
+def test_a_bad_value_exits_2_with_one_line_naming_the_key(tmp_path: Path) -> None:
+    cfg = tmp_path / "c.toml"
+    cfg.write_text('[ocr]\nworkers = "four"\n')
+    r = subprocess.run([NASTI, "--config", str(cfg), "watch", "--once"], capture_output=True, text=True)
+    assert r.returncode == 2
+    assert "ocr.workers" in r.stderr and "'four'" in r.stderr and "Traceback" not in r.stderr
+    assert not (tmp_path / "var").exists()  # nothing was created
+
+
+def test_integers_for_float_keys_and_good_values_load(tmp_path: Path) -> None:
+    cfg = tmp_path / "c.toml"
+    cfg.write_text('[ocr]\npage_timeout = 60\nworkers = 2\n[office]\ntimezone = "Asia/Kolkata"\n'
+                   '[log]\nfile = "log/nasti.log"\nlevel = "debug"\nmax_mb = 5\nbackups = 3\n'
+                   '[share]\ncreate = true\nrequire_mount = false\n')
+    c = load(str(cfg))
+    assert c.ocr.page_timeout == 60.0 and isinstance(c.ocr.page_timeout, float)
+    assert c.log.file == tmp_path / "log" / "nasti.log" and c.log.backups == 3
+    assert c.share_create and not c.share_require_mount
+
+
+def test_no_config_found_is_an_error_saying_where_it_looked(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "NASTI_CONFIG"}
+    r = subprocess.run([NASTI, "status"], capture_output=True, text=True, cwd=tmp_path, env=env)
+    assert r.returncode == 2
+    assert "कॉन्फ़िगरेशन फ़ाइल नहीं मिली" in r.stderr and "no config file found" in r.stderr
+    assert str(tmp_path / "config.toml") in r.stderr and "--config" in r.stderr and "NASTI_CONFIG" in r.stderr
+    assert list(tmp_path.iterdir()) == []  # no database, no share created
+    (tmp_path / "config.toml").write_text('[store]\nurl = "sqlite:///here.db"\n')
+    r = subprocess.run([NASTI, "status", "--json"], capture_output=True, text=True, cwd=tmp_path, env=env)
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / "here.db").exists()
