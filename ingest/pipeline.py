@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import shutil
 import threading
+from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,6 +38,8 @@ class Outcome:
     status: str
     document_id: int | None
     detail: str = ""
+    pages: int = 0
+    needs_review: bool = False
 
 
 class Ingestor:
@@ -45,6 +48,9 @@ class Ingestor:
         self._same_bytes = KeyedLock()
         self._branches: dict[str, int] = {}
         self._branch_lock = threading.Lock()
+        # progress hook (nasti.progress): (source, pages, None) when a file's page count is known, then
+        # (source, pages, number) as each page is read; called from worker threads.
+        self.on_pages: Callable[[str, int, int | None], None] | None = None
         with store.session() as s:
             office = repo.ensure_office(s, key="default", name_hi=cfg.office.name_hi, name_en=cfg.office.name_en,
                                         cutover=cfg.office.cutover)
@@ -106,7 +112,7 @@ class Ingestor:
         self._settle(doc_id, path, copy_verified=archived_now)
         with self.store.session() as s:
             doc = s.get_one(Document, doc_id)
-            return Outcome(doc.source, doc.status, doc.id, doc.reason or "")
+            return Outcome(doc.source, doc.status, doc.id, doc.reason or "", doc.pages or 0, bool(doc.needs_review))
 
     def _reject(self, s: Session, doc: Document, err: Rejected) -> None:
         r = reason(err.code, err.detail)
@@ -151,6 +157,11 @@ class Ingestor:
                 mode=o.mode))
             for i in range(found.pages)
         ]
+        if (hook := self.on_pages) is not None:
+            source = sharefs.source_of(self.cfg.share, path)
+            hook(source, found.pages, None)
+            for i, f in enumerate(futures):
+                f.add_done_callback(lambda f, n=i + 1: f.cancelled() or f.exception() or hook(source, found.pages, n))
         try:
             return [f.result() for f in futures]
         finally:

@@ -3,30 +3,37 @@ from __future__ import annotations
 
 import faulthandler
 import json
-import logging
 import signal
 import sys
 from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.logging import RichHandler
 
 from nasti import config as configmod
+from nasti import logs
 from nasti.config import Config, ConfigError
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
-                  help="nasti (नस्ती): digitise legacy office files — watch the share, OCR Hindi + English, track.")
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False)
 out = Console(soft_wrap=True)
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)  # one message, one line: never wrapped at 80 columns
 
 
 class _State:
     config_path: str | None = None
-    verbose: bool = False
+    verbose: int = 0
+    quiet: bool = False
 
 
 state = _State()
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        out.print(f"nasti {version('nasti')}", highlight=False)
+        raise typer.Exit(0)
 
 
 @app.callback()
@@ -34,27 +41,41 @@ def _main(
     config: Annotated[str | None, typer.Option("--config", "-c", help="config file (else $NASTI_CONFIG, else "
                                                                          "./config.toml; none found is an error)")]
     = None,
-    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="more log output")] = False,
+    verbose: Annotated[int, typer.Option("--verbose", "-v", count=True, help="more log output: every page (debug)")]
+    = 0,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="log only warnings and errors")] = False,
+    _version_flag: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                                help="print nasti's version and exit")] = False,
 ) -> None:
-    state.config_path, state.verbose = config, verbose
-    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO, format="%(message)s",
-                        handlers=[RichHandler(console=err, show_path=False, rich_tracebacks=False)])
-    for noisy in ("watchdog", "alembic", "PIL", "pdf2image", "pytesseract", "pikepdf"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    """nasti (नस्ती): digitise legacy office files — watch the share, OCR Hindi + English, track.
+
+    Exit codes: 0 ok; 2 bad usage, config or database schema (the message says what to fix); 1 anything else.
+    `nasti doctor` has its own codes (see `nasti doctor --help`).
+    """
+    state.config_path, state.verbose, state.quiet = config, verbose, quiet
+    logs.setup(err, level=logs.level_for(verbose, quiet))
 
 
 def load_config() -> Config:
     try:
-        return configmod.load(state.config_path)
+        cfg = configmod.load(state.config_path)
     except ConfigError as e:
-        err.print(f"nasti: config error: {e}", highlight=False)
+        err.print(f"nasti: config error: {e}", highlight=False, markup=False)
         raise typer.Exit(2) from e
+    logs.setup(err, level=logs.level_for(state.verbose, state.quiet, cfg.log.level), tz_name=cfg.office.timezone,
+               log=cfg.log)
+    return cfg
 
 
 def open_store(cfg: Config):  # -> store.db.Store
-    from store.db import Store
+    """The database, at this nasti's schema (a brand-new one is created); one that is behind: exit 2."""
+    from nasti.schema import SchemaError, open_checked
 
-    return Store(cfg.store_url)
+    try:
+        return open_checked(cfg.store_url)
+    except SchemaError as e:
+        err.print(f"nasti: {e}", highlight=False)
+        raise typer.Exit(2) from e
 
 
 def print_json(data: Any) -> None:
@@ -68,7 +89,7 @@ def watch(once: Annotated[bool, typer.Option("--once", help="process what is in 
     from nasti.service import run_watch
 
     cfg = load_config()
-    code = run_watch(cfg, once=once, console=out)
+    code = run_watch(cfg, once=once, console=out, progress_console=err)
     raise typer.Exit(code)
 
 
@@ -171,17 +192,28 @@ def demo(seed: Annotated[int | None, typer.Option(help="vary the generated lette
             seed = int(s.scalar(select(func.count(Document.id))) or 0)
     made = demo_share(cfg.share, seed=seed)
     out.print(f"demo: {len(made)} scans written to {cfg.share}")
-    code = run_watch(cfg, once=True, console=out)
+    code = run_watch(cfg, once=True, console=out, progress_console=err, create_share=True)
     if code:
         raise typer.Exit(code)
     status(as_json=False, lang="")
+
+
+_GLOBAL_FLAGS = {"-v", "-vv", "-vvv", "--verbose", "-q", "--quiet"}
+
+
+def _hoist_global_flags(argv: list[str]) -> list[str]:
+    """`nasti watch -v` means `nasti -v watch`: the log flags work wherever they are written (before any `--`)."""
+    end = argv.index("--") if "--" in argv else len(argv)
+    flags = [a for a in argv[:end] if a in _GLOBAL_FLAGS]
+    return flags + [a for a in argv[:end] if a not in _GLOBAL_FLAGS] + argv[end:]
 
 
 def main() -> None:
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     faulthandler.register(signal.SIGUSR1, all_threads=True)  # `kill -USR1 PID` prints every thread's stack
     try:
-        rc = app(standalone_mode=False)  # click returns the code of a typer.Exit in this mode
+        # click returns the code of a typer.Exit in this mode
+        rc = app(args=_hoist_global_flags(sys.argv[1:]), prog_name="nasti", standalone_mode=False)
         sys.exit(rc if isinstance(rc, int) else 0)
     except typer.Exit as e:
         sys.exit(e.exit_code)
@@ -192,13 +224,21 @@ def main() -> None:
             e.show()
             sys.exit(e.exit_code)
         msg = str(e).splitlines()[0] if str(e) else type(e).__name__
-        err.print(f"nasti: {msg}", highlight=False)
+        err.print(f"nasti: {msg}", highlight=False, markup=False)
         if state.verbose:
             raise
         sys.exit(1)
 
 
-from nasti.commands import readiness, register, review, search, serve, user  # noqa: E402,F401
+from nasti.commands import (  # noqa: E402,F401
+    migrate,
+    readiness,
+    register,
+    review,
+    search,
+    serve,
+    user,
+)
 
 if __name__ == "__main__":
     main()

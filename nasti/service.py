@@ -4,6 +4,7 @@ from __future__ import annotations
 import logging
 import signal
 import threading
+from pathlib import Path
 
 from rich.console import Console
 
@@ -11,41 +12,63 @@ from ingest.pipeline import Ingestor, Outcome
 from ingest.recover import recover
 from ingest.runner import Runner
 from nasti.config import Config
+from nasti.progress import RunProgress
+from nasti.schema import SchemaError, open_checked
+from nasti.sharecheck import share_problem
 from ocr import tesseract
 from ocr.errors import EngineMissing
 from ocr.pool import OcrPool
-from store.db import Store
 from watch_folder.service import Watcher
 
 log = logging.getLogger("nasti")
 
 
-def _printer(console: Console):  # -> Callable[[Outcome], None]
-    lock = threading.Lock()
+class _CountingRunner(Runner):
+    """The ingest runner, telling the progress display which files were taken."""
 
-    def show(o: Outcome) -> None:
-        style = {"done": "green", "rejected": "red", "duplicate": "yellow"}.get(o.status, "white")
-        with lock:
-            console.print(f"[{style}]{o.status:<9}[/] {o.source}" + (f"  — {o.detail}" if o.detail and
-                                                                     o.status != "done" else ""), highlight=False)
-    return show
+    def __init__(self, *args: object, progress: RunProgress, share: Path, **kw: object) -> None:
+        super().__init__(*args, **kw)  # type: ignore[arg-type]
+        self._progress, self._share = progress, share
+
+    def submit(self, path: Path) -> bool:
+        taken = super().submit(path)
+        if taken:
+            self._progress.file_taken(path.relative_to(self._share).as_posix())
+        return taken
 
 
-def run_watch(cfg: Config, *, once: bool, console: Console) -> int:
-    """Returns the exit code: 0 when every file reached a final state, 1 on an installation problem."""
+def run_watch(cfg: Config, *, once: bool, console: Console, progress_console: Console | None = None,
+              create_share: bool | None = None) -> int:
+    """Returns the exit code: 0 when every file reached a final state; 2 when the database schema is behind;
+    1 on an installation or share problem, or when a file could not be processed."""
     try:
         tesseract.version()
         tesseract.check_languages(cfg.ocr.languages)
     except EngineMissing as e:
-        console.print(f"nasti: {e.detail}", style="red")
+        log.error("%s", e.detail)
         return 1
-    cfg.share.mkdir(parents=True, exist_ok=True)
+    problem = share_problem(cfg, create=create_share)
+    if problem:
+        log.error("%s", problem)
+        return 1
     cfg.archive.mkdir(parents=True, exist_ok=True)
-    store = Store(cfg.store_url)
+    try:
+        store = open_checked(cfg.store_url)
+    except SchemaError as e:
+        log.error("%s", e)
+        return 2
     recover(store, cfg.share, cfg.archive)
-    with OcrPool(cfg.ocr.workers) as pool:
+    bar = once and progress_console is not None and progress_console.is_terminal
+    progress = RunProgress(progress_console or console, bar=bar)
+
+    def on_outcome(o: Outcome) -> None:
+        progress.outcome(o.source, o.status, o.detail, pages=o.pages, review=o.needs_review)
+
+    with OcrPool(cfg.ocr.workers) as pool, progress:
         ingestor = Ingestor(cfg, store, pool)
-        runner = Runner(ingestor, documents_in_flight=pool.workers * 2, on_outcome=_printer(console))
+        ingestor.on_pages = progress.pages
+        runner = _CountingRunner(ingestor, documents_in_flight=pool.workers * 2, on_outcome=on_outcome,
+                                 progress=progress, share=cfg.share)
         watcher = Watcher(cfg.share, cfg.watch, runner)
         if not once and threading.current_thread() is threading.main_thread():
             for sig in (signal.SIGINT, signal.SIGTERM):
@@ -60,11 +83,15 @@ def run_watch(cfg: Config, *, once: bool, console: Console) -> int:
         finally:
             runner.close()
             store.close()
+            progress.failed(runner.errors)
+    line = progress.summary_line()
+    log.info("%s", line)
+    if once:
+        console.print(line, highlight=False, markup=False)
     if runner.fatal is not None:
-        console.print(f"nasti: {runner.fatal}", style="red")
+        log.error("%s", runner.fatal)
         return 1
     if not complete:
-        console.print("nasti: some files could not be processed and are still in the share; see the log above",
-                      style="red")
+        log.error("some files could not be processed and are still in the share; see the log above")
         return 1
     return 0

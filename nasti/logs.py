@@ -1,0 +1,83 @@
+"""Logging for a terminal, journald and a log file: ISO times in the office's zone, one record per line off a TTY.
+
+On a terminal: rich's coloured records (times in the office's zone). Anywhere else (systemd/journald, a pipe, cron):
+plain ``2026-11-30T23:41:59+05:30 INFO nasti.ingest: message`` lines, never wrapped, with a traceback folded into
+the same line (`` ⏎ `` between its lines) so journald keeps it as one entry. ``[log] file`` adds a rotating file
+in the same one-line format. ``-v`` shows debug records (per page), ``-q`` only warnings and errors.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import logging.handlers
+import sys
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from rich.console import Console
+from rich.logging import RichHandler
+from rich.text import Text
+
+from nasti.config import DEFAULT_TIMEZONE, LogConfig
+
+NOISY = ("watchdog", "alembic", "PIL", "pdf2image", "pytesseract", "pikepdf", "multipart", "uvicorn.access")
+LEVELS = {"debug": logging.DEBUG, "info": logging.INFO, "warning": logging.WARNING, "error": logging.ERROR}
+_MINE = "_nasti_handler"
+
+
+class OneLineFormatter(logging.Formatter):
+    """``ISO-time LEVEL logger: message`` with any traceback on the same line."""
+
+    def __init__(self, tz: ZoneInfo) -> None:
+        super().__init__()
+        self.tz = tz
+
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
+        return dt.datetime.fromtimestamp(record.created, self.tz).isoformat(timespec="seconds")
+
+    def format(self, record: logging.LogRecord) -> str:
+        text = f"{self.formatTime(record)} {record.levelname} {record.name}: {record.getMessage()}"
+        if record.exc_info:
+            text += "\n" + self.formatException(record.exc_info)
+        if record.stack_info:
+            text += "\n" + self.formatStack(record.stack_info)
+        return " ⏎ ".join(line.rstrip() for line in text.splitlines() if line.strip())
+
+
+def level_for(verbose: int, quiet: bool, configured: str = "info") -> int:
+    if verbose:
+        return logging.DEBUG
+    if quiet:
+        return logging.WARNING
+    return LEVELS[configured]
+
+
+def setup(console: Console, *, level: int, tz_name: str = DEFAULT_TIMEZONE, log: LogConfig | None = None,
+          tty: bool | None = None) -> None:
+    """(Re)configure the root logger: stderr (rich on a TTY, one-line otherwise) and, if configured, a file."""
+    tz = ZoneInfo(tz_name)
+    root = logging.getLogger()
+    for h in [h for h in root.handlers if getattr(h, _MINE, False)]:
+        root.removeHandler(h)
+        h.close()
+    tty = sys.stderr.isatty() if tty is None else tty
+    handlers: list[logging.Handler] = []
+    if tty:
+        handlers.append(RichHandler(console=console, show_path=False, rich_tracebacks=False, markup=False,
+                                    log_time_format=lambda t: Text(t.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S"))))
+    else:
+        plain = logging.StreamHandler(sys.stderr)
+        plain.setFormatter(OneLineFormatter(tz))
+        handlers.append(plain)
+    if log is not None and log.file is not None:
+        Path(log.file).parent.mkdir(parents=True, exist_ok=True)
+        f = logging.handlers.RotatingFileHandler(log.file, maxBytes=int(log.max_mb * 2**20),
+                                                 backupCount=log.backups, encoding="utf-8")
+        f.setFormatter(OneLineFormatter(tz))
+        handlers.append(f)
+    for h in handlers:
+        setattr(h, _MINE, True)
+        root.addHandler(h)
+    root.setLevel(level)
+    for name in NOISY:
+        logging.getLogger(name).setLevel(max(level, logging.WARNING))

@@ -1,0 +1,113 @@
+"""Logs (one line per record off a terminal, ISO times in the office's zone, a rotating file, -v/-q), the progress
+bar on a terminal (tmux), the end-of-run summary, and a missing share that is never created silently."""
+from __future__ import annotations
+
+import logging
+import re
+import shutil
+import subprocess
+import time
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from PIL import Image, ImageDraw
+
+from nasti.logs import OneLineFormatter
+from tests.conftest import NASTI, Office, write_config
+
+ISO = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+05:30 (DEBUG|INFO|WARNING|ERROR) ")
+
+
+def _pdf(path: Path, pages: int) -> None:
+    imgs = [Image.new("L", (1240, 1754), 255) for _ in range(pages)]
+    for i, im in enumerate(imgs):
+        ImageDraw.Draw(im).text((100, 100), f"F.No. {i + 1}/3/2021-Rev", fill=0)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    imgs[0].save(path, save_all=True, append_images=imgs[1:], resolution=150)
+
+
+def test_a_traceback_is_one_record_on_one_line() -> None:
+    try:
+        raise ValueError("पृष्ठ 3 could not be read\nsecond line")
+    except ValueError:
+        import sys
+        rec = logging.LogRecord("nasti.ingest", logging.ERROR, __file__, 1, "could not process %s", ("a.pdf",),
+                                sys.exc_info())
+    rec.created = 1_764_547_200.0  # 2025-12-01 00:00 UTC
+    line = OneLineFormatter(ZoneInfo("Asia/Kolkata")).format(rec)
+    assert "\n" not in line
+    assert line.startswith("2025-12-01T05:30:00+05:30 ERROR nasti.ingest: could not process a.pdf ⏎ Traceback")
+    assert "ValueError: पृष्ठ 3 could not be read ⏎ second line" in line
+
+
+def test_watch_logs_every_outcome_with_its_time_to_stderr_and_a_rotating_file(office: Office) -> None:
+    office.config.write_text(office.config.read_text() + '[log]\nfile = "log/nasti.log"\nmax_mb = 0.0005\n'
+                             'backups = 3\n', encoding="utf-8")
+    _pdf(office.share / "revenue" / "two pages.pdf", 2)
+    (office.share / "revenue" / "empty.pdf").write_bytes(b"")
+    r = office.run("watch", "--once", "-v")    # -v after the command works too
+    lines = r.stderr.splitlines()
+    assert lines and all(ISO.match(x) for x in lines), r.stderr  # never wrapped, never a bare continuation line
+    assert any("INFO nasti.outcome: done revenue/two pages.pdf, 2 pages" in x for x in lines)
+    assert any("INFO nasti.outcome: rejected revenue/empty.pdf — The file is empty" in x for x in lines)
+    assert sum("DEBUG nasti.pages: revenue/two pages.pdf: page" in x for x in lines) == 2
+    assert re.search(r"^summary: 2 files — 1 done, 1 rejected, 0 duplicate, \d need review, 0 failed; 2 pages in "
+                     r"[\d.]+ s", r.stdout, re.M), r.stdout
+    logs = sorted((office.root / "log").iterdir())
+    assert [p.name for p in logs][:2] == ["nasti.log", "nasti.log.1"]  # rotated at 512 bytes
+    text = "".join(p.read_text(encoding="utf-8") for p in logs)
+    assert all(ISO.match(x) for x in text.splitlines())
+    assert "summary: 2 files" in text
+
+    (office.share / "revenue" / "empty2.pdf").write_bytes(b"")
+    quiet = office.run("-q", "watch", "--once")
+    assert quiet.stderr == "" and "1 rejected" in quiet.stdout
+
+
+def test_office_timezone_sets_the_log_times(office: Office) -> None:
+    office.config.write_text(office.config.read_text() + '[office]\ntimezone = "UTC"\n', encoding="utf-8")
+    (office.share / "revenue").mkdir()
+    (office.share / "revenue" / "empty.pdf").write_bytes(b"")
+    r = office.run("watch", "--once")
+    assert re.search(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00 INFO nasti.outcome: rejected", r.stderr, re.M)
+
+
+def test_a_missing_share_is_an_error_not_an_empty_folder_watched_for_ever(tmp_path: Path) -> None:
+    cfg = write_config(tmp_path)
+    office = Office(tmp_path, cfg)
+    r = office.run("watch", "--once", check=False)
+    assert r.returncode == 1
+    assert "does not exist" in r.stderr and "mounted" in r.stderr and "साझा फ़ोल्डर" in r.stderr
+    assert not office.share.exists()
+    cfg.write_text(cfg.read_text().replace('path = "share"', 'path = "share"\nrequire_mount = true'))
+    office.share.mkdir()
+    r = office.run("watch", "--once", check=False)
+    assert r.returncode == 1 and "not a mount point" in r.stderr
+    shutil.rmtree(office.share)
+    cfg.write_text(cfg.read_text().replace("require_mount = true", "create = true"))
+    office.run("watch", "--once")
+    assert office.share.is_dir()
+
+
+def test_a_progress_bar_with_files_pages_rate_and_eta_on_a_terminal(office: Office) -> None:
+    _pdf(office.share / "legal" / "long.pdf", 8)
+    session = f"nasti-progress-{time.monotonic_ns()}"
+    cmd = f"OMP_THREAD_LIMIT=1 {NASTI} --config {office.config} watch --once; sleep 60"
+    subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", "80", "-y", "20", cmd], check=True)
+    try:
+        seen: list[str] = []
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            screen = subprocess.run(["tmux", "capture-pane", "-p", "-t", session], capture_output=True,
+                                    text=True).stdout
+            seen.append(screen)
+            if "summary:" in screen:
+                break
+            time.sleep(0.3)
+        bars = [s for s in seen if re.search(r"pages\s+━.*\d+/8 .*/min .*ETA", s)]
+        assert bars, seen[-1]
+        assert any(re.search(r"files\s+━.*0/1 ", s) for s in bars)
+        assert "summary: 1 files — 1 done" in seen[-1]
+        assert "━" not in seen[-1]  # the bar is gone when the run ends
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
