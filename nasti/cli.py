@@ -230,15 +230,9 @@ def main() -> None:
         sys.exit(1)
 
 
-from nasti.commands import (  # noqa: E402,F401
-    migrate,
-    readiness,
-    register,
-    review,
-    search,
-    serve,
-    user,
-)
+from nasti.commands import readiness, register, review, search, serve, user  # noqa: E402,F401
+
+from nasti.commands import doctor, migrate  # noqa: E402,F401  # isort: skip  (ops: #18)
 
 if __name__ == "__main__":
     main()

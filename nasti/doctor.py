@@ -1,0 +1,329 @@
+"""`nasti doctor`: is this installation able to run? A list of check functions, each about one area.
+
+Each check yields Findings (ok / warn / fail). The exit code is the code of the first area, in the order of AREAS,
+that has a failure; warnings never fail. Other work (the queue, PostgreSQL, many machines) adds checks with
+``@check("area")`` — and, for a new kind of problem, a new area with its own code.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from nasti.config import Config
+
+# area -> exit code (0 ok, 1 nasti itself failed, 2 bad usage or config: the codes every command uses)
+AREAS: dict[str, int] = {"config": 2, "share": 3, "ocr": 4, "database": 5, "storage": 6}
+PAGES_PER_FILE = 75          # a legacy file is 60-90 pages (DESIGN §1)
+MB_PER_PAGE = 0.3            # original scan + searchable PDF, per page, as archived
+MODELS = {"Devanagari": "tesseract-ocr-script-deva", "hin": "tesseract-ocr-hin", "eng": "tesseract-ocr-eng",
+          "osd": "tesseract-ocr-osd"}
+
+
+@dataclass(frozen=True)
+class Finding:
+    check: str
+    area: str
+    status: str            # ok | warn | fail
+    message: str
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Context:
+    cfg: Config
+    quick: bool = False
+    facts: dict[str, Any] = field(default_factory=dict)   # shared between checks (e.g. the schema state)
+
+
+CheckFn = Callable[[Context], Iterable[Finding]]
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    area: str
+    fn: CheckFn
+    slow: bool = False
+
+
+CHECKS: list[Check] = []
+
+
+def check(area: str, *, name: str | None = None, slow: bool = False) -> Callable[[CheckFn], CheckFn]:
+    """Register a check; ``slow`` ones are left out by ``doctor --quick`` (the service's start-up check)."""
+    if area not in AREAS:
+        raise ValueError(f"unknown doctor area {area!r}; add it to AREAS with an exit code")
+
+    def register(fn: CheckFn) -> CheckFn:
+        CHECKS.append(Check(name or fn.__name__.removeprefix("check_"), area, fn, slow))
+        return fn
+    return register
+
+
+def run(cfg: Config, *, quick: bool = False) -> list[Finding]:
+    ctx = Context(cfg, quick)
+    found: list[Finding] = []
+    for c in CHECKS:
+        if quick and c.slow:
+            continue
+        try:
+            found.extend(c.fn(ctx))
+        except Exception as e:  # a check that breaks is itself a finding, never a crash of the doctor
+            found.append(Finding(c.name, c.area, "fail", f"the check itself failed: {type(e).__name__}: {e}"))
+    return found
+
+
+def exit_code(findings: Iterable[Finding]) -> int:
+    failed = {f.area for f in findings if f.status == "fail"}
+    return next((code for area, code in AREAS.items() if area in failed), 0)
+
+
+def as_json(findings: list[Finding]) -> dict[str, Any]:
+    code = exit_code(findings)
+    return {"ok": code == 0, "exit_code": code, "checks": [asdict(f) for f in findings]}
+
+
+def _ok(name: str, area: str, message: str, **data: Any) -> Finding:
+    return Finding(name, area, "ok", message, data)
+
+
+def _warn(name: str, area: str, message: str, **data: Any) -> Finding:
+    return Finding(name, area, "warn", message, data)
+
+
+def _fail(name: str, area: str, message: str, **data: Any) -> Finding:
+    return Finding(name, area, "fail", message, data)
+
+
+# -- config ---------------------------------------------------------------------------------------------------------
+@check("config")
+def check_config(ctx: Context) -> Iterator[Finding]:
+    """Types and ranges are checked at load (a config that loads has them right); here: values that load but hurt."""
+    cfg = ctx.cfg
+    yield _ok("config", "config", f"{cfg.path}: every key has the right type and range", path=str(cfg.path))
+    cores = os.cpu_count() or 1
+    if cfg.ocr.workers > cores:
+        yield _warn("config", "config", f"[ocr] workers = {cfg.ocr.workers} but this machine has {cores} cores: "
+                    "tesseract runs slower, not faster (0 = one per core)")
+    if cfg.tags.review_match_below < cfg.tags.fuzzy_threshold:
+        yield _warn("config", "config", f"[tags] review_match_below ({cfg.tags.review_match_below:g}) is below "
+                    f"fuzzy_threshold ({cfg.tags.fuzzy_threshold:g}): weak register matches never go to review")
+    if cfg.ocr.page_timeout < 30:
+        yield _warn("config", "config", f"[ocr] page_timeout = {cfg.ocr.page_timeout:g} s: a dense 300-dpi page "
+                    "can take longer on a busy machine")
+    if cfg.office.cutover is None:
+        yield _warn("config", "config", "[office] cutover is not set: readiness cannot project against a date")
+
+
+# -- share ----------------------------------------------------------------------------------------------------------
+@check("share")
+def check_share(ctx: Context) -> Iterator[Finding]:
+    from nasti.sharecheck import share_problem
+    from watch_folder.mounts import fs_type, is_network
+
+    cfg = ctx.cfg
+    problem = share_problem(cfg, create=False)   # the doctor never creates anything
+    if problem:
+        yield _fail("share", "share", problem, path=str(cfg.share))
+        return
+    kind = fs_type(cfg.share) or "?"
+    mount = "a mount point" if os.path.ismount(cfg.share) else "not a mount point"
+    yield _ok("share", "share", f"{cfg.share} exists, readable and writable ({kind}, {mount})", path=str(cfg.share),
+              fs_type=kind, mount=os.path.ismount(cfg.share))
+    if is_network(cfg.share) and not cfg.share_require_mount:
+        yield _warn("share", "share", "the share is a network mount but [share] require_mount is not set: if it "
+                    "is ever unmounted nasti would not notice at start-up")
+
+
+# -- OCR engines ----------------------------------------------------------------------------------------------------
+def _first_line(cmd: list[str]) -> str | None:
+    try:
+        r = subprocess.run(cmd, capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return ((r.stdout or "") + (r.stderr or "")).strip().splitlines()[0] if (r.stdout or r.stderr) else ""
+
+
+@check("ocr")
+def check_tesseract(ctx: Context) -> Iterator[Finding]:
+    from ocr import tesseract
+    from ocr.errors import EngineMissing
+
+    try:
+        version = tesseract.version()
+        installed = tesseract.languages()
+    except EngineMissing as e:
+        yield _fail("tesseract", "ocr", e.detail)
+        return
+    yield _ok("tesseract", "ocr", f"tesseract {version}", version=version, models=sorted(installed))
+    try:
+        tesseract.check_languages(ctx.cfg.ocr.languages)
+    except EngineMissing as e:
+        yield _fail("tesseract", "ocr", f"[ocr] languages = {ctx.cfg.ocr.languages!r}: {e.detail}")
+    for model, package in MODELS.items():
+        if model in installed:
+            yield _ok("tesseract", "ocr", f"model {model} installed", model=model)
+        else:  # osd turns sideways pages; the others are the models nasti measures and may pick ("auto")
+            yield (_fail if model == "osd" else _warn)("tesseract", "ocr", f"model {model} not installed "
+                                                       f"(apt-get install {package})", model=model)
+
+
+@check("ocr", slow=True)
+def check_tesseract_reads(ctx: Context) -> Iterator[Finding]:
+    """A real read of a rendered Hindi line with a file number: the model loads and keeps every digit."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    from ocr import tesseract
+    from ocr.errors import OcrError
+
+    font_file = _first_line(["fc-match", "-f", "%{file}", "Noto Sans Devanagari"])
+    if not font_file or not Path(font_file).is_file():
+        yield _warn("ocr read", "ocr", "no Devanagari font to render a test line (apt-get install fonts-noto-core)")
+        return
+    img = Image.new("L", (1400, 160), 255)
+    ImageDraw.Draw(img).text((40, 40), "राजस्व क्रमांक 2317/2019", font=ImageFont.truetype(font_file, 56), fill=0)
+    lang = "Devanagari" if "Devanagari" in tesseract.languages() else "hin"
+    try:
+        text = tesseract.recognise(img, lang, dpi=300, timeout=60).text
+    except OcrError as e:
+        yield _fail("ocr read", "ocr", f"tesseract could not read a test line with {lang}: {e.detail}")
+        return
+    if "2317/2019" in text.replace(" ", ""):
+        yield _ok("ocr read", "ocr", f"tesseract ({lang}) read a Hindi test line with every digit")
+    else:
+        yield _warn("ocr read", "ocr", f"tesseract ({lang}) misread a test line: {text.strip()!r}")
+
+
+@check("ocr")
+def check_poppler(ctx: Context) -> Iterator[Finding]:
+    for tool in ("pdftoppm", "pdfinfo"):
+        line = _first_line([tool, "-v"])
+        if line is None:
+            yield _fail("poppler", "ocr", f"{tool} is not installed (apt-get install poppler-utils)")
+        else:
+            yield _ok("poppler", "ocr", line.replace(" version ", " "), tool=tool, version=line.split()[-1])
+
+
+# -- database -------------------------------------------------------------------------------------------------------
+@check("database")
+def check_database(ctx: Context) -> Iterator[Finding]:
+    from sqlalchemy.engine import make_url
+
+    from nasti.schema import _safe, explain, schema_state
+    from store.db import make_engine
+
+    url = ctx.cfg.store_url
+    shown = _safe(url)
+    if url.startswith("sqlite"):
+        db = make_url(url).database or ""
+        if db and db != ":memory:" and not Path(db).exists():
+            parent = Path(db).parent
+            usable = _writable_dir(parent)
+            ctx.facts["schema"] = "new"
+            yield (_warn if usable else _fail)("database", "database",
+                                               f"no database yet at {db}: `nasti migrate` (or the first `nasti watch`"
+                                               f") creates it" + ("" if usable else f"; but {parent} is not writable"))
+            return
+    engine = make_engine(url)
+    try:
+        st = schema_state(engine)
+    except Exception as e:
+        yield _fail("database", "database", f"cannot reach {shown}: {str(e).splitlines()[0]}")
+        return
+    finally:
+        engine.dispose()
+    ctx.facts["schema"] = st.state
+    data = {"current": st.current, "head": st.head}
+    if st.state == "current":
+        yield _ok("database", "database", f"{shown} reachable, schema {st.current} (current)", **data)
+    elif st.state == "new":
+        yield _warn("database", "database", f"{shown} is empty: `nasti migrate` creates the schema", **data)
+    else:
+        yield _fail("database", "database", explain(st, url), **data)
+
+
+# -- archive, disk, log ---------------------------------------------------------------------------------------------
+def _writable_dir(path: Path) -> bool:
+    """Can nasti create files in ``path`` (or create ``path`` under its nearest existing parent)?"""
+    probe = path
+    while not probe.exists() and probe != probe.parent:
+        probe = probe.parent
+    if not probe.is_dir():
+        return False
+    if probe != path:
+        return os.access(probe, os.W_OK | os.X_OK)
+    try:
+        with tempfile.NamedTemporaryFile(dir=path, prefix=".nasti-doctor-"):
+            return True
+    except OSError:
+        return False
+
+
+def _pages_expected(ctx: Context) -> tuple[int, int] | None:
+    """(register files not yet digitised, pages expected for them), when the database can say."""
+    if ctx.facts.get("schema") != "current":
+        return None
+    from sqlalchemy import func, select
+
+    from nasti.schema import open_checked
+    from store.models import RegisterFile
+    from store.queries import register_counts
+
+    store = open_checked(ctx.cfg.store_url)
+    try:
+        with store.session() as s:
+            counts = register_counts(s)
+            registered = int(s.scalar(select(func.count(RegisterFile.id))) or 0)
+    finally:
+        store.close()
+    if not registered:
+        return None
+    left = sum(max(c["register_files"] - c["digitised_files"], 0) for c in counts.values())
+    return left, left * PAGES_PER_FILE
+
+
+@check("storage")
+def check_archive(ctx: Context) -> Iterator[Finding]:
+    archive = ctx.cfg.archive
+    if not _writable_dir(archive):
+        yield _fail("archive", "storage", f"the archive {archive} is not writable by this user")
+        return
+    probe = archive
+    while not probe.exists():
+        probe = probe.parent
+    free_gb = shutil.disk_usage(probe).free / 2**30
+    yield _ok("archive", "storage", f"{archive} writable; {free_gb:.1f} GB free", free_gb=round(free_gb, 1))
+    expected = _pages_expected(ctx)
+    if expected is None:
+        yield _warn("disk", "storage", "no branch register imported yet (`nasti register import`): cannot estimate "
+                    "the disk space the remaining files need")
+        return
+    files, pages = expected
+    need_gb = pages * MB_PER_PAGE / 1024
+    msg = (f"{files} register files not yet digitised × ~{PAGES_PER_FILE} pages × ~{MB_PER_PAGE} MB = "
+           f"~{need_gb:.1f} GB needed, {free_gb:.1f} GB free")
+    data = {"files_left": files, "pages_expected": pages, "need_gb": round(need_gb, 1), "free_gb": round(free_gb, 1)}
+    if free_gb < need_gb:
+        yield _fail("disk", "storage", msg + ": add disk space before scanning goes on", **data)
+    elif free_gb < need_gb * 1.2 + 5:
+        yield _warn("disk", "storage", msg + ": little headroom", **data)
+    else:
+        yield _ok("disk", "storage", msg, **data)
+
+
+@check("storage")
+def check_log_file(ctx: Context) -> Iterator[Finding]:
+    log = ctx.cfg.log.file
+    if log is None:
+        yield _ok("log", "storage", "logging to stderr only (journald under systemd); [log] file adds a file")
+    elif (log.exists() and os.access(log, os.W_OK)) or (not log.exists() and _writable_dir(log.parent)):
+        yield _ok("log", "storage", f"log file {log} writable (rotated at {ctx.cfg.log.max_mb:g} MB, "
+                  f"{ctx.cfg.log.backups} kept)")
+    else:
+        yield _fail("log", "storage", f"the log file {log} is not writable by this user")
