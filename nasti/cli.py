@@ -13,8 +13,10 @@ from rich.console import Console
 from nasti import config as configmod
 from nasti import logs
 from nasti.config import Config, ConfigError
+from nasti.textwidth import install as _measure_devanagari_as_terminals_do
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False)
+_measure_devanagari_as_terminals_do()  # rich: spacing vowel signs are 1 cell, as terminals draw them
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)  # one message, one line: never wrapped at 80 columns
 
@@ -95,24 +97,31 @@ def watch(once: Annotated[bool, typer.Option("--once", help="process what is in 
 
 @app.command()
 def documents(
-    as_json: Annotated[bool, typer.Option("--json", help="JSON array (the contract of DESIGN.md §3)")] = False,
-    branch: Annotated[str | None, typer.Option(help="only this branch")] = None,
-    status: Annotated[str | None, typer.Option(help="only this status")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="a JSON array, for scripts")] = False,
+    branch: Annotated[str | None, typer.Option("--branch", "-b", help="only this branch (its share folder name)")]
+    = None,
+    status: Annotated[str | None, typer.Option(help="only this status: received, processing, done, rejected, "
+                                                    "duplicate or failed")] = None,
     limit: Annotated[int | None, typer.Option(help="at most N documents")] = None,
+    lang: Annotated[str, typer.Option("--lang", help="hi or en (default: [office] language)")] = "",
 ) -> None:
-    """List documents."""
+    """List documents: id, status (⚑ = needs review), branch, file, file number, pages, OCR confidence."""
     from nasti import views
+    from nasti.commands._common import check_branch, check_status, pick_lang
     from store import queries
 
     cfg = load_config()
+    check_status(status)
+    lang = pick_lang(lang, cfg)
     store = open_store(cfg)
     with store.session() as s:
+        check_branch(s, cfg, branch)
         docs = [queries.document_dict(d, cfg.archive) for d in queries.documents(s, branch=branch, status=status,
                                                                                    limit=limit)]
     if as_json:
         print_json(docs)
     else:
-        views.documents_table(out, docs)
+        views.documents_table(out, docs, lang)
 
 
 @app.command()
@@ -140,40 +149,47 @@ def show(doc_id: Annotated[int, typer.Argument(metavar="ID")],
 
 @app.command()
 def status(as_json: Annotated[bool, typer.Option("--json")] = False,
-           lang: Annotated[str, typer.Option("--lang", help="hi or en")] = "") -> None:
-    """Per-branch counts: documents, pages, done, rejected, duplicates, in progress."""
+           lang: Annotated[str, typer.Option("--lang", help="hi or en (default: [office] language)")] = "") -> None:
+    """Per branch: documents, pages, blank pages, done, returned to the clerk (rejected), duplicates, in progress,
+    waiting for review."""
     from dataclasses import asdict
 
     from nasti import views
+    from nasti.commands._common import pick_lang
     from store import queries
 
     cfg = load_config()
+    lang = pick_lang(lang, cfg)
     store = open_store(cfg)
     with store.session() as s:
         rows = queries.status_counts(s)
     if as_json:
         print_json([asdict(r) for r in rows])
     else:
-        views.status_table(out, rows, lang or cfg.office.language)
+        views.status_table(out, rows, lang)
 
 
 @app.command()
-def rejected(branch: Annotated[str | None, typer.Option(help="only this branch")] = None,
-             as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
-    """Files returned to the clerks (rejected or duplicate), with the reason."""
+def rejected(branch: Annotated[str | None, typer.Option("--branch", "-b", help="only this branch")] = None,
+             as_json: Annotated[bool, typer.Option("--json")] = False,
+             lang: Annotated[str, typer.Option("--lang", help="hi or en (default: [office] language)")] = "") -> None:
+    """Files returned to the clerks (rejected or duplicate), with the reason in Hindi and English."""
     from nasti import views
+    from nasti.commands._common import check_branch, pick_lang
     from store import queries
 
     cfg = load_config()
+    lang = pick_lang(lang, cfg)
     store = open_store(cfg)
     with store.session() as s:
+        check_branch(s, cfg, branch)
         docs = [queries.document_dict(d, cfg.archive)
                 for st in ("rejected", "duplicate") for d in queries.documents(s, branch=branch, status=st)]
     docs.sort(key=lambda d: d["id"])
     if as_json:
         print_json(docs)
     else:
-        views.rejected_table(out, docs)
+        views.rejected_table(out, docs, lang)
 
 
 @app.command()

@@ -32,3 +32,29 @@ def branch_for(s: Session, cfg: Config, key: str) -> Branch:
         known = ", ".join(sorted(set(cfg.branches) | set(s.scalars(select(Branch.key))))) or "none"
         fail(f"unknown branch '{key}' (known: {known}); add [branches.{key}] to the config", 2)
     return found
+
+
+STATUSES = ("received", "processing", "done", "rejected", "duplicate", "failed")
+LANGS = ("hi", "en")
+
+
+def check_branch(s: Session, cfg: Config, key: str | None) -> None:
+    """A --branch filter must name a branch (configured or seen in the share): else exit 2 listing them."""
+    if key is None:
+        return
+    known = sorted(set(cfg.branches) | set(s.scalars(select(Branch.key))))
+    if key not in known:
+        fail(f"unknown branch '{key}'; branches: {', '.join(known) or 'none yet'}", 2)
+
+
+def check_status(status: str | None) -> None:
+    if status is not None and status not in STATUSES:
+        fail(f"unknown status '{status}'; statuses: {', '.join(STATUSES)}", 2)
+
+
+def pick_lang(lang: str, cfg: Config) -> str:
+    """--lang hi|en, else [office] language."""
+    chosen = lang or cfg.office.language
+    if chosen not in LANGS:
+        fail(f"--lang '{lang}': use hi (हिन्दी) or en (English)", 2)
+    return chosen

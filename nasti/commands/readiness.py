@@ -11,6 +11,7 @@ from rich.table import Table
 
 from nasti.cli import app, load_config, open_store, out, print_json
 from nasti.commands._common import fail
+from nasti.tables import Col, build, dropped_note
 
 export_app = typer.Typer(no_args_is_help=True, help="Export progress (CSV or XLSX).")
 app.add_typer(export_app, name="export")
@@ -30,39 +31,41 @@ def _report(as_of: str | None) -> dict[str, Any]:
         return build(s, cfg, as_of=day)
 
 
-_COLUMNS = ("branch", "cutover", "register_files", "digitised_files", "pages", "files_today", "files_week",
-            "files_per_day", "projected_completion", "days_left", "status", "rejected", "needs_review", "not_scanned")
-_NARROW_DROP = {"pages", "files_today", "files_week"}  # left out below 140 columns
+_COLUMNS = {  # key: keep (lower = left out first in a narrow window)
+    "branch": 9, "cutover": 5, "register_files": 8, "digitised_files": 8, "pages": 3, "files_today": 1,
+    "files_week": 2, "files_per_day": 6, "projected_completion": 7, "days_left": 4, "status": 9, "rejected": 5,
+    "needs_review": 5, "not_scanned": 6,
+}
+_NUMERIC = {"register_files", "digitised_files", "pages", "files_today", "files_week", "files_per_day", "days_left",
+            "rejected", "needs_review", "not_scanned"}
 
 
-def readiness_table(report: dict[str, Any], lang: str, width: int = 200) -> Table:
-    """The readiness rows (branches, then the office total); a projection-less row shows '—*' (see the note)."""
+def readiness_table(report: dict[str, Any], lang: str, width: int = 200) -> tuple[Table, list[Col]]:
+    """The readiness rows (branches, then the office total) fitting ``width``, and the columns left out; a
+    projection-less row shows '—*' (see the note)."""
     from report.i18n import branch_name, ddmmyyyy, t
 
     title = (f"{report['office_hi'] if lang == 'hi' else report['office_en']} — {t('readiness', lang)} "
              f"({t('as_of', lang)} {ddmmyyyy(report['as_of'])}; {t('cutover', lang)} {ddmmyyyy(report['cutover'])})")
-    cols = [c for c in _COLUMNS if width >= 140 or c not in _NARROW_DROP]
     rows = [*report["branches"], report["total"]]
     blind = any(not r["projected_completion"] and r["status"] != "done" for r in rows)
-    table = Table(title=escape(title), caption=f"* {t('no_throughput', lang)}" if blind else None)
-    for c in cols:  # dates and names never cut: the numeric columns give way
-        wide = {"cutover": 10, "projected_completion": 10, "branch": 12, "status": 9}.get(c)
-        table.add_column(t(c, lang), no_wrap=bool(wide), min_width=wide)
-    last = report["branches"][-1]["branch"] if report["branches"] else None
-    for r in rows:
+    cols = [Col(c, t(c, lang), numeric=c in _NUMERIC, keep=keep, nowrap=c in ("cutover", "projected_completion"))
+            for c, keep in _COLUMNS.items()]
+    cells, styles = [], {}
+    for i, r in enumerate(rows):
         cell = {**r, **r["blockers"], "branch": branch_name(r, lang), "cutover": ddmmyyyy(r["cutover"]),
                 "projected_completion": ddmmyyyy(r["projected_completion"]) if r["projected_completion"]
                 else ("" if r["status"] == "done" else "—*"),
-                "days_left": "" if r["days_left"] is None else r["days_left"]}
-        row = [escape(str(cell[c])) for c in cols]
-        row[cols.index("status")] = f"[{_STYLE[r['status']]}]{escape(t(r['status'], lang))}[/]"
-        table.add_row(*row, end_section=r["branch"] == last)
-    return table
+                "days_left": "" if r["days_left"] is None else r["days_left"], "status": t(r["status"], lang)}
+        cells.append({c: str(cell[c]) for c in _COLUMNS})
+        styles[(i, "status")] = _STYLE[r["status"]]
+    return build(cols, cells, width, title=title, caption=f"* {t('no_throughput', lang)}" if blind else None,
+                 sections=[i == len(rows) - 2 for i in range(len(rows))], cell_styles=styles)
 
 
 @app.command()
-def readiness(as_json: Annotated[bool, typer.Option("--json", help="one object (DESIGN.md §3)")] = False,
-              lang: Annotated[str, typer.Option("--lang", help="hi or en")] = "",
+def readiness(as_json: Annotated[bool, typer.Option("--json", help="one JSON object, for scripts")] = False,
+              lang: Annotated[str, typer.Option("--lang", help="hi or en (default: [office] language)")] = "",
               as_of: Annotated[str | None, typer.Option("--as-of", help="report as of YYYY-MM-DD (default today)")]
               = None) -> None:
     """Each branch against the cutover: digitised files, throughput, projected finish, status, blockers."""
@@ -75,7 +78,10 @@ def readiness(as_json: Annotated[bool, typer.Option("--json", help="one object (
     lang = lang or load_config().office.language
     if lang not in LANGS:
         fail(f"--lang '{lang}': use hi or en", 2)
-    out.print(readiness_table(report, lang, out.width))
+    table, dropped = readiness_table(report, lang, out.width)
+    out.print(table)
+    if note := dropped_note(dropped, out.width, lang):
+        out.print(note, style="dim", highlight=False, markup=False)
     for r in report["branches"]:
         oldest = r["blockers"]["not_scanned_oldest"]
         if oldest:

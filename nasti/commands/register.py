@@ -11,7 +11,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from nasti.cli import app, load_config, open_store, out, print_json
-from nasti.commands._common import branch_for, fail
+from nasti.commands._common import branch_for, check_branch, fail
 
 register_app = typer.Typer(no_args_is_help=True, help="The branch register (inventory) of physical files.")
 app.add_typer(register_app, name="register")
@@ -58,6 +58,7 @@ def list_(branch: Annotated[str | None, typer.Option("--branch", "-b")] = None,
 
     cfg = load_config()
     with open_store(cfg).session() as s:
+        check_branch(s, cfg, branch)
         rows = register_dicts(s, branch)
     if as_json:
         print_json(rows)
@@ -79,6 +80,7 @@ def unmatched(branch: Annotated[str | None, typer.Option("--branch", "-b")] = No
 
     cfg = load_config()
     with open_store(cfg).session() as s:
+        check_branch(s, cfg, branch)
         docs = [queries.document_dict(d, cfg.archive) for d in queries.unmatched_documents(s, branch)]
     if as_json:
         print_json(docs)

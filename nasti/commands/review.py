@@ -9,7 +9,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from nasti.cli import app, load_config, open_store, out, print_json
-from nasti.commands._common import branch_for, fail
+from nasti.commands._common import branch_for, check_branch, fail
 
 review_app = typer.Typer(invoke_without_command=True,
                          help="Documents that need a person: no file number, conflicting tags, low confidence.")
@@ -28,6 +28,7 @@ def queue(ctx: typer.Context,
 
     cfg = load_config()
     with open_store(cfg).session() as s:
+        check_branch(s, cfg, branch)
         docs = [queries.document_dict(d, cfg.archive) for d in review_queue(s, branch)]
     if as_json:
         print_json(docs)

@@ -8,7 +8,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from nasti.cli import app, load_config, open_store, out, print_json
-from nasti.commands._common import fail
+from nasti.commands._common import check_branch, fail
 
 
 @app.command()
@@ -21,6 +21,7 @@ def search(query: Annotated[str, typer.Argument(metavar="QUERY", help='words, pr
 
     cfg = load_config()
     with open_store(cfg).session() as s:
+        check_branch(s, cfg, branch)
         try:
             hits = [h.as_dict() for h in run(s, query, branch=branch, limit=limit)]
         except ValueError as e:
