@@ -193,6 +193,8 @@ def load(explicit: str | None = None) -> Config:
     base = path.parent
     sec = lambda name: dict(data.get(name, {}))  # noqa: E731
     office, share, log = sec("office"), sec("share"), sec("log")
+    if os.environ.get("NASTI_LOG_FILE"):  # one file per process when two services share a config (serve)
+        log["file"] = os.environ["NASTI_LOG_FILE"]
     branches = {
         key: BranchConfig(key=key, code=str(b.get("code", key.upper()[:8])), name_hi=str(b.get("name_hi", key)),
                           name_en=str(b.get("name_en", key)), cutover=_date(b.get("cutover")))

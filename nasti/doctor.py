@@ -288,22 +288,38 @@ def _pages_expected(ctx: Context) -> tuple[int, int] | None:
     return left, left * PAGES_PER_FILE
 
 
+MIN_FREE_GB = 2.0            # below this even one large batch scan may not fit
+
+
+def _free_gb(path: Path) -> float:
+    while not path.exists():
+        path = path.parent
+    return shutil.disk_usage(path).free / 2**30
+
+
 @check("storage")
 def check_archive(ctx: Context) -> Iterator[Finding]:
     archive = ctx.cfg.archive
     if not _writable_dir(archive):
         yield _fail("archive", "storage", f"the archive {archive} is not writable by this user")
         return
-    probe = archive
-    while not probe.exists():
-        probe = probe.parent
-    free_gb = shutil.disk_usage(probe).free / 2**30
-    yield _ok("archive", "storage", f"{archive} writable; {free_gb:.1f} GB free", free_gb=round(free_gb, 1))
+    free_gb = _free_gb(archive)
+    if free_gb < MIN_FREE_GB:
+        yield _fail("archive", "storage", f"{archive}: only {free_gb:.1f} GB free; add disk space", free_gb=free_gb)
+    else:
+        yield _ok("archive", "storage", f"{archive} writable; {free_gb:.1f} GB free", free_gb=round(free_gb, 1))
+
+
+@check("storage", slow=True)
+def check_disk_estimate(ctx: Context) -> Iterator[Finding]:
+    """Free space against the pages the register says are still to come (left out by --quick: a service that
+    has weeks of space left should still start)."""
     expected = _pages_expected(ctx)
     if expected is None:
         yield _warn("disk", "storage", "no branch register imported yet (`nasti register import`): cannot estimate "
                     "the disk space the remaining files need")
         return
+    free_gb = _free_gb(ctx.cfg.archive)
     files, pages = expected
     need_gb = pages * MB_PER_PAGE / 1024
     msg = (f"{files} register files not yet digitised × ~{PAGES_PER_FILE} pages × ~{MB_PER_PAGE} MB = "

@@ -85,7 +85,7 @@ def test_free_disk_against_the_pages_still_expected(office: Office, tmp_path: Pa
     bad = office.run("register", "import", str(tmp_path / "r.csv"), "--branch", "revnue", check=False)
     assert bad.returncode == 2 and "add [branches.revnue] to the config" in bad.stderr  # not eaten as markup
     office.run("register", "import", str(tmp_path / "r.csv"), "--branch", "revenue")
-    code, report = _doctor(office, "--quick")
+    code, report = _doctor(office)
     disk = next(c for c in report["checks"] if c["check"] == "disk")
     assert code == 0 and disk["status"] == "ok", disk
     assert disk["data"]["files_left"] == 40 and disk["data"]["pages_expected"] == 40 * 75
@@ -94,10 +94,11 @@ def test_free_disk_against_the_pages_still_expected(office: Office, tmp_path: Pa
     # a nearly full disk cannot be made for real in a test: shrink what disk_usage reports
     cfg = configmod.load(str(office.config))
     real = doctor.shutil.disk_usage
-    monkeypatch.setattr(doctor.shutil, "disk_usage", lambda p: real(p)._replace(free=300 * 2**20))
-    findings = doctor.run(cfg, quick=True)
+    monkeypatch.setattr(doctor.shutil, "disk_usage", lambda p: real(p)._replace(free=int(0.5 * 2**30)))
+    findings = doctor.run(cfg)
     assert doctor.exit_code(findings) == 6
     assert any(f.check == "disk" and f.status == "fail" and "add disk space" in f.message for f in findings)
+    assert any(f.check == "archive" and f.status == "fail" and "only 0.5 GB free" in f.message for f in findings)
 
 
 def test_checks_are_a_list_other_work_can_extend(office: Office) -> None:
