@@ -51,8 +51,16 @@ def _main(
 ) -> None:
     """nasti (नस्ती): digitise legacy office files — watch the share, OCR Hindi + English, track.
 
-    Exit codes: 0 ok; 2 bad usage, config or database schema (the message says what to fix); 1 anything else.
-    `nasti doctor` has its own codes (see `nasti doctor --help`).
+    Branch head (शाखा प्रभारी), add --lang hi or --lang en:
+      nasti status                      counts for every branch
+      nasti rejected --branch revenue   files returned to the clerks, and why
+      nasti review --branch revenue     files waiting for a person
+      nasti readiness                   every branch against the cutover date
+
+    Engineer: nasti doctor (can nasti run here?), nasti watch, nasti migrate (after an upgrade).
+
+    Exit codes: 0 ok; 2 bad usage, config or a database to migrate; 1 anything else.
+    nasti doctor has its own codes (nasti doctor --help).
     """
     state.config_path, state.verbose, state.quiet = config, verbose, quiet
     logs.setup(err, level=logs.level_for(verbose, quiet))
@@ -150,8 +158,7 @@ def show(doc_id: Annotated[int, typer.Argument(metavar="ID")],
 @app.command()
 def status(as_json: Annotated[bool, typer.Option("--json")] = False,
            lang: Annotated[str, typer.Option("--lang", help="hi or en (default: [office] language)")] = "") -> None:
-    """Per branch: documents, pages, blank pages, done, returned to the clerk (rejected), duplicates, in progress,
-    waiting for review."""
+    """Per branch: documents, pages, blank, done, returned to clerks, duplicates, in progress, waiting for review."""
     from dataclasses import asdict
 
     from nasti import views
