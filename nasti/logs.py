@@ -20,7 +20,7 @@ from rich.text import Text
 
 from nasti.config import DEFAULT_TIMEZONE, LogConfig
 
-NOISY = ("watchdog", "alembic", "PIL", "pdf2image", "pytesseract", "pikepdf", "multipart", "uvicorn.access")
+NOISY = ("watchdog", "alembic", "PIL", "pdf2image", "pytesseract", "pikepdf", "multipart")
 LEVELS = {"debug": logging.DEBUG, "info": logging.INFO, "warning": logging.WARNING, "error": logging.ERROR}
 _MINE = "_nasti_handler"
 

@@ -111,3 +111,29 @@ def test_a_progress_bar_with_files_pages_rate_and_eta_on_a_terminal(office: Offi
         assert "━" not in seen[-1]  # the bar is gone when the run ends
     finally:
         subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+
+
+def test_the_dashboard_logs_through_the_same_one_line_records(office: Office) -> None:
+    import socket
+    import urllib.request
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    proc = office.popen("serve", "--port", str(port))
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=5) as resp:
+                    assert resp.status == 200
+                break
+            except OSError:
+                assert time.monotonic() < deadline and proc.poll() is None
+                time.sleep(0.3)
+    finally:
+        proc.terminate()
+        _, err = proc.communicate(timeout=60)
+    lines = err.splitlines()
+    assert lines and all(ISO.match(x) for x in lines), err
+    assert any('INFO uvicorn.access: 127.0.0.1' in x and '"GET /login HTTP/1.1" 200' in x for x in lines)

@@ -19,4 +19,5 @@ def serve(host: Annotated[str, typer.Option(help="address to listen on (0.0.0.0 
     cfg = load_config()
     web = create_app(cfg, open_store(cfg))
     out.print(f"nasti: dashboard on http://{host}:{port}/", highlight=False)
-    uvicorn.run(web, host=host, port=port, log_level="info", proxy_headers=False)
+    # log_config=None: uvicorn's records go through nasti's handlers (one line each, office time, [log] file)
+    uvicorn.run(web, host=host, port=port, log_level="info", proxy_headers=False, log_config=None)
