@@ -82,6 +82,21 @@ def rejected_table(console: Console, docs: list[dict[str, Any]], lang: str = "hi
     _note(console, dropped, lang)
 
 
+def review_table(console: Console, docs: list[dict[str, Any]], lang: str = "hi") -> None:
+    hi = lang == "hi"
+    cols = [Col("id", "क्र." if hi else "id", numeric=True), Col("branch", "शाखा" if hi else "branch", keep=5),
+            Col("source", "फ़ाइल" if hi else "source"), Col("file_number", "नस्ती क्रमांक" if hi else "file number",
+                                                            keep=6), Col("reason", "कारण" if hi else "why")]
+    cells = [{"id": str(d["id"]), "branch": d["branch"] or "", "source": d["source"],
+              "file_number": d["file_number"] or "—", "reason": d["reason"] or ""} for d in docs]
+    table, dropped = build(cols, cells, console.width, title="समीक्षा कतार" if hi else "review queue")
+    console.print(table)
+    _note(console, dropped, lang)
+    n = len(docs)
+    console.print(f"समीक्षा हेतु {n} दस्तावेज़ / {n} documents need review" if hi else f"{n} documents need review",
+                  highlight=False, markup=False)
+
+
 def document_panel(console: Console, d: dict[str, Any]) -> None:
     head = (f"#{d['id']} {d['source']} — {d['status']}  branch={d['branch']}  file no.={d['file_number']}  "
             f"pages={d['page_count']} blank={d['blank_pages']} conf={d['confidence']}")

@@ -116,7 +116,7 @@ def hindi_office(tmp_path_factory: pytest.TempPathFactory) -> Path:
                                   ("readiness", "--as-of", "2026-11-25", "--lang", "hi"),
                                   ("readiness", "--as-of", "2026-11-25", "--lang", "en"),
                                   ("documents", "--lang", "hi", "--branch", "recordroom"),
-                                  ("rejected", "--lang", "hi")])
+                                  ("rejected", "--lang", "hi"), ("review", "--lang", "hi")])
 def test_tables_line_up_in_an_80_column_terminal(hindi_office: Path, tmp_path: Path, args: tuple[str, ...]) -> None:
     screen = _tmux(f"cd {hindi_office} && {NASTI} --config config.toml {' '.join(args)}", 80)
     top = next(i for i, x in enumerate(screen) if x.startswith("┏"))

@@ -5,8 +5,6 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.markup import escape
-from rich.table import Table
 
 from nasti.cli import app, load_config, open_store, out, print_json
 from nasti.commands._common import branch_for, check_branch, fail
@@ -19,10 +17,13 @@ app.add_typer(review_app, name="review")
 @review_app.callback()
 def queue(ctx: typer.Context,
           branch: Annotated[str | None, typer.Option("--branch", "-b", help="only this branch")] = None,
-          as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+          as_json: Annotated[bool, typer.Option("--json")] = False,
+          lang: Annotated[str, typer.Option("--lang", help="hi or en (default: [office] language)")] = "") -> None:
     """List the review queue (with no sub-command)."""
     if ctx.invoked_subcommand is not None:
         return
+    from nasti import views
+    from nasti.commands._common import pick_lang
     from store import queries
     from store.review import queue as review_queue
 
@@ -33,12 +34,7 @@ def queue(ctx: typer.Context,
     if as_json:
         print_json(docs)
         return
-    t = Table("id", "branch", "source", "file number", "why")
-    for d in docs:
-        t.add_row(*(escape(str(x)) for x in (d["id"], d["branch"] or "", d["source"], d["file_number"] or "—",
-                                              d["reason"] or "")))
-    out.print(t)
-    out.print(f"{len(docs)} documents need review")
+    views.review_table(out, docs, pick_lang(lang, cfg))
 
 
 @review_app.command("assign")
