@@ -15,7 +15,11 @@ DEFAULT_TIMEZONE = "Asia/Kolkata"
 
 
 class ConfigError(Exception):
-    """A configuration problem a person can fix; the message says what and where."""
+    """A configuration problem a person can fix; the message says what and where (every problem, on one line)."""
+
+    def __init__(self, message: str, problems: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.problems = problems or [message]
 
 
 @dataclass(frozen=True)
@@ -106,32 +110,42 @@ class Config:
 
 
 def _check(data: dict[str, Any], src: Path | None) -> None:
-    """Every section, key and value against config_schema; the first problem raises, naming the key."""
+    """Every section, key and value against config_schema; all problems are reported at once, each naming its key."""
     where = f" in {src}" if src else ""
+    problems: list[str] = []
+
+    def value(key: str, check: Any, v: Any) -> None:
+        problem = check_value(check, v)
+        if problem:
+            problems.append(f"config key '{key}'{where} is {v!r}; {problem}")
+
     for section, body in data.items():
         if section not in SPEC:
-            raise ConfigError(f"unknown config key '{section}'{where}; known sections: {', '.join(sorted(SPEC))}")
-        if not isinstance(body, dict):
-            raise ConfigError(f"config key '{section}'{where} must be a [{section}] table")
-        if section == "branches":
+            problems.append(f"unknown config key '{section}'{where}; known sections: {', '.join(sorted(SPEC))}")
+        elif not isinstance(body, dict):
+            problems.append(f"config key '{section}'{where} must be a [{section}] table")
+        elif section == "branches":
             for bkey, bbody in body.items():
                 if not isinstance(bbody, dict):
-                    raise ConfigError(f"config key 'branches.{bkey}'{where} must be a table")
+                    problems.append(f"config key 'branches.{bkey}'{where} must be a table")
+                    continue
                 for k, v in bbody.items():
                     if k not in BRANCH_SPEC:
-                        raise ConfigError(f"unknown config key 'branches.{bkey}.{k}'{where}; known: "
-                                          f"{', '.join(sorted(BRANCH_SPEC))}")
-                    problem = check_value(BRANCH_SPEC[k], v)
-                    if problem:
-                        raise ConfigError(f"config key 'branches.{bkey}.{k}'{where} is {v!r}; {problem}")
-            continue
-        for k, v in body.items():
-            if k not in SPEC[section]:
-                raise ConfigError(f"unknown config key '{section}.{k}'{where}; known: "
-                                  f"{', '.join(sorted(SPEC[section]))}")
-            problem = check_value(SPEC[section][k], v)
-            if problem:
-                raise ConfigError(f"config key '{section}.{k}'{where} is {v!r}; {problem}")
+                        problems.append(f"unknown config key 'branches.{bkey}.{k}'{where}; known: "
+                                        f"{', '.join(sorted(BRANCH_SPEC))}")
+                    else:
+                        value(f"branches.{bkey}.{k}", BRANCH_SPEC[k], v)
+        else:
+            for k, v in body.items():
+                if k not in SPEC[section]:
+                    problems.append(f"unknown config key '{section}.{k}'{where}; known: "
+                                    f"{', '.join(sorted(SPEC[section]))}")
+                else:
+                    value(f"{section}.{k}", SPEC[section][k], v)
+    if len(problems) == 1:
+        raise ConfigError(problems[0])
+    if problems:
+        raise ConfigError(f"{len(problems)} config problems: " + " | ".join(problems), problems)
 
 
 def _date(value: Any) -> dt.date | None:
@@ -165,7 +179,7 @@ def find_config_path(explicit: str | None) -> Path | None:
 def not_found_message() -> str:
     cwd = Path.cwd() / DEFAULT_NAME
     return ("कॉन्फ़िगरेशन फ़ाइल नहीं मिली। --config PATH दें, NASTI_CONFIG में उसका पथ लिखें, या उस फ़ोल्डर से चलाएँ "
-            "जिसमें config.toml है।\n"
+            "जिसमें config.toml है। / "
             f"no config file found: looked at --config (not given), $NASTI_CONFIG (not set) and {cwd} (absent). "
             "Fix: nasti --config /etc/nasti/config.toml …, or export NASTI_CONFIG=/etc/nasti/config.toml, or run "
             "nasti in the folder that holds config.toml (a fresh install: copy the repository's config.toml).")

@@ -1,6 +1,7 @@
 """Configuration: strict keys, relative paths, NASTI_CONFIG, exit codes."""
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 from pathlib import Path
@@ -108,3 +109,17 @@ def test_no_config_found_is_an_error_saying_where_it_looked(tmp_path: Path) -> N
     r = subprocess.run([NASTI, "status", "--json"], capture_output=True, text=True, cwd=tmp_path, env=env)
     assert r.returncode == 0, r.stderr
     assert (tmp_path / "here.db").exists()
+
+
+def test_all_problems_are_reported_at_once(tmp_path: Path) -> None:
+    cfg = tmp_path / "c.toml"
+    cfg.write_text('[ocr]\nworkers = "four"\npage_timeout = "3 minutes"\n[watch]\nspeed = 1\n')
+    with pytest.raises(ConfigError) as e:
+        load(str(cfg))
+    assert len(e.value.problems) == 3 and str(e.value).startswith("3 config problems: ")
+    assert "\n" not in str(e.value)
+    for key in ("'ocr.workers'", "'ocr.page_timeout'", "'watch.speed'"):
+        assert key in str(e.value)
+    r = subprocess.run([NASTI, "--config", str(cfg), "doctor", "--json"], capture_output=True, text=True)
+    assert r.returncode == 2
+    assert [c["status"] for c in json.loads(r.stdout)["checks"]] == ["fail"] * 3

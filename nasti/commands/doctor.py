@@ -26,7 +26,7 @@ def doctor(quick: Annotated[bool, typer.Option("--quick", help="leave out the sl
     try:
         cfg = configmod.load(state.config_path)
     except configmod.ConfigError as e:
-        findings = [doc.Finding("config", "config", "fail", str(e))]
+        findings = [doc.Finding("config", "config", "fail", p) for p in e.problems]
     else:
         from nasti import logs
 
