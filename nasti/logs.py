@@ -25,12 +25,17 @@ LEVELS = {"debug": logging.DEBUG, "info": logging.INFO, "warning": logging.WARNI
 _MINE = "_nasti_handler"
 
 
-class OneLineFormatter(logging.Formatter):
-    """``ISO-time LEVEL logger: message`` with any traceback on the same line."""
+_SYSLOG = {logging.DEBUG: 7, logging.INFO: 6, logging.WARNING: 4, logging.ERROR: 3, logging.CRITICAL: 2}
 
-    def __init__(self, tz: ZoneInfo) -> None:
+
+class OneLineFormatter(logging.Formatter):
+    """``ISO-time LEVEL logger: message`` with any traceback on the same line; under journald a ``<N>`` syslog
+    priority first (journald strips it and files the record at that level: `journalctl -p warning`)."""
+
+    def __init__(self, tz: ZoneInfo, *, syslog_prefix: bool = False) -> None:
         super().__init__()
         self.tz = tz
+        self.syslog_prefix = syslog_prefix
 
     def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
         return dt.datetime.fromtimestamp(record.created, self.tz).isoformat(timespec="seconds")
@@ -41,7 +46,21 @@ class OneLineFormatter(logging.Formatter):
             text += "\n" + self.formatException(record.exc_info)
         if record.stack_info:
             text += "\n" + self.formatStack(record.stack_info)
-        return " ⏎ ".join(line.rstrip() for line in text.splitlines() if line.strip())
+        line = " ⏎ ".join(part.rstrip() for part in text.splitlines() if part.strip())
+        return f"<{_SYSLOG.get(record.levelno, 6)}>{line}" if self.syslog_prefix else line
+
+
+def under_journald() -> bool:
+    """stderr is the journal stream systemd gave this service (JOURNAL_STREAM=device:inode, see systemd.exec)."""
+    import os
+
+    stream = os.environ.get("JOURNAL_STREAM", "")
+    try:
+        dev, ino = (int(x) for x in stream.split(":"))
+        st = os.fstat(sys.stderr.fileno())
+    except (ValueError, OSError):
+        return False
+    return (st.st_dev, st.st_ino) == (dev, ino)
 
 
 def level_for(verbose: int, quiet: bool, configured: str = "info") -> int:
@@ -67,7 +86,7 @@ def setup(console: Console, *, level: int, tz_name: str = DEFAULT_TIMEZONE, log:
                                     log_time_format=lambda t: Text(t.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S"))))
     else:
         plain = logging.StreamHandler(sys.stderr)
-        plain.setFormatter(OneLineFormatter(tz))
+        plain.setFormatter(OneLineFormatter(tz, syslog_prefix=under_journald()))
         handlers.append(plain)
     if log is not None and log.file is not None:
         Path(log.file).parent.mkdir(parents=True, exist_ok=True)

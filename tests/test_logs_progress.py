@@ -137,3 +137,23 @@ def test_the_dashboard_logs_through_the_same_one_line_records(office: Office) ->
     lines = err.splitlines()
     assert lines and all(ISO.match(x) for x in lines), err
     assert any('INFO uvicorn.access: 127.0.0.1' in x and '"GET /login HTTP/1.1" 200' in x for x in lines)
+
+
+def test_under_journald_each_record_carries_its_syslog_priority(office: Office) -> None:
+    import os
+
+    (office.share / "revenue").mkdir()
+    (office.share / "revenue" / "empty.pdf").write_bytes(b"")
+    office.config.write_text(office.config.read_text().replace('path = "share"', 'path = "share"\ncreate = true'))
+    read, write = os.pipe()
+    st = os.fstat(write)
+    env = {**os.environ, "JOURNAL_STREAM": f"{st.st_dev}:{st.st_ino}"}
+    r = subprocess.run([NASTI, "--config", str(office.config), "watch", "--once"], stdout=subprocess.PIPE,
+                       stderr=write, env=env, cwd=office.root, timeout=300)
+    os.close(write)
+    with os.fdopen(read, encoding="utf-8") as fh:
+        err = fh.read()
+    assert r.returncode == 0, err
+    lines = err.splitlines()
+    assert lines and all(re.match(r"^<[2-7]>\d{4}-\d\d-\d\dT", x) for x in lines), err
+    assert any(x.startswith("<6>") and "nasti.outcome: rejected revenue/empty.pdf" in x for x in lines)
