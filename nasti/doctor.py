@@ -215,11 +215,11 @@ def check_poppler(ctx: Context) -> Iterator[Finding]:
 def check_database(ctx: Context) -> Iterator[Finding]:
     from sqlalchemy.engine import make_url
 
-    from nasti.schema import _safe, explain, schema_state
+    from nasti.schema import explain, safe_url, schema_state
     from store.db import make_engine
 
     url = ctx.cfg.store_url
-    shown = _safe(url)
+    shown = safe_url(url)
     if url.startswith("sqlite"):
         db = make_url(url).database or ""
         if db and db != ":memory:" and not Path(db).exists():

@@ -55,7 +55,7 @@ def schema_state(engine: Engine) -> SchemaState:
 
 
 def explain(st: SchemaState, url: str) -> str:
-    where = _safe(url)
+    where = safe_url(url)
     if st.state == "behind":
         return (f"the database {where} is at schema {st.current}, this nasti needs {st.head}: back it up, then run "
                 "`nasti migrate` (the one step that changes the schema)")
@@ -67,7 +67,7 @@ def explain(st: SchemaState, url: str) -> str:
     return ""
 
 
-def _safe(url: str) -> str:
+def safe_url(url: str) -> str:
     """The URL without a password."""
     from sqlalchemy.engine import make_url
 
@@ -84,7 +84,7 @@ def open_checked(url: str) -> Store:
         st = schema_state(engine)
         if st.state == "new":
             migrate(engine)
-            log.info("created a new database at %s (schema %s)", _safe(url), st.head)
+            log.info("created a new database at %s (schema %s)", safe_url(url), st.head)
         elif st.state != "current":
             raise SchemaError(explain(st, url))
     finally:

@@ -15,7 +15,7 @@ app.add_typer(db_app, name="db")
 @app.command()
 def migrate(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Bring the database schema to this nasti's version (take a backup first). Other commands refuse an older one."""
-    from nasti.schema import SchemaError, _safe, upgrade
+    from nasti.schema import SchemaError, safe_url, upgrade
 
     cfg = load_config()
     try:
@@ -23,7 +23,7 @@ def migrate(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     except SchemaError as e:
         fail(str(e), 2)
     if as_json:
-        print_json({"database": _safe(cfg.store_url), "before": before, "after": after, "changed": before != after})
+        print_json({"database": safe_url(cfg.store_url), "before": before, "after": after, "changed": before != after})
     elif before == after:
         out.print(f"database already at schema {after}; nothing to do", highlight=False)
     else:
