@@ -248,6 +248,46 @@ def check_database(ctx: Context) -> Iterator[Finding]:
         yield _fail("database", "database", explain(st, url), **data)
 
 
+@check("database", slow=True)
+def check_archive_known(ctx: Context) -> Iterator[Finding]:
+    """Every file in the archive is one the database knows: an empty or older database beside a full archive (a
+    wrong [store] url, a restored old backup) is named here, before anything acts on it. Counts only; `nasti fsck`
+    (where installed) lists the files."""
+    if ctx.facts.get("schema") not in ("current", "new"):
+        return
+    archive = ctx.cfg.archive
+    files = {p.relative_to(archive).as_posix() for p in archive.rglob("*")
+             if p.is_file() and not any(part.startswith(".") for part in p.relative_to(archive).parts)} \
+        if archive.is_dir() else set()
+    known: set[str] = set()
+    if ctx.facts["schema"] == "current":
+        from sqlalchemy import select
+
+        from nasti.schema import open_checked
+        from store.models import Document
+
+        store = open_checked(ctx.cfg.store_url)
+        try:
+            with store.session() as s:
+                for a, p in s.execute(select(Document.archive_path, Document.pdf_path)):
+                    known.update(x for x in (a, p) if x)
+        finally:
+            store.close()
+    unknown = len(files - known)
+    if not unknown:
+        yield _ok("archive vs database", "database", f"all {len(files)} archive files are known to the database")
+    elif not known:
+        yield _fail("archive vs database", "database",
+                    f"the database knows no archived document but the archive {archive} holds {unknown} files: is "
+                    "[store] url the right database? Restore the latest backup (or rebuild the database from the "
+                    "archive) before running nasti watch; never delete archive files", unknown=unknown)
+    else:
+        yield _warn("archive vs database", "database",
+                    f"{unknown} of {len(files)} files in the archive are not known to the database (an older "
+                    "database?): keep them; restore the latest backup or rebuild before they are needed",
+                    unknown=unknown)
+
+
 # -- archive, disk, log ---------------------------------------------------------------------------------------------
 def _writable_dir(path: Path) -> bool:
     """Can nasti create files in ``path`` (or create ``path`` under its nearest existing parent)?"""

@@ -115,3 +115,14 @@ def test_checks_are_a_list_other_work_can_extend(office: Office) -> None:
         doctor.CHECKS[:] = [c for c in doctor.CHECKS if c.name != "queue"]
     with pytest.raises(ValueError, match="AREAS"):
         doctor.check("nowhere")
+
+
+def test_an_empty_database_beside_a_full_archive_is_named(office: Office) -> None:
+    (office.archive / "revenue").mkdir(parents=True)
+    (office.archive / "revenue" / "1-letter.png").write_bytes(b"scan")
+    (office.archive / "revenue" / "1-letter.ocr.pdf").write_bytes(b"%PDF")
+    office.run("migrate")
+    code, report = _doctor(office)
+    assert code == 5 and "the database knows no archived document but the archive" in _messages(report, "fail")
+    assert "holds 2 files" in _messages(report, "fail")
+    assert (office.archive / "revenue" / "1-letter.png").read_bytes() == b"scan"  # nothing touched
