@@ -126,7 +126,7 @@ class RegisterFile(Base):
     office_id: Mapped[int] = mapped_column(ForeignKey("office.id"))
     branch_id: Mapped[int] = mapped_column(ForeignKey("branch.id"), index=True)
     file_number: Mapped[str] = mapped_column(String(200))   # as printed, digits folded
-    key: Mapped[str] = mapped_column(String(200), index=True)  # ingest.tagging.digits.file_number_key
+    key: Mapped[str] = mapped_column(String(200), index=True)  # common.text.file_number_key
     subject: Mapped[str | None] = mapped_column(Text)
     year: Mapped[int | None] = mapped_column(Integer)
     category: Mapped[str | None] = mapped_column(String(8))  # A | B | C | C-n

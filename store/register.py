@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,8 +14,8 @@ from rapidfuzz import fuzz, process
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from common.text import file_number_key, fold_digits, nfc
 from store.models import Branch, RegisterFile, utcnow
-from store.search.tokenize import file_key, fold_digits
 
 __all__ = ["ImportResult", "Match", "RegisterError", "RegisterIndex", "import_register", "read_rows",
            "register_files"]
@@ -35,7 +34,7 @@ for _field, _names in {
     "location": "location|rack|almirah|place|स्थान|रैक|अलमारी|कक्ष|रखने का स्थान",
 }.items():
     for _name in _names.split("|"):
-        _HEADERS[regex.sub(r"[^\p{L}\p{M}\p{N}]+", "", unicodedata.normalize("NFC", _name).casefold())] = _field
+        _HEADERS[regex.sub(r"[^\p{L}\p{M}\p{N}]+", "", nfc(_name).casefold())] = _field
 _WEAK_NUMBER = {"क्रमांक", "number", "no", "नंबर", "संख्या"}
 _CATEGORY = regex.compile(r"^(?P<c>[abcकखग])(?:[\s\-–(]*(?P<n>[0-9]{1,2})\)?)?$")
 _HINDI_CATEGORY = {"क": "A", "ख": "B", "ग": "C"}
@@ -46,7 +45,7 @@ class RegisterError(ValueError):
 
 
 def _header_key(h: Any) -> str:
-    return regex.sub(r"[^\p{L}\p{M}\p{N}]+", "", unicodedata.normalize("NFC", str(h or "")).casefold())
+    return regex.sub(r"[^\p{L}\p{M}\p{N}]+", "", nfc(str(h or "")).casefold())
 
 
 def _columns(header: list[Any]) -> dict[str, int]:
@@ -100,7 +99,7 @@ def _text(v: Any) -> str | None:
         return None
     if isinstance(v, float) and v.is_integer():
         v = int(v)
-    s = regex.sub(r"\s+", " ", unicodedata.normalize("NFC", str(v))).strip()
+    s = regex.sub(r"\s+", " ", nfc(str(v))).strip()
     return s or None
 
 
@@ -142,10 +141,10 @@ class RegisterRow:
 KeyFunction = Callable[[str], str]
 
 
-def read_rows(path: Path, key_of: KeyFunction = file_key) -> tuple[list[RegisterRow], list[str]]:
+def read_rows(path: Path, key_of: KeyFunction = file_number_key) -> tuple[list[RegisterRow], list[str]]:
     """The rows of a register file and warnings (skipped rows). The first row with a file-number header is the
-    header; rows before it (a title) are skipped. ``key_of`` makes the matching key (pass
-    ``ingest.tagging.digits.file_number_key`` to drop a leading label as the tagger does)."""
+    header; rows before it (a title) are skipped. ``key_of`` makes the matching key (the tagger's
+    ``common.text.file_number_key`` unless a test says otherwise)."""
     rows: list[RegisterRow] = []
     warnings: list[str] = []
     cols: dict[str, int] | None = None
@@ -188,7 +187,7 @@ class ImportResult:
     warnings: list[str] = field(default_factory=list)
 
 
-def import_register(s: Session, branch: Branch, path: Path, key_of: KeyFunction = file_key) -> ImportResult:
+def import_register(s: Session, branch: Branch, path: Path, key_of: KeyFunction = file_number_key) -> ImportResult:
     """Upsert the register rows of ``path`` into ``branch``: a key already there is updated, never duplicated."""
     rows, warnings = read_rows(path, key_of)
     result = ImportResult(branch=branch.key, rows=len(rows), warnings=warnings)
