@@ -228,7 +228,8 @@ class Match:
     digits_agree: bool  # a one-digit difference is another file, not OCR noise
 
 
-def _digits(key: str) -> str:
+def digits(key: str) -> str:
+    """The digits of a key, in order: two numbers with other digits are other files."""
     return "".join(c for c in key if c.isdigit())
 
 
@@ -256,4 +257,4 @@ class RegisterIndex:
             return None
         other = found[0]
         i, n = self._by_key[other]
-        return Match(i, n, round(float(found[1]), 1), _digits(other) == _digits(key))
+        return Match(i, n, round(float(found[1]), 1), digits(other) == digits(key))

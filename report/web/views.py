@@ -14,8 +14,9 @@ from report.burndown import burndown, svg
 from report.i18n import t
 from report.readiness import readiness
 from report.web.auth import check_csrf, login, require, viewer
-from store import queries
-from store.models import Branch, Document, Event, Office
+from report.web.errors import case_errors
+from store import cases, queries
+from store.models import Branch, Document, Event
 from store.users import authenticate
 
 OUTCOMES_SHOWN = 200
@@ -93,13 +94,9 @@ async def set_cutover(request: Request) -> Response:
         day = dt.date.fromisoformat(str(form.get("cutover"))) if form.get("cutover") else None
     except ValueError as e:
         raise HTTPException(400, "the cutover must be a date (YYYY-MM-DD)") from e
-    key = str(form.get("branch", ""))
-    with _app(request).store.session() as s:
-        target = (s.scalar(select(Branch).where(Branch.key == key)) if key
-                  else s.scalar(select(Office).where(Office.key == "default")))
-        if target is None:
-            raise HTTPException(404, f"no branch '{key}'" if key else "no office yet")
-        target.cutover = day
+    state = _app(request)
+    with case_errors(404), state.store.session() as s:
+        cases.set_cutover(s, state.cfg, str(form.get("branch", "")) or None, day)
     return RedirectResponse("/readiness", 303)
 
 
@@ -131,34 +128,16 @@ async def branch_page(request: Request) -> Response:
                    register=register, key=key)
 
 
-def _assignment(text: str, branch: Branch | None) -> Any:
-    from ingest.tagging.digits import file_number_key, fold_digits, strip_label
-    from store.review import Assignment
-
-    value = " ".join(strip_label(fold_digits(text))[1].split()).strip()
-    return Assignment(value, file_number_key(value), branch)
-
-
 async def assign(request: Request) -> Response:
     key = request.path_params["key"]
     v = require(request, roles=("branch_head", "collector"), branch=key)
     form = await check_csrf(request)
-    from store.review import ReviewError
-    from store.review import assign as assign_number
-
+    doc_id = str(form.get("doc_id", ""))
+    if not doc_id.isdigit():
+        raise HTTPException(404, "no such document")
     state = _app(request)
-    with state.store.session() as s:
-        doc_id = str(form.get("doc_id", ""))
-        doc = s.get(Document, int(doc_id)) if doc_id.isdigit() else None
-        if doc is None:
-            raise HTTPException(404, "no such document")
-        if doc.branch is None or doc.branch.key != key:
-            raise HTTPException(403, "forbidden")
-        try:
-            assign_number(s, doc, _assignment(str(form.get("file_number", "")), None), actor=v.name,
-                          fuzzy_threshold=state.cfg.tags.fuzzy_threshold)
-        except ReviewError as e:
-            raise HTTPException(400, str(e)) from e
+    with case_errors(), state.store.session() as s:
+        cases.assign_number(s, state.cfg, int(doc_id), str(form.get("file_number", "")), by=v.name, within=key)
     return RedirectResponse(f"/branch/{key}", 303)
 
 
