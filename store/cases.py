@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from common.text import assigned_number
-from store import repo, review, users
+from store import queries, repo, review, users
 from store.matching import rematch_branch
 from store.models import Branch, Document, Event, Office, User
 from store.register import ImportResult, RegisterError
@@ -55,8 +55,7 @@ def branch(s: Session, cfg: Config, key: str) -> Branch:
         b = cfg.branches[key]
         return repo.ensure_branch(s, office(s, cfg).id, key=key, code=b.code, name_hi=b.name_hi, name_en=b.name_en,
                                   cutover=b.cutover, configured=True)
-    found = s.scalar(select(Branch).join(Office, Branch.office_id == Office.id)
-                     .where(Office.key == repo.OFFICE, Branch.key == key))
+    found = queries.branch(s, key)
     if found is None:
         known = ", ".join(sorted(set(cfg.branches) | set(s.scalars(select(Branch.key))))) or "none"
         raise Invalid(f"unknown branch '{key}' (known: {known}); add [branches.{key}] to the config")

@@ -5,15 +5,13 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
 from report.web.auth import check_csrf, require
-from store import cases
-from store.models import Branch, User
+from store import cases, queries
 
 MAX_UPLOAD = 20 * 1024 * 1024
 
@@ -24,9 +22,9 @@ def _render(request: Request, status: int = 200, **ctx: Any) -> Response:
     state = request.app.state
     with state.store.session() as s:
         users = [{"name": u.name, "role": u.role, "branch": u.branch.key if u.branch else ""}
-                 for u in s.scalars(select(User).order_by(User.name))]
+                 for u in queries.users(s)]
         branches = [{"branch": b.key, "name_hi": b.name_hi, "name_en": b.name_en}
-                    for b in s.scalars(select(Branch).order_by(Branch.key))]
+                    for b in queries.branches(s)]
     return render(request, "admin.html", status, users=users, branches=branches, **ctx)
 
 

@@ -5,7 +5,6 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import FileResponse, RedirectResponse, Response
@@ -16,7 +15,7 @@ from report.readiness import readiness
 from report.web.auth import check_csrf, login, require, viewer
 from report.web.errors import case_errors
 from store import cases, queries
-from store.models import Branch, Document, Event
+from store.models import Branch, Document
 from store.users import authenticate
 
 OUTCOMES_SHOWN = 200
@@ -101,7 +100,7 @@ async def set_cutover(request: Request) -> Response:
 
 
 def _branch_or_404(s: Any, key: str) -> Branch:
-    branch = s.scalar(select(Branch).where(Branch.key == key))
+    branch = queries.branch(s, key)
     if branch is None:
         raise HTTPException(404, f"no branch '{key}'")
     return branch
@@ -186,7 +185,7 @@ async def document_page(request: Request) -> Response:
         pages = [queries.page_dict(p) for p in doc.page_rows]
         events = [{"at": e.at.isoformat(sep=" "), "from": e.from_state, "to": e.to_state, "detail": e.detail,
                    "actor": e.actor}
-                  for e in s.scalars(select(Event).where(Event.document_id == doc.id).order_by(Event.id))]
+                  for e in queries.events(s, doc.id)]
     return _render(request, "document.html", doc=data, pages=pages, events=events)
 
 
