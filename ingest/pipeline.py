@@ -171,7 +171,8 @@ class Ingestor:
             sha = doc.sha256
         verified_copy(path, self.cfg.archive / original_rel, sha)
         build_searchable(self.cfg.archive / original_rel, found.kind, [r.layer for r in results],
-                         self.cfg.archive / pdf_rel, fallback_dpi=self.cfg.ocr.dpi)
+                         self.cfg.archive / pdf_rel, fallback_dpi=self.cfg.ocr.dpi,
+                         replace_text=self.cfg.ocr.mode == "redo")
         confs = [r.confidence for r in results if r.confidence is not None and not r.blank]
         with self.store.session() as s:
             doc = s.get_one(Document, doc_id)

@@ -41,7 +41,6 @@ class WatchConfig:
     recheck_seconds: float = 1.0    # ... and unchanged size+mtime on a second look this much later
     rescan_seconds: float = 300.0   # periodic full rescan of the share
     poll_interval: float = 2.0      # polling observer interval
-    top_level: str = "reject"       # files at the share root: reject (explain where to put them)
     unknown_branch: str = "create"  # a folder with no [branches.X] entry: create | review
 
 
@@ -95,7 +94,7 @@ _SECTIONS: dict[str, set[str]] = {
     "store": {"url"},
     "archive": {"path"},
     "ocr": {"languages", "mode", "page_timeout", "workers", "dpi", "psm"},
-    "watch": {"mode", "quiet_seconds", "recheck_seconds", "rescan_seconds", "poll_interval", "top_level",
+    "watch": {"mode", "quiet_seconds", "recheck_seconds", "rescan_seconds", "poll_interval",
               "unknown_branch"},
     "limits": {"max_file_mb", "max_pixels", "max_pages"},
     "tags": {"fuzzy_threshold", "review_match_below", "min_confidence", "text_pages"},
@@ -104,7 +103,7 @@ _SECTIONS: dict[str, set[str]] = {
 }
 _BRANCH_KEYS = {"code", "name_hi", "name_en", "cutover"}
 _CHOICES = {("ocr", "mode"): {"skip", "redo", "force"}, ("watch", "mode"): {"auto", "native", "polling"},
-            ("watch", "top_level"): {"reject"}, ("watch", "unknown_branch"): {"create", "review"},
+            ("watch", "unknown_branch"): {"create", "review"},
             ("office", "language"): {"hi", "en"}}
 
 
