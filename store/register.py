@@ -17,8 +17,7 @@ from sqlalchemy.orm import Session
 from common.text import file_number_key, fold_digits, nfc
 from store.models import Branch, RegisterFile, utcnow
 
-__all__ = ["ImportResult", "Match", "RegisterError", "RegisterIndex", "import_register", "read_rows",
-           "register_files"]
+__all__ = ["ImportResult", "Match", "RegisterError", "RegisterIndex", "import_register", "read_rows"]
 
 FIELDS = ("file_number", "subject", "year", "category", "expected_pages", "location")
 # Normalised header (NFC, casefolded, only letters/marks/digits) → field. "क्रमांक"/"number" alone are weaker
@@ -211,13 +210,6 @@ def import_register(s: Session, branch: Branch, path: Path, key_of: KeyFunction 
             result.unchanged += 1
     s.flush()
     return result
-
-
-def register_files(s: Session, branch_key: str | None = None) -> list[RegisterFile]:
-    q = select(RegisterFile).join(Branch, RegisterFile.branch_id == Branch.id).order_by(Branch.key, RegisterFile.id)
-    if branch_key:
-        q = q.where(Branch.key == branch_key)
-    return list(s.scalars(q))
 
 
 @dataclass(frozen=True)
