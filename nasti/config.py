@@ -7,6 +7,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 DEFAULT_NAME = "config.toml"
 
@@ -66,6 +67,17 @@ class OfficeConfig:
     cutover: dt.date | None = None
     language: str = "hi"
     at_risk_days: int = 14          # a projected finish within this many days of the cutover is "at risk"
+    timezone: str = "Asia/Kolkata"  # the office's days ("today", the 7-day window) and the times it is shown
+
+    def __post_init__(self) -> None:
+        try:
+            ZoneInfo(self.timezone)
+        except (ZoneInfoNotFoundError, ValueError) as e:
+            raise ConfigError(f"office.timezone '{self.timezone}' is not a time zone (e.g. Asia/Kolkata)") from e
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
 
 
 @dataclass(frozen=True)
@@ -98,7 +110,7 @@ _SECTIONS: dict[str, set[str]] = {
               "unknown_branch"},
     "limits": {"max_file_mb", "max_pixels", "max_pages"},
     "tags": {"fuzzy_threshold", "review_match_below", "min_confidence", "text_pages"},
-    "office": {"name_hi", "name_en", "cutover", "language", "at_risk_days"},
+    "office": {"name_hi", "name_en", "cutover", "language", "at_risk_days", "timezone"},
     "branches": set(),
 }
 _BRANCH_KEYS = {"code", "name_hi", "name_en", "cutover"}

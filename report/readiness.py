@@ -1,6 +1,7 @@
 """Per-branch progress and readiness against the cutover date (DESIGN.md §3 `nasti readiness --json`).
 
-Throughput is done documents per day over the trailing 7 days (today included, by ``document.done_at``, UTC).
+Throughput is done documents per day over the trailing 7 days (today included, by ``document.done_at``; days and
+"today" are the office's, ``[office] timezone``).
 The projection divides the register files not yet digitised by that throughput; with no throughput there is no
 projection (``projected_completion`` is null and the status is ``unknown`` unless the cutover has passed).
 """
@@ -62,10 +63,16 @@ class Readiness:
         return asdict(self)
 
 
-def _window(s: Session, as_of: dt.date) -> dict[str | None, tuple[int, int, int, int]]:
-    """branch key → (files today, pages today, files in the trailing window, pages in it), done documents."""
-    day0 = dt.datetime.combine(as_of, dt.time())
-    return progress.done_in_window(s, day0, day0 - dt.timedelta(days=WINDOW_DAYS - 1), day0 + dt.timedelta(days=1))
+def midnight(day: dt.date, zone: dt.tzinfo) -> dt.datetime:
+    """The moment ``day`` begins in ``zone``."""
+    return dt.datetime.combine(day, dt.time(), tzinfo=zone)
+
+
+def _window(s: Session, as_of: dt.date, zone: dt.tzinfo) -> dict[str | None, tuple[int, int, int, int]]:
+    """branch key → (files today, pages today, files in the trailing window, pages in it), done documents; days
+    in ``zone``."""
+    return progress.done_in_window(s, midnight(as_of, zone), midnight(as_of - dt.timedelta(days=WINDOW_DAYS - 1), zone),
+                                   midnight(as_of + dt.timedelta(days=1), zone))
 
 
 def _cutovers(s: Session, cfg: Config) -> tuple[dt.date | None, dict[str, dt.date | None]]:
@@ -144,12 +151,13 @@ def _total(rows: list[Readiness], cutover: dt.date | None, as_of: dt.date, at_ri
 
 def readiness(s: Session, cfg: Config, as_of: dt.date | None = None, oldest: int = OLDEST_SHOWN) -> dict[str, Any]:
     """The readiness report: office, cutover, as_of, branches (configured ones with no documents too), total."""
-    as_of = as_of or dt.datetime.now(dt.UTC).date()
+    zone = cfg.office.zone
+    as_of = as_of or dt.datetime.now(zone).date()
     office_cut, cutovers = _cutovers(s, cfg)
     counts = {c.branch: c for c in status_counts(s) if c.branch != "(share root)"}
     for key, b in cfg.branches.items():
         counts.setdefault(key, BranchCounts(key, b.name_hi, b.name_en, 0, 0, 0, 0, 0, 0, 0, 0))
-    win = _window(s, as_of)
+    win = _window(s, as_of, zone)
     oldest_files = progress.not_digitised(s, oldest) if oldest else {}
     rows = []
     for key in sorted(counts):

@@ -54,7 +54,8 @@ def render(request: Request, name: str, status: int = 200, **ctx: Any) -> HTMLRe
         who = None
     env: Environment = request.app.state.templates
     html = env.get_template(name).render(
-        request=request, lang=lang, t=lambda key: t(key, lang), date=ddmmyyyy, bname=lambda r: branch_name(r, lang),
+        request=request, lang=lang, t=lambda key: t(key, lang),
+        date=lambda v: ddmmyyyy(v, request.app.state.cfg.office.zone), bname=lambda r: branch_name(r, lang),
         csrf=csrf_token(request), viewer=who, cfg=request.app.state.cfg, **ctx)
     return HTMLResponse(html, status_code=status)
 

@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, RedirectResponse, Response
 
 from report.burndown import burndown, svg
-from report.i18n import t
+from report.i18n import local_time, t
 from report.readiness import readiness
 from report.web.auth import check_csrf, login, require, viewer
 from report.web.errors import case_errors
@@ -82,7 +82,8 @@ async def readiness_page(request: Request) -> Response:
         total = report["total"]
         cut = dt.date.fromisoformat(report["cutover"]) if report["cutover"] else None
         chart = svg(burndown(s, dt.date.fromisoformat(report["as_of"]), cut, total["files_per_day"],
-                             finish=_date(total["projected_completion"])), labels=_labels(request))
+                             finish=_date(total["projected_completion"]), zone=state.cfg.office.zone),
+                    labels=_labels(request))
     return _render(request, "readiness.html", report=report, chart=chart)
 
 
@@ -118,7 +119,8 @@ async def branch_page(request: Request) -> Response:
         row = next(r for r in report["branches"] if r["branch"] == key)
         cut = dt.date.fromisoformat(row["cutover"]) if row["cutover"] else None
         chart = svg(burndown(s, dt.date.fromisoformat(report["as_of"]), cut, row["files_per_day"], branch=key,
-                             finish=_date(row["projected_completion"])), labels=_labels(request))
+                             finish=_date(row["projected_completion"]), zone=state.cfg.office.zone),
+                    labels=_labels(request))
         review = [queries.document_dict(d, state.cfg.archive) for d in queue(s, key)]
         rejected = [queries.document_dict(d, state.cfg.archive) for d in queries.documents(s, branch=key,
                                                                                           status="rejected")]
@@ -183,9 +185,8 @@ async def document_page(request: Request) -> Response:
         doc = _document(request, s)
         data = queries.document_dict(doc, state.cfg.archive)
         pages = [queries.page_dict(p) for p in doc.page_rows]
-        events = [{"at": e.at.isoformat(sep=" "), "from": e.from_state, "to": e.to_state, "detail": e.detail,
-                   "actor": e.actor}
-                  for e in queries.events(s, doc.id)]
+        events = [{"at": local_time(e.at, state.cfg.office.zone), "from": e.from_state, "to": e.to_state,
+                   "detail": e.detail, "actor": e.actor} for e in queries.events(s, doc.id)]
     return _render(request, "document.html", doc=data, pages=pages, events=events)
 
 
