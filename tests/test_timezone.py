@@ -92,3 +92,27 @@ def test_days_are_the_offices(tmp_path: Path) -> None:
 def test_a_wrong_zone_is_a_config_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match=r"office\.timezone"):
         office(tmp_path, '[office]\ntimezone = "India/Delhi"\n')
+
+
+def test_postgresql_in_kolkata_stores_utc(tmp_path: Path) -> None:
+    """The reported bug: on a PostgreSQL server set to Asia/Kolkata, 20:00 UTC was stored as 01:30 the next day
+    (a naive column given an aware value) and the document moved into the next day's throughput."""
+    from tests.pgcluster import cluster
+
+    with cluster("Asia/Kolkata") as url:
+        cfg, _ = office(tmp_path)
+        store = Store(url)   # every migration, on PostgreSQL
+        try:
+            _done_at(store, [dt.datetime(2026, 11, 24, 20, 0, tzinfo=dt.UTC),
+                             dt.datetime(2026, 11, 24, 18, 0, tzinfo=dt.UTC)])
+            with store.session() as s:
+                assert s.execute(text("SHOW TimeZone")).scalar_one() == "Asia/Kolkata"
+                raw = sorted(s.execute(text("SELECT done_at::text FROM document")).scalars())
+                assert raw == ["2026-11-24 18:00:00", "2026-11-24 20:00:00"]
+                assert sorted(s.scalars(select(Document.done_at))) == [
+                    dt.datetime(2026, 11, 24, 18, 0, tzinfo=dt.UTC), dt.datetime(2026, 11, 24, 20, 0, tzinfo=dt.UTC)]
+                rev = next(r for r in readiness(s, cfg, as_of=dt.date(2026, 11, 24))["branches"]
+                           if r["branch"] == "revenue")
+                assert rev["files_today"] == 1   # 18:00 UTC is 23:30 on the 24th in Kolkata; 20:00 UTC the 25th
+        finally:
+            store.close()
