@@ -11,14 +11,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from report.web.auth import check_csrf, require
+from report.web.render import render
 from store import cases, queries
 
 MAX_UPLOAD = 20 * 1024 * 1024
 
 
 def _render(request: Request, status: int = 200, **ctx: Any) -> Response:
-    from report.web.app import render
-
     state = request.app.state
     with state.store.session() as s:
         users = [{"name": u.name, "role": u.role, "branch": u.branch.key if u.branch else ""}

@@ -14,6 +14,7 @@ from report.i18n import local_time, t
 from report.readiness import readiness
 from report.web.auth import check_csrf, login, require, viewer
 from report.web.errors import case_errors
+from report.web.render import language, render
 from store import cases, queries
 from store.models import Branch, Document
 from store.users import authenticate
@@ -25,24 +26,12 @@ def _app(request: Request) -> Any:
     return request.app.state
 
 
-def _render(request: Request, name: str, status: int = 200, **ctx: Any) -> Response:
-    from report.web.app import render
-
-    return render(request, name, status, **ctx)
-
-
-def _lang(request: Request) -> str:
-    from report.web.app import language
-
-    return language(request)
-
-
 def _date(iso: str | None) -> dt.date | None:
     return dt.date.fromisoformat(iso) if iso else None
 
 
 def _labels(request: Request) -> tuple[str, str, str]:
-    lang = _lang(request)
+    lang = language(request)
     return t("burndown", lang), t("projected_completion", lang), t("cutover", lang)
 
 
@@ -54,13 +43,13 @@ async def home(request: Request) -> Response:
 
 async def login_page(request: Request) -> Response:
     if request.method == "GET":
-        return _render(request, "login.html")
+        return render(request, "login.html")
     form = await check_csrf(request)
     with _app(request).store.session() as s:
         user = authenticate(s, str(form.get("name", "")), str(form.get("password", "")))
         found = (user.name, user.role, user.branch.key if user.branch else None) if user else None
     if found is None:
-        return _render(request, "login.html", status=401, error=t("bad_login", _lang(request)))
+        return render(request, "login.html", status=401, error=t("bad_login", language(request)))
     lang = request.session.get("lang")
     login(request, *found)
     if lang:
@@ -84,7 +73,7 @@ async def readiness_page(request: Request) -> Response:
         chart = svg(burndown(s, dt.date.fromisoformat(report["as_of"]), cut, total["files_per_day"],
                              finish=_date(total["projected_completion"]), zone=state.cfg.office.zone),
                     labels=_labels(request))
-    return _render(request, "readiness.html", report=report, chart=chart)
+    return render(request, "readiness.html", report=report, chart=chart)
 
 
 async def set_cutover(request: Request) -> Response:
@@ -125,7 +114,7 @@ async def branch_page(request: Request) -> Response:
         rejected = [queries.document_dict(d, state.cfg.archive) for d in queries.documents(s, branch=key,
                                                                                           status="rejected")]
         register = queries.register_dicts(s, key)
-    return _render(request, "branch.html", row=row, report=report, chart=chart, review=review, rejected=rejected,
+    return render(request, "branch.html", row=row, report=report, chart=chart, review=review, rejected=rejected,
                    register=register, key=key)
 
 
@@ -152,7 +141,7 @@ async def outcomes(request: Request) -> Response:
         docs = [queries.document_dict(d, state.cfg.archive)
                 for st in ("done", "rejected", "duplicate") for d in queries.documents(s, branch=key, status=st)]
     docs.sort(key=lambda d: d["received_at"] or "", reverse=True)
-    return _render(request, "outcomes.html", docs=docs[:OUTCOMES_SHOWN], key=key)
+    return render(request, "outcomes.html", docs=docs[:OUTCOMES_SHOWN], key=key)
 
 
 async def search_page(request: Request) -> Response:
@@ -168,7 +157,7 @@ async def search_page(request: Request) -> Response:
                 hits = [h.as_dict() for h in search(s, q, branch=None if v.is_collector else v.branch, limit=50)]
             except ValueError as e:
                 error = str(e)
-    return _render(request, "search.html", q=q, hits=hits, error=error)
+    return render(request, "search.html", q=q, hits=hits, error=error)
 
 
 def _document(request: Request, s: Any) -> Document:
@@ -187,7 +176,7 @@ async def document_page(request: Request) -> Response:
         pages = [queries.page_dict(p) for p in doc.page_rows]
         events = [{"at": local_time(e.at, state.cfg.office.zone), "from": e.from_state, "to": e.to_state,
                    "detail": e.detail, "actor": e.actor} for e in queries.events(s, doc.id)]
-    return _render(request, "document.html", doc=data, pages=pages, events=events)
+    return render(request, "document.html", doc=data, pages=pages, events=events)
 
 
 async def document_pdf(request: Request) -> Response:
