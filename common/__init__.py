@@ -1,1 +1,1 @@
-"""Rules every package shares and that depend on no project package (text normalisation, file-number keys)."""
+"""Below every other package, importing none of them: the configuration (config) and the text rules (text)."""

@@ -13,13 +13,13 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from common.config import Config
 from ingest import share as sharefs
 from ingest.archive import safe_component, sha256_file, verified_copy
 from ingest.locks import KeyedLock
 from ingest.reasons import Reason, reason, reason_file_text
 from ingest.tagger import tag_and_index
 from ingest.validate import Inspected, Rejected, inspect
-from nasti.config import Config
 from ocr.errors import EngineMissing, OcrError
 from ocr.page import PageResult, PageTask, process_page
 from ocr.pdf import build_searchable

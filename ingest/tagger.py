@@ -12,9 +12,9 @@ from collections.abc import Sequence
 
 from sqlalchemy.orm import Session
 
+from common.config import Config
 from ingest.tagging.fields import letter_date, subject
 from ingest.tagging.file_number import FileNumber, best, find_conflict, from_path, from_text
-from nasti.config import Config
 from store.matching import REVIEWED, ReviewReason, flag, match, rematch_branch, review_reasons
 from store.models import Branch, Document
 from store.register import RegisterIndex

@@ -12,8 +12,8 @@ import typer
 from rich.console import Console
 from rich.logging import RichHandler
 
-from nasti import config as configmod
-from nasti.config import Config, ConfigError
+from common import config as configmod
+from common.config import Config, ConfigError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="nasti (नस्ती): digitise legacy office files — watch the share, OCR Hindi + English, track.")

@@ -7,10 +7,10 @@ import threading
 
 from rich.console import Console
 
+from common.config import Config
 from ingest.pipeline import Ingestor, Outcome
 from ingest.recover import recover
 from ingest.runner import Runner
-from nasti.config import Config
 from ocr import tesseract
 from ocr.errors import EngineMissing
 from ocr.pool import OcrPool

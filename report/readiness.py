@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from nasti.config import Config
+from common.config import Config
 from store import progress
 from store.queries import BranchCounts, status_counts
 

@@ -20,7 +20,7 @@ from store.register import ImportResult, RegisterError
 from store.register import import_register as read_into
 
 if TYPE_CHECKING:
-    from nasti.config import Config
+    from common.config import Config
 
 __all__ = ["CaseError", "Forbidden", "Invalid", "NotFound", "RegisterImport", "add_user", "assign_number",
            "branch", "import_register", "office", "set_cutover"]

@@ -18,7 +18,7 @@ from store.register import RegisterIndex, digits
 from store.search.index import reindex_meta
 
 if TYPE_CHECKING:
-    from nasti.config import Config, TagsConfig
+    from common.config import Config, TagsConfig
 
 __all__ = ["REVIEWED", "ReviewReason", "flag", "match", "rematch_branch", "review_reasons"]
 

@@ -13,7 +13,7 @@ from store.register import RegisterIndex
 from store.search.index import reindex_meta
 
 if TYPE_CHECKING:
-    from nasti.config import Config
+    from common.config import Config
 
 __all__ = ["REVIEWED", "Assignment", "ReviewError", "assign", "queue"]
 

@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select, text
 
-from nasti import config as configmod
-from nasti.config import ConfigError
+from common import config as configmod
+from common.config import ConfigError
 from report.burndown import burndown
 from report.i18n import ddmmyyyy, local_time
 from report.readiness import readiness

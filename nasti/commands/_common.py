@@ -9,7 +9,7 @@ from typing import NoReturn
 import typer
 from sqlalchemy.orm import Session
 
-from nasti.config import Config
+from common.config import Config
 from store import cases
 from store.models import Branch
 

@@ -14,7 +14,7 @@ from starlette.responses import FileResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from nasti.config import Config
+from common.config import Config
 from report.i18n import LANGS
 from report.web import admin, views
 from report.web.auth import LoginRequired
