@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import insert
 
-from nasti.config import BranchConfig, Config, OfficeConfig
+from common.config import BranchConfig, Config, OfficeConfig
 from report.burndown import burndown
 from report.readiness import readiness
 from store.db import Store

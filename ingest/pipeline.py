@@ -14,13 +14,13 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from common.config import Config
 from ingest import share as sharefs
 from ingest.archive import safe_component, sha256_file, verified_copy
 from ingest.locks import KeyedLock
 from ingest.reasons import Reason, reason, reason_file_text
 from ingest.tagger import tag_and_index
 from ingest.validate import Inspected, Rejected, inspect
-from nasti.config import Config
 from ocr.errors import EngineMissing, OcrError
 from ocr.page import PageResult, PageTask, process_page
 from ocr.pdf import build_searchable
@@ -182,7 +182,8 @@ class Ingestor:
             sha = doc.sha256
         verified_copy(path, self.cfg.archive / original_rel, sha)
         build_searchable(self.cfg.archive / original_rel, found.kind, [r.layer for r in results],
-                         self.cfg.archive / pdf_rel, fallback_dpi=self.cfg.ocr.dpi)
+                         self.cfg.archive / pdf_rel, fallback_dpi=self.cfg.ocr.dpi,
+                         replace_text=self.cfg.ocr.mode == "redo")
         confs = [r.confidence for r in results if r.confidence is not None and not r.blank]
         with self.store.session() as s:
             doc = s.get_one(Document, doc_id)

@@ -10,9 +10,9 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
-from nasti import config as configmod
+from common import config as configmod
+from common.config import Config, ConfigError
 from nasti import logs
-from nasti.config import Config, ConfigError
 from nasti.textwidth import install as _measure_devanagari_as_terminals_do
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False)

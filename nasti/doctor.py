@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from nasti.config import Config
+from common.config import Config
 
 # area -> exit code (0 ok, 1 nasti itself failed, 2 bad usage or config: the codes every command uses)
 AREAS: dict[str, int] = {"config": 2, "share": 3, "ocr": 4, "database": 5, "storage": 6}

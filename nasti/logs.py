@@ -18,7 +18,7 @@ from rich.console import Console
 from rich.logging import RichHandler
 from rich.text import Text
 
-from nasti.config import DEFAULT_TIMEZONE, LogConfig
+from common.config import DEFAULT_TIMEZONE, LogConfig
 
 NOISY = ("watchdog", "alembic", "PIL", "pdf2image", "pytesseract", "pikepdf", "multipart")
 LEVELS = {"debug": logging.DEBUG, "info": logging.INFO, "warning": logging.WARNING, "error": logging.ERROR}

@@ -8,10 +8,10 @@ from pathlib import Path
 
 from rich.console import Console
 
+from common.config import Config
 from ingest.pipeline import Ingestor, Outcome
 from ingest.recover import recover
 from ingest.runner import Runner
-from nasti.config import Config
 from nasti.progress import RunProgress
 from nasti.schema import SchemaError, open_checked
 from nasti.sharecheck import share_problem

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from nasti.config import Config
+from common.config import Config
 
 
 def share_problem(cfg: Config, *, create: bool | None = None) -> str | None:

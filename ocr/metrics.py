@@ -1,18 +1,16 @@
 """Character and word error rates, compared the way DESIGN.md asks: NFC, whitespace collapsed, digits folded."""
 from __future__ import annotations
 
-import unicodedata
-
 import regex
 from rapidfuzz.distance import Levenshtein
 
-_DEVANAGARI_DIGITS = str.maketrans("०१२३४५६७८९", "0123456789")
+from common.text import fold_digits, strip_invisible
+
 _SPACE = regex.compile(r"\s+")
 
 
 def normalise(text: str) -> str:
-    text = unicodedata.normalize("NFC", text).translate(_DEVANAGARI_DIGITS)
-    text = text.replace("\u200c", "").replace("\u200d", "")
+    text = strip_invisible(fold_digits(text), "\u200c\u200d")
     return _SPACE.sub(" ", text).strip()
 
 

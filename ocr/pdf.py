@@ -4,6 +4,10 @@ The original page's content stream is kept byte for byte; each page gains one fo
 short stream `q <matrix> cm /NastiText Do Q` placed before the original content. The matrix maps the layer, which
 is drawn as the page is displayed, into the page's own user space (its /Rotate and box origin). A layer page with a
 /Rotate (a page scanned sideways or upside down) adds it to the page's /Rotate, so viewers show the page upright.
+
+``[ocr] mode = "redo"`` replaces a page's earlier text layer: the text it draws invisibly (render mode 3, what OCR
+layers use, in the page or its forms) is dropped before the new layer goes in; visible text and images stay.
+``"force"`` keeps whatever the page had and adds the new layer.
 """
 from __future__ import annotations
 
@@ -30,6 +34,46 @@ def _place(pdf: pikepdf.Pdf, target: pikepdf.Page, layer: pikepdf.Page, matrix: 
     name = target.add_resource(form, pikepdf.Name.XObject, prefix="NastiText")
     stream = pikepdf.Stream(pdf, b"q " + _cm(matrix) + b" " + bytes(name.unparse()) + b" Do Q\n")
     target.contents_add(stream, prepend=prepend)
+
+
+_SHOW = {"Tj", "TJ", "'", '"'}
+_INVISIBLE = 3   # text render mode: neither fill nor stroke
+
+
+def _without_invisible_text(content: list) -> tuple[list, bool]:
+    """The content stream instructions with the invisible text-showing ones dropped (``'`` and ``"`` keep their
+    move to the next line), and whether anything was dropped."""
+    out: list = []
+    mode, saved, dropped = 0, [], False
+    for operands, op in content:
+        name = str(op)
+        if name == "q":
+            saved.append(mode)
+        elif name == "Q":
+            mode = saved.pop() if saved else 0
+        elif name == "Tr" and operands:
+            mode = int(operands[0])
+        elif name in _SHOW and mode == _INVISIBLE:
+            dropped = True
+            if name == '"':
+                out += [([operands[0]], pikepdf.Operator("Tw")), ([operands[1]], pikepdf.Operator("Tc"))]
+            if name in ("'", '"'):
+                out.append(([], pikepdf.Operator("T*")))
+            continue
+        out.append((operands, op))
+    return out, dropped
+
+
+def _drop_old_text(pdf: pikepdf.Pdf, page: pikepdf.Page) -> None:
+    """Remove the invisible text the page (and the forms it draws) carries: an earlier OCR layer."""
+    kept, dropped = _without_invisible_text(pikepdf.parse_content_stream(page))
+    if dropped:
+        page.obj.Contents = pdf.make_stream(pikepdf.unparse_content_stream(kept))
+    for _, xobject in page.resources.get("/XObject", {}).items():
+        if xobject.get("/Subtype") == "/Form":
+            kept, dropped = _without_invisible_text(pikepdf.parse_content_stream(xobject))
+            if dropped:
+                xobject.write(pikepdf.unparse_content_stream(kept))
 
 
 def _box(page: pikepdf.Page) -> tuple[float, float, float, float]:
@@ -63,9 +107,11 @@ def _image_pdf(source: Path, fallback_dpi: int) -> bytes:
     return img2pdf.convert(str(source), layout_fun=layout, rotation=img2pdf.Rotation.ifvalid)
 
 
-def build_searchable(source: Path, kind: str, layers: list[Path | None], out: Path, *, fallback_dpi: int = 300) -> None:
+def build_searchable(source: Path, kind: str, layers: list[Path | None], out: Path, *, fallback_dpi: int = 300,
+                     replace_text: bool = False) -> None:
     """Write `out` (through a temporary name, then rename) with one invisible text layer under each original page.
-    A page whose layer is None (blank, or already carrying text) is left exactly as it was."""
+    A page whose layer is None (blank, or already carrying text) is left exactly as it was. ``replace_text``
+    (``redo``): a page that gets a layer loses its earlier invisible text first."""
     tmp = out.with_name(out.name + ".part")
     with ExitStack() as stack:
         base = pikepdf.open(source) if kind == "pdf" else pikepdf.open(io.BytesIO(_image_pdf(source, fallback_dpi)))
@@ -75,6 +121,8 @@ def build_searchable(source: Path, kind: str, layers: list[Path | None], out: Pa
                 continue
             text_pdf = stack.enter_context(pikepdf.open(layer))
             target = pikepdf.Page(page)
+            if replace_text:
+                _drop_old_text(base, target)
             matrix, dw, dh = displayed_to_user(target)
             drawn = pikepdf.Page(text_pdf.pages[0])
             _, _, lw, lh = _box(drawn)

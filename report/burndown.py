@@ -6,10 +6,9 @@ import math
 from dataclasses import dataclass
 from html import escape
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from store.models import Branch, Document, RegisterFile
+from store import progress
 
 HISTORY_DAYS = 30
 
@@ -25,20 +24,12 @@ class Burndown:
 
 
 def burndown(s: Session, as_of: dt.date, cutover: dt.date | None, per_day: float,
-             branch: str | None = None, finish: dt.date | None = None) -> Burndown:
-    """A register file counts as digitised from the day its first done document was done (by ``done_at``), unless
-    one of its documents still awaits review (as ``store.queries.register_counts`` counts it)."""
-    waiting = select(Document.register_file_id).where(Document.needs_review.is_(True),
-                                                      Document.register_file_id.is_not(None))
-    total_q = select(func.count(RegisterFile.id)).join(Branch, RegisterFile.branch_id == Branch.id)
-    first_q = (select(func.min(Document.done_at)).join(Branch, Document.branch_id == Branch.id)
-               .where(Document.status == "done", Document.register_file_id.is_not(None),
-                      Document.register_file_id.not_in(waiting))
-               .group_by(Document.register_file_id))
-    if branch:
-        total_q, first_q = total_q.where(Branch.key == branch), first_q.where(Branch.key == branch)
-    total = int(s.scalar(total_q) or 0)
-    firsts = sorted(t.date() for t in s.scalars(first_q) if t is not None)
+             branch: str | None = None, finish: dt.date | None = None, zone: dt.tzinfo = dt.UTC) -> Burndown:
+    """A register file counts as digitised from the day (in ``zone``, the office's) its first done document was done
+    (by ``done_at``), unless
+    one of its documents still awaits review (``store.queries.digitised``)."""
+    total = progress.register_total(s, branch)
+    firsts = [t.astimezone(zone).date() for t in progress.digitised_since(s, branch)]
     days = [as_of - dt.timedelta(days=HISTORY_DAYS - 1 - i) for i in range(HISTORY_DAYS)]
     remaining, i = [], 0
     for day in days:

@@ -87,12 +87,22 @@ def t(key: str, lang: str) -> str:
     return unicodedata.normalize("NFC", pair[0] if lang == "hi" else pair[1])
 
 
-def ddmmyyyy(value: str | dt.date | None) -> str:
-    """An ISO date (or date) as DD/MM/YYYY; empty for None."""
+def ddmmyyyy(value: str | dt.date | None, zone: dt.tzinfo | None = None) -> str:
+    """An ISO date (or date) as DD/MM/YYYY; empty for None. A moment (an ISO date and time with its offset, or an
+    aware datetime) is shown as its day in ``zone`` (the office's) when one is given."""
     if value is None or value == "":
         return ""
+    if zone is not None and isinstance(value, str) and len(value) > 10:
+        value = dt.datetime.fromisoformat(value)
+    if zone is not None and isinstance(value, dt.datetime) and value.tzinfo is not None:
+        value = value.astimezone(zone)
     d = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
     return d.strftime("%d/%m/%Y")
+
+
+def local_time(moment: dt.datetime, zone: dt.tzinfo) -> str:
+    """A stored moment (aware, UTC) as the office reads it: DD/MM/YYYY HH:MM in ``zone``."""
+    return moment.astimezone(zone).strftime("%d/%m/%Y %H:%M")
 
 
 def branch_name(row: dict[str, object], lang: str) -> str:

@@ -1,6 +1,7 @@
 """Per-branch progress and readiness against the cutover date (DESIGN.md §3 `nasti readiness --json`).
 
-Throughput is done documents per day over the trailing 7 days (today included, by ``document.done_at``, UTC).
+Throughput is done documents per day over the trailing 7 days (today included, by ``document.done_at``; days and
+"today" are the office's, ``[office] timezone``).
 The projection divides the register files not yet digitised by that throughput; with no throughput there is no
 projection (``projected_completion`` is null and the status is ``unknown`` unless the cutover has passed).
 """
@@ -11,11 +12,10 @@ import math
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from nasti.config import Config
-from store.models import Branch, Document, Office, RegisterFile
+from common.config import Config
+from store import progress
 from store.queries import BranchCounts, status_counts
 
 WINDOW_DAYS = 7
@@ -63,46 +63,24 @@ class Readiness:
         return asdict(self)
 
 
-def _window(s: Session, as_of: dt.date) -> dict[str | None, tuple[int, int, int, int]]:
-    """branch key → (files today, pages today, files in the trailing window, pages in it), done documents."""
-    day0 = dt.datetime.combine(as_of, dt.time())
-    start, end = day0 - dt.timedelta(days=WINDOW_DAYS - 1), day0 + dt.timedelta(days=1)
-    today = Document.done_at >= day0
-    q = (select(Branch.key, func.sum(case((today, 1), else_=0)), func.sum(case((today, Document.pages), else_=0)),
-                func.count(Document.id), func.coalesce(func.sum(Document.pages), 0))
-         .join(Branch, Document.branch_id == Branch.id)
-         .where(Document.status == "done", Document.done_at >= start, Document.done_at < end)
-         .group_by(Branch.key))
-    return {r[0]: tuple(int(x or 0) for x in r[1:]) for r in s.execute(q)}  # type: ignore[misc]
+def midnight(day: dt.date, zone: dt.tzinfo) -> dt.datetime:
+    """The moment ``day`` begins in ``zone``."""
+    return dt.datetime.combine(day, dt.time(), tzinfo=zone)
 
 
-def _oldest_not_scanned(s: Session, limit: int = OLDEST_SHOWN) -> dict[str, list[dict[str, Any]]]:
-    """Per branch key: its register files not digitised (as ``store.queries.register_counts`` counts them: no done
-    document matched, or one still awaiting review), oldest year first (unknown years last); one query."""
-    done = select(Document.register_file_id).where(Document.status == "done", Document.register_file_id.is_not(None))
-    waiting = select(Document.register_file_id).where(Document.needs_review.is_(True),
-                                                      Document.register_file_id.is_not(None))
-    rank = func.row_number().over(partition_by=RegisterFile.branch_id,
-                                  order_by=(RegisterFile.year.is_(None), RegisterFile.year, RegisterFile.id))
-    inner = (select(RegisterFile.branch_id, RegisterFile.file_number, RegisterFile.subject, RegisterFile.year,
-                    RegisterFile.location, rank.label("rank"))
-             .where(RegisterFile.id.not_in(done.except_(waiting))).subquery())
-    q = (select(Branch.key, inner.c.file_number, inner.c.subject, inner.c.year, inner.c.location)
-         .join(Branch, Branch.id == inner.c.branch_id).where(inner.c.rank <= limit)
-         .order_by(Branch.key, inner.c.rank))
-    out: dict[str, list[dict[str, Any]]] = {}
-    for key, number, subject, year, location in s.execute(q):
-        out.setdefault(key, []).append({"file_number": number, "subject": subject, "year": year,
-                                        "location": location})
-    return out
+def _window(s: Session, as_of: dt.date, zone: dt.tzinfo) -> dict[str | None, tuple[int, int, int, int]]:
+    """branch key → (files today, pages today, files in the trailing window, pages in it), done documents; days
+    in ``zone``."""
+    return progress.done_in_window(s, midnight(as_of, zone), midnight(as_of - dt.timedelta(days=WINDOW_DAYS - 1), zone),
+                                   midnight(as_of + dt.timedelta(days=1), zone))
 
 
 def _cutovers(s: Session, cfg: Config) -> tuple[dt.date | None, dict[str, dt.date | None]]:
     """The office cutover and each branch's own; a date set in the database (web) wins over the config."""
-    office = s.scalar(select(Office.cutover).where(Office.key == "default"))
+    office, stored = progress.cutovers(s)
     office_cut = office or cfg.office.cutover
     per: dict[str, dt.date | None] = {k: b.cutover for k, b in cfg.branches.items()}
-    for key, cut in s.execute(select(Branch.key, Branch.cutover)):
+    for key, cut in stored.items():
         per[key] = cut or per.get(key)
     return office_cut, {k: v or office_cut for k, v in per.items()}
 
@@ -173,13 +151,14 @@ def _total(rows: list[Readiness], cutover: dt.date | None, as_of: dt.date, at_ri
 
 def readiness(s: Session, cfg: Config, as_of: dt.date | None = None, oldest: int = OLDEST_SHOWN) -> dict[str, Any]:
     """The readiness report: office, cutover, as_of, branches (configured ones with no documents too), total."""
-    as_of = as_of or dt.datetime.now(dt.UTC).date()
+    zone = cfg.office.zone
+    as_of = as_of or dt.datetime.now(zone).date()
     office_cut, cutovers = _cutovers(s, cfg)
     counts = {c.branch: c for c in status_counts(s) if c.branch != "(share root)"}
     for key, b in cfg.branches.items():
         counts.setdefault(key, BranchCounts(key, b.name_hi, b.name_en, 0, 0, 0, 0, 0, 0, 0, 0))
-    win = _window(s, as_of)
-    oldest_files = _oldest_not_scanned(s, oldest) if oldest else {}
+    win = _window(s, as_of, zone)
+    oldest_files = progress.not_digitised(s, oldest) if oldest else {}
     rows = []
     for key in sorted(counts):
         r = _branch(counts[key], win.get(key, (0, 0, 0, 0)), cutovers.get(key, office_cut), as_of,

@@ -6,13 +6,35 @@ by migration 0002 and written with raw SQL by ``store.search.index``; it is deli
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from sqlalchemy import Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
 
 
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(microsecond=0)
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """A moment, stored as UTC wall time in a plain timestamp column on every database — the server's time zone
+    never applies (PostgreSQL would turn an aware value into its own local time) — and read back aware, in UTC.
+    An aware value in any zone is converted; a naive one is taken as UTC."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> dt.datetime | None:
+        if value is None or value.tzinfo is None:
+            return value
+        return value.astimezone(dt.UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
 
 
 class Base(DeclarativeBase):
@@ -80,9 +102,9 @@ class Document(Base):
     match_score: Mapped[float | None] = mapped_column(Float)          # 0..100 against the register (100 = key match)
     file_number_alt: Mapped[str | None] = mapped_column(String(200))  # the conflicting number, when tags disagree
     settled: Mapped[bool] = mapped_column(Boolean, default=False)  # the share reflects the final state
-    received_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
-    done_at: Mapped[dt.datetime | None] = mapped_column(DateTime, index=True)
-    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+    received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    done_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, index=True)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     branch: Mapped[Branch | None] = relationship()
     register_file: Mapped[RegisterFile | None] = relationship(back_populates="documents")
@@ -110,7 +132,7 @@ class Event(Base):
     __tablename__ = "event"
     id: Mapped[int] = mapped_column(primary_key=True)
     document_id: Mapped[int] = mapped_column(ForeignKey("document.id", ondelete="CASCADE"), index=True)
-    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     from_state: Mapped[str | None] = mapped_column(String(16))
     to_state: Mapped[str] = mapped_column(String(16))
     detail: Mapped[str | None] = mapped_column(Text)
@@ -126,14 +148,14 @@ class RegisterFile(Base):
     office_id: Mapped[int] = mapped_column(ForeignKey("office.id"))
     branch_id: Mapped[int] = mapped_column(ForeignKey("branch.id"), index=True)
     file_number: Mapped[str] = mapped_column(String(200))   # as printed, digits folded
-    key: Mapped[str] = mapped_column(String(200), index=True)  # ingest.tagging.digits.file_number_key
+    key: Mapped[str] = mapped_column(String(200), index=True)  # common.text.file_number_key
     subject: Mapped[str | None] = mapped_column(Text)
     year: Mapped[int | None] = mapped_column(Integer)
     category: Mapped[str | None] = mapped_column(String(8))  # A | B | C | C-n
     expected_pages: Mapped[int | None] = mapped_column(Integer)
     location: Mapped[str | None] = mapped_column(Text)
-    imported_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
-    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+    imported_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     branch: Mapped[Branch] = relationship()
     documents: Mapped[list[Document]] = relationship(back_populates="register_file")
@@ -148,6 +170,6 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(16))                 # clerk | branch_head | collector
     branch_id: Mapped[int | None] = mapped_column(ForeignKey("branch.id"))
     password_hash: Mapped[str] = mapped_column(String(200))       # argon2id
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     branch: Mapped[Branch | None] = relationship()

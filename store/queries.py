@@ -6,10 +6,20 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import case, distinct, func, select
+from sqlalchemy import ColumnElement, and_, case, distinct, func, select
 from sqlalchemy.orm import Session, aliased, selectinload
 
-from store.models import Branch, Document, Page, RegisterFile
+from store import repo
+from store.models import Branch, Document, Event, Office, Page, RegisterFile, User
+
+
+def digitised(register_file_id: Any) -> ColumnElement[bool]:
+    """The one definition of a digitised register file, as a condition on a register-file id column: a done
+    document is matched to it and none of its documents awaits review."""
+    done = select(Document.register_file_id).where(Document.status == "done", Document.register_file_id.is_not(None))
+    waiting = select(Document.register_file_id).where(Document.needs_review.is_(True),
+                                                      Document.register_file_id.is_not(None))
+    return and_(register_file_id.in_(done), register_file_id.not_in(waiting))
 
 
 def _iso(t: dt.datetime | None) -> str | None:
@@ -118,14 +128,11 @@ def register_counts(s: Session) -> dict[str, dict[str, int]]:
     out: dict[str, dict[str, int]] = {}
     totals = s.execute(select(Branch.key, func.count(RegisterFile.id)).join(RegisterFile,
                        RegisterFile.branch_id == Branch.id).group_by(Branch.key)).all()
-    done = select(Document.register_file_id).where(Document.status == "done", Document.register_file_id.is_not(None))
-    waiting = select(Document.register_file_id).where(Document.needs_review.is_(True),
-                                                      Document.register_file_id.is_not(None))
-    digitised = dict(s.execute(
+    done = dict(s.execute(
         select(Branch.key, func.count(RegisterFile.id)).join(RegisterFile, RegisterFile.branch_id == Branch.id)
-        .where(RegisterFile.id.in_(done), RegisterFile.id.not_in(waiting)).group_by(Branch.key)).all())
+        .where(digitised(RegisterFile.id)).group_by(Branch.key)).all())
     for key, n in totals:
-        out[key] = {"register_files": int(n), "digitised_files": int(digitised.get(key, 0))}
+        out[key] = {"register_files": int(n), "digitised_files": int(done.get(key, 0))}
     bare = list(s.scalars(select(Branch.id).where(Branch.id.not_in(select(RegisterFile.branch_id)))))
     if not bare:  # every branch has a register: skip the scan of done documents below
         return out
@@ -146,9 +153,8 @@ def register_counts(s: Session) -> dict[str, dict[str, int]]:
 
 def register_dicts(s: Session, branch: str | None = None) -> list[dict[str, Any]]:
     """The register files (of one branch) with their matched documents and digitised state."""
-    q = (select(RegisterFile, Branch.key, func.count(Document.id),
-                func.coalesce(func.sum(case((Document.status == "done", 1), else_=0)), 0),
-                func.coalesce(func.sum(case((Document.needs_review.is_(True), 1), else_=0)), 0))
+    done = digitised(RegisterFile.id)
+    q = (select(RegisterFile, Branch.key, func.count(Document.id), done)
          .join(Branch, RegisterFile.branch_id == Branch.id)
          .outerjoin(Document, Document.register_file_id == RegisterFile.id)
          .group_by(RegisterFile.id, Branch.key).order_by(Branch.key, RegisterFile.id))
@@ -156,8 +162,8 @@ def register_dicts(s: Session, branch: str | None = None) -> list[dict[str, Any]
         q = q.where(Branch.key == branch)
     return [{"id": r.id, "branch": key, "file_number": r.file_number, "key": r.key, "subject": r.subject,
              "year": r.year, "category": r.category, "expected_pages": r.expected_pages, "location": r.location,
-             "documents": int(n), "digitised": bool(done) and not waiting}
-            for r, key, n, done, waiting in s.execute(q)]
+             "documents": int(n), "digitised": bool(ok)}
+            for r, key, n, ok in s.execute(q)]
 
 
 def unmatched_documents(s: Session, branch: str | None = None) -> list[Document]:
@@ -169,3 +175,22 @@ def unmatched_documents(s: Session, branch: str | None = None) -> list[Document]
     if branch:
         q = q.where(Branch.key == branch)
     return list(s.scalars(q))
+
+
+def branch(s: Session, key: str) -> Branch | None:
+    """The office's branch ``key`` as stored (no config: ``store.cases.branch`` also creates a configured one)."""
+    return s.scalar(select(Branch).join(Office, Branch.office_id == Office.id)
+                    .where(Office.key == repo.OFFICE, Branch.key == key))
+
+
+def branches(s: Session) -> list[Branch]:
+    return list(s.scalars(select(Branch).order_by(Branch.key)))
+
+
+def users(s: Session) -> list[User]:
+    return list(s.scalars(select(User).options(selectinload(User.branch)).order_by(User.name)))
+
+
+def events(s: Session, doc_id: int) -> list[Event]:
+    """The document's history, oldest first."""
+    return list(s.scalars(select(Event).where(Event.document_id == doc_id).order_by(Event.id)))

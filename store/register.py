@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,11 +14,10 @@ from rapidfuzz import fuzz, process
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from common.text import file_number_key, fold_digits, nfc
 from store.models import Branch, RegisterFile, utcnow
-from store.search.tokenize import file_key, fold_digits
 
-__all__ = ["ImportResult", "Match", "RegisterError", "RegisterIndex", "import_register", "read_rows",
-           "register_files"]
+__all__ = ["ImportResult", "Match", "RegisterError", "RegisterIndex", "import_register", "read_rows"]
 
 FIELDS = ("file_number", "subject", "year", "category", "expected_pages", "location")
 # Normalised header (NFC, casefolded, only letters/marks/digits) → field. "क्रमांक"/"number" alone are weaker
@@ -35,7 +33,7 @@ for _field, _names in {
     "location": "location|rack|almirah|place|स्थान|रैक|अलमारी|कक्ष|रखने का स्थान",
 }.items():
     for _name in _names.split("|"):
-        _HEADERS[regex.sub(r"[^\p{L}\p{M}\p{N}]+", "", unicodedata.normalize("NFC", _name).casefold())] = _field
+        _HEADERS[regex.sub(r"[^\p{L}\p{M}\p{N}]+", "", nfc(_name).casefold())] = _field
 _WEAK_NUMBER = {"क्रमांक", "number", "no", "नंबर", "संख्या"}
 _CATEGORY = regex.compile(r"^(?P<c>[abcकखग])(?:[\s\-–(]*(?P<n>[0-9]{1,2})\)?)?$")
 _HINDI_CATEGORY = {"क": "A", "ख": "B", "ग": "C"}
@@ -46,7 +44,7 @@ class RegisterError(ValueError):
 
 
 def _header_key(h: Any) -> str:
-    return regex.sub(r"[^\p{L}\p{M}\p{N}]+", "", unicodedata.normalize("NFC", str(h or "")).casefold())
+    return regex.sub(r"[^\p{L}\p{M}\p{N}]+", "", nfc(str(h or "")).casefold())
 
 
 def _columns(header: list[Any]) -> dict[str, int]:
@@ -100,7 +98,7 @@ def _text(v: Any) -> str | None:
         return None
     if isinstance(v, float) and v.is_integer():
         v = int(v)
-    s = regex.sub(r"\s+", " ", unicodedata.normalize("NFC", str(v))).strip()
+    s = regex.sub(r"\s+", " ", nfc(str(v))).strip()
     return s or None
 
 
@@ -142,10 +140,10 @@ class RegisterRow:
 KeyFunction = Callable[[str], str]
 
 
-def read_rows(path: Path, key_of: KeyFunction = file_key) -> tuple[list[RegisterRow], list[str]]:
+def read_rows(path: Path, key_of: KeyFunction = file_number_key) -> tuple[list[RegisterRow], list[str]]:
     """The rows of a register file and warnings (skipped rows). The first row with a file-number header is the
-    header; rows before it (a title) are skipped. ``key_of`` makes the matching key (pass
-    ``ingest.tagging.digits.file_number_key`` to drop a leading label as the tagger does)."""
+    header; rows before it (a title) are skipped. ``key_of`` makes the matching key (the tagger's
+    ``common.text.file_number_key`` unless a test says otherwise)."""
     rows: list[RegisterRow] = []
     warnings: list[str] = []
     cols: dict[str, int] | None = None
@@ -188,7 +186,7 @@ class ImportResult:
     warnings: list[str] = field(default_factory=list)
 
 
-def import_register(s: Session, branch: Branch, path: Path, key_of: KeyFunction = file_key) -> ImportResult:
+def import_register(s: Session, branch: Branch, path: Path, key_of: KeyFunction = file_number_key) -> ImportResult:
     """Upsert the register rows of ``path`` into ``branch``: a key already there is updated, never duplicated."""
     rows, warnings = read_rows(path, key_of)
     result = ImportResult(branch=branch.key, rows=len(rows), warnings=warnings)
@@ -214,13 +212,6 @@ def import_register(s: Session, branch: Branch, path: Path, key_of: KeyFunction 
     return result
 
 
-def register_files(s: Session, branch_key: str | None = None) -> list[RegisterFile]:
-    q = select(RegisterFile).join(Branch, RegisterFile.branch_id == Branch.id).order_by(Branch.key, RegisterFile.id)
-    if branch_key:
-        q = q.where(Branch.key == branch_key)
-    return list(s.scalars(q))
-
-
 @dataclass(frozen=True)
 class Match:
     register_file_id: int
@@ -229,7 +220,8 @@ class Match:
     digits_agree: bool  # a one-digit difference is another file, not OCR noise
 
 
-def _digits(key: str) -> str:
+def digits(key: str) -> str:
+    """The digits of a key, in order: two numbers with other digits are other files."""
     return "".join(c for c in key if c.isdigit())
 
 
@@ -257,4 +249,4 @@ class RegisterIndex:
             return None
         other = found[0]
         i, n = self._by_key[other]
-        return Match(i, n, round(float(found[1]), 1), _digits(other) == _digits(key))
+        return Match(i, n, round(float(found[1]), 1), digits(other) == digits(key))

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from store.models import Branch, Document, Event, Office, Page, utcnow
 
+OFFICE = "default"   # the key of the one office a database holds
 FINAL = ("done", "rejected", "duplicate")
 ACTIVE = ("received", "processing")
 

@@ -2,17 +2,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from store.matching import REVIEWED, flag, match, review_reasons
 from store.models import Branch, Document, Event, utcnow
 from store.register import RegisterIndex
 from store.search.index import reindex_meta
 
-__all__ = ["REVIEWED", "Assignment", "ReviewError", "assign", "queue"]
+if TYPE_CHECKING:
+    from common.config import Config
 
-REVIEWED = "review"   # document.file_number_source of a number a person assigned
+__all__ = ["REVIEWED", "Assignment", "ReviewError", "assign", "queue"]
 
 
 class ReviewError(ValueError):
@@ -35,9 +38,10 @@ class Assignment:
     branch: Branch | None = None
 
 
-def assign(s: Session, doc: Document, what: Assignment, *, actor: str, fuzzy_threshold: float) -> Event:
-    """Set the document's file number (and branch), match it to the register, clear the review flag, re-index it,
-    and record who did it as an event (state unchanged)."""
+def assign(s: Session, doc: Document, what: Assignment, *, actor: str, cfg: Config) -> Event:
+    """Set the document's file number (and branch), match it to the register with the tagger's rules, re-index it,
+    and record who did it as an event (state unchanged). The review flag clears unless the number only matches the
+    register approximately (a register file with other digits is another file: the document stays flagged)."""
     if doc.status != "done":
         raise ReviewError(f"document {doc.id} is {doc.status}; only done documents can be assigned")
     if not what.key:
@@ -50,15 +54,17 @@ def assign(s: Session, doc: Document, what: Assignment, *, actor: str, fuzzy_thr
     if what.branch is not None and what.branch.id != doc.branch_id:
         old = s.get(Branch, doc.branch_id).key if doc.branch_id else "(none)"
         changes.append(f"branch {old} → {what.branch.key}")
-        doc.branch_id = what.branch.id
+        doc.branch_id, doc.branch = what.branch.id, what.branch
     doc.file_number, doc.file_number_key = what.file_number, what.key
     doc.file_number_source, doc.file_number_confidence, doc.file_number_alt = REVIEWED, 1.0, None
-    found = RegisterIndex(s, doc.branch_id).match(what.key, fuzzy_threshold) if doc.branch_id else None
-    doc.register_file_id = found.register_file_id if found else None
-    doc.match_score = found.score if found else None
+    branch = doc.branch
+    match(doc, RegisterIndex(s, branch.id) if branch else None, cfg.tags)
+    before = doc.reason if doc.needs_review else None
+    flag(doc, review_reasons(doc, branch, cfg))
+    if before and before != doc.reason:
+        changes.append(f"resolved: {before}")
     if doc.needs_review:
-        changes.append(f"resolved: {doc.reason}")
-    doc.needs_review, doc.reason_code, doc.reason, doc.reason_hi = False, None, None, None
+        changes.append(f"still needs review: {doc.reason}")
     doc.updated_at = utcnow()
     event = Event(document_id=doc.id, from_state=doc.status, to_state=doc.status, actor=actor.strip(), at=utcnow(),
                   detail="review: " + ("; ".join(changes) or "confirmed"))

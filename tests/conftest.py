@@ -80,3 +80,36 @@ def output_dir() -> Iterator[Path]:
 
 
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+
+# The inner loop: `./test.sh -m "not slow and not browser"`. A test is slow when it OCRs many pages, runs live
+# watchers or many `nasti` processes (measured once with --durations on this 2-core machine; several seconds to
+# minutes each). None: every test of the module. CI runs everything.
+SLOW: dict[str, set[str] | None] = {
+    "test_volume.py": None,
+    "test_crash.py": None,
+    "test_watcher_live.py": None,
+    "test_walking_skeleton.py": None,
+    "test_tags_pipeline.py": None,
+    "test_hostile.py": None,
+    "test_ocr_page.py": None,
+    "test_ocr_pdf.py": None,
+    "test_ocr_office_scans.py": None,
+    "test_network_share.py": {"test_a_slow_copy_over_30_seconds_is_taken_once_whole"},
+    "test_samples.py": {"test_demo_share", "test_blank_page_has_no_marks_but_stamp_page_does"},
+    "test_readiness.py": {"test_cli_json_table_and_exports"},
+    "test_users.py": {"test_user_add_and_authenticate"},
+    "test_search.py": {"test_cli_json_contract"},
+    "test_register.py": {"test_cli_import_and_list"},
+    "test_review.py": {"test_assign_errors", "test_reasons", "test_assign_is_audited_and_searchable"},
+}
+BROWSER = {"test_browser.py"}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        module = item.path.name
+        if module in BROWSER:
+            item.add_marker(pytest.mark.browser)
+        names = SLOW.get(module, set())
+        if names is None or getattr(item, "originalname", item.name) in names:
+            item.add_marker(pytest.mark.slow)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from nasti import config as configmod
-from nasti.config import Config
+from common import config as configmod
+from common.config import Config
 from store import repo
 from store.db import Store
 from store.models import Document, Page

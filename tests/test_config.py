@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from nasti.config import ConfigError, load
+from common.config import ConfigError, load
 from tests.conftest import NASTI
 
 

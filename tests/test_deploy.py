@@ -5,7 +5,7 @@ import os
 import subprocess
 from pathlib import Path
 
-from nasti.config import load
+from common.config import load
 from tests.conftest import NASTI
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from nasti import config as configmod
+from common import config as configmod
 from nasti import doctor
 from nasti.schema import head_revision
 from tests.conftest import NASTI, Office

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from watchdog.observers.polling import PollingObserver
 
-from nasti.config import WatchConfig
+from common.config import WatchConfig
 from nasti.samples import make_letter, render_page, save_document
 from tests.conftest import Office, wait_for
 from watch_folder.mounts import fs_type, is_network

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from nasti import config as configmod
+from common import config as configmod
 from report.readiness import classify, readiness
 from store.db import Store
 from store.models import Branch, Document, Office, RegisterFile

@@ -4,7 +4,7 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from nasti import config as configmod
+from common import config as configmod
 from store.db import Store
 from store.users import authenticate, get
 from tests.conftest import NASTI, write_config

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 from starlette.testclient import TestClient
 
-from nasti import config as configmod
+from common import config as configmod
 from report.web.app import create_app
 from store.db import Store
 from store.models import Branch, Document, Page

@@ -13,8 +13,8 @@ from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver
 from watchdog.observers.polling import PollingObserver
 
+from common.config import WatchConfig
 from ingest.runner import Runner
-from nasti.config import WatchConfig
 from watch_folder.ignore import is_ignored
 from watch_folder.mounts import fs_type, is_network
 from watch_folder.stability import FileStabilityTracker

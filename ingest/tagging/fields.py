@@ -2,14 +2,13 @@
 from __future__ import annotations
 
 import datetime
-import unicodedata
 
 import regex
 
+from common.text import fold_digits, strip_invisible
+
 __all__ = ["letter_date", "subject"]
 
-_INVISIBLE = regex.compile("[\u200b\u200c\u200d\u00ad\ufeff]")
-_FOLD = str.maketrans("०१२३४५६७८९", "0123456789")
 _SUBJECT = regex.compile(
     r"(?im)^[ \t]*(?:विषय(?:[ \t]*ः)?(?![\p{L}\p{M}])|(?i:subject)(?![\p{L}])|(?i:sub)(?:\.|(?=[ \t]*[:\-–—])))"
     r"[ \t:ः\-–—.]*(?P<rest>[^\n]*)"
@@ -24,14 +23,10 @@ _DATE = regex.compile(
 _REFERENCE_LINE = regex.compile(r"(?i)^\W*(?:संदर्भ|सन्दर्भ|ref\b|reference)")
 
 
-def _normalize(text: str) -> str:
-    return unicodedata.normalize("NFC", _INVISIBLE.sub("", unicodedata.normalize("NFC", text)))
-
-
 def subject(text: str) -> str | None:
     """Text after ``विषय``/``विषयः``/``Subject``/``Sub.`` to the end of that line (leading ``:``/``-``/``—``
     stripped); if that line is empty after the label, the next non-empty line. None when absent."""
-    text = _normalize(text)
+    text = strip_invisible(text)
     for m in _SUBJECT.finditer(text):
         rest = m.group("rest").strip().lstrip(_LEADING_MARKS).strip()
         if not rest:
@@ -56,9 +51,9 @@ def letter_date(text: str, today: datetime.date | None = None) -> datetime.date 
     today = today or datetime.date.today()
     preferred: list[datetime.date] = []
     referenced: list[datetime.date] = []
-    text = _normalize(text)
+    text = strip_invisible(text)
     for m in _DATE.finditer(text):
-        day, month, year = (m.group(g).translate(_FOLD) for g in ("d", "m", "y"))
+        day, month, year = (fold_digits(m.group(g)) for g in ("d", "m", "y"))
         try:
             found = datetime.date(_year(year, today), int(month), int(day))
         except ValueError:

@@ -7,7 +7,6 @@ Formats (DESIGN §5): eOffice/CSMOP ``A-11011/2/2019-Admn``; MP departments ``�
 """
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import PurePosixPath
@@ -15,7 +14,7 @@ from pathlib import PurePosixPath
 import regex
 from rapidfuzz import fuzz
 
-from ingest.tagging.digits import LABELS, file_number_key, fold_digits, strip_label
+from common.text import LABELS, file_number_key, fold_digits, nfc, strip_invisible, strip_label
 
 __all__ = ["FileNumber", "best", "conflicts", "find_conflict", "from_path", "from_text"]
 
@@ -30,7 +29,6 @@ class FileNumber:
 
 
 _D = "[0-9]"  # patterns run on digit-folded text
-_INVISIBLE = regex.compile("[\u200b\u200c\u200d\u00ad\ufeff]")
 _LABEL_RE = regex.compile(
     r"(?<![\p{L}\p{M}\p{N}.])(?:"
     + "|".join(f"(?P<l{i}>{pattern})" for i, (pattern, _, _) in enumerate(LABELS))
@@ -128,7 +126,7 @@ def _context_penalty(text: str, start: int, kind: str) -> float | None:
 
 def from_text(text: str, page: int) -> list[FileNumber]:
     """File-number candidates in one page's text, best first (one per key)."""
-    text = unicodedata.normalize("NFC", _INVISIBLE.sub("", unicodedata.normalize("NFC", text)))
+    text = strip_invisible(text)
     folded = fold_digits(text)  # same length as text: spans are shared
     source = f"page {page}"
     found: list[tuple[float, int, FileNumber]] = []
@@ -183,7 +181,7 @@ _NAME_LABEL = regex.compile(r"(?i)^(?:फा[-_ ]?क्र(?:मांक)?|प
 
 def _name_number(name: str, eoffice: bool) -> str | None:
     """``name`` (a folder name or a file stem) if it looks like a file number with ``/`` written as ``-``/``_``."""
-    name = fold_digits(_INVISIBLE.sub("", name)).strip()
+    name = fold_digits(strip_invisible(name)).strip()
     name = _COPY_SUFFIX.sub("", name).strip()
     _, name = strip_label(name)
     name = _NAME_LABEL.sub("", name).strip(" -_.")
@@ -209,7 +207,7 @@ def _name_number(name: str, eoffice: bool) -> str | None:
 
 def from_path(relpath: str) -> FileNumber | None:
     """File number from the per-file folder (eOffice ``fl-<number with / → _>``) or the file name, as written."""
-    parts = [p for p in unicodedata.normalize("NFC", relpath).replace("\\", "/").split("/") if p]
+    parts = [p for p in nfc(relpath).replace("\\", "/").split("/") if p]
     if not parts:
         return None
     stem = PurePosixPath(parts[-1]).stem

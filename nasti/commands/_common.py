@@ -1,14 +1,17 @@
-"""Helpers the sub-commands share: resolving a branch key, failing with a one-line message."""
+"""Helpers the sub-commands share: failing with a one-line message, a use case's error as an exit code, resolving
+a branch key."""
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import NoReturn
 
 import typer
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from nasti.config import Config
-from store import repo
+from common.config import Config
+from store import cases
 from store.models import Branch
 
 
@@ -19,19 +22,24 @@ def fail(message: str, code: int = 1) -> NoReturn:
     raise typer.Exit(code)
 
 
+@contextmanager
+def case_errors() -> Iterator[None]:
+    """A use case's refusal (``store.cases.CaseError``) as a one-line message: exit 1 when something is not there,
+    2 for a wrong argument."""
+    try:
+        yield
+    except cases.NotFound as e:
+        fail(str(e), 1)
+    except cases.CaseError as e:
+        fail(str(e), 2)
+
+
 def branch_for(s: Session, cfg: Config, key: str) -> Branch:
-    """The branch ``key``: configured ([branches.KEY]) or already known from the share; else exit 2."""
-    found = s.scalar(select(Branch).where(Branch.key == key))
-    if key in cfg.branches:
-        office = repo.ensure_office(s, key="default", name_hi=cfg.office.name_hi, name_en=cfg.office.name_en,
-                                    cutover=cfg.office.cutover)
-        b = cfg.branches[key]
-        return repo.ensure_branch(s, office.id, key=key, code=b.code, name_hi=b.name_hi, name_en=b.name_en,
-                                  cutover=b.cutover, configured=True)
-    if found is None:
-        known = ", ".join(sorted(set(cfg.branches) | set(s.scalars(select(Branch.key))))) or "none"
-        fail(f"unknown branch '{key}' (known: {known}); add [branches.{key}] to the config", 2)
-    return found
+    """The branch ``key`` (``store.cases.branch``); else exit 2."""
+    try:
+        return cases.branch(s, cfg, key)
+    except cases.CaseError as e:
+        fail(str(e), 2)
 
 
 STATUSES = ("received", "processing", "done", "rejected", "duplicate", "failed")

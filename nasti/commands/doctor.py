@@ -20,7 +20,7 @@ def doctor(quick: Annotated[bool, typer.Option("--quick", help="leave out the sl
            as_json: Annotated[bool, typer.Option("--json", help="{ok, exit_code, checks: [{check, area, status, "
                                                                 "message, data}]}")] = False) -> None:
     """Check that nasti can run here, naming each problem and how to fix it."""
-    from nasti import config as configmod
+    from common import config as configmod
     from nasti import doctor as doc
 
     try:

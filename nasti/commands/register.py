@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import time
-from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -11,7 +10,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from nasti.cli import app, load_config, open_store, out, print_json
-from nasti.commands._common import branch_for, check_branch, fail
+from nasti.commands._common import case_errors, check_branch, fail
 
 register_app = typer.Typer(no_args_is_help=True, help="The branch register (inventory) of physical files.")
 app.add_typer(register_app, name="register")
@@ -22,28 +21,20 @@ def import_(file: Annotated[Path, typer.Argument(metavar="FILE", help="CSV or XL
             branch: Annotated[str, typer.Option("--branch", "-b", help="the branch key (share folder)")],
             as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Import (or update) a branch register: file number, subject, year, category, expected pages, location."""
-    from ingest.tagger import rematch_branch
-    from ingest.tagging.digits import file_number_key
-    from store.register import RegisterError, import_register
+    from store.cases import import_register
 
     cfg = load_config()
     if not file.is_file():
         fail(f"{file} does not exist", 2)
     started = time.perf_counter()
-    with open_store(cfg).session() as s:
-        b = branch_for(s, cfg, branch)
-        try:
-            result = import_register(s, b, file, key_of=file_number_key)
-        except RegisterError as e:
-            fail(str(e), 2)
-        rematched = rematch_branch(s, b, cfg)
-    data: dict[str, Any] = {**asdict(result), "rematched_documents": rematched,
-                            "seconds": round(time.perf_counter() - started, 2)}
+    with case_errors(), open_store(cfg).session() as s:
+        done = import_register(s, cfg, branch, file)
+    result = done.result
+    data: dict[str, Any] = {**done.as_dict(), "seconds": round(time.perf_counter() - started, 2)}
     if as_json:
         print_json(data)
         return
-    out.print(f"{branch}: {result.rows} rows — {result.created} new, {result.updated} updated, "
-              f"{result.unchanged} unchanged; {rematched} documents matched again ({data['seconds']} s)")
+    out.print(f"{done.summary()} ({data['seconds']} s)")
     for w in result.warnings[:20]:
         out.print(f"  warning: {w}", highlight=False)
     if len(result.warnings) > 20:

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from nasti.cli import app, load_config, open_store, out, print_json
-from nasti.commands._common import branch_for, check_branch, fail
+from nasti.commands._common import case_errors, check_branch
 
 review_app = typer.Typer(invoke_without_command=True,
                          help="Documents that need a person: no file number, conflicting tags, low confidence.")
@@ -44,25 +44,13 @@ def assign(doc_id: Annotated[int, typer.Argument(metavar="ID")],
            branch: Annotated[str | None, typer.Option("--branch", "-b", help="move it to this branch")] = None,
            as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Give a document its file number (and branch); clears its review flag; recorded as an event."""
-    from ingest.tagging.digits import file_number_key, fold_digits, strip_label
     from store import queries
-    from store.review import Assignment, ReviewError
-    from store.review import assign as assign_number
+    from store.cases import assign_number
 
     cfg = load_config()
-    value = " ".join(strip_label(fold_digits(file_number))[1].split()).strip()
-    with open_store(cfg).session() as s:
-        doc = queries.document(s, doc_id)
-        if doc is None:
-            fail(f"no document with id {doc_id}")
-        target = branch_for(s, cfg, branch) if branch else None
-        try:
-            event = assign_number(s, doc, Assignment(value, file_number_key(value), target), actor=by,
-                                  fuzzy_threshold=cfg.tags.fuzzy_threshold)
-        except ReviewError as e:
-            fail(str(e), 2)
-        s.refresh(doc)
-        data = queries.document_dict(doc, cfg.archive)
+    with case_errors(), open_store(cfg).session() as s:
+        event = assign_number(s, cfg, doc_id, file_number, by=by, branch_key=branch)
+        data = queries.document_dict(queries.document(s, doc_id), cfg.archive)
         detail = event.detail
     if as_json:
         print_json(data)

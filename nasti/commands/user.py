@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from nasti.cli import app, load_config, open_store, out
-from nasti.commands._common import branch_for, fail
+from nasti.commands._common import case_errors, fail
 
 user_app = typer.Typer(no_args_is_help=True, help="Web users (nasti serve).")
 app.add_typer(user_app, name="user")
@@ -21,16 +21,12 @@ def add(name: Annotated[str, typer.Argument(metavar="NAME")],
         password_stdin: Annotated[bool, typer.Option("--password-stdin", help="read the password from stdin")]
         = False) -> None:
     """Create a web user; the password is read from stdin (one line) and stored as an argon2id hash."""
-    from store.users import UserError, create
+    from store.cases import add_user
 
     if not password_stdin:
         fail("give the password on stdin with --password-stdin (never on the command line)", 2)
     password = sys.stdin.readline().rstrip("\r\n")
     cfg = load_config()
-    with open_store(cfg).session() as s:
-        target = branch_for(s, cfg, branch) if branch else None
-        try:
-            user = create(s, name, role, password, target)
-        except UserError as e:
-            fail(str(e), 2)
+    with case_errors(), open_store(cfg).session() as s:
+        user = add_user(s, cfg, name, role, password, branch)
         out.print(f"user {user.name} ({user.role}{', ' + branch if branch else ''}) created", highlight=False)

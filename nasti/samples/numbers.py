@@ -8,8 +8,9 @@ import datetime
 import random
 from collections.abc import Callable
 
+from common.text import fold_digits
+
 _TO_DEVA = str.maketrans("0123456789", "०१२३४५६७८९")
-_TO_ASCII = str.maketrans("०१२३४५६७८९", "0123456789")
 
 
 def to_devanagari_digits(text: str) -> str:
@@ -17,7 +18,7 @@ def to_devanagari_digits(text: str) -> str:
 
 
 def to_ascii_digits(text: str) -> str:
-    return text.translate(_TO_ASCII)
+    return fold_digits(text)
 
 
 def digits(rng: random.Random, k: int, *, lead_zero: bool = False) -> str:

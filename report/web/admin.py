@@ -5,27 +5,25 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
 from report.web.auth import check_csrf, require
-from store.models import Branch, User
+from report.web.render import render
+from store import cases, queries
 
 MAX_UPLOAD = 20 * 1024 * 1024
 
 
 def _render(request: Request, status: int = 200, **ctx: Any) -> Response:
-    from report.web.app import render
-
     state = request.app.state
     with state.store.session() as s:
         users = [{"name": u.name, "role": u.role, "branch": u.branch.key if u.branch else ""}
-                 for u in s.scalars(select(User).order_by(User.name))]
+                 for u in queries.users(s)]
         branches = [{"branch": b.key, "name_hi": b.name_hi, "name_en": b.name_en}
-                    for b in s.scalars(select(Branch).order_by(Branch.key))]
+                    for b in queries.branches(s)]
     return render(request, "admin.html", status, users=users, branches=branches, **ctx)
 
 
@@ -37,47 +35,38 @@ async def admin_page(request: Request) -> Response:
 async def add_user(request: Request) -> Response:
     require(request, roles=("collector",))
     form = await check_csrf(request, MAX_UPLOAD)
-    from store.users import UserError, create
-
-    key = str(form.get("branch", ""))
-    with request.app.state.store.session() as s:
-        branch = s.scalar(select(Branch).where(Branch.key == key)) if key else None
-        if key and branch is None:
-            raise HTTPException(400, f"no branch '{key}'")
-        try:
-            user = create(s, str(form.get("name", "")), str(form.get("role", "")), str(form.get("password", "")),
-                          branch)
+    state = request.app.state
+    try:
+        with state.store.session() as s:
+            user = cases.add_user(s, state.cfg, str(form.get("name", "")), str(form.get("role", "")),
+                                  str(form.get("password", "")), str(form.get("branch", "")) or None)
             message = f"user {user.name} ({user.role}) created"
-        except UserError as e:
-            s.rollback()
-            return _render(request, 400, error=str(e))
+    except cases.CaseError as e:
+        return _render(request, 400, error=str(e))
     return _render(request, message=message)
 
 
 async def import_register_upload(request: Request) -> Response:
     require(request, roles=("collector",))
     form = await check_csrf(request, MAX_UPLOAD)
-    from ingest.tagging.digits import file_number_key
-    from store.register import RegisterError, import_register
-
     upload = form.get("file")
     if not isinstance(upload, UploadFile) or not upload.filename:
         raise HTTPException(400, "choose a CSV or XLSX file")
     suffix = Path(upload.filename).suffix.lower()
     if suffix not in (".csv", ".xlsx"):
         raise HTTPException(400, "the register must be a .csv or .xlsx file")
+    key = str(form.get("branch", ""))
+    if not key:
+        raise HTTPException(400, "choose a branch")
     data = await upload.read()
-    with tempfile.TemporaryDirectory() as tmp, request.app.state.store.session() as s:
-        path = Path(tmp) / f"register{suffix}"
-        path.write_bytes(data)
-        branch = s.scalar(select(Branch).where(Branch.key == str(form.get("branch", ""))))
-        if branch is None:
-            raise HTTPException(400, "choose a branch")
-        try:
-            result = import_register(s, branch, path, key_of=file_number_key)
-        except RegisterError as e:
-            s.rollback()
-            return _render(request, 400, error=str(e))
-    message = (f"{result.branch}: {result.rows} rows — {result.created} new, {result.updated} updated, "
-               f"{result.unchanged} unchanged" + (f"; {len(result.warnings)} skipped" if result.warnings else ""))
-    return _render(request, message=message, warnings=result.warnings[:20])
+    state = request.app.state
+    try:
+        with tempfile.TemporaryDirectory() as tmp, state.store.session() as s:
+            path = Path(tmp) / f"register{suffix}"
+            path.write_bytes(data)
+            done = cases.import_register(s, state.cfg, key, path)
+    except cases.CaseError as e:
+        return _render(request, 400, error=str(e))
+    warnings = done.result.warnings
+    message = done.summary() + (f"; {len(warnings)} skipped" if warnings else "")
+    return _render(request, message=message, warnings=warnings[:20])

@@ -4,22 +4,21 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
-from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
-from starlette.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from starlette.responses import FileResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from nasti.config import Config
-from report.i18n import LANGS, branch_name, ddmmyyyy, t
+from common.config import Config
+from report.i18n import LANGS
 from report.web import admin, views
-from report.web.auth import LoginRequired, csrf_token, viewer
+from report.web.auth import LoginRequired
+from report.web.render import render, templates
 from store.db import Store
 
 HERE = Path(__file__).parent
@@ -39,24 +38,6 @@ def _secret(cfg: Config) -> str:
         with os.fdopen(fd, "w") as fh:
             fh.write(secrets.token_urlsafe(48))
     return path.read_text().strip()
-
-
-def language(request: Request) -> str:
-    lang = request.session.get("lang") or request.app.state.cfg.office.language
-    return lang if lang in LANGS else "hi"
-
-
-def render(request: Request, name: str, status: int = 200, **ctx: Any) -> HTMLResponse:
-    lang = language(request)
-    try:
-        who = viewer(request)
-    except LoginRequired:
-        who = None
-    env: Environment = request.app.state.templates
-    html = env.get_template(name).render(
-        request=request, lang=lang, t=lambda key: t(key, lang), date=ddmmyyyy, bname=lambda r: branch_name(r, lang),
-        csrf=csrf_token(request), viewer=who, cfg=request.app.state.cfg, **ctx)
-    return HTMLResponse(html, status_code=status)
 
 
 async def set_language(request: Request) -> Response:
@@ -109,6 +90,5 @@ def create_app(cfg: Config, store: Store | None = None) -> Starlette:
                                            same_site="lax", https_only=False, max_age=12 * 3600)])
     app.state.cfg = cfg
     app.state.store = store or Store(cfg.store_url)
-    app.state.templates = Environment(loader=FileSystemLoader(HERE / "templates"),
-                                      autoescape=select_autoescape(["html"]))
+    app.state.templates = templates()
     return app

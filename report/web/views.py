@@ -5,17 +5,18 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import FileResponse, RedirectResponse, Response
 
 from report.burndown import burndown, svg
-from report.i18n import t
+from report.i18n import local_time, t
 from report.readiness import readiness
 from report.web.auth import check_csrf, login, require, viewer
-from store import queries
-from store.models import Branch, Document, Event, Office
+from report.web.errors import case_errors
+from report.web.render import language, render
+from store import cases, queries
+from store.models import Branch, Document
 from store.users import authenticate
 
 OUTCOMES_SHOWN = 200
@@ -25,24 +26,12 @@ def _app(request: Request) -> Any:
     return request.app.state
 
 
-def _render(request: Request, name: str, status: int = 200, **ctx: Any) -> Response:
-    from report.web.app import render
-
-    return render(request, name, status, **ctx)
-
-
-def _lang(request: Request) -> str:
-    from report.web.app import language
-
-    return language(request)
-
-
 def _date(iso: str | None) -> dt.date | None:
     return dt.date.fromisoformat(iso) if iso else None
 
 
 def _labels(request: Request) -> tuple[str, str, str]:
-    lang = _lang(request)
+    lang = language(request)
     return t("burndown", lang), t("projected_completion", lang), t("cutover", lang)
 
 
@@ -54,13 +43,13 @@ async def home(request: Request) -> Response:
 
 async def login_page(request: Request) -> Response:
     if request.method == "GET":
-        return _render(request, "login.html")
+        return render(request, "login.html")
     form = await check_csrf(request)
     with _app(request).store.session() as s:
         user = authenticate(s, str(form.get("name", "")), str(form.get("password", "")))
         found = (user.name, user.role, user.branch.key if user.branch else None) if user else None
     if found is None:
-        return _render(request, "login.html", status=401, error=t("bad_login", _lang(request)))
+        return render(request, "login.html", status=401, error=t("bad_login", language(request)))
     lang = request.session.get("lang")
     login(request, *found)
     if lang:
@@ -82,8 +71,9 @@ async def readiness_page(request: Request) -> Response:
         total = report["total"]
         cut = dt.date.fromisoformat(report["cutover"]) if report["cutover"] else None
         chart = svg(burndown(s, dt.date.fromisoformat(report["as_of"]), cut, total["files_per_day"],
-                             finish=_date(total["projected_completion"])), labels=_labels(request))
-    return _render(request, "readiness.html", report=report, chart=chart)
+                             finish=_date(total["projected_completion"]), zone=state.cfg.office.zone),
+                    labels=_labels(request))
+    return render(request, "readiness.html", report=report, chart=chart)
 
 
 async def set_cutover(request: Request) -> Response:
@@ -93,18 +83,14 @@ async def set_cutover(request: Request) -> Response:
         day = dt.date.fromisoformat(str(form.get("cutover"))) if form.get("cutover") else None
     except ValueError as e:
         raise HTTPException(400, "the cutover must be a date (YYYY-MM-DD)") from e
-    key = str(form.get("branch", ""))
-    with _app(request).store.session() as s:
-        target = (s.scalar(select(Branch).where(Branch.key == key)) if key
-                  else s.scalar(select(Office).where(Office.key == "default")))
-        if target is None:
-            raise HTTPException(404, f"no branch '{key}'" if key else "no office yet")
-        target.cutover = day
+    state = _app(request)
+    with case_errors(404), state.store.session() as s:
+        cases.set_cutover(s, state.cfg, str(form.get("branch", "")) or None, day)
     return RedirectResponse("/readiness", 303)
 
 
 def _branch_or_404(s: Any, key: str) -> Branch:
-    branch = s.scalar(select(Branch).where(Branch.key == key))
+    branch = queries.branch(s, key)
     if branch is None:
         raise HTTPException(404, f"no branch '{key}'")
     return branch
@@ -122,43 +108,26 @@ async def branch_page(request: Request) -> Response:
         row = next(r for r in report["branches"] if r["branch"] == key)
         cut = dt.date.fromisoformat(row["cutover"]) if row["cutover"] else None
         chart = svg(burndown(s, dt.date.fromisoformat(report["as_of"]), cut, row["files_per_day"], branch=key,
-                             finish=_date(row["projected_completion"])), labels=_labels(request))
+                             finish=_date(row["projected_completion"]), zone=state.cfg.office.zone),
+                    labels=_labels(request))
         review = [queries.document_dict(d, state.cfg.archive) for d in queue(s, key)]
         rejected = [queries.document_dict(d, state.cfg.archive) for d in queries.documents(s, branch=key,
                                                                                           status="rejected")]
         register = queries.register_dicts(s, key)
-    return _render(request, "branch.html", row=row, report=report, chart=chart, review=review, rejected=rejected,
+    return render(request, "branch.html", row=row, report=report, chart=chart, review=review, rejected=rejected,
                    register=register, key=key)
-
-
-def _assignment(text: str, branch: Branch | None) -> Any:
-    from ingest.tagging.digits import file_number_key, fold_digits, strip_label
-    from store.review import Assignment
-
-    value = " ".join(strip_label(fold_digits(text))[1].split()).strip()
-    return Assignment(value, file_number_key(value), branch)
 
 
 async def assign(request: Request) -> Response:
     key = request.path_params["key"]
     v = require(request, roles=("branch_head", "collector"), branch=key)
     form = await check_csrf(request)
-    from store.review import ReviewError
-    from store.review import assign as assign_number
-
+    doc_id = str(form.get("doc_id", ""))
+    if not doc_id.isdigit():
+        raise HTTPException(404, "no such document")
     state = _app(request)
-    with state.store.session() as s:
-        doc_id = str(form.get("doc_id", ""))
-        doc = s.get(Document, int(doc_id)) if doc_id.isdigit() else None
-        if doc is None:
-            raise HTTPException(404, "no such document")
-        if doc.branch is None or doc.branch.key != key:
-            raise HTTPException(403, "forbidden")
-        try:
-            assign_number(s, doc, _assignment(str(form.get("file_number", "")), None), actor=v.name,
-                          fuzzy_threshold=state.cfg.tags.fuzzy_threshold)
-        except ReviewError as e:
-            raise HTTPException(400, str(e)) from e
+    with case_errors(), state.store.session() as s:
+        cases.assign_number(s, state.cfg, int(doc_id), str(form.get("file_number", "")), by=v.name, within=key)
     return RedirectResponse(f"/branch/{key}", 303)
 
 
@@ -172,7 +141,7 @@ async def outcomes(request: Request) -> Response:
         docs = [queries.document_dict(d, state.cfg.archive)
                 for st in ("done", "rejected", "duplicate") for d in queries.documents(s, branch=key, status=st)]
     docs.sort(key=lambda d: d["received_at"] or "", reverse=True)
-    return _render(request, "outcomes.html", docs=docs[:OUTCOMES_SHOWN], key=key)
+    return render(request, "outcomes.html", docs=docs[:OUTCOMES_SHOWN], key=key)
 
 
 async def search_page(request: Request) -> Response:
@@ -188,7 +157,7 @@ async def search_page(request: Request) -> Response:
                 hits = [h.as_dict() for h in search(s, q, branch=None if v.is_collector else v.branch, limit=50)]
             except ValueError as e:
                 error = str(e)
-    return _render(request, "search.html", q=q, hits=hits, error=error)
+    return render(request, "search.html", q=q, hits=hits, error=error)
 
 
 def _document(request: Request, s: Any) -> Document:
@@ -205,10 +174,9 @@ async def document_page(request: Request) -> Response:
         doc = _document(request, s)
         data = queries.document_dict(doc, state.cfg.archive)
         pages = [queries.page_dict(p) for p in doc.page_rows]
-        events = [{"at": e.at.isoformat(sep=" "), "from": e.from_state, "to": e.to_state, "detail": e.detail,
-                   "actor": e.actor}
-                  for e in s.scalars(select(Event).where(Event.document_id == doc.id).order_by(Event.id))]
-    return _render(request, "document.html", doc=data, pages=pages, events=events)
+        events = [{"at": local_time(e.at, state.cfg.office.zone), "from": e.from_state, "to": e.to_state,
+                   "detail": e.detail, "actor": e.actor} for e in queries.events(s, doc.id)]
+    return render(request, "document.html", doc=data, pages=pages, events=events)
 
 
 async def document_pdf(request: Request) -> Response:

@@ -11,9 +11,10 @@ from collections.abc import Iterable
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from common.text import file_number_key
 from store.models import Document, RegisterFile
 from store.search.pg import tsvector_literal
-from store.search.tokenize import file_key, index_text
+from store.search.tokenize import index_text
 
 __all__ = ["index_document", "meta_text", "reindex_meta", "unindex_document"]
 
@@ -32,7 +33,7 @@ def meta_text(doc: Document, register: RegisterFile | None = None) -> str:
     """Index text of what describes the whole document: subject, file number(s) and their keys."""
     numbers = [doc.file_number, doc.file_number_alt, register.file_number if register else None]
     keys = [doc.file_number_key, register.key if register else None]
-    keys += [file_key(n) for n in numbers if n]
+    keys += [file_number_key(n) for n in numbers if n]
     parts = [index_text(doc.subject or "")] + [index_text(n) for n in numbers if n]
     parts += list(dict.fromkeys(k for k in keys if k))
     return " ".join(p for p in parts if p)

@@ -11,9 +11,10 @@ from typing import Any
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session, selectinload
 
+from common.text import fold_digits
 from store.models import Document, Page
 from store.search.pg import tsquery_literal
-from store.search.tokenize import Query, fold_digits, fts5_match, parse_query, snippet
+from store.search.tokenize import Query, fts5_match, parse_query, snippet
 
 __all__ = ["Hit", "match_expression", "search"]
 

@@ -19,10 +19,11 @@ FTS5
 """
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass, field
 
 import regex
+
+from common.text import JOINERS, file_number_key, fold_digits, nfc, strip_invisible
 
 __all__ = [
     "FTS5_TOKENIZE",
@@ -30,7 +31,6 @@ __all__ = [
     "Query",
     "Term",
     "file_key",
-    "fold_digits",
     "fts5_match",
     "index_text",
     "normalize",
@@ -46,8 +46,6 @@ FTS5_TOKENIZE = "unicode61 remove_diacritics 0 categories 'L* M* N* Co' tokencha
 #: The same, as an SQL string literal: ``CREATE VIRTUAL TABLE t USING fts5(body, tokenize=<this>)``.
 FTS5_TOKENIZE_SQL = "'" + FTS5_TOKENIZE.replace("'", "''") + "'"
 
-_FOLD = str.maketrans("०१२३४५६७८९", "0123456789")
-_INVISIBLE = regex.compile("[\u200c\u200d\u00ad\ufeff]")
 _WORD = regex.compile(r"[\p{L}\p{M}\p{N}\u200c\u200d\u00ad]+")
 _HYPHENS = frozenset("-\u2010\u2011")
 _DATE = regex.compile(r"^[0-9]{1,2}[./-][0-9]{1,2}[./-](?:[0-9]{2}|[0-9]{4})$")
@@ -55,17 +53,12 @@ _QUERY_CHUNK = regex.compile(r'"([^"]*)"(\*?)|“([^”]*)”(\*?)|(\S+)')
 
 
 def normalize(text: str) -> str:
-    """NFC with ZWJ/ZWNJ/soft hyphen/BOM removed."""
-    return unicodedata.normalize("NFC", _INVISIBLE.sub("", unicodedata.normalize("NFC", text)))
-
-
-def fold_digits(text: str) -> str:
-    """NFC, then Devanagari digits ०-९ → ASCII 0-9."""
-    return unicodedata.normalize("NFC", text).translate(_FOLD)
+    """NFC with ZWJ/ZWNJ/soft hyphen/BOM removed (a zero-width space still separates words)."""
+    return strip_invisible(text, JOINERS)
 
 
 def _token(word: str) -> str:
-    return unicodedata.normalize("NFC", _INVISIBLE.sub("", word).translate(_FOLD).casefold())
+    return nfc(fold_digits(strip_invisible(word, JOINERS)).casefold())
 
 
 @dataclass(frozen=True)
@@ -101,14 +94,14 @@ def _compounds(text: str, words: list[_Word]) -> list[str]:
 
 def word_tokens(text: str) -> list[str]:
     """Positional tokens only (no appended compounds)."""
-    return [w.token for w in _words(unicodedata.normalize("NFC", text))]
+    return [w.token for w in _words(nfc(text))]
 
 
 def tokens(text: str) -> list[str]:
     """Tokens for indexing: the positional tokens, then every hyphenated compound as one extra token."""
-    nfc = unicodedata.normalize("NFC", text)
-    words = _words(nfc)
-    return [w.token for w in words] + _compounds(nfc, words)
+    norm = nfc(text)
+    words = _words(norm)
+    return [w.token for w in words] + _compounds(norm, words)
 
 
 def index_text(text: str) -> str:
@@ -116,10 +109,8 @@ def index_text(text: str) -> str:
     return " ".join(tokens(text))
 
 
-def file_key(text: str) -> str:
-    """File-number matching key: positional tokens concatenated (same as ``ingest.tagging.digits.file_number_key``
-    for a number given without its label)."""
-    return "".join(word_tokens(text))
+#: The file-number matching key (one rule: ``common.text.file_number_key``), under the name search code uses.
+file_key = file_number_key
 
 
 @dataclass
@@ -158,7 +149,7 @@ def _term(raw: str, prefix: bool, quoted: bool) -> Term | None:
         return Term(parts[0], prefix=prefix)
     is_number = any(c.isdigit() for c in "".join(parts)) and not _DATE.match(shown)
     if is_number and not prefix and (not quoted or " " not in shown):
-        return Term(shown, prefix=False, phrase=parts, file_key="".join(parts))
+        return Term(shown, prefix=False, phrase=parts, file_key=file_number_key(shown))
     return Term(shown, prefix=prefix, phrase=parts)
 
 
@@ -215,10 +206,10 @@ def _collapse(text: str) -> str:
 def snippet(text: str, query: Query, width: int = 160) -> str:
     """About ``width`` characters of the NFC text around the first whole-word hit, hits marked ``[`` ``]``, whitespace
     collapsed, ``…`` where cut. Without a hit: the start of the text, unmarked."""
-    nfc = unicodedata.normalize("NFC", text)
-    words = _words(nfc)
+    norm = nfc(text)
+    words = _words(norm)
     if not words:
-        return _collapse(nfc[:width])
+        return _collapse(norm[:width])
     hits = _hits(words, query)
     lo, hi = hits[0] if hits else (0, 0)
     grew = True
@@ -234,8 +225,8 @@ def snippet(text: str, query: Query, width: int = 160) -> str:
     for a, b in hits:
         if a < lo or b > hi or a <= last_end:
             continue
-        out += [nfc[pos : words[a].start], "[", nfc[words[a].start : words[b].end], "]"]
+        out += [norm[pos : words[a].start], "[", norm[words[a].start : words[b].end], "]"]
         pos, last_end = words[b].end, b
-    out.append(nfc[pos : words[hi].end])
+    out.append(norm[pos : words[hi].end])
     body = _collapse("".join(out))
     return ("… " if lo > 0 else "") + body + (" …" if hi < len(words) - 1 else "")

@@ -90,7 +90,7 @@ SPEC: dict[str, dict[str, Check]] = {
     "watch": {"mode": choice("auto", "native", "polling"), "quiet_seconds": number(0, 3600, unit="seconds"),
               "recheck_seconds": number(0, 3600, unit="seconds"),
               "rescan_seconds": number(0, 86400, above=True, unit="seconds"),
-              "poll_interval": number(0, 3600, above=True, unit="seconds"), "top_level": choice("reject"),
+              "poll_interval": number(0, 3600, above=True, unit="seconds"),
               "unknown_branch": choice("create", "review")},
     "limits": {"max_file_mb": number(0, above=True, whole=True), "max_pixels": number(0, above=True, whole=True),
                "max_pages": number(0, above=True, whole=True)},

@@ -7,8 +7,9 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from nasti.config_schema import BRANCH_SPEC, SPEC, check_value
+from common.config_schema import BRANCH_SPEC, SPEC, check_value
 
 DEFAULT_NAME = "config.toml"
 DEFAULT_TIMEZONE = "Asia/Kolkata"
@@ -48,7 +49,6 @@ class WatchConfig:
     recheck_seconds: float = 1.0    # ... and unchanged size+mtime on a second look this much later
     rescan_seconds: float = 300.0   # periodic full rescan of the share
     poll_interval: float = 2.0      # polling observer interval
-    top_level: str = "reject"       # files at the share root: reject (explain where to put them)
     unknown_branch: str = "create"  # a folder with no [branches.X] entry: create | review
 
 
@@ -75,6 +75,10 @@ class OfficeConfig:
     language: str = "hi"
     at_risk_days: int = 14          # a projected finish within this many days of the cutover is "at risk"
     timezone: str = DEFAULT_TIMEZONE  # days, "today" and log times are in the office's zone
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,120 @@
+"""What a person does to the store, once, for the command line and the web alike: find a branch, import a
+register (and match the branch's documents to it again), assign a file number under review, set a cutover, add a
+user. Callers only translate arguments in and errors out (``CaseError``: exit code or HTTP status).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from common.text import assigned_number
+from store import queries, repo, review, users
+from store.matching import rematch_branch
+from store.models import Branch, Document, Event, Office, User
+from store.register import ImportResult, RegisterError
+from store.register import import_register as read_into
+
+if TYPE_CHECKING:
+    from common.config import Config
+
+__all__ = ["CaseError", "Forbidden", "Invalid", "NotFound", "RegisterImport", "add_user", "assign_number",
+           "branch", "import_register", "office", "set_cutover"]
+
+
+class CaseError(ValueError):
+    """The request cannot be done; the message says why (for a person)."""
+
+
+class NotFound(CaseError):
+    """No such document (CLI: exit 1; web: 404)."""
+
+
+class Invalid(CaseError):
+    """A wrong argument: an unknown branch, a bad number or register file (CLI: exit 2; web: 400)."""
+
+
+class Forbidden(CaseError):
+    """Not this person's to change (web: 403)."""
+
+
+def office(s: Session, cfg: Config) -> Office:
+    """The office row, as the config names it (a date set on the dashboard survives a config without one)."""
+    return repo.ensure_office(s, key=repo.OFFICE, name_hi=cfg.office.name_hi, name_en=cfg.office.name_en,
+                              cutover=cfg.office.cutover)
+
+
+def branch(s: Session, cfg: Config, key: str) -> Branch:
+    """The office's branch ``key``: configured ([branches.KEY], created on first use) or already known from the
+    share; else ``Invalid`` naming the known ones."""
+    if key in cfg.branches:
+        b = cfg.branches[key]
+        return repo.ensure_branch(s, office(s, cfg).id, key=key, code=b.code, name_hi=b.name_hi, name_en=b.name_en,
+                                  cutover=b.cutover, configured=True)
+    found = queries.branch(s, key)
+    if found is None:
+        known = ", ".join(sorted(set(cfg.branches) | set(s.scalars(select(Branch.key))))) or "none"
+        raise Invalid(f"unknown branch '{key}' (known: {known}); add [branches.{key}] to the config")
+    return found
+
+
+@dataclass
+class RegisterImport:
+    result: ImportResult
+    rematched: int      # documents of the branch whose match changed
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**asdict(self.result), "rematched_documents": self.rematched}
+
+    def summary(self) -> str:
+        r = self.result
+        return (f"{r.branch}: {r.rows} rows — {r.created} new, {r.updated} updated, {r.unchanged} unchanged; "
+                f"{self.rematched} documents matched again")
+
+
+def import_register(s: Session, cfg: Config, branch_key: str, path: Path) -> RegisterImport:
+    """Upsert the register file into the branch, then match the branch's done documents to it again (so readiness
+    and the review queue are right at once)."""
+    b = branch(s, cfg, branch_key)
+    try:
+        result = read_into(s, b, path)
+    except RegisterError as e:
+        raise Invalid(str(e)) from e
+    return RegisterImport(result, rematch_branch(s, b, cfg))
+
+
+def assign_number(s: Session, cfg: Config, doc_id: int, number: str, *, by: str, branch_key: str | None = None,
+                  within: str | None = None) -> Event:
+    """A person gives document ``doc_id`` its file number (either digit set, label optional) and optionally moves
+    it to ``branch_key``; ``within``: the branch the person may change (a branch head's). The tagger's matching
+    rules decide whether it still needs review."""
+    doc = s.get(Document, doc_id)
+    if doc is None:
+        raise NotFound(f"no document with id {doc_id}")
+    if within is not None and (doc.branch is None or doc.branch.key != within):
+        raise Forbidden(f"document {doc_id} is not in branch '{within}'")
+    target = branch(s, cfg, branch_key) if branch_key else None
+    value, key = assigned_number(number)
+    try:
+        return review.assign(s, doc, review.Assignment(value, key, target), actor=by, cfg=cfg)
+    except review.ReviewError as e:
+        raise Invalid(str(e)) from e
+
+
+def set_cutover(s: Session, cfg: Config, branch_key: str | None, day: dt.date | None) -> None:
+    """The cutover date of a branch (``branch_key``) or of the whole office (None); None clears it."""
+    target: Office | Branch = branch(s, cfg, branch_key) if branch_key else office(s, cfg)
+    target.cutover = day
+
+
+def add_user(s: Session, cfg: Config, name: str, role: str, password: str, branch_key: str | None = None) -> User:
+    """A web user with an argon2id password hash; a clerk or branch head belongs to a branch."""
+    target = branch(s, cfg, branch_key) if branch_key else None
+    try:
+        return users.create(s, name, role, password, target)
+    except users.UserError as e:
+        raise Invalid(str(e)) from e
