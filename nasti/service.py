@@ -10,6 +10,7 @@ from rich.console import Console
 from ingest.pipeline import Ingestor, Outcome
 from ingest.recover import recover
 from ingest.runner import Runner
+from ingest.sharelock import ShareBusy, ShareLock
 from nasti.config import Config
 from ocr import tesseract
 from ocr.errors import EngineMissing
@@ -31,8 +32,9 @@ def _printer(console: Console):  # -> Callable[[Outcome], None]
     return show
 
 
-def run_watch(cfg: Config, *, once: bool, console: Console) -> int:
-    """Returns the exit code: 0 when every file reached a final state, 1 on an installation problem."""
+def run_watch(cfg: Config, *, once: bool, console: Console, wait: bool = False) -> int:
+    """Returns the exit code: 0 when every file reached a final state, 1 on an installation problem or when another
+    nasti process already watches the share (unless `wait`: then it waits for that one to stop)."""
     try:
         tesseract.version()
         tesseract.check_languages(cfg.ocr.languages)
@@ -41,8 +43,22 @@ def run_watch(cfg: Config, *, once: bool, console: Console) -> int:
         return 1
     cfg.share.mkdir(parents=True, exist_ok=True)
     cfg.archive.mkdir(parents=True, exist_ok=True)
+    lock = ShareLock(cfg.share)
+    try:
+        lock.acquire(wait=wait)
+    except ShareBusy as e:
+        hi, en = e.message()
+        console.print(f"nasti: {hi}\nnasti: {en}", style="red", highlight=False)
+        return 1
+    try:
+        return _watch_locked(cfg, once=once, console=console)
+    finally:
+        lock.release()
+
+
+def _watch_locked(cfg: Config, *, once: bool, console: Console) -> int:
     store = Store(cfg.store_url)
-    recover(store, cfg.share, cfg.archive)
+    recover(store, cfg.share, cfg.archive)   # only under the share lock: no other live process has work in flight
     with OcrPool(cfg.ocr.workers) as pool:
         ingestor = Ingestor(cfg, store, pool)
         runner = Runner(ingestor, documents_in_flight=pool.workers * 2, on_outcome=_printer(console))
@@ -67,4 +83,17 @@ def run_watch(cfg: Config, *, once: bool, console: Console) -> int:
         console.print("nasti: some files could not be processed and are still in the share; see the log above",
                       style="red")
         return 1
+    _show_health(cfg, console)
     return 0
+
+
+def _show_health(cfg: Config, console: Console) -> None:
+    from ingest.health import health
+
+    store = Store(cfg.store_url)
+    try:
+        with store.session() as s:
+            for h in health(s):
+                console.print(f"nasti: {h.hi}\nnasti: {h.en}", style="yellow", highlight=False)
+    finally:
+        store.close()

@@ -95,7 +95,8 @@ def status_counts(s: Session) -> list[BranchCounts]:
 
     q = (select(Branch.key, Branch.name_hi, Branch.name_en, func.count(Document.id),
                 func.coalesce(func.sum(Document.pages), 0), func.coalesce(func.sum(Document.blank_pages), 0),
-                count("done"), count("rejected"), count("duplicate"),
+                count("done"), func.sum(case(((Document.status == "rejected") & Document.resolved_by_id.is_(None), 1),
+                                             else_=0)), count("duplicate"),
                 func.sum(case((Document.status.in_(("received", "processing")), 1), else_=0)),
                 func.sum(case((Document.needs_review.is_(True), 1), else_=0)))
          .select_from(Branch).outerjoin(Document, Document.branch_id == Branch.id)

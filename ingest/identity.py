@@ -1,0 +1,57 @@
+"""Is the file at a path still the bytes we recorded? Checked before every irreversible step."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from ingest.archive import sha256_file
+
+Verdict = Literal["same", "replaced", "removed"]
+
+
+@dataclass(frozen=True)
+class Identity:
+    size: int
+    mtime_ns: int
+    ino: int
+    dev: int
+    ctime_ns: int   # any write or attribute change moves it; the clerk cannot set it back
+
+    def core(self) -> tuple[int, int, int, int]:
+        return self.size, self.mtime_ns, self.ino, self.dev
+
+
+def snapshot(path: Path) -> Identity | None:
+    """The file's identity now (the link itself for a symlink), or None when nothing is at the path."""
+    try:
+        st = os.lstat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    return Identity(st.st_size, st.st_mtime_ns, st.st_ino, st.st_dev, st.st_ctime_ns)
+
+
+def check(path: Path, recorded: Identity, sha256: str) -> Verdict:
+    """'same' when the path still holds the recorded bytes: size, mtime, inode and device unchanged, and — when its
+    ctime moved (something wrote to it or touched it) — the same sha256."""
+    now = snapshot(path)
+    if now is None:
+        return "removed"
+    if now.core() != recorded.core():
+        return "replaced"
+    if now.ctime_ns != recorded.ctime_ns:
+        try:
+            return "same" if sha256_file(path) == sha256 else "replaced"
+        except FileNotFoundError:
+            return "removed"
+    return "same"
+
+
+class Changed(Exception):
+    """The clerk replaced, renamed or removed the file while nasti worked on it."""
+
+    def __init__(self, how: Verdict, step: str) -> None:
+        super().__init__(f"file {how} during {step}")
+        self.how = how
+        self.step = step
