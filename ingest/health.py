@@ -23,11 +23,11 @@ class Health:
 
 
 _TEXT: dict[str, tuple[str, str]] = {
-    "archive_full": ("संग्रह (archive) की डिस्क भर गई है: {n} फ़ाइलें प्रतीक्षा में हैं (मूल फ़ाइलें फ़ोल्डर में सुरक्षित) — "
+    "archive_full": ("संग्रह की डिस्क भर गई है: {n} फ़ाइलें प्रतीक्षा में हैं (मूल फ़ाइलें फ़ोल्डर में सुरक्षित) — "
                      "डिस्क पर जगह बनाएँ; फ़ाइलें अपने-आप ली जाएँगी",
                      "the archive disk is full: {n} files are waiting (their originals are safe in the share) — "
                      "free space on the archive disk; they are taken automatically"),
-    "archive_unwritable": ("संग्रह (archive) में लिखा नहीं जा सकता: {n} फ़ाइलें प्रतीक्षा में हैं — अनुमतियाँ/माउंट जाँचें",
+    "archive_unwritable": ("संग्रह में लिखा नहीं जा सकता: {n} फ़ाइलें प्रतीक्षा में हैं — अनुमतियाँ/माउंट जाँचें",
                            "the archive cannot be written: {n} files are waiting — check its permissions or mount"),
     "share_unwritable": ("शाखा का फ़ोल्डर बदला नहीं जा सकता (केवल-पढ़ने योग्य): {n} फ़ाइलें संसाधित हो चुकी हैं पर फ़ोल्डर में "
                          "ही हैं — फ़ोल्डर पर लिखने की अनुमति दें",
