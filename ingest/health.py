@@ -45,7 +45,7 @@ _TEXT: dict[str, tuple[str, str]] = {
 def health(s: Session) -> list[Health]:
     counts: dict[str, int] = dict(s.execute(
         select(Document.problem, func.count()).where(Document.problem.is_not(None))
-        .group_by(Document.problem)).tuples().all())
+        .group_by(Document.problem)).all())  # type: ignore[arg-type]
     stuck = s.scalar(select(func.count()).where(Document.status == "failed", Document.problem.is_(None),
                                                Document.attempts >= MAX_ATTEMPTS)) or 0
     retrying = s.scalar(select(func.count()).where(Document.status == "failed", Document.problem.is_(None),

@@ -152,6 +152,7 @@ class Ingestor:
             detail = {"received": None, "processing": "resumed after an interrupted run",
                       "failed": f"tried again after {doc.reason_code or 'an error'}"}[doc.status]
             repo.transition(s, doc, "processing", detail)
+            doc.settled = False   # a retried `failed` document was settled as "kept in the share"
             repo.clear_pages(s, doc_id)
         staging = self.cfg.archive / STAGING / str(doc_id)
         step, keep_staging = "inspect", False

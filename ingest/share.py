@@ -1,7 +1,9 @@
 """The drop share as the clerk sees it: sources, branches, and the _rejected/ folder with reason files."""
 from __future__ import annotations
 
+import errno
 import os
+import shutil
 import unicodedata
 from pathlib import Path, PurePosixPath
 
@@ -58,11 +60,28 @@ def return_to_clerk(share: Path, path: Path, dest: Path, reason_text: str) -> No
     note = dest.with_name(dest.name + ".reason.txt")
     write_atomic(note, reason_text.encode("utf-8"))
     try:
-        os.rename(path, dest)
+        try:
+            os.rename(path, dest)
+        except OSError as e:
+            if e.errno != errno.EXDEV:
+                raise
+            _move_across(path, dest)   # the branch folder is another mount than _rejected/
     except OSError:
         note.unlink(missing_ok=True)   # never claim a file was returned when it was not
         raise
     _prune_empty(path.parent, share)
+
+
+def _move_across(path: Path, dest: Path) -> None:
+    """Copy (through a temporary name), then remove the original; if it cannot be removed, undo the copy."""
+    tmp = dest.with_name(dest.name + ".part")
+    shutil.copy2(path, tmp, follow_symlinks=False)
+    os.replace(tmp, dest)
+    try:
+        os.unlink(path)
+    except OSError:
+        dest.unlink(missing_ok=True)
+        raise
 
 
 def resolve_note(share: Path, rejected_path: str) -> bool:
