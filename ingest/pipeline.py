@@ -266,17 +266,23 @@ class Ingestor:
             move_into(built, pdf)
         except OSError as e:
             raise ArchiveError(e.errno, f"searchable PDF could not be written: {e.strerror or e}") from e
-        confs = [r.confidence for r in results if r.confidence is not None and not r.blank]
         with self.store.session() as s:
-            doc = s.get_one(Document, doc_id)
-            for r in results:
-                s.add(Page(document_id=doc_id, number=r.number, text=r.text, confidence=r.confidence,
-                           blank=r.blank, language=r.language, rotation=r.rotation, seconds=r.seconds))
-            doc.kind = found.kind
-            doc.pages = len(results)
-            doc.blank_pages = sum(r.blank for r in results)
-            doc.confidence = round(sum(confs) / len(confs), 2) if confs else None
-            doc.problem = None
-            tag_and_index(s, doc, [(r.number, r.text) for r in results], self.cfg)
-            repo.transition(s, doc, "done", f"{doc.pages} pages, archived as {original_rel}")
+            record_done(s, s.get_one(Document, doc_id), found.kind, results, self.cfg,
+                        f"{len(results)} pages, archived as {original_rel}")
         hook("after_record", path=path, doc_id=doc_id)
+
+
+def record_done(s: Session, doc: Document, kind: str, results: list[PageResult], cfg: Config, detail: str) -> None:
+    """The recording step (one transaction): page rows, the document's page counts and confidence, tags and the
+    search index, then `done`. tests/tagdocs.py records its documents through this very function."""
+    confs = [r.confidence for r in results if r.confidence is not None and not r.blank]
+    for r in results:
+        s.add(Page(document_id=doc.id, number=r.number, text=r.text, confidence=r.confidence, blank=r.blank,
+                   language=r.language, rotation=r.rotation, seconds=r.seconds))
+    doc.kind = kind
+    doc.pages = len(results)
+    doc.blank_pages = sum(r.blank for r in results)
+    doc.confidence = round(sum(confs) / len(confs), 2) if confs else None
+    doc.problem = None
+    tag_and_index(s, doc, [(r.number, r.text) for r in results], cfg)
+    repo.transition(s, doc, "done", detail)

@@ -21,15 +21,13 @@ branch_labels = None
 depends_on = None
 
 
-def upgrade() -> None:
-    with op.batch_alter_table('document') as b:
-        b.add_column(sa.Column('attempts', sa.Integer(), nullable=False, server_default='0'))
-        b.add_column(sa.Column('problem', sa.String(length=32), nullable=True))
-        b.add_column(sa.Column('resolved_by_id', sa.Integer(), nullable=True))
+def upgrade() -> None:   # plain ADD/DROP COLUMN (no table rebuild on SQLite: other migrations' ALTERs keep working)
+    op.add_column('document', sa.Column('attempts', sa.Integer(), nullable=False, server_default='0'))
+    op.add_column('document', sa.Column('problem', sa.String(length=32), nullable=True))
+    op.add_column('document', sa.Column('resolved_by_id', sa.Integer(), nullable=True))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('document') as b:
-        b.drop_column('resolved_by_id')
-        b.drop_column('problem')
-        b.drop_column('attempts')
+    op.drop_column('document', 'resolved_by_id')
+    op.drop_column('document', 'problem')
+    op.drop_column('document', 'attempts')
