@@ -17,7 +17,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
-from tests.soak import Report, run_soak  # noqa: E402
+from tests.soak import Report, run_soak
 
 OUT = Path(__file__).resolve().parent / "results" / "soak.md"
 
