@@ -11,10 +11,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ingest.reasons import reason
-from ingest.steps import ENV_BACKOFF, MAX_ATTEMPTS, backoff
+from ingest.steps import ENV_BACKOFF, backoff
 from store import repo
 from store.db import Store
 from store.models import Document, utcnow
+from store.repo import MAX_ATTEMPTS
 
 log = logging.getLogger("nasti.ingest")
 FULL = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)

@@ -1,7 +1,8 @@
 """The named steps of the document state machine, and the hooks tests use to act between them.
 
 A drop goes preflight → inspect → ocr → record → settle (DESIGN.md §2); the allowed status transitions are declared
-once, in `store.repo.ALLOWED`, and checked by `store.repo.transition`.
+once, in `store.repo.ALLOWED` (with `store.repo.MAX_ATTEMPTS`, the bound on retries of `failed`), and checked by
+`store.repo.transition`.
 
 `HOOKS` maps a hook name to a callable run at that moment (with keyword context: path, doc_id). Production code
 installs none; tests use them to overwrite, rename or delete a file, or kill the process, at a controlled moment
@@ -19,7 +20,6 @@ HOOK_NAMES = ("after_preflight", "after_inspect", "after_ocr", "before_copy", "a
 
 HOOKS: dict[str, Callable[..., Any]] = {}
 
-MAX_ATTEMPTS = 3                    # unforeseen errors before a document stays `failed` for review
 BACKOFF = dt.timedelta(seconds=30)  # wait before attempt n+1: BACKOFF × 4^(n-1) (30 s, 2 min, ...)
 ENV_BACKOFF = dt.timedelta(seconds=20)  # a full or unwritable archive: try again this often (no attempt counted)
 

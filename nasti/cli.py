@@ -128,7 +128,7 @@ def status(as_json: Annotated[bool, typer.Option("--json")] = False,
 
     cfg = load_config()
     store = open_store(cfg)
-    from ingest.health import health
+    from store.health import health
 
     with store.session() as s:
         rows = queries.status_counts(s)

@@ -88,7 +88,7 @@ def _watch_locked(cfg: Config, *, once: bool, console: Console) -> int:
 
 
 def _show_health(cfg: Config, console: Console) -> None:
-    from ingest.health import health
+    from store.health import health
 
     store = Store(cfg.store_url)
     try:

@@ -25,6 +25,9 @@ ALLOWED: dict[str | None, frozenset[str]] = {
 }
 
 
+MAX_ATTEMPTS = 3   # unforeseen errors before a `failed` document stays failed for review (ingest/steps.py)
+
+
 class BadTransition(RuntimeError):
     pass
 

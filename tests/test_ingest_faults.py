@@ -16,11 +16,12 @@ from PIL import Image
 
 from ingest import reasons
 from ingest.archive import safe_component
-from ingest.health import health
-from ingest.steps import HOOKS, MAX_ATTEMPTS
+from ingest.steps import HOOKS
 from nasti.samples import make_letter, render_page, save_document
 from store import repo
+from store.health import health
 from store.models import Document
+from store.repo import MAX_ATTEMPTS
 from tests.ingest_rig import archive_files, check_invariants, mounted, png, rig
 
 

@@ -1,7 +1,8 @@
 """Health lines for `nasti status` and the dashboard: problems of the environment that hold documents back.
 
-Read from the documents' recorded `problem` (set by the pipeline, cleared once the problem is gone) and from
-documents that stay `failed` after their last attempt, so every process sees the same picture.
+Read from the documents' recorded `problem` (set by ingest, cleared once the problem is gone) and from documents
+that stay `failed` after their last attempt, so every process (watcher, CLI, web) sees the same picture. Lives in
+store so that report/ can show it too (report → store).
 """
 from __future__ import annotations
 
@@ -10,8 +11,8 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ingest.steps import MAX_ATTEMPTS
 from store.models import Document
+from store.repo import MAX_ATTEMPTS
 
 
 @dataclass(frozen=True)
