@@ -119,3 +119,19 @@ def test_a_copy_is_a_duplicate_only_of_archived_work(tmp_path: Path) -> None:
         third = r.docs()[2]
         assert third["status"] == "duplicate" and third["duplicate_of_id"] == second["id"]
         check_invariants(r.share, r.archive, r.root / "var" / "nasti.db")
+
+
+def test_a_folder_deleted_before_inspection_is_no_false_rejection(tmp_path: Path) -> None:
+    import shutil
+
+    from tests import hostile
+
+    with rig(tmp_path) as r:
+        path = r.drop("revenue/case 12/scan.pdf", hostile.pdf_bytes(3))
+        HOOKS["after_preflight"] = once(lambda **_: shutil.rmtree(path.parent))
+        r.handle(path)
+        [d] = r.docs()
+        assert (d["status"], d["reason_code"]) == ("rejected", "removed"), dict(d)
+        assert "poppler" not in d["reason"] and str(tmp_path) not in d["reason"] + d["reason_hi"]
+        assert not (r.share / "_rejected").exists()
+        check_invariants(r.share, r.archive, r.root / "var" / "nasti.db")
