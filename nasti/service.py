@@ -46,9 +46,9 @@ def run_watch(cfg: Config, *, once: bool, console: Console, wait: bool = False) 
     lock = ShareLock(cfg.share)
     try:
         lock.acquire(wait=wait)
-    except ShareBusy as e:
+    except ShareBusy as e:   # the contract: exit 1 with a one-line message on stderr (Hindi, then English)
         hi, en = e.message()
-        console.print(f"nasti: {hi}\nnasti: {en}", style="red", highlight=False)
+        Console(stderr=True, soft_wrap=True).print(f"nasti: {hi} | {en}", style="red", highlight=False)
         return 1
     try:
         return _watch_locked(cfg, once=once, console=console)

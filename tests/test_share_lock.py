@@ -51,8 +51,9 @@ def test_two_watchers_started_together_record_every_file_once(office: Office) ->
     codes = sorted([a.returncode, b.returncode])
     assert codes[0] == 0, (out_a, err_a, out_b, err_b)
     if codes[1] == 1:   # the usual case: the second found the share held
-        loser = out_a if a.returncode == 1 else out_b
+        loser = err_a if a.returncode == 1 else err_b
         assert "already being watched" in loser and "पहले से" in loser, loser
+        assert len(loser.strip().splitlines()) == 1, "one line on stderr"
     by_source = records(office)
     assert set(by_source) == set(files) and all(len(v) == 1 for v in by_source.values()), by_source
     assert "Traceback" not in err_a + err_b
@@ -70,8 +71,8 @@ def test_a_second_watcher_exits_or_waits_and_leaves_the_first_alone(office: Offi
         files = drop_batch(office.share, 3)
         second = office.run("watch", "--once", check=False, timeout=120)
         assert second.returncode == 1
-        assert "already being watched" in second.stdout and "--wait" in second.stdout
-        assert "शेयर" in second.stdout, "Hindi first"
+        assert "already being watched" in second.stderr and "--wait" in second.stderr
+        assert second.stderr.index("शेयर") < second.stderr.index("already"), "Hindi first"
         waiter = office.popen("watch", "--once", "--wait")
         time.sleep(1.0)
         assert waiter.poll() is None, "waits while the first one runs"
