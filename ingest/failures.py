@@ -14,7 +14,7 @@ from ingest.reasons import reason
 from ingest.steps import ENV_BACKOFF, backoff
 from store import repo
 from store.db import Store
-from store.models import Document, utcnow
+from store.models import Document, Event, utcnow
 from store.repo import MAX_ATTEMPTS
 
 log = logging.getLogger("nasti.ingest")
@@ -68,12 +68,26 @@ def close_changed(store: Store, archive: Path, doc_id: int, how: str, step: str)
         doc.settled = True   # the share already shows it: the file is gone or is a new drop
 
 
-def close_superseded(s: Session, source: str) -> None:
-    """A new drop under a name whose earlier bytes failed and waited for a retry: that record closes."""
-    for doc in s.scalars(select(Document).where(Document.source == source, Document.status == "failed")):
-        r = reason("replaced")
-        doc.reason_code, doc.reason, doc.reason_hi, doc.problem = r.code, r.en, r.hi, None
-        repo.transition(s, doc, "rejected", "a new file was put under this name before the retry", actor="clerk")
+def close_superseded(s: Session, archive: Path, source: str, sha256: str) -> None:
+    """New bytes under a name whose earlier bytes were still in work (a crash, then the clerk overwrote the file),
+    waited for a retry, or waited to be settled: those records close, and nothing of theirs is moved."""
+    for doc in s.scalars(select(Document).where(Document.source == source, Document.sha256 != sha256,
+                                                Document.status.in_((*repo.ACTIVE, "failed"))
+                                                | Document.settled.is_(False))):
+        if doc.status in repo.ACTIVE or doc.status == "failed":
+            for rel in (doc.archive_path, doc.pdf_path):
+                if rel:
+                    (archive / rel).unlink(missing_ok=True)
+                    (archive / (rel + ".part")).unlink(missing_ok=True)
+            doc.archive_path = doc.pdf_path = None
+            r = reason("replaced")
+            doc.reason_code, doc.reason, doc.reason_hi = r.code, r.en, r.hi
+            repo.transition(s, doc, "rejected", "a new file was put under this name before this one was finished",
+                            actor="clerk")
+        else:
+            s.add(Event(document_id=doc.id, from_state=doc.status, to_state=doc.status, actor="clerk", at=utcnow(),
+                        detail="a new file was put under this name before the share was updated; nothing moved"))
+        doc.settled, doc.problem = True, None
 
 
 def fail(store: Store, archive: Path, doc_id: int, e: BaseException, step: str, *, problem: str | None) -> bool:

@@ -94,7 +94,7 @@ class Ingestor:
                         return Outcome(failed.source, failed.status, failed.id, failed.reason or "")
                     doc = failed
                 if doc is None:
-                    failures.close_superseded(s, source)
+                    failures.close_superseded(s, self.cfg.archive, source, sha)
                     doc = repo.new_document(s, office_id=self.office_id, branch_id=branch_id, source=source,
                                             share_path=sharefs.raw_relative(share, path), sha256=sha,
                                             size=ident.size)

@@ -135,3 +135,29 @@ def test_a_folder_deleted_before_inspection_is_no_false_rejection(tmp_path: Path
         assert "poppler" not in d["reason"] and str(tmp_path) not in d["reason"] + d["reason_hi"]
         assert not (r.share / "_rejected").exists()
         check_invariants(r.share, r.archive, r.root / "var" / "nasti.db")
+
+
+class Crash(BaseException):
+    """Stands for kill -9: nothing in nasti catches it, the record stays where the crash left it."""
+
+
+@pytest.mark.parametrize("moment", ["after_ocr", "after_copy", "after_record"])
+def test_overwritten_while_nasti_was_down(tmp_path: Path, moment: str) -> None:
+    first, second = png("नस्ती 6601"), png("नस्ती 6602")
+    with rig(tmp_path) as r:
+        path = r.drop("revenue/x.png", first)
+
+        def crash(**_: object) -> None:
+            raise Crash
+
+        HOOKS[moment] = once(crash)
+        with pytest.raises(Crash):
+            r.handle(path)
+        overwrite(path, second, inplace=False)
+        r.handle(path)
+        old, new = r.docs()
+        assert new["status"] == "done" and new["sha256"] == sha(second) and not path.exists()
+        assert old["settled"] and old["status"] == ("done" if moment == "after_record" else "rejected"), dict(old)
+        if old["status"] == "rejected":
+            assert old["reason_code"] == "replaced" and old["archive_path"] is None
+        check_invariants(r.share, r.archive, r.root / "var" / "nasti.db")
