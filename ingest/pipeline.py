@@ -91,7 +91,7 @@ class Ingestor:
                 doc = repo.resumable(s, source, sha)
                 if doc is None and (failed := repo.retryable(s, source, sha)) is not None:
                     if not failures.may_retry(failed):
-                        return Outcome(failed.source, failed.status, failed.id, failed.reason or "")
+                        return None   # still inside its back-off, or waiting for review: nothing new to say
                     doc = failed
                 if doc is None:
                     failures.close_superseded(s, self.cfg.archive, source, sha)

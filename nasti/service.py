@@ -25,7 +25,7 @@ def _printer(console: Console):  # -> Callable[[Outcome], None]
     lock = threading.Lock()
 
     def show(o: Outcome) -> None:
-        style = {"done": "green", "rejected": "red", "duplicate": "yellow"}.get(o.status, "white")
+        style = {"done": "green", "rejected": "red", "duplicate": "yellow", "failed": "magenta"}.get(o.status, "white")
         with lock:
             console.print(f"[{style}]{o.status:<9}[/] {o.source}" + (f"  — {o.detail}" if o.detail and
                                                                      o.status != "done" else ""), highlight=False)
