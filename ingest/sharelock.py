@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 import fcntl
+import logging
 import os
 import socket
 import time
 from pathlib import Path
 
 LOCK_NAME = ".nasti.lock"
+log = logging.getLogger("nasti.ingest")
 
 
 class ShareBusy(Exception):
@@ -34,8 +36,12 @@ class ShareBusy(Exception):
 
 
 class ShareLock:
-    def __init__(self, share: Path) -> None:
+    """`fallback`: where to lock when the share's file system refuses flock (some SMB/NFS mounts): a lock file
+    there still keeps two watchers of this installation apart."""
+
+    def __init__(self, share: Path, fallback: Path | None = None) -> None:
         self.path = share / LOCK_NAME
+        self.fallback = fallback / ".nasti-share.lock" if fallback is not None else None
         self._fd: int | None = None
 
     def holder(self) -> str:
@@ -55,6 +61,13 @@ class ShareLock:
                 if not wait:
                     raise ShareBusy(self.path, self.holder()) from None
                 time.sleep(poll)
+                continue
+            except OSError as e:   # ENOLCK / EOPNOTSUPP: this file system has no flock
+                os.close(fd)
+                if self.fallback is None or self.path == self.fallback:
+                    raise
+                log.warning("the share cannot be locked (%s); locking %s instead", e.strerror, self.fallback)
+                self.path = self.fallback
                 continue
             try:
                 same = os.fstat(fd).st_ino == os.stat(self.path).st_ino

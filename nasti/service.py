@@ -43,7 +43,7 @@ def run_watch(cfg: Config, *, once: bool, console: Console, wait: bool = False) 
         return 1
     cfg.share.mkdir(parents=True, exist_ok=True)
     cfg.archive.mkdir(parents=True, exist_ok=True)
-    lock = ShareLock(cfg.share)
+    lock = ShareLock(cfg.share, fallback=cfg.archive)
     try:
         lock.acquire(wait=wait)
     except ShareBusy as e:   # the contract: exit 1 with a one-line message on stderr (Hindi, then English)

@@ -124,3 +124,30 @@ def test_recovery_quarantines_unreferenced_archive_files(office: Office) -> None
     assert not stray.exists()
     [moved] = list((office.archive / "_quarantine").rglob("99-lost.pdf"))
     assert moved.read_bytes() == b"%PDF-1.4 stray" and moved.parts[-2] == "revenue"
+
+
+def test_a_share_without_flock_locks_in_the_archive(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Some SMB/NFS mounts refuse flock (ENOLCK): the lock falls back to the archive, and still excludes."""
+    import errno
+    import fcntl
+
+    from ingest.sharelock import ShareBusy, ShareLock
+
+    share, archive = tmp_path / "share", tmp_path / "archive"
+    share.mkdir()
+    archive.mkdir()
+    real = fcntl.flock
+
+    def no_flock_on_share(fd: int, op: int) -> None:   # the mount's refusal, which a local disk cannot produce
+        if os.readlink(f"/proc/self/fd/{fd}").startswith(str(share)):
+            raise OSError(errno.ENOLCK, "No locks available")
+        real(fd, op)
+
+    monkeypatch.setattr(fcntl, "flock", no_flock_on_share)
+    first = ShareLock(share, fallback=archive)
+    first.acquire()
+    assert first.path == archive / ".nasti-share.lock" and "pid" in first.holder()
+    with pytest.raises(ShareBusy):
+        ShareLock(share, fallback=archive).acquire()
+    first.release()
+    ShareLock(share, fallback=archive).acquire()
