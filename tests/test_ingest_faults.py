@@ -7,6 +7,7 @@ import errno
 import io
 import os
 import sqlite3
+import subprocess
 from pathlib import Path
 
 import pikepdf
@@ -22,6 +23,7 @@ from store import repo
 from store.health import health
 from store.models import Document
 from store.repo import MAX_ATTEMPTS
+from tests.conftest import NASTI
 from tests.ingest_rig import archive_files, check_invariants, mounted, png, rig
 
 
@@ -161,6 +163,9 @@ def test_a_read_only_branch_folder_is_recorded_not_looped(tmp_path: Path, monkey
             with r.store.session() as s:
                 [h] = health(s)
             assert h.code == "share_unwritable" and h.count == 2
+            shown = subprocess.run([NASTI, "--config", str(r.config), "status", "--lang", "en"], capture_output=True,
+                                   text=True, cwd=r.root, timeout=120).stdout
+            assert "read-only" in shown and "केवल-पढ़ने" in shown, shown   # `nasti status` shows the health line
         monkeypatch.undo()
         r.handle(good)
         r.handle(bad)
