@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Literal
 
 from ingest.archive import sha256_file
+from ingest.steps import STEPS
 
 Verdict = Literal["same", "replaced", "removed"]
 
@@ -52,6 +53,7 @@ class Changed(Exception):
     """The clerk replaced, renamed or removed the file while nasti worked on it."""
 
     def __init__(self, how: Verdict, step: str) -> None:
+        assert step in STEPS, step
         super().__init__(f"file {how} during {step}")
         self.how = how
         self.step = step

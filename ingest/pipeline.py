@@ -250,13 +250,13 @@ class Ingestor:
         try:
             verified_copy(path, original, sha)
         except CopyMismatch:
-            self._verify(path, ident, sha, "copy")
+            self._verify(path, ident, sha, "record")
             raise
         except FileNotFoundError:
-            self._verify(path, ident, sha, "copy")
+            self._verify(path, ident, sha, "record")
             raise
         except OSError as e:
-            self._verify(path, ident, sha, "copy")
+            self._verify(path, ident, sha, "record")
             raise ArchiveError(e.errno, f"archive copy failed: {e.strerror or e}") from e
         hook("after_copy", path=path, doc_id=doc_id)
         built = staging / "searchable.pdf"
