@@ -66,7 +66,12 @@ def settle(cfg: Config, store: Store, doc_id: int, path: Path, ident: Identity, 
             if doc.status == "done":
                 copy = cfg.archive / (doc.archive_path or "")
                 if not copy.is_file() or (not copy_verified and sha256_file(copy) != doc.sha256):
-                    raise OSError(f"archive copy of {doc.source} is missing or differs; the original stays")
+                    if doc.problem != "archive_missing":   # the original is the only good copy: it stays
+                        note(s, doc, f"the archive copy {doc.archive_path} is missing or differs; the original "
+                                     "stays in the share")
+                        log.error("%s: its archive copy is missing or differs; the original stays", doc.source)
+                    doc.problem = "archive_missing"
+                    return
                 if identity.check(path, ident, sha) == "same":   # checked again right before the unlink
                     sharefs.remove_original(share, path)
             else:

@@ -34,6 +34,10 @@ _TEXT: dict[str, tuple[str, str]] = {
                          "ही हैं — फ़ोल्डर पर लिखने की अनुमति दें",
                          "a branch folder cannot be changed (read-only): {n} files are processed but still in the "
                          "share — give nasti write access to the folder"),
+    "archive_missing": ("{n} फ़ाइलों की संग्रह-प्रति नहीं मिली या बदली हुई है; मूल फ़ाइलें फ़ोल्डर में रखी गई हैं — "
+                        "ई-गवर्नेंस शाखा संग्रह की जाँच करे",
+                        "the archive copy of {n} files is missing or differs; their originals are kept in the share "
+                        "— check the archive (nasti fsck)"),
     "engine_missing": ("OCR इंजन (tesseract/poppler) नहीं मिला: {n} फ़ाइलें प्रतीक्षा में हैं — `nasti doctor` चलाएँ",
                        "an OCR engine (tesseract/poppler) is missing: {n} files are waiting — run `nasti doctor`"),
     "retrying": ("{n} फ़ाइलों में nasti को त्रुटि मिली; कुछ देर बाद अपने-आप दोबारा कोशिश होगी (मूल फ़ाइलें फ़ोल्डर में सुरक्षित)",

@@ -81,7 +81,7 @@ class Document(Base):
     file_number_alt: Mapped[str | None] = mapped_column(String(200))  # the conflicting number, when tags disagree
     settled: Mapped[bool] = mapped_column(Boolean, default=False)  # the share reflects the final state
     attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # unforeseen errors so far
-    problem: Mapped[str | None] = mapped_column(String(32))  # archive_full | archive_unwritable | share_unwritable
+    problem: Mapped[str | None] = mapped_column(String(32))  # archive_full | share_unwritable | ... (store/health)
     resolved_by_id: Mapped[int | None] = mapped_column(Integer)  # a rejection closed by a later good drop
     received_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     done_at: Mapped[dt.datetime | None] = mapped_column(DateTime, index=True)

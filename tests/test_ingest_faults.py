@@ -253,3 +253,26 @@ def test_image_size_check_reads_headers_only(tmp_path: Path) -> None:
     with pytest.raises(Rejected) as e:
         inspect(big, max_file_bytes=2**30, max_pixels=200_000_000, max_pages=10, timeout=5)
     assert e.value.code == "image_too_large"
+
+
+def test_a_lost_archive_copy_keeps_the_original_and_says_so(tmp_path: Path) -> None:
+    class Crash(BaseException):
+        pass
+
+    def crash(**_: object) -> None:
+        raise Crash
+
+    with rig(tmp_path) as r:
+        path = r.drop("revenue/x.png", png("नस्ती 7310"))
+        HOOKS["after_record"] = crash
+        with pytest.raises(Crash):
+            r.handle(path)
+        HOOKS.clear()
+        [d] = r.docs()
+        (r.archive / d["archive_path"]).unlink()   # lost between the crash and the restart
+        r.handle(path)
+        [d] = r.docs()
+        assert (d["status"], d["settled"], d["problem"]) == ("done", 0, "archive_missing") and path.exists()
+        with r.store.session() as s:
+            [h] = health(s)
+        assert h.code == "archive_missing" and regex.search(r"\p{Devanagari}", h.hi)

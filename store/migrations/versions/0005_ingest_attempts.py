@@ -6,7 +6,8 @@ Revises: 0004
 - ``document.attempts``: how many times nasti tried to process this drop and hit an error it did not foresee
   (bounded: after ``store.repo.MAX_ATTEMPTS`` the document stays ``failed`` for review, not retried every rescan).
 - ``document.problem``: an environment problem that keeps the share or the archive from being updated for this
-  document (``archive_full``, ``archive_unwritable``, ``share_unwritable``); shown as a health line in
+  document (``archive_full``, ``archive_unwritable``, ``share_unwritable``, ``archive_missing``,
+  ``engine_missing``); shown as a health line in
   ``nasti status``; cleared once the problem is gone.
 - ``document.resolved_by_id``: a rejection closed because a file under the same name was later digitised.
 """
