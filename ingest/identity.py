@@ -34,19 +34,20 @@ def snapshot(path: Path) -> Identity | None:
 
 
 def check(path: Path, recorded: Identity, sha256: str) -> Verdict:
-    """'same' when the path still holds the recorded bytes: size, mtime, inode and device unchanged, and — when its
-    ctime moved (something wrote to it or touched it) — the same sha256."""
+    """'same' when the path still holds the recorded bytes. Size or modification time changed → 'replaced'; all of
+    size, mtime, inode, device and ctime unchanged → 'same'; anything else (something wrote to it or touched it,
+    a new file with the same size and time, a network file system that renumbers inodes) → decided by sha256."""
     now = snapshot(path)
     if now is None:
         return "removed"
-    if now.core() != recorded.core():
+    if (now.size, now.mtime_ns) != (recorded.size, recorded.mtime_ns):
         return "replaced"
-    if now.ctime_ns != recorded.ctime_ns:
-        try:
-            return "same" if sha256_file(path) == sha256 else "replaced"
-        except FileNotFoundError:
-            return "removed"
-    return "same"
+    if now == recorded:
+        return "same"
+    try:
+        return "same" if sha256_file(path) == sha256 else "replaced"
+    except FileNotFoundError:
+        return "removed"
 
 
 class Changed(Exception):
