@@ -104,7 +104,8 @@ def status_counts(s: Session) -> list[BranchCounts]:
     files = register_counts(s)
     rows = [replace(BranchCounts(r[0], r[1], r[2], *(int(x or 0) for x in r[3:])), **files.get(r[0], {}))
             for r in s.execute(q)]
-    top = s.execute(select(func.count(Document.id), func.sum(case((Document.status == "rejected", 1), else_=0)))
+    top = s.execute(select(func.count(Document.id), func.sum(case(((Document.status == "rejected")
+                                                                  & Document.resolved_by_id.is_(None), 1), else_=0)))
                     .where(Document.branch_id.is_(None))).one()
     if top[0]:
         rows.append(BranchCounts("(share root)", "(मुख्य फ़ोल्डर)", "(share root)", int(top[0]), 0, 0, 0,
