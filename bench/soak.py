@@ -47,12 +47,8 @@ def main() -> None:
         for v in r.violations:
             print("   VIOLATION:", v, flush=True)
         reports.append(r)
-    lines = [
+    header = [
         "# Soak: clerks and operators against `nasti watch`",
-        "",
-        f"`bench/soak.py --runs {a.runs} --actions {a.actions} --kills {a.kills} --seconds {a.seconds:.0f} "
-        f"--seed {a.seed}` on {platform.machine()}, {os.cpu_count()} cores (shared with other work), one OCR "
-        "worker, 900×300 px Hindi pages (PNG), ~10 % bad files (empty, truncated PDF, HTML).",
         "",
         "Each run: the clerk drops, re-drops (duplicates), overwrites (in place or by rename), renames and deletes "
         "files at random while `nasti watch --wait` runs; the watcher is killed with kill -9 (its whole process "
@@ -60,6 +56,14 @@ def main() -> None:
         "last `watch --once`, and the invariants: every content dropped and not deleted/overwritten by the clerk is "
         "archived byte-identical or under `_rejected/` with a reason file; at most one record per drop (source, "
         "sha256); every record final and settled; no orphan in the archive; no file left in the drop folders.",
+        "",
+    ]
+    section = [
+        f"## `bench/soak.py --runs {a.runs} --actions {a.actions} --kills {a.kills} --seconds {a.seconds:.0f} "
+        f"--seed {a.seed}`",
+        "",
+        f"{platform.machine()}, {os.cpu_count()} cores (shared with other work), one OCR worker, 900×300 px Hindi "
+        "pages (PNG), ~10 % bad files (empty, truncated PDF, HTML).",
         "",
         "| seed | s | drops | distinct contents | clerk actions | kill -9 | second watchers (exit codes) "
         "| final statuses | reasons (not done) | violations |",
@@ -71,7 +75,8 @@ def main() -> None:
         f"watchers; violations: {sum(len(r.violations) for r in reports)}.",
         "",
     ]
-    OUT.write_text("\n".join(lines), encoding="utf-8")
+    previous = OUT.read_text(encoding="utf-8") if OUT.exists() else "\n".join(header)
+    OUT.write_text(previous.rstrip("\n") + "\n\n" + "\n".join(section), encoding="utf-8")
     print(OUT.read_text(encoding="utf-8"))
 
 
