@@ -79,6 +79,8 @@ def settle(cfg: Config, store: Store, doc_id: int, path: Path, ident: Identity, 
                 if identity.check(path, ident, sha) == "same":
                     sharefs.return_to_clerk(share, path, share / (doc.rejected_path or ""),
                                             reason_file_text(path.name, stored))
+                else:   # changed in the instant since the first look: nothing moved, nothing claimed
+                    doc.rejected_path = None
         except OSError as e:
             if e.errno not in UNWRITABLE:
                 raise
