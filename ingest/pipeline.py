@@ -1,10 +1,16 @@
-"""The document state machine: received → processing → done | rejected, or received → duplicate.
+"""The document state machine as named steps: preflight → inspect → ocr → record → settle (ingest/steps.py).
 
-One call of `Ingestor.handle(path)` takes one dropped file to a final state, and is safe to repeat after a crash at
-any point: the database row for the drop (same source, same sha256) is found again and the work resumes.
+One call of `Ingestor.handle(path)` takes one dropped file to a final state (done, rejected, duplicate or failed),
+and is safe to repeat after a crash at any point: the database row for the drop (same source, same sha256) is found
+again and the work resumes. Before each irreversible step the file at the path is checked to still be the recorded
+bytes (ingest/identity.py); a file the clerk replaced, renamed or removed meanwhile closes its record as `rejected`
+with reason `replaced` / `removed`, and its new bytes are a new drop. Any error nasti did not foresee ends in
+`failed` (ingest/failures.py): the original stays in the share, and it is retried a bounded number of times.
 """
 from __future__ import annotations
 
+import logging
+import pickle
 import shutil
 import threading
 from collections.abc import Callable
@@ -15,10 +21,13 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from common.config import Config
+from ingest import failures, identity, settle
 from ingest import share as sharefs
-from ingest.archive import safe_component, sha256_file, verified_copy
+from ingest.archive import CopyMismatch, move_into, safe_component, sha256_file, verified_copy, write_atomic
+from ingest.identity import Changed, Identity
 from ingest.locks import KeyedLock
-from ingest.reasons import Reason, reason, reason_file_text
+from ingest.reasons import reason
+from ingest.steps import hook
 from ingest.tagger import tag_and_index
 from ingest.validate import Inspected, Rejected, inspect
 from ocr.errors import EngineMissing, OcrError
@@ -30,6 +39,8 @@ from store.db import Store
 from store.models import Document, Page
 
 STAGING = ".staging"
+RESULTS = "results.pickle"   # OCR results kept in staging, so a failed copy is retried without OCR again
+log = logging.getLogger("nasti.ingest")
 
 
 @dataclass(frozen=True)
@@ -40,6 +51,11 @@ class Outcome:
     detail: str = ""
     pages: int = 0
     needs_review: bool = False
+    again: bool = False     # the path now holds other bytes than the ones just handled: look at it again
+
+
+class ArchiveError(OSError):
+    """Writing to the archive failed (a full disk, a read-only mount): the environment, not the file."""
 
 
 class Ingestor:
@@ -59,27 +75,40 @@ class Ingestor:
                 repo.ensure_branch(s, office.id, key=b.key, code=b.code, name_hi=b.name_hi, name_en=b.name_en,
                                    cutover=b.cutover, configured=True)
 
-    # -- entry point ---------------------------------------------------------------------------------------------
+    # -- entry point: the preflight step ---------------------------------------------------------------------------
     def handle(self, path: Path) -> Outcome | None:
         share = self.cfg.share
-        if not (path.exists() or path.is_symlink()):
+        before = identity.snapshot(path)
+        if before is None:
             return None  # gone before we got to it: nothing was dropped that we could keep
         source = sharefs.source_of(share, path)
-        sha = sha256_file(path)
-        size = 0 if path.is_symlink() else path.stat().st_size
+        try:
+            sha = sha256_file(path)
+        except FileNotFoundError:
+            return None
+        ident = identity.snapshot(path)
+        if ident != before:   # still being written, or replaced while we read it
+            return Outcome(source, "changing", None, again=ident is not None)
         branch_key = sharefs.branch_of(source)
         branch_id = self._branch_id(branch_key) if branch_key else None
         # Copies with the same bytes are handled one after the other, so the second sees the first's outcome.
         with self._same_bytes.hold(sha):
             with self.store.session() as s:
                 doc = repo.resumable(s, source, sha)
+                if doc is None and (failed := repo.retryable(s, source, sha)) is not None:
+                    if not failures.may_retry(failed):
+                        return None   # still inside its back-off, or waiting for review: nothing new to say
+                    doc = failed
                 if doc is None:
+                    failures.close_superseded(s, self.cfg.archive, source, sha)
                     doc = repo.new_document(s, office_id=self.office_id, branch_id=branch_id, source=source,
-                                            share_path=sharefs.raw_relative(share, path), sha256=sha, size=size)
+                                            share_path=sharefs.raw_relative(share, path), sha256=sha,
+                                            size=ident.size)
                 doc_id = doc.id
-                if doc.status not in repo.FINAL:
+                if doc.status == "received":
                     self._early_verdict(s, doc, path)
-            return self._finish(doc_id, path)
+            hook("after_preflight", path=path, doc_id=doc_id)
+            return self._finish(doc_id, path, ident, sha)
 
     def _early_verdict(self, s: Session, doc: Document, path: Path) -> None:
         """Decisions that need no OCR: where the file was put, what it is, whether we have it already."""
@@ -87,13 +116,13 @@ class Ingestor:
             self._reject(s, doc, Rejected("top_level"))
         elif path.is_symlink():
             self._reject(s, doc, Rejected("symlink"))
-        elif (first := repo.original_of(s, doc.sha256, doc.id)) is not None:
+        elif (first := repo.original_of(s, doc.sha256, doc.id)) is not None and \
+                (self.cfg.archive / (first.archive_path or "")).is_file():
             r = reason("duplicate", first=f"{first.source} (#{first.id})")
             doc.duplicate_of_id = first.id
             doc.reason_code, doc.reason, doc.reason_hi = r.code, r.en, r.hi
             repo.transition(s, doc, "duplicate", f"same sha256 as document {first.id}")
 
-    # -- steps ---------------------------------------------------------------------------------------------------
     def _branch_id(self, key: str) -> int:
         """The branch row for a share folder, created once (in its own transaction) on first sight."""
         with self._branch_lock:
@@ -105,51 +134,95 @@ class Ingestor:
                         cutover=b.cutover, configured=key in self.cfg.branches).id
             return self._branches[key]
 
-    def _finish(self, doc_id: int, path: Path) -> Outcome:
+    def _finish(self, doc_id: int, path: Path, ident: Identity, sha: str) -> Outcome:
         with self.store.session() as s:
             status = s.get_one(Document, doc_id).status
-        archived_now = status in ("received", "processing") and self._process(doc_id, path) == "done"
-        self._settle(doc_id, path, copy_verified=archived_now)
+        archived_now = status in ("received", "processing", "failed") and \
+            self._process(doc_id, path, ident, sha) == "done"
+        settle.settle(self.cfg, self.store, doc_id, path, ident, sha, copy_verified=archived_now)
+        now = identity.snapshot(path)
         with self.store.session() as s:
             doc = s.get_one(Document, doc_id)
-            return Outcome(doc.source, doc.status, doc.id, doc.reason or "", doc.pages or 0, bool(doc.needs_review))
+            return Outcome(doc.source, doc.status, doc.id, doc.reason or "", doc.pages or 0, bool(doc.needs_review),
+                           again=now is not None and now.core() != ident.core())
 
     def _reject(self, s: Session, doc: Document, err: Rejected) -> None:
-        r = reason(err.code, err.detail)
+        r = reason(err.code, err.detail, err.detail_hi)
         doc.reason_code, doc.reason, doc.reason_hi = r.code, r.en, r.hi
         repo.transition(s, doc, "rejected", err.technical or err.detail or err.code)
 
-    def _process(self, doc_id: int, path: Path) -> str:
+    # -- inspect → ocr → record ------------------------------------------------------------------------------------
+    def _process(self, doc_id: int, path: Path, ident: Identity, sha: str) -> str:
         with self.store.session() as s:
             doc = s.get_one(Document, doc_id)
-            if doc.status == "received":
-                repo.transition(s, doc, "processing")
-            else:
-                repo.transition(s, doc, "processing", "resumed after an interrupted run")
+            detail = {"received": None, "processing": "resumed after an interrupted run",
+                      "failed": f"tried again after {doc.reason_code or 'an error'}"}[doc.status]
+            repo.transition(s, doc, "processing", detail)
+            doc.settled = False   # a retried `failed` document was settled as "kept in the share"
             repo.clear_pages(s, doc_id)
         staging = self.cfg.archive / STAGING / str(doc_id)
+        step, keep_staging = "inspect", False
         try:
             found = inspect(path, max_file_bytes=self.cfg.limits.max_file_mb * 2**20,
                             max_pixels=self.cfg.limits.max_pixels, max_pages=self.cfg.limits.max_pages,
-                            timeout=self.cfg.ocr.page_timeout)
-            results = self._ocr(path, found, staging)
-            self._archive(doc_id, path, found, results)
+                            timeout=self.cfg.ocr.page_timeout, dpi=self.cfg.ocr.dpi)
+            hook("after_inspect", path=path, doc_id=doc_id)
+            self._verify(path, ident, sha, step)
+            step = "ocr"
+            results = self._ocr_or_kept(path, found, staging, sha)
+            hook("after_ocr", path=path, doc_id=doc_id)
+            self._verify(path, ident, sha, step)
+            step = "record"
+            self._record(doc_id, path, ident, sha, found, results, staging)
             return "done"
-        except Rejected as e:
-            with self.store.session() as s:
-                self._reject(s, s.get_one(Document, doc_id), e)
+        except Changed as c:
+            failures.close_changed(self.store, self.cfg.archive, doc_id, c.how, c.step)
             return "rejected"
-        except EngineMissing:
-            raise  # an installation problem: stop loudly, the file stays where it is
-        except OcrError as e:
+        except EngineMissing as e:   # an installation problem: stop loudly, the file stays where it is
+            failures.fail(self.store, self.cfg.archive, doc_id, e, step, problem="engine_missing")
+            raise
+        except (Rejected, OcrError) as e:
+            if (how := identity.check(path, ident, sha)) != "same":   # the clerk's change caused it, not the file
+                failures.close_changed(self.store, self.cfg.archive, doc_id, how, step)
+                return "rejected"
+            err = e if isinstance(e, Rejected) else Rejected(e.code, technical=f"{type(e).__name__}: {e.detail}")
             with self.store.session() as s:
-                self._reject(s, s.get_one(Document, doc_id), Rejected(e.code, e.detail, e.detail))
+                self._reject(s, s.get_one(Document, doc_id), err)
+            failures.drop_own_copies(self.store, self.cfg.archive, doc_id)
             return "rejected"
+        except Exception as e:  # nothing nasti did not foresee may leave a document in processing
+            if (how := identity.check(path, ident, sha)) != "same":
+                failures.close_changed(self.store, self.cfg.archive, doc_id, how, step)
+                return "rejected"
+            keep_staging = failures.fail(self.store, self.cfg.archive, doc_id, e, step,
+                                         problem=failures.archive_problem(e) if isinstance(e, ArchiveError) else None)
+            return "failed"
         finally:
-            shutil.rmtree(staging, ignore_errors=True)
+            if not keep_staging:
+                shutil.rmtree(staging, ignore_errors=True)
+
+    def _verify(self, path: Path, ident: Identity, sha: str, step: str) -> None:
+        if (how := identity.check(path, ident, sha)) != "same":
+            raise Changed(how, step)
+
+    def _ocr_or_kept(self, path: Path, found: Inspected, staging: Path, sha: str) -> list[PageResult]:
+        """OCR every page, or the results an earlier attempt kept in staging when only its copy failed."""
+        kept = staging / RESULTS
+        if kept.is_file():
+            try:
+                k_sha, k_found, results = pickle.loads(kept.read_bytes())  # nasti's own file
+                if k_sha == sha and k_found == found and all(r.layer is None or r.layer.is_file() for r in results):
+                    log.info("%s: OCR results of an earlier attempt reused", path.name)
+                    return list(results)
+            except Exception:  # a damaged results file only means OCR runs again
+                pass
+        results = self._ocr(path, found, staging)
+        write_atomic(kept, pickle.dumps((sha, found, results)))
+        return results
 
     def _ocr(self, path: Path, found: Inspected, staging: Path) -> list[PageResult]:
         o = self.cfg.ocr
+        staging.mkdir(parents=True, exist_ok=True)
         futures: list[Future[PageResult]] = [
             self.pool.submit(process_page, PageTask(
                 source=path, kind=found.kind, index=i, languages=o.languages, dpi=o.dpi, timeout=o.page_timeout,
@@ -175,53 +248,52 @@ class Ingestor:
         stem = name.rsplit(".", 1)[0] if "." in name else name
         return f"{folder}/{name}", f"{folder}/{stem}.ocr.pdf"
 
-    def _archive(self, doc_id: int, path: Path, found: Inspected, results: list[PageResult]) -> None:
+    def _record(self, doc_id: int, path: Path, ident: Identity, sha: str, found: Inspected,
+                results: list[PageResult], staging: Path) -> None:
+        """The record step: the verified archive copy, the searchable PDF, then pages, tags and `done` in one
+        transaction. The archive paths are written down first, so recovery knows whose half-made files they are."""
         with self.store.session() as s:
             doc = s.get_one(Document, doc_id)
             original_rel, pdf_rel = self._archive_paths(doc)
-            sha = doc.sha256
-        verified_copy(path, self.cfg.archive / original_rel, sha)
-        build_searchable(self.cfg.archive / original_rel, found.kind, [r.layer for r in results],
-                         self.cfg.archive / pdf_rel, fallback_dpi=self.cfg.ocr.dpi,
-                         replace_text=self.cfg.ocr.mode == "redo")
-        confs = [r.confidence for r in results if r.confidence is not None and not r.blank]
-        with self.store.session() as s:
-            doc = s.get_one(Document, doc_id)
-            for r in results:
-                s.add(Page(document_id=doc_id, number=r.number, text=r.text, confidence=r.confidence,
-                           blank=r.blank, language=r.language, rotation=r.rotation, seconds=r.seconds))
-            doc.kind = found.kind
-            doc.pages = len(results)
-            doc.blank_pages = sum(r.blank for r in results)
-            doc.confidence = round(sum(confs) / len(confs), 2) if confs else None
             doc.archive_path, doc.pdf_path = original_rel, pdf_rel
-            tag_and_index(s, doc, [(r.number, r.text) for r in results], self.cfg)
-            repo.transition(s, doc, "done", f"{doc.pages} pages, archived as {original_rel}")
-
-    def _settle(self, doc_id: int, path: Path, *, copy_verified: bool = False) -> None:
-        """Make the share show the final state: done → original removed; rejected/duplicate → returned.
-
-        The destination under _rejected/ is recorded before anything moves, so a crash in between resumes to the
-        same place instead of leaving a stray reason file. An archive copy verified in this very call is not
-        hashed again; one from an interrupted run is, before the original goes.
-        """
-        share = self.cfg.share
+        original, pdf = self.cfg.archive / original_rel, self.cfg.archive / pdf_rel
+        hook("before_copy", path=path, doc_id=doc_id)
+        try:
+            verified_copy(path, original, sha)
+        except CopyMismatch:
+            self._verify(path, ident, sha, "record")
+            raise
+        except FileNotFoundError:
+            self._verify(path, ident, sha, "record")
+            raise
+        except OSError as e:
+            self._verify(path, ident, sha, "record")
+            raise ArchiveError(e.errno, f"archive copy failed: {e.strerror or e}") from e
+        hook("after_copy", path=path, doc_id=doc_id)
+        built = staging / "searchable.pdf"
+        try:
+            build_searchable(original, found.kind, [r.layer for r in results], built,
+                             fallback_dpi=self.cfg.ocr.dpi, replace_text=self.cfg.ocr.mode == "redo")
+            move_into(built, pdf)
+        except OSError as e:
+            raise ArchiveError(e.errno, f"searchable PDF could not be written: {e.strerror or e}") from e
         with self.store.session() as s:
-            doc = s.get_one(Document, doc_id)
-            if doc.settled or doc.status not in repo.FINAL:
-                return
-            present = path.exists() or path.is_symlink()
-            if present and doc.status != "done" and doc.rejected_path is None:
-                doc.rejected_path = sharefs.source_of(share, sharefs.rejected_destination(share, doc.source))
-        with self.store.session() as s:
-            doc = s.get_one(Document, doc_id)
-            if present and doc.status == "done":
-                copy = self.cfg.archive / (doc.archive_path or "")
-                if not copy.is_file() or (not copy_verified and sha256_file(copy) != doc.sha256):
-                    raise OSError(f"archive copy of {doc.source} is missing or differs; the original stays")
-                sharefs.remove_original(share, path)
-            elif present:
-                stored = Reason(code=doc.reason_code or "", hi=doc.reason_hi or "", en=doc.reason or "")
-                sharefs.return_to_clerk(share, path, share / (doc.rejected_path or ""),
-                                        reason_file_text(path.name, stored))
-            doc.settled = True
+            record_done(s, s.get_one(Document, doc_id), found.kind, results, self.cfg,
+                        f"{len(results)} pages, archived as {original_rel}")
+        hook("after_record", path=path, doc_id=doc_id)
+
+
+def record_done(s: Session, doc: Document, kind: str, results: list[PageResult], cfg: Config, detail: str) -> None:
+    """The recording step (one transaction): page rows, the document's page counts and confidence, tags and the
+    search index, then `done`. tests/tagdocs.py records its documents through this very function."""
+    confs = [r.confidence for r in results if r.confidence is not None and not r.blank]
+    for r in results:
+        s.add(Page(document_id=doc.id, number=r.number, text=r.text, confidence=r.confidence, blank=r.blank,
+                   language=r.language, rotation=r.rotation, seconds=r.seconds))
+    doc.kind = kind
+    doc.pages = len(results)
+    doc.blank_pages = sum(r.blank for r in results)
+    doc.confidence = round(sum(confs) / len(confs), 2) if confs else None
+    doc.problem = None
+    tag_and_index(s, doc, [(r.number, r.text) for r in results], cfg)
+    repo.transition(s, doc, "done", detail)

@@ -1,7 +1,14 @@
-"""After a crash or power cut: make the archive and the database agree before taking new files."""
+"""After a crash or power cut: make the archive and the database agree before taking new files.
+
+Runs only under the share lock (ingest/sharelock.py), so no other live nasti process has work in flight. Archive
+files are never deleted unless a record says they are this process's own unfinished work; anything else the
+database does not reference is moved to `<archive>/_quarantine/<UTC time>/` and reported.
+"""
 from __future__ import annotations
 
+import datetime as dt
 import logging
+import os
 import shutil
 from pathlib import Path
 
@@ -14,40 +21,71 @@ from store.db import Store
 from store.models import Document
 
 log = logging.getLogger("nasti.ingest")
+QUARANTINE = "_quarantine"
+OWN = {STAGING, QUARANTINE}   # archive folders that are not archive content
 
 
 def recover(store: Store, share: Path, archive: Path) -> dict[str, int]:
-    """Drop half-written archive files, and settle records whose original is no longer in the share.
+    """Settle records whose original is no longer in the share, remove unfinished archive files of records still
+    in work, keep OCR results of failed documents waiting for a retry, and quarantine unreferenced files.
 
     Records whose original is still in the share are left alone: the next scan finds them and `Ingestor.handle`
     resumes each one from its recorded state.
     """
-    counts = {"orphans_removed": 0, "vanished": 0, "settled": 0}
-    shutil.rmtree(archive / STAGING, ignore_errors=True)
+    counts = {"quarantined": 0, "unfinished_removed": 0, "vanished": 0, "settled": 0}
+    keep: set[Path] = set()
+    unfinished: set[Path] = set()
+    waiting: set[str] = set()
     with store.session() as s:
-        keep: set[Path] = set()
-        for doc in s.scalars(select(Document).where(Document.status == "done")):
-            keep.update(archive / p for p in (doc.archive_path, doc.pdf_path) if p)
-        for doc in s.scalars(select(Document).where(Document.status.in_(repo.ACTIVE) | Document.settled.is_(False))):
+        for doc in s.scalars(select(Document).where(Document.archive_path.is_not(None))):
+            paths = {archive / p for p in (doc.archive_path, doc.pdf_path) if p}
+            if doc.status == "done":
+                keep |= paths
+            else:   # written down before the copy began: this record's own half-made files
+                unfinished |= paths | {p.with_name(p.name + ".part") for p in paths}
+        for doc in s.scalars(select(Document).where(Document.status.in_((*repo.ACTIVE, "failed"))
+                                                    | Document.settled.is_(False))):
             original = share / doc.share_path
             if original.exists() or original.is_symlink():
+                if doc.status == "failed":
+                    waiting.add(str(doc.id))
                 continue
-            if doc.status in repo.FINAL:
+            if doc.status in repo.FINAL and doc.status != "failed":
                 doc.settled = True          # the share was already updated; only the flag was lost
                 counts["settled"] += 1
             else:
-                r = reason("ocr_failed", "the file was removed from the share before it was processed")
-                doc.reason_code, doc.reason, doc.reason_hi = "vanished", r.en, r.hi
+                r = reason("removed")
+                doc.reason_code, doc.reason, doc.reason_hi, doc.problem = r.code, r.en, r.hi, None
                 repo.transition(s, doc, "rejected", "original no longer in the share", actor="recovery")
                 doc.settled = True
                 counts["vanished"] += 1
+                unfinished |= {archive / p for p in (doc.archive_path, doc.pdf_path) if p}
+                doc.archive_path = doc.pdf_path = None
+    for f in unfinished - keep:
+        if f.is_file():
+            f.unlink()
+            counts["unfinished_removed"] += 1
+    staging = archive / STAGING
+    if staging.is_dir():
+        for d in staging.iterdir():
+            if d.name not in waiting:
+                shutil.rmtree(d, ignore_errors=True)
     if archive.exists():
-        for f in archive.rglob("*"):
-            if f.is_file() and f not in keep and STAGING not in f.relative_to(archive).parts:
-                f.unlink()
-                counts["orphans_removed"] += 1
+        stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+        for root, dirs, files in os.walk(archive):
+            rel = Path(root).relative_to(archive)
+            if not rel.parts:
+                dirs[:] = [d for d in dirs if d not in OWN]
+            for name in files:
+                f = Path(root) / name
+                if f in keep or (not rel.parts and name.startswith(".nasti")):
+                    continue
+                dest = archive / QUARANTINE / stamp / rel / name
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(f, dest)
+                log.warning("recovery: %s is referenced by no document; moved to %s", f.relative_to(archive),
+                            dest.relative_to(archive))
+                counts["quarantined"] += 1
     if any(counts.values()):
         log.info("recovery: %s", counts)
     return counts
-
-

@@ -14,41 +14,54 @@ log = logging.getLogger("nasti.ingest")
 
 
 class Runner:
-    """Takes ready paths; each is handled once at a time (a second submit while in flight is dropped)."""
+    """Takes ready paths; each is handled once at a time. A path submitted again while in flight is handled again
+    once the first run ends (the clerk may have put new bytes there meanwhile)."""
 
     def __init__(self, ingestor: Ingestor, documents_in_flight: int,
-                 on_outcome: Callable[[Outcome], None] | None = None) -> None:
+                 on_outcome: Callable[[Outcome], None] | None = None,
+                 on_again: Callable[[Path], None] | None = None) -> None:
         self.ingestor = ingestor
         self._threads = ThreadPoolExecutor(max_workers=documents_in_flight, thread_name_prefix="nasti-doc")
         self._in_flight: dict[Path, Future[Outcome | None]] = {}
+        self._again: set[Path] = set()
         self._lock = threading.Lock()
         self._idle = threading.Condition(self._lock)
         self.on_outcome = on_outcome
+        self.on_again = on_again    # the watcher's stability tracker: look at this path again once it is quiet
         self.fatal: BaseException | None = None
         self.errors = 0
 
     def submit(self, path: Path) -> bool:
         with self._lock:
-            if path in self._in_flight or self.fatal is not None:
+            if self.fatal is not None:
+                return False
+            if path in self._in_flight:
+                self._again.add(path)
                 return False
             fut = self._threads.submit(self._run, path)
             self._in_flight[path] = fut
             return True
 
     def _run(self, path: Path) -> Outcome | None:
+        again = False
         try:
             outcome = self.ingestor.handle(path)
-            if outcome and self.on_outcome:
+            again = bool(outcome and outcome.again)
+            if outcome and outcome.document_id is not None and self.on_outcome:
                 self.on_outcome(outcome)
             return outcome
         except EngineMissing as e:
             log.error("%s", e.detail)
             self.fatal = e
-        except Exception:  # never let one file take the watcher down; the original stays in the share
+        except Exception:  # a bug in nasti itself; the document's record says what happened, the original stays
             log.exception("could not process %s; it stays in the share and will be retried", path)
             self.errors += 1
         finally:
             with self._idle:
+                again = (path in self._again or again) and self.fatal is None
+                self._again.discard(path)
+                if again and self.on_again:
+                    self.on_again(path)   # before leaving in-flight, so a waiting run_once sees it pending
                 self._in_flight.pop(path, None)
                 self._idle.notify_all()
         return None

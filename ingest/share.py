@@ -1,7 +1,9 @@
 """The drop share as the clerk sees it: sources, branches, and the _rejected/ folder with reason files."""
 from __future__ import annotations
 
+import errno
 import os
+import shutil
 import unicodedata
 from pathlib import Path, PurePosixPath
 
@@ -55,9 +57,40 @@ def rejected_destination(share: Path, source: str) -> Path:
 def return_to_clerk(share: Path, path: Path, dest: Path, reason_text: str) -> None:
     """Write the reason file, then move the original (the same bytes; a symlink stays a link)."""
     dest.parent.mkdir(parents=True, exist_ok=True)
-    write_atomic(dest.with_name(dest.name + ".reason.txt"), reason_text.encode("utf-8"))
-    os.rename(path, dest)
+    note = dest.with_name(dest.name + ".reason.txt")
+    write_atomic(note, reason_text.encode("utf-8"))
+    try:
+        try:
+            os.rename(path, dest)
+        except OSError as e:
+            if e.errno != errno.EXDEV:
+                raise
+            _move_across(path, dest)   # the branch folder is another mount than _rejected/
+    except OSError:
+        note.unlink(missing_ok=True)   # never claim a file was returned when it was not
+        raise
     _prune_empty(path.parent, share)
+
+
+def _move_across(path: Path, dest: Path) -> None:
+    """Copy (through a temporary name), then remove the original; if it cannot be removed, undo the copy."""
+    tmp = dest.with_name(dest.name + ".part")
+    shutil.copy2(path, tmp, follow_symlinks=False)
+    os.replace(tmp, dest)
+    try:
+        os.unlink(path)
+    except OSError:
+        dest.unlink(missing_ok=True)
+        raise
+
+
+def resolve_note(share: Path, rejected_path: str) -> bool:
+    """Mark a rejection fixed: its `.reason.txt` becomes `.resolved.txt`. False when there was no reason file."""
+    note = share / (rejected_path + ".reason.txt")
+    if not note.is_file():
+        return False
+    os.replace(note, share / (rejected_path + ".resolved.txt"))
+    return True
 
 
 def remove_original(share: Path, path: Path) -> None:

@@ -93,13 +93,14 @@ def print_json(data: Any) -> None:
 
 
 @app.command()
-def watch(once: Annotated[bool, typer.Option("--once", help="process what is in the share now, then exit")] = False
-          ) -> None:
+def watch(once: Annotated[bool, typer.Option("--once", help="process what is in the share now, then exit")] = False,
+          wait: Annotated[bool, typer.Option("--wait", help="if another nasti watches the share, wait for it to "
+                                                            "stop instead of exiting")] = False) -> None:
     """Watch the share and digitise every file dropped into a branch folder."""
     from nasti.service import run_watch
 
     cfg = load_config()
-    code = run_watch(cfg, once=once, console=out, progress_console=err)
+    code = run_watch(cfg, once=once, console=out, progress_console=err, wait=wait)
     raise typer.Exit(code)
 
 
@@ -168,12 +169,17 @@ def status(as_json: Annotated[bool, typer.Option("--json")] = False,
     cfg = load_config()
     lang = pick_lang(lang, cfg)
     store = open_store(cfg)
+    from store.health import health
+
     with store.session() as s:
         rows = queries.status_counts(s)
+        problems = health(s)
     if as_json:
         print_json([asdict(r) for r in rows])
     else:
         views.status_table(out, rows, lang)
+        for h in problems:   # ingest's health lines: what holds documents back, and what to do
+            out.print(f"! {h.hi}\n! {h.en}", style="yellow", highlight=False, markup=False)
 
 
 @app.command()

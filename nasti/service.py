@@ -12,12 +12,14 @@ from common.config import Config
 from ingest.pipeline import Ingestor, Outcome
 from ingest.recover import recover
 from ingest.runner import Runner
+from ingest.sharelock import ShareBusy, ShareLock
 from nasti.progress import RunProgress
 from nasti.schema import SchemaError, open_checked
 from nasti.sharecheck import share_problem
 from ocr import tesseract
 from ocr.errors import EngineMissing
 from ocr.pool import OcrPool
+from store.db import Store
 from watch_folder.service import Watcher
 
 log = logging.getLogger("nasti")
@@ -38,9 +40,10 @@ class _CountingRunner(Runner):
 
 
 def run_watch(cfg: Config, *, once: bool, console: Console, progress_console: Console | None = None,
-              create_share: bool | None = None) -> int:
+              create_share: bool | None = None, wait: bool = False) -> int:
     """Returns the exit code: 0 when every file reached a final state; 2 when the database schema is behind;
-    1 on an installation or share problem, or when a file could not be processed."""
+    1 on an installation or share problem, when a file could not be processed, or when another nasti process
+    already watches the share (unless `wait`: then it waits for that one to stop)."""
     try:
         tesseract.version()
         tesseract.check_languages(cfg.ocr.languages)
@@ -52,12 +55,26 @@ def run_watch(cfg: Config, *, once: bool, console: Console, progress_console: Co
         log.error("%s", problem)
         return 1
     cfg.archive.mkdir(parents=True, exist_ok=True)
+    lock = ShareLock(cfg.share, fallback=cfg.archive)
+    try:
+        lock.acquire(wait=wait)
+    except ShareBusy as e:   # the contract: exit 1 with a one-line message on stderr (Hindi, then English)
+        hi, en = e.message()
+        Console(stderr=True, soft_wrap=True).print(f"nasti: {hi} | {en}", style="red", highlight=False)
+        return 1
+    try:
+        return _watch_locked(cfg, once=once, console=console, progress_console=progress_console)
+    finally:
+        lock.release()
+
+
+def _watch_locked(cfg: Config, *, once: bool, console: Console, progress_console: Console | None) -> int:
     try:
         store = open_checked(cfg.store_url)
     except SchemaError as e:
         log.error("%s", e)
         return 2
-    recover(store, cfg.share, cfg.archive)
+    recover(store, cfg.share, cfg.archive)   # only under the share lock: no other live process has work in flight
     bar = once and progress_console is not None and progress_console.is_terminal
     progress = RunProgress(progress_console or console, bar=bar)
 
@@ -82,8 +99,9 @@ def run_watch(cfg: Config, *, once: bool, console: Console, progress_console: Co
                 watcher.run_forever()
         finally:
             runner.close()
-            store.close()
             progress.failed(runner.errors)
+            _show_health(store, console)
+            store.close()
     line = progress.summary_line()
     log.info("%s", line)
     if once:
@@ -95,3 +113,11 @@ def run_watch(cfg: Config, *, once: bool, console: Console, progress_console: Co
         log.error("some files could not be processed and are still in the share; see the log above")
         return 1
     return 0
+
+
+def _show_health(store: Store, console: Console) -> None:
+    from store.health import health
+
+    with store.session() as s:
+        for h in health(s):
+            console.print(f"nasti: {h.hi}\nnasti: {h.en}", style="yellow", highlight=False, markup=False)

@@ -102,6 +102,9 @@ class Document(Base):
     match_score: Mapped[float | None] = mapped_column(Float)          # 0..100 against the register (100 = key match)
     file_number_alt: Mapped[str | None] = mapped_column(String(200))  # the conflicting number, when tags disagree
     settled: Mapped[bool] = mapped_column(Boolean, default=False)  # the share reflects the final state
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # unforeseen errors so far
+    problem: Mapped[str | None] = mapped_column(String(32))  # archive_full | share_unwritable | ... (store/health)
+    resolved_by_id: Mapped[int | None] = mapped_column(Integer)  # a rejection closed by a later good drop
     received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     done_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, index=True)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

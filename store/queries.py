@@ -105,7 +105,8 @@ def status_counts(s: Session) -> list[BranchCounts]:
 
     q = (select(Branch.key, Branch.name_hi, Branch.name_en, func.count(Document.id),
                 func.coalesce(func.sum(Document.pages), 0), func.coalesce(func.sum(Document.blank_pages), 0),
-                count("done"), count("rejected"), count("duplicate"),
+                count("done"), func.sum(case(((Document.status == "rejected") & Document.resolved_by_id.is_(None), 1),
+                                             else_=0)), count("duplicate"),
                 func.sum(case((Document.status.in_(("received", "processing")), 1), else_=0)),
                 func.sum(case((Document.needs_review.is_(True), 1), else_=0)))
          .select_from(Branch).outerjoin(Document, Document.branch_id == Branch.id)
@@ -113,7 +114,8 @@ def status_counts(s: Session) -> list[BranchCounts]:
     files = register_counts(s)
     rows = [replace(BranchCounts(r[0], r[1], r[2], *(int(x or 0) for x in r[3:])), **files.get(r[0], {}))
             for r in s.execute(q)]
-    top = s.execute(select(func.count(Document.id), func.sum(case((Document.status == "rejected", 1), else_=0)))
+    top = s.execute(select(func.count(Document.id), func.sum(case(((Document.status == "rejected")
+                                                                  & Document.resolved_by_id.is_(None), 1), else_=0)))
                     .where(Document.branch_id.is_(None))).one()
     if top[0]:
         rows.append(BranchCounts("(share root)", "(मुख्य फ़ोल्डर)", "(share root)", int(top[0]), 0, 0, 0,

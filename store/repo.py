@@ -9,8 +9,28 @@ from sqlalchemy.orm import Session
 from store.models import Branch, Document, Event, Office, Page, utcnow
 
 OFFICE = "default"   # the key of the one office a database holds
-FINAL = ("done", "rejected", "duplicate")
+FINAL = ("done", "rejected", "duplicate", "failed")
 ACTIVE = ("received", "processing")
+# The document state machine (DESIGN.md §2), declared once: every `transition` is checked against it.
+# received → processing → done | rejected | failed; received → rejected | duplicate (no OCR needed) | failed;
+# processing → processing (resumed after a crash); failed → processing (a bounded retry) | rejected (the clerk
+# replaced or removed the file before the retry).
+ALLOWED: dict[str | None, frozenset[str]] = {
+    None: frozenset({"received"}),
+    "received": frozenset({"processing", "rejected", "duplicate", "failed"}),
+    "processing": frozenset({"processing", "done", "rejected", "failed"}),
+    "failed": frozenset({"processing", "rejected"}),
+    "done": frozenset(),
+    "rejected": frozenset(),
+    "duplicate": frozenset(),
+}
+
+
+MAX_ATTEMPTS = 3   # unforeseen errors before a `failed` document stays failed for review (ingest/steps.py)
+
+
+class BadTransition(RuntimeError):
+    pass
 
 
 def ensure_office(s: Session, *, key: str, name_hi: str, name_en: str, cutover: dt.date | None) -> Office:
@@ -42,6 +62,8 @@ def ensure_branch(s: Session, office_id: int, *, key: str, code: str, name_hi: s
 
 def transition(s: Session, doc: Document, to: str, detail: str | None = None, actor: str = "nasti") -> None:
     """Every state change is an event row, written in the same transaction as the change."""
+    if to not in ALLOWED.get(doc.status, frozenset()):
+        raise BadTransition(f"document {doc.id}: {doc.status} → {to} is not a transition of the state machine")
     s.add(Event(document_id=doc.id, from_state=doc.status if doc.id else None, to_state=to, detail=detail,
                 actor=actor, at=utcnow()))
     doc.status = to
@@ -70,10 +92,25 @@ def resumable(s: Session, source: str, sha256: str) -> Document | None:
 
 
 def original_of(s: Session, sha256: str, exclude_id: int) -> Document | None:
-    """The first document with these bytes that was (or is being) digitised."""
+    """The first document with these bytes that was digitised and archived (never one still in work: copies of
+    the same bytes are handled one after the other, so the second waits for the first's outcome)."""
     return s.scalar(select(Document).where(Document.sha256 == sha256, Document.id != exclude_id,
-                                           Document.status.in_(("done", "received", "processing")))
+                                           Document.status == "done", Document.archive_path.is_not(None))
                     .order_by(Document.id).limit(1))
+
+
+def retryable(s: Session, source: str, sha256: str) -> Document | None:
+    """The latest record of this very drop that failed (nasti's own error) and kept its original in the share."""
+    return s.scalar(select(Document).where(Document.source == source, Document.sha256 == sha256,
+                                           Document.status == "failed")
+                    .order_by(Document.id.desc()).limit(1))
+
+
+def open_rejections(s: Session, source: str, exclude_id: int) -> list[Document]:
+    """Earlier rejections of a file under this name that no later good drop has closed yet."""
+    return list(s.scalars(select(Document).where(Document.source == source, Document.id != exclude_id,
+                                                 Document.status == "rejected",
+                                                 Document.resolved_by_id.is_(None))))
 
 
 def clear_pages(s: Session, doc_id: int) -> None:

@@ -1,5 +1,6 @@
-"""Test helper: a store with done documents made from given page texts, tagged and indexed exactly as the pipeline
-does after OCR (``ingest.tagger.tag_and_index``) — for search, review and register tests that need no scans."""
+"""Test helper: a store with done documents made from given page texts, recorded by the pipeline's own recording
+step (``ingest.pipeline.record_done``: pages, tags, search index, `done`) — for search, review and register tests
+that need no scans."""
 from __future__ import annotations
 
 import hashlib
@@ -9,7 +10,7 @@ from common import config as configmod
 from common.config import Config
 from store import repo
 from store.db import Store
-from store.models import Document, Page
+from store.models import Document
 
 CONFIG = """[share]\npath = "share"\n[store]\nurl = "sqlite:///var/nasti.db"\n[archive]\npath = "var/archive"\n
 [branches.revenue]\ncode = "REV"\nname_hi = "राजस्व शाखा"\nname_en = "Revenue"\n
@@ -29,7 +30,8 @@ class Office:
             self.office_id = repo.ensure_office(s, key="default", name_hi="का", name_en="O", cutover=None).id
 
     def add(self, source: str, pages: list[str], *, confidence: float = 90.0) -> int:
-        from ingest.tagger import tag_and_index
+        from ingest.pipeline import record_done
+        from ocr.page import PageResult
 
         branch_key = source.split("/")[0]
         b = self.cfg.branch(branch_key)
@@ -39,12 +41,11 @@ class Office:
             sha = hashlib.sha256(("\f".join(pages) + source).encode()).hexdigest()
             doc = repo.new_document(s, office_id=self.office_id, branch_id=branch.id, source=source,
                                     share_path=source, sha256=sha, size=1)
-            for i, text in enumerate(pages, start=1):
-                s.add(Page(document_id=doc.id, number=i, text=text, confidence=confidence, blank=not text.strip()))
-            doc.pages, doc.confidence = len(pages), confidence
             repo.transition(s, doc, "processing")
-            tag_and_index(s, doc, list(enumerate(pages, start=1)), self.cfg)
-            repo.transition(s, doc, "done")
+            results = [PageResult(number=i, text=text, confidence=confidence, blank=not text.strip(),
+                                  language="Devanagari", rotation=0, seconds=0.0, layer=None)
+                       for i, text in enumerate(pages, start=1)]
+            record_done(s, doc, "pdf", results, self.cfg, f"{len(pages)} pages (test)")
             return doc.id
 
     def doc(self, doc_id: int) -> Document:

@@ -76,6 +76,7 @@ class Watcher:
         self.share, self.cfg, self.runner = share, cfg, runner
         self.tracker = FileStabilityTracker(cfg.quiet_seconds, cfg.recheck_seconds)
         self._stop = threading.Event()
+        runner.on_again = self.tracker.touch
 
     def rescan(self) -> int:
         n = 0
@@ -84,6 +85,16 @@ class Watcher:
             n += 1
         return n
 
+    def _listing(self) -> dict[Path, tuple[int, int, int] | None]:
+        out: dict[Path, tuple[int, int, int] | None] = {}
+        for p in scan(self.share):
+            try:
+                st = os.lstat(p)
+                out[p] = (st.st_size, st.st_mtime_ns, st.st_ino)
+            except OSError:
+                out[p] = None
+        return out
+
     def _dispatch(self) -> None:
         for path in self.tracker.ready():
             self.runner.submit(path)
@@ -91,24 +102,29 @@ class Watcher:
     def stop(self) -> None:
         self._stop.set()
 
-    def run_once(self, attempts: int = 3) -> bool:
+    def run_once(self, passes: int = 6) -> bool:
         """Everything in the share now, once complete, to a final state; then return.
 
-        A file that hit an unexpected error stays in the share and is tried again (up to `attempts` passes).
-        Returns False when something could not be brought to a final state.
+        The share is listed again after each pass: a file the clerk renamed, replaced or dropped meanwhile is taken
+        in the next pass; passes stop when a listing shows nothing new. Returns False when nasti itself hit an
+        error it could not record (see the log) or an engine is missing.
         """
-        for _ in range(attempts):
-            errors_before = self.runner.errors
-            self.rescan()
+        errors_before = self.runner.errors
+        previous: dict[Path, tuple[int, int, int] | None] | None = None
+        for _ in range(passes):
+            listing = self._listing()
+            if listing == previous or self._stop.is_set() or self.runner.fatal is not None:
+                break
+            previous = listing
+            for p in listing:
+                self.tracker.touch(p)
             while not self._stop.is_set() and self.runner.fatal is None:
                 self._dispatch()
                 if self.tracker.pending() == 0 and not self.runner.busy():
                     break
                 time.sleep(0.2)
             self.runner.wait_idle()
-            if self.runner.errors == errors_before or self.runner.fatal is not None or self._stop.is_set():
-                return self.runner.errors == errors_before and self.runner.fatal is None
-        return False
+        return self.runner.errors == errors_before and self.runner.fatal is None
 
     def run_forever(self) -> None:
         self.share.mkdir(parents=True, exist_ok=True)
