@@ -20,7 +20,7 @@ HOOKED = textwrap.dedent("""
     import os, signal, sys
     from rich.console import Console
     from ingest.steps import HOOKS
-    from nasti import config
+    from common import config
     from nasti.service import run_watch
     if __name__ == "__main__":   # OCR workers (forkserver) import this module too
         HOOKS[sys.argv[2]] = lambda **_: os.kill(os.getpid(), signal.SIGKILL)
