@@ -24,8 +24,10 @@ from ocr.errors import EngineMissing, OcrError
 from ocr.page import PageResult, PageTask, process_page
 from ocr.pdf import build_searchable
 from ocr.pool import OcrPool
+from ocr.xmp import write_description
 from store import repo
 from store.db import Store
+from store.describe import describe
 from store.models import Document, Page
 
 STAGING = ".staging"
@@ -185,6 +187,7 @@ class Ingestor:
             doc.archive_path, doc.pdf_path = original_rel, pdf_rel
             tag_and_index(s, doc, [(r.number, r.text) for r in results], self.cfg)
             repo.transition(s, doc, "done", f"{doc.pages} pages, archived as {original_rel}")
+            write_description(self.cfg.archive / pdf_rel, describe(s, doc))  # before the commit of done
 
     def _settle(self, doc_id: int, path: Path, *, copy_verified: bool = False) -> None:
         """Make the share show the final state: done → original removed; rejected/duplicate → returned.

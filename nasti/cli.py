@@ -61,13 +61,16 @@ def print_json(data: Any) -> None:
 
 
 @app.command()
-def watch(once: Annotated[bool, typer.Option("--once", help="process what is in the share now, then exit")] = False
+def watch(once: Annotated[bool, typer.Option("--once", help="process what is in the share now, then exit")] = False,
+          accept_archive_mismatch: Annotated[bool, typer.Option(
+              "--accept-archive-mismatch", help="start although the archive holds files the database does not "
+              "know (exit 3 otherwise): re-attach them from their metadata, set the rest aside")] = False,
           ) -> None:
     """Watch the share and digitise every file dropped into a branch folder."""
     from nasti.service import run_watch
 
     cfg = load_config()
-    code = run_watch(cfg, once=once, console=out)
+    code = run_watch(cfg, once=once, console=out, accept_archive_mismatch=accept_archive_mismatch)
     raise typer.Exit(code)
 
 
@@ -197,7 +200,7 @@ def main() -> None:
         sys.exit(1)
 
 
-from nasti.commands import readiness, register, review, search, serve, user  # noqa: E402,F401
+from nasti.commands import backup, fsck, readiness, rebuild, register, review, search, serve, user  # noqa: E402,F401
 
 if __name__ == "__main__":
     main()

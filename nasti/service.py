@@ -11,6 +11,7 @@ from ingest.pipeline import Ingestor, Outcome
 from ingest.recover import recover
 from ingest.runner import Runner
 from nasti.config import Config
+from nasti.vault import guard
 from ocr import tesseract
 from ocr.errors import EngineMissing
 from ocr.pool import OcrPool
@@ -31,7 +32,7 @@ def _printer(console: Console):  # -> Callable[[Outcome], None]
     return show
 
 
-def run_watch(cfg: Config, *, once: bool, console: Console) -> int:
+def run_watch(cfg: Config, *, once: bool, console: Console, accept_archive_mismatch: bool = False) -> int:
     """Returns the exit code: 0 when every file reached a final state, 1 on an installation problem."""
     try:
         tesseract.version()
@@ -42,6 +43,9 @@ def run_watch(cfg: Config, *, once: bool, console: Console) -> int:
     cfg.share.mkdir(parents=True, exist_ok=True)
     cfg.archive.mkdir(parents=True, exist_ok=True)
     store = Store(cfg.store_url)
+    if code := guard.before_recovery(store, cfg, accept=accept_archive_mismatch):  # never prune an unknown archive
+        store.close()
+        return code
     recover(store, cfg.share, cfg.archive)
     with OcrPool(cfg.ocr.workers) as pool:
         ingestor = Ingestor(cfg, store, pool)

@@ -1,0 +1,76 @@
+"""`nasti fsck`: the archive against the database — missing, corrupt and unknown files. Reads only; never deletes."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import pikepdf
+from sqlalchemy import select
+
+from ingest.archive import sha256_file
+from nasti.vault.scan import references, unknown, walk
+from ocr.xmp import read_description
+from store.db import Store
+from store.models import Document
+
+PROBLEMS = ("missing", "corrupt", "unknown", "quarantined")   # any of these: exit 1
+NOTES = ("in_flight", "no_metadata")                          # reported, not a problem
+
+
+@dataclass(frozen=True)
+class Finding:
+    kind: str
+    path: str                 # archive-relative
+    document_id: int | None
+    detail: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _check_pdf(path: Path, rel: str, doc_id: int, sha: str) -> Finding | None:
+    rec = read_description(path)
+    if rec is None:
+        try:
+            pikepdf.open(path).close()
+        except (pikepdf.PdfError, OSError) as e:
+            return Finding("corrupt", rel, doc_id, f"searchable PDF does not open: {type(e).__name__}")
+        return Finding("no_metadata", rel, doc_id, "searchable PDF carries no nasti record (cannot be rebuilt)")
+    if str(rec.get("id")) != str(doc_id) or rec.get("sha256") != sha:
+        return Finding("corrupt", rel, doc_id, f"PDF record names document {rec.get('id')} / sha256 "
+                                               f"{str(rec.get('sha256'))[:12]}, not this document")
+    return None
+
+
+def fsck(store: Store, archive: Path, *, checksums: bool = True) -> list[Finding]:
+    refs = references(store)          # the database first: files written after this are in flight, not unknown
+    with store.session() as s:
+        done = s.execute(select(Document.id, Document.sha256, Document.archive_path, Document.pdf_path)
+                         .where(Document.status == "done").order_by(Document.id)).all()
+    files = walk(archive)
+    out: list[Finding] = []
+    for doc_id, sha, original, pdf in done:
+        for rel, what in ((original, "original"), (pdf, "searchable PDF")):
+            if not rel:
+                out.append(Finding("missing", "", doc_id, f"done, but no {what} path recorded"))
+            elif not (archive / rel).is_file():
+                out.append(Finding("missing", rel, doc_id, f"{what} of a done document is not in the archive"))
+        if original and checksums and (archive / original).is_file():
+            got = sha256_file(archive / original)
+            if got != sha:
+                out.append(Finding("corrupt", original, doc_id, f"sha256 {got[:12]}… ≠ recorded {sha[:12]}…"))
+        if pdf and checksums and (archive / pdf).is_file() and (f := _check_pdf(archive / pdf, pdf, doc_id, sha)):
+            out.append(f)
+    out += [Finding("unknown", rel, None, "no document references this file") for rel in unknown(files, refs)]
+    out += [Finding("quarantined", rel, None, "set aside instead of deleted; re-attach or remove by hand")
+            for rel in files.quarantined]
+    out += [Finding("in_flight", rel, None, "being written") for rel in files.in_flight]
+    return out
+
+
+def summary(findings: list[Finding]) -> dict[str, int]:
+    counts = dict.fromkeys(PROBLEMS + NOTES, 0)
+    for f in findings:
+        counts[f.kind] += 1
+    return counts
