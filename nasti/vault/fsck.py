@@ -62,7 +62,8 @@ def fsck(store: Store, archive: Path, *, checksums: bool = True) -> list[Finding
                 out.append(Finding("corrupt", original, doc_id, f"sha256 {got[:12]}… ≠ recorded {sha[:12]}…"))
         if pdf and checksums and (archive / pdf).is_file() and (f := _check_pdf(archive / pdf, pdf, doc_id, sha)):
             out.append(f)
-    out += [Finding("unknown", rel, None, "no document references this file") for rel in unknown(files, refs)]
+    out += [Finding("unknown", rel, None, "no document references this file")
+            for rel in unknown(files, refs, live=True)]
     out += [Finding("quarantined", rel, None, "set aside instead of deleted; re-attach or remove by hand")
             for rel in files.quarantined]
     out += [Finding("in_flight", rel, None, "being written") for rel in files.in_flight]

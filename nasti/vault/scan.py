@@ -43,7 +43,7 @@ def walk(archive: Path) -> ArchiveFiles:
             top = rel.split("/", 1)[0]
             if top == QUARANTINE:
                 found.quarantined.append(rel)
-            elif top == STAGING or name.endswith(PART):
+            elif top == STAGING or name.endswith(PART) or (rel == name and name.startswith(".nasti")):
                 found.in_flight.append(rel)
             elif path.is_file() and not path.is_symlink():
                 found.files[rel] = path
@@ -53,6 +53,7 @@ def walk(archive: Path) -> ArchiveFiles:
 @dataclass(frozen=True)
 class References:
     paths: dict[str, int]       # archive-relative path → id of the done document that references it
+    pending: frozenset[str]     # paths recorded by documents not (yet) done: their own half-made files
     active: frozenset[int]      # ids of documents still being processed (their files may exist, unreferenced)
     documents: int              # rows in the document table
     taken_at: float             # wall-clock time the references were read (files changed later are in flight)
@@ -62,12 +63,16 @@ def references(store: Store) -> References:
     taken = time.time()
     with store.session() as s:
         paths: dict[str, int] = {}
-        for doc_id, a, p in s.execute(select(Document.id, Document.archive_path, Document.pdf_path)
-                                      .where(Document.status == "done")):
-            paths.update({x: doc_id for x in (a, p) if x})
+        pending: set[str] = set()
+        for doc_id, status, a, p in s.execute(select(Document.id, Document.status, Document.archive_path,
+                                                     Document.pdf_path).where(Document.archive_path.is_not(None))):
+            if status == "done":
+                paths.update({x: doc_id for x in (a, p) if x})
+            else:
+                pending.update(x for x in (a, p) if x)
         active = frozenset(s.scalars(select(Document.id).where(Document.status.in_(repo.ACTIVE))))
         count = len(s.scalars(select(Document.id)).all())
-    return References(paths, active, count, taken)
+    return References(paths, frozenset(pending - set(paths)), active, count, taken)
 
 
 def _in_flight_name(rel: str, refs: References) -> bool:
@@ -75,15 +80,15 @@ def _in_flight_name(rel: str, refs: References) -> bool:
     return head.isdigit() and int(head) in refs.active
 
 
-def unknown(files: ArchiveFiles, refs: References) -> list[str]:
-    """Archive files no done document references, except a processing document's own files and files written
-    after the references were read (a running watcher's newest documents)."""
+def unknown(files: ArchiveFiles, refs: References, *, live: bool = False) -> list[str]:
+    """Archive files no done document references, except a processing document's own files — and, with ``live``
+    (a watcher may be running: fsck, backup), files written since the references were read."""
     out = []
     for rel, path in files.files.items():
-        if rel in refs.paths or _in_flight_name(rel, refs):
+        if rel in refs.paths or rel in refs.pending or _in_flight_name(rel, refs):
             continue
         try:
-            if path.stat().st_mtime >= refs.taken_at - 1:
+            if live and path.stat().st_mtime >= refs.taken_at - 1:
                 continue
         except FileNotFoundError:
             continue
