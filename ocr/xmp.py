@@ -16,6 +16,7 @@ This module takes and returns plain dicts; it knows nothing of the database.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -60,6 +61,8 @@ def write_description(pdf_path: Path, record: dict[str, Any]) -> None:
                                         filename=ATTACHMENT, mime_type="application/json")
         pdf.attachments[ATTACHMENT] = spec
         pdf.save(tmp)
+    with open(tmp, "rb") as fh:
+        os.fsync(fh.fileno())
     tmp.replace(pdf_path)
 
 
