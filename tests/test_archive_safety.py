@@ -187,3 +187,21 @@ def test_rebuild_from_the_archive_alone_gives_back_documents_text_tags_and_searc
         assert set(con.execute("SELECT DISTINCT actor, to_state FROM event")) == {("rebuild", "done")}
     assert copy.run("fsck").returncode == 0
     copy.run("watch", "--once")          # the rebuilt database knows its archive: watch starts again
+
+
+def test_reviewed_tags_reach_the_pdf_record_and_survive_a_rebuild(copy: Office) -> None:
+    doc = copy.documents()[1]
+    copy.run("review", "assign", str(doc["id"]), "--file-number", "९९९/राज./2020", "--by", "रेखा")
+    assert read_xmp(Path(doc["pdf"]))["file_number"] == "999/राज./2020"
+    with sqlite3.connect(copy.root / "var" / "nasti.db") as con:   # a change made without refreshing the record
+        con.execute("UPDATE document SET subject = 'सीमांकन' WHERE id = ?", (doc["id"],))
+    r = copy.run("fsck", "--json")
+    assert [(f["kind"], f["document_id"]) for f in json.loads(r.stdout)["findings"]] == [("stale_record", doc["id"])]
+    assert "records rewritten: 1" in copy.run("fsck", "--refresh-records").stdout
+    assert json.loads(copy.run("fsck", "--json").stdout)["findings"] == []
+    want = copy.documents()
+    for f in (copy.root / "var").glob("nasti.db*"):
+        f.unlink()
+    copy.run("rebuild")
+    got = copy.documents()
+    assert got == want and got[1]["file_number"] == "999/राज./2020" and got[1]["subject"] == "सीमांकन"

@@ -13,6 +13,9 @@ from nasti.cli import app, load_config, open_store, out, print_json
 @app.command()
 def fsck(as_json: Annotated[bool, typer.Option("--json")] = False,
          quick: Annotated[bool, typer.Option("--quick", help="only check that files exist (no checksums)")] = False,
+         refresh_records: Annotated[bool, typer.Option(
+             "--refresh-records", help="first rewrite the record in each searchable PDF whose tags changed "
+             "(review) or that has none, from the database (atomic; nothing is deleted)")] = False,
          ) -> None:
     """Check the archive: missing files, corrupt copies (sha256), files no document knows, quarantined files."""
     from nasti.vault.fsck import PROBLEMS, summary
@@ -21,6 +24,10 @@ def fsck(as_json: Annotated[bool, typer.Option("--json")] = False,
     cfg = load_config()
     store = open_store(cfg)
     try:
+        if refresh_records:
+            from nasti.vault.records import refresh
+
+            out.print(f"records rewritten: {refresh(store, cfg.archive)}", highlight=False)
         findings = run(store, cfg.archive, checksums=not quick)
     finally:
         store.close()

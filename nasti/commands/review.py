@@ -67,6 +67,9 @@ def assign(doc_id: Annotated[int, typer.Argument(metavar="ID")],
         s.refresh(doc)
         data = queries.document_dict(doc, cfg.archive)
         detail = event.detail
+    from nasti.vault.records import refresh  # the searchable PDF's record carries the new tags (nasti rebuild)
+
+    refresh(open_store(cfg), cfg.archive, [doc_id])
     if as_json:
         print_json(data)
     else:

@@ -9,13 +9,14 @@ import pikepdf
 from sqlalchemy import select
 
 from ingest.archive import sha256_file
+from nasti.vault.records import stale
 from nasti.vault.scan import references, unknown, walk
 from ocr.xmp import read_description
 from store.db import Store
-from store.models import Document
+from store.models import Branch, Document
 
 PROBLEMS = ("missing", "corrupt", "unknown", "quarantined")   # any of these: exit 1
-NOTES = ("in_flight", "no_metadata")                          # reported, not a problem
+NOTES = ("in_flight", "no_metadata", "stale_record")          # reported, not a problem
 
 
 @dataclass(frozen=True)
@@ -29,7 +30,8 @@ class Finding:
         return asdict(self)
 
 
-def _check_pdf(path: Path, rel: str, doc_id: int, sha: str) -> Finding | None:
+def _check_pdf(path: Path, rel: str, doc: Document, branch: Branch | None) -> Finding | None:
+    doc_id, sha = doc.id, doc.sha256
     rec = read_description(path)
     if rec is None:
         try:
@@ -40,17 +42,22 @@ def _check_pdf(path: Path, rel: str, doc_id: int, sha: str) -> Finding | None:
     if str(rec.get("id")) != str(doc_id) or rec.get("sha256") != sha:
         return Finding("corrupt", rel, doc_id, f"PDF record names document {rec.get('id')} / sha256 "
                                                f"{str(rec.get('sha256'))[:12]}, not this document")
+    if changed := stale(rec, doc, branch):
+        return Finding("stale_record", rel, doc_id, f"tags changed since the record was written "
+                                                    f"({', '.join(changed)}); `nasti fsck --refresh-records` "
+                                                    "rewrites it")
     return None
 
 
 def fsck(store: Store, archive: Path, *, checksums: bool = True) -> list[Finding]:
     refs = references(store)          # the database first: files written after this are in flight, not unknown
     with store.session() as s:
-        done = s.execute(select(Document.id, Document.sha256, Document.archive_path, Document.pdf_path)
-                         .where(Document.status == "done").order_by(Document.id)).all()
+        branches = {b.id: b for b in s.scalars(select(Branch))}
+        done = list(s.scalars(select(Document).where(Document.status == "done").order_by(Document.id)))
     files = walk(archive)
     out: list[Finding] = []
-    for doc_id, sha, original, pdf in done:
+    for doc in done:
+        doc_id, sha, original, pdf = doc.id, doc.sha256, doc.archive_path, doc.pdf_path
         for rel, what in ((original, "original"), (pdf, "searchable PDF")):
             if not rel:
                 out.append(Finding("missing", "", doc_id, f"done, but no {what} path recorded"))
@@ -60,7 +67,8 @@ def fsck(store: Store, archive: Path, *, checksums: bool = True) -> list[Finding
             got = sha256_file(archive / original)
             if got != sha:
                 out.append(Finding("corrupt", original, doc_id, f"sha256 {got[:12]}… ≠ recorded {sha[:12]}…"))
-        if pdf and checksums and (archive / pdf).is_file() and (f := _check_pdf(archive / pdf, pdf, doc_id, sha)):
+        if pdf and checksums and (archive / pdf).is_file() and (f := _check_pdf(archive / pdf, pdf, doc,
+                                                                                   branches.get(doc.branch_id))):
             out.append(f)
     out += [Finding("unknown", rel, None, "no document references this file")
             for rel in unknown(files, refs, live=True)]
