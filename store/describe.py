@@ -61,27 +61,30 @@ def _time(v: Any) -> dt.datetime | None:
     return t.astimezone(dt.UTC).replace(tzinfo=None) if t.tzinfo else t
 
 
-def _branch_id(s: Session, office_id: int, rec: dict[str, Any]) -> int | None:
+def _branch_id(s: Session, office_id: int, rec: dict[str, Any], known: dict[str, int]) -> int | None:
     key = rec.get("branch")
     if not key:
         return None
-    found = s.scalar(select(Branch).where(Branch.office_id == office_id, Branch.key == key))
-    if found is not None:
-        return found.id
-    return repo.ensure_branch(s, office_id, key=key, code=rec.get("branch_code") or key[:8].upper(),
-                              name_hi=rec.get("branch_name_hi") or key, name_en=rec.get("branch_name_en") or key,
-                              cutover=None, configured=bool(rec.get("branch_configured"))).id
+    if key not in known:
+        found = s.scalar(select(Branch).where(Branch.office_id == office_id, Branch.key == key))
+        known[key] = found.id if found is not None else repo.ensure_branch(
+            s, office_id, key=key, code=rec.get("branch_code") or key[:8].upper(),
+            name_hi=rec.get("branch_name_hi") or key, name_en=rec.get("branch_name_en") or key, cutover=None,
+            configured=bool(rec.get("branch_configured"))).id
+    return known[key]
 
 
 def attach(s: Session, rec: dict[str, Any], *, office_id: int, actor: str, detail: str,
-           doc: Document | None = None) -> Document:
+           doc: Document | None = None, branches: dict[str, int] | None = None) -> Document:
     """Insert the record as document ``rec["id"]`` — or complete ``doc``, an unfinished row of the same drop —
-    with its pages and search rows, status done, and one event by ``actor``."""
+    with its pages and search rows, status done, and one event by ``actor``. ``branches`` caches branch ids by key
+    across calls."""
     fields = {k: rec.get(k) for k in DOC_FIELDS if k not in ("id", "status")}
     fields["needs_review"] = bool(fields["needs_review"])
     fields["size"] = int(fields["size"] or 0)
     fields["blank_pages"] = int(fields["blank_pages"] or 0)
     pages = [p for p in rec.get("pages") or [] if isinstance(p, dict)]
+    fresh = doc is None
     if doc is None:
         doc = Document(id=int(rec["id"]), office_id=office_id, status="done", settled=True,
                        received_at=_time(rec.get("received_at")) or utcnow())
@@ -92,7 +95,7 @@ def attach(s: Session, rec: dict[str, Any], *, office_id: int, actor: str, detai
         repo.transition(s, doc, "done", detail, actor=actor)
     for k, v in fields.items():
         setattr(doc, k, v)
-    doc.branch_id = _branch_id(s, office_id, rec)
+    doc.branch_id = _branch_id(s, office_id, rec, {} if branches is None else branches)
     doc.letter_date = _date(rec.get("letter_date"))
     doc.done_at = _time(rec.get("done_at")) or utcnow()
     doc.pages = len(pages) if pages else int(rec.get("page_count") or 0)
@@ -103,5 +106,5 @@ def attach(s: Session, rec: dict[str, Any], *, office_id: int, actor: str, detai
         s.add(Page(document_id=doc.id, **{k: p.get(k) for k in PAGE_FIELDS if k != "text"},
                    text=p.get("text") or ""))
     s.flush()
-    index_document(s, doc, [(int(p["number"]), p.get("text") or "") for p in pages])
+    index_document(s, doc, [(int(p["number"]), p.get("text") or "") for p in pages], fresh=fresh)
     return doc

@@ -29,6 +29,9 @@ def rebuild(archive: Annotated[Path | None, typer.Option("--archive", help="arch
         print_json(r.as_dict())
         return
     out.print(f"rebuilt {len(r.attached)} documents from {archive or cfg.archive}", highlight=False)
+    if archive and archive.resolve() != cfg.archive.resolve():
+        out.print(f"  note: paths are relative to the archive; set [archive] path = \"{archive.resolve()}\" "
+                  "(or move the files there) so the documents find their files", highlight=False)
     for label, items in (("conflicting records", r.conflicts), ("originals missing", r.missing_originals),
                          ("files no record names", r.unexplained)):
         if items:

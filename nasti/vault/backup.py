@@ -112,8 +112,6 @@ def _copy_hashing(src: Path, dest: Path) -> str:
         while chunk := fin.read(CHUNK):
             h.update(chunk)
             fout.write(chunk)
-        fout.flush()
-        os.fsync(fout.fileno())
     shutil.copystat(src, tmp)
     tmp.replace(dest)
     return h.hexdigest()
@@ -175,6 +173,7 @@ def backup(url: str, archive: Path, out: Path, *, hardlink: bool = False) -> Bac
     result.stale = sorted((set(kept.files) | set(kept.quarantined)) - set(files))
     manifest = {"format": FORMAT, "created": taken, "database": result.database,
                 "database_sha256": sha256_file(out / result.database), "files": files}
+    os.sync()   # every copy on disk before the manifest says so (one sync, not one fsync per file)
     _write(out / SUMS, "".join(f"{v['sha256']}  archive/{k}\n" for k, v in sorted(files.items())))
     _write(out / MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True) + "\n")
     result.seconds = round(time.monotonic() - t0, 3)

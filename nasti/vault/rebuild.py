@@ -69,6 +69,7 @@ def _attach_all(store: Store, cfg: Config, archive: Path, records: dict[str, dic
                 result: Attached) -> None:
     with store.session() as s:
         office_id = _office(s, cfg)
+        branches: dict[str, int] = {}
         for rel, rec in sorted(records.items(), key=lambda kv: int(kv[1]["id"])):
             doc = s.get(Document, int(rec["id"]))
             if doc is not None and (doc.sha256 != rec["sha256"] or doc.source != rec.get("source")
@@ -79,7 +80,7 @@ def _attach_all(store: Store, cfg: Config, archive: Path, records: dict[str, dic
             if not origin.is_file():
                 result.missing_originals.append(str(rec.get("archive_path")))
             with s.begin_nested():
-                attach(s, rec, office_id=office_id, actor=actor, doc=doc,
+                attach(s, rec, office_id=office_id, actor=actor, doc=doc, branches=branches,
                        detail=f"re-attached from {rel} ({actor})")
             (result.completed if doc is not None else result.attached).append(int(rec["id"]))
         _bump_sequences(s)

@@ -8,6 +8,7 @@ after a copy of it is kept beside it.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
 import sqlite3
 import subprocess
@@ -99,6 +100,7 @@ def _archive_back(src: Path, archive: Path, files: dict[str, Any], result: Resto
         shutil.copy2(copy, tmp)
         tmp.replace(dest)
         result.files_restored += 1
+    os.sync()   # the brought-back files are on disk before the database is reconciled against them
 
 
 def restore(cfg: Config, src: Path, *, force: bool = False) -> RestoreResult:
