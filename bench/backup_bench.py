@@ -146,7 +146,7 @@ def main() -> None:
         f"{args.documents:,} synthetic documents (+100 for the incremental run), {pages:,} pages of generated Hindi/"
         f"English letter text, originals of {args.original_kb} KB random bytes, one-page searchable PDFs carrying "
         f"their record (XMP + nasti.json); no OCR. SQLite (WAL). 2 CPUs, load average {load:.1f} at the end (other "
-        f"helpers share the machine). Synthesis took {t_syn:.0f} s (not counted).", "",
+        f"helpers share the machine), run at nice {os.nice(0)}. Synthesis took {t_syn:.0f} s (not counted).", "",
         "| step | seconds | notes |", "|---|---:|---|",
         *[f"| {name} | {sec:.1f} | {note} |" for name, sec, note in rows], "",
         "| size | |", "|---|---:|",

@@ -33,7 +33,8 @@ def _printer(console: Console):  # -> Callable[[Outcome], None]
 
 
 def run_watch(cfg: Config, *, once: bool, console: Console, accept_archive_mismatch: bool = False) -> int:
-    """Returns the exit code: 0 when every file reached a final state, 1 on an installation problem."""
+    """Returns the exit code: 0 when every file reached a final state, 1 on an installation problem, 3 when the
+    archive holds files the database does not know (see nasti.vault.guard)."""
     try:
         tesseract.version()
         tesseract.check_languages(cfg.ocr.languages)
