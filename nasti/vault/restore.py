@@ -78,8 +78,9 @@ def _restore_postgres(url: str, dump: Path, force: bool) -> None:
     r = subprocess.run([*args, f"--dbname={u.render_as_string(hide_password=False)}", str(dump)],
                        capture_output=True, text=True)
     if r.returncode != 0:
-        last = r.stderr.strip().splitlines()[-1] if r.stderr.strip() else str(r.returncode)
-        raise BackupError(f"pg_restore failed (an existing database needs --force): {last}")
+        lines = r.stderr.strip().splitlines()
+        first = next((x for x in lines if "error" in x.lower()), lines[-1] if lines else str(r.returncode))
+        raise BackupError(f"pg_restore failed (a database that holds tables is replaced only with --force): {first}")
 
 
 def _archive_back(src: Path, archive: Path, files: dict[str, Any], result: RestoreResult) -> None:
