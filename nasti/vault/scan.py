@@ -41,9 +41,11 @@ def walk(archive: Path) -> ArchiveFiles:
             path = Path(dirpath) / name
             rel = path.relative_to(archive).as_posix()
             top = rel.split("/", 1)[0]
+            if rel == name and name.startswith(".nasti"):
+                continue                       # nasti's own bookkeeping at the archive's top (locks, markers)
             if top == QUARANTINE:
                 found.quarantined.append(rel)
-            elif top == STAGING or name.endswith(PART) or (rel == name and name.startswith(".nasti")):
+            elif top == STAGING or name.endswith(PART):
                 found.in_flight.append(rel)
             elif path.is_file() and not path.is_symlink():
                 found.files[rel] = path
