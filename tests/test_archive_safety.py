@@ -205,3 +205,36 @@ def test_reviewed_tags_reach_the_pdf_record_and_survive_a_rebuild(copy: Office) 
     copy.run("rebuild")
     got = copy.documents()
     assert got == want and got[1]["file_number"] == "999/राज./2020" and got[1]["subject"] == "सीमांकन"
+
+
+def test_files_of_work_in_flight_are_not_unknown(tmp_path: Path) -> None:
+    """A crash mid-document leaves its own files (named after its row, or recorded on it), .part files and
+    .staging/; the start-up check must not take those for an unknown archive — only a file no row explains."""
+    from nasti.vault.guard import check
+    from store import repo
+    from store.models import Document
+    from tests.tagdocs import Office as TagOffice
+
+    o = TagOffice(tmp_path)
+    archive = o.cfg.archive
+    done_id = o.add("revenue/पत्र 1.png", ["नामांतरण आदेश"])
+    with o.store.session() as s:
+        done = s.get_one(Document, done_id)
+        done.archive_path, done.pdf_path = "revenue/1-पत्र 1.png", "revenue/1-पत्र 1.ocr.pdf"
+        working = repo.new_document(s, office_id=o.office_id, branch_id=done.branch_id, source="revenue/b.png",
+                                    share_path="revenue/b.png", sha256="b" * 64, size=1)
+        repo.transition(s, working, "processing")
+        recorded = repo.new_document(s, office_id=o.office_id, branch_id=done.branch_id, source="revenue/c.png",
+                                     share_path="revenue/c.png", sha256="c" * 64, size=1)
+        recorded.status, recorded.archive_path = "rejected", "revenue/c-copy.png"
+        ids = working.id
+    for rel in ("revenue/1-पत्र 1.png", "revenue/1-पत्र 1.ocr.pdf", f"revenue/{ids}-b.png",
+                f"revenue/{ids}-b.ocr.pdf.part", f".staging/{ids}/page-00001.pdf", "revenue/c-copy.png",
+                ".nasti-marker"):
+        (archive / rel).parent.mkdir(parents=True, exist_ok=True)
+        (archive / rel).write_bytes(b"x")
+    assert check(o.store, archive) is None
+    (archive / "revenue" / "77-old.png").write_bytes(b"x")
+    found = check(o.store, archive)
+    assert found is not None and found.unknown == ["revenue/77-old.png"] and found.documents == 3
+    assert "revenue/77-old.png" in found.message(archive) and "older than the archive" in found.message(archive)
