@@ -34,8 +34,10 @@ from ocr.errors import EngineMissing, OcrError
 from ocr.page import PageResult, PageTask, process_page
 from ocr.pdf import build_searchable
 from ocr.pool import OcrPool
+from ocr.xmp import write_description
 from store import repo
 from store.db import Store
+from store.describe import describe
 from store.models import Document, Page
 
 STAGING = ".staging"
@@ -278,8 +280,12 @@ class Ingestor:
         except OSError as e:
             raise ArchiveError(e.errno, f"searchable PDF could not be written: {e.strerror or e}") from e
         with self.store.session() as s:
-            record_done(s, s.get_one(Document, doc_id), found.kind, results, self.cfg,
-                        f"{len(results)} pages, archived as {original_rel}")
+            doc = s.get_one(Document, doc_id)
+            record_done(s, doc, found.kind, results, self.cfg, f"{len(results)} pages, archived as {original_rel}")
+            try:  # the archive describes itself (nasti rebuild); written before `done` is committed
+                write_description(pdf, describe(s, doc))
+            except OSError as e:
+                raise ArchiveError(e.errno, f"searchable PDF record could not be written: {e.strerror or e}") from e
         hook("after_record", path=path, doc_id=doc_id)
 
 

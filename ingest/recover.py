@@ -35,6 +35,7 @@ def recover(store: Store, share: Path, archive: Path) -> dict[str, int]:
     counts = {"quarantined": 0, "unfinished_removed": 0, "vanished": 0, "settled": 0}
     keep: set[Path] = set()
     unfinished: set[Path] = set()
+    orphaned: set[Path] = set()
     waiting: set[str] = set()
     with store.session() as s:
         for doc in s.scalars(select(Document).where(Document.archive_path.is_not(None))):
@@ -42,7 +43,11 @@ def recover(store: Store, share: Path, archive: Path) -> dict[str, int]:
             if doc.status == "done":
                 keep |= paths
             else:   # written down before the copy began: this record's own half-made files
-                unfinished |= paths | {p.with_name(p.name + ".part") for p in paths}
+                unfinished |= {p.with_name(p.name + ".part") for p in paths}
+                if (share / doc.share_path).exists():
+                    unfinished |= paths     # the original is still in the share: its copy is redundant
+                else:
+                    orphaned |= paths       # maybe the only copy left (a deleted original, an unmounted share)
         for doc in s.scalars(select(Document).where(Document.status.in_((*repo.ACTIVE, "failed"))
                                                     | Document.settled.is_(False))):
             original = share / doc.share_path
@@ -59,19 +64,23 @@ def recover(store: Store, share: Path, archive: Path) -> dict[str, int]:
                 repo.transition(s, doc, "rejected", "original no longer in the share", actor="recovery")
                 doc.settled = True
                 counts["vanished"] += 1
-                unfinished |= {archive / p for p in (doc.archive_path, doc.pdf_path) if p}
+                orphaned |= {archive / p for p in (doc.archive_path, doc.pdf_path) if p}
                 doc.archive_path = doc.pdf_path = None
     for f in unfinished - keep:
         if f.is_file():
             f.unlink()
             counts["unfinished_removed"] += 1
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    for f in orphaned - keep - unfinished:   # never deleted: moved aside with everything else nobody references
+        if f.is_file():
+            _set_aside(archive, f, stamp, "belongs to an unfinished record whose original left the share")
+            counts["quarantined"] += 1
     staging = archive / STAGING
     if staging.is_dir():
         for d in staging.iterdir():
             if d.name not in waiting:
                 shutil.rmtree(d, ignore_errors=True)
     if archive.exists():
-        stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
         for root, dirs, files in os.walk(archive):
             rel = Path(root).relative_to(archive)
             if not rel.parts:
@@ -80,12 +89,16 @@ def recover(store: Store, share: Path, archive: Path) -> dict[str, int]:
                 f = Path(root) / name
                 if f in keep or (not rel.parts and name.startswith(".nasti")):
                     continue
-                dest = archive / QUARANTINE / stamp / rel / name
-                dest.parent.mkdir(parents=True, exist_ok=True)
-                os.replace(f, dest)
-                log.warning("recovery: %s is referenced by no document; moved to %s", f.relative_to(archive),
-                            dest.relative_to(archive))
+                _set_aside(archive, f, stamp, "is referenced by no document")
                 counts["quarantined"] += 1
     if any(counts.values()):
         log.info("recovery: %s", counts)
     return counts
+
+
+def _set_aside(archive: Path, f: Path, stamp: str, why: str) -> None:
+    rel = f.relative_to(archive)
+    dest = archive / QUARANTINE / stamp / rel
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(f, dest)
+    log.warning("recovery: %s %s; moved to %s", rel, why, dest.relative_to(archive))

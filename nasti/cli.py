@@ -95,12 +95,17 @@ def print_json(data: Any) -> None:
 @app.command()
 def watch(once: Annotated[bool, typer.Option("--once", help="process what is in the share now, then exit")] = False,
           wait: Annotated[bool, typer.Option("--wait", help="if another nasti watches the share, wait for it to "
-                                                            "stop instead of exiting")] = False) -> None:
+                                                            "stop instead of exiting")] = False,
+          accept_archive_mismatch: Annotated[bool, typer.Option(
+              "--accept-archive-mismatch", help="start although the archive holds files the database does not "
+              "know (exit 3 otherwise): re-attach them from their metadata, set the rest aside")] = False,
+          ) -> None:
     """Watch the share and digitise every file dropped into a branch folder."""
     from nasti.service import run_watch
 
     cfg = load_config()
-    code = run_watch(cfg, once=once, console=out, progress_console=err, wait=wait)
+    code = run_watch(cfg, once=once, console=out, progress_console=err, wait=wait,
+                     accept_archive_mismatch=accept_archive_mismatch)
     raise typer.Exit(code)
 
 
@@ -259,7 +264,7 @@ def main() -> None:
         sys.exit(1)
 
 
-from nasti.commands import readiness, register, review, search, serve, user  # noqa: E402,F401
+from nasti.commands import backup, fsck, readiness, rebuild, register, review, search, serve, user  # noqa: E402,F401
 
 from nasti.commands import doctor, migrate  # noqa: E402,F401  # isort: skip  (ops: #18)
 

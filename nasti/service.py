@@ -16,6 +16,7 @@ from ingest.sharelock import ShareBusy, ShareLock
 from nasti.progress import RunProgress
 from nasti.schema import SchemaError, open_checked
 from nasti.sharecheck import share_problem
+from nasti.vault import guard
 from ocr import tesseract
 from ocr.errors import EngineMissing
 from ocr.pool import OcrPool
@@ -40,10 +41,11 @@ class _CountingRunner(Runner):
 
 
 def run_watch(cfg: Config, *, once: bool, console: Console, progress_console: Console | None = None,
-              create_share: bool | None = None, wait: bool = False) -> int:
+              create_share: bool | None = None, wait: bool = False, accept_archive_mismatch: bool = False) -> int:
     """Returns the exit code: 0 when every file reached a final state; 2 when the database schema is behind;
-    1 on an installation or share problem, when a file could not be processed, or when another nasti process
-    already watches the share (unless `wait`: then it waits for that one to stop)."""
+    3 when the archive holds files the database does not know (see nasti.vault.guard); 1 on an installation or
+    share problem, when a file could not be processed, or when another nasti process already watches the share
+    (unless `wait`: then it waits for that one to stop)."""
     try:
         tesseract.version()
         tesseract.check_languages(cfg.ocr.languages)
@@ -63,17 +65,22 @@ def run_watch(cfg: Config, *, once: bool, console: Console, progress_console: Co
         Console(stderr=True, soft_wrap=True).print(f"nasti: {hi} | {en}", style="red", highlight=False)
         return 1
     try:
-        return _watch_locked(cfg, once=once, console=console, progress_console=progress_console)
+        return _watch_locked(cfg, once=once, console=console, progress_console=progress_console,
+                             accept_archive_mismatch=accept_archive_mismatch)
     finally:
         lock.release()
 
 
-def _watch_locked(cfg: Config, *, once: bool, console: Console, progress_console: Console | None) -> int:
+def _watch_locked(cfg: Config, *, once: bool, console: Console, progress_console: Console | None,
+                  accept_archive_mismatch: bool) -> int:
     try:
         store = open_checked(cfg.store_url)
     except SchemaError as e:
         log.error("%s", e)
         return 2
+    if code := guard.before_recovery(store, cfg, accept=accept_archive_mismatch):  # never prune an unknown archive
+        store.close()
+        return code
     recover(store, cfg.share, cfg.archive)   # only under the share lock: no other live process has work in flight
     bar = once and progress_console is not None and progress_console.is_terminal
     progress = RunProgress(progress_console or console, bar=bar)

@@ -52,6 +52,9 @@ def assign(doc_id: Annotated[int, typer.Argument(metavar="ID")],
         event = assign_number(s, cfg, doc_id, file_number, by=by, branch_key=branch)
         data = queries.document_dict(queries.document(s, doc_id), cfg.archive)
         detail = event.detail
+    from nasti.vault.records import refresh  # the searchable PDF's record carries the new tags (nasti rebuild)
+
+    refresh(open_store(cfg), cfg.archive, [doc_id])
     if as_json:
         print_json(data)
     else:

@@ -43,9 +43,11 @@ def unindex_document(s: Session, doc_id: int) -> None:
     s.execute(text("DELETE FROM page_fts WHERE document_id = :d"), {"d": doc_id})
 
 
-def index_document(s: Session, doc: Document, pages: Iterable[tuple[int, str]]) -> int:
-    """(Re)index ``doc`` from ``(page number, text)`` pairs; returns the number of rows written."""
-    unindex_document(s, doc.id)
+def index_document(s: Session, doc: Document, pages: Iterable[tuple[int, str]], *, fresh: bool = False) -> int:
+    """(Re)index ``doc`` from ``(page number, text)`` pairs; returns the number of rows written. ``fresh``: the
+    document has no rows yet (rebuild) — skips the delete, a full scan of the FTS5 table by its UNINDEXED column."""
+    if not fresh:
+        unindex_document(s, doc.id)
     register = s.get(RegisterFile, doc.register_file_id) if doc.register_file_id else None
     meta = meta_text(doc, register)
     rows = []

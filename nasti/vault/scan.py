@@ -1,0 +1,114 @@
+"""What is in the archive, what the database references, and which files it does not know.
+
+The archive holds, per done document, the original's verified copy (``archive_path``) and the searchable PDF
+(``pdf_path``). Besides those: ``.staging/`` (OCR layers of documents in flight), ``*.part`` (a file being written
+and renamed), ``_quarantine/`` (files set aside instead of deleted), and the files of a document still being
+processed — named ``<id>-<name>`` after its row. Only what is none of these is *unknown*.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import select
+
+from ingest.pipeline import STAGING
+from ingest.recover import QUARANTINE
+from store import repo
+from store.db import Store
+from store.models import Document
+
+PART = ".part"
+
+
+@dataclass
+class ArchiveFiles:
+    files: dict[str, Path] = field(default_factory=dict)   # archive-relative '/' path → file (the archive proper)
+    quarantined: list[str] = field(default_factory=list)
+    in_flight: list[str] = field(default_factory=list)     # .staging/ and *.part
+
+
+def walk(archive: Path) -> ArchiveFiles:
+    found = ArchiveFiles()
+    if not archive.is_dir():
+        return found
+    for dirpath, dirnames, filenames in os.walk(archive):
+        dirnames.sort()
+        for name in sorted(filenames):
+            path = Path(dirpath) / name
+            rel = path.relative_to(archive).as_posix()
+            top = rel.split("/", 1)[0]
+            if rel == name and name.startswith(".nasti"):
+                continue                       # nasti's own bookkeeping at the archive's top (locks, markers)
+            if top == QUARANTINE:
+                found.quarantined.append(rel)
+            elif top == STAGING or name.endswith(PART):
+                found.in_flight.append(rel)
+            elif path.is_file() and not path.is_symlink():
+                found.files[rel] = path
+    return found
+
+
+@dataclass(frozen=True)
+class References:
+    paths: dict[str, int]       # archive-relative path → id of the done document that references it
+    pending: frozenset[str]     # paths recorded by documents not (yet) done: their own half-made files
+    active: frozenset[int]      # ids of documents still being processed (their files may exist, unreferenced)
+    documents: int              # rows in the document table
+    taken_at: float             # wall-clock time the references were read (files changed later are in flight)
+
+
+def references(store: Store) -> References:
+    taken = time.time()
+    with store.session() as s:
+        paths: dict[str, int] = {}
+        pending: set[str] = set()
+        for doc_id, status, a, p in s.execute(select(Document.id, Document.status, Document.archive_path,
+                                                     Document.pdf_path).where(Document.archive_path.is_not(None))):
+            if status == "done":
+                paths.update({x: doc_id for x in (a, p) if x})
+            else:
+                pending.update(x for x in (a, p) if x)
+        active = frozenset(s.scalars(select(Document.id).where(Document.status.in_(repo.ACTIVE))))
+        count = len(s.scalars(select(Document.id)).all())
+    return References(paths, frozenset(pending - set(paths)), active, count, taken)
+
+
+def _in_flight_name(rel: str, refs: References) -> bool:
+    head = rel.rsplit("/", 1)[-1].split("-", 1)[0]
+    return head.isdigit() and int(head) in refs.active
+
+
+def unknown(files: ArchiveFiles, refs: References, *, live: bool = False) -> list[str]:
+    """Archive files no done document references, except a processing document's own files — and, with ``live``
+    (a watcher may be running: fsck, backup), files written since the references were read."""
+    out = []
+    for rel, path in files.files.items():
+        if rel in refs.paths or rel in refs.pending or _in_flight_name(rel, refs):
+            continue
+        try:
+            if live and path.stat().st_mtime >= refs.taken_at - 1:
+                continue
+        except FileNotFoundError:
+            continue
+        out.append(rel)
+    return out
+
+
+def quarantine_dir(archive: Path) -> Path:
+    return archive / QUARANTINE / dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def set_aside(archive: Path, rels: list[str]) -> Path | None:
+    """Move files into ``_quarantine/<time>/`` under their archive-relative path (never delete them)."""
+    if not rels:
+        return None
+    dest = quarantine_dir(archive)
+    for rel in rels:
+        target = dest / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(archive / rel, target)
+    return dest
