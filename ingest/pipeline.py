@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from ingest import share as sharefs
 from ingest.archive import safe_component, sha256_file, verified_copy
 from ingest.locks import KeyedLock
+from ingest.pages import record_pages
 from ingest.reasons import Reason, reason, reason_file_text
 from ingest.tagger import tag_and_index
 from ingest.validate import Inspected, Rejected, inspect
@@ -26,7 +27,7 @@ from ocr.pdf import build_searchable
 from ocr.pool import OcrPool
 from store import repo
 from store.db import Store
-from store.models import Document, Page
+from store.models import Document
 
 STAGING = ".staging"
 
@@ -172,12 +173,10 @@ class Ingestor:
         verified_copy(path, self.cfg.archive / original_rel, sha)
         build_searchable(self.cfg.archive / original_rel, found.kind, [r.layer for r in results],
                          self.cfg.archive / pdf_rel, fallback_dpi=self.cfg.ocr.dpi)
-        confs = [r.confidence for r in results if r.confidence is not None and not r.blank]
+        confs = [r.confidence for r in results if r.confidence is not None and not r.blank and not r.handwritten]
         with self.store.session() as s:
             doc = s.get_one(Document, doc_id)
-            for r in results:
-                s.add(Page(document_id=doc_id, number=r.number, text=r.text, confidence=r.confidence,
-                           blank=r.blank, language=r.language, rotation=r.rotation, seconds=r.seconds))
+            record_pages(s, doc, results)   # page rows; a badly read page keeps the document in review (tagger)
             doc.kind = found.kind
             doc.pages = len(results)
             doc.blank_pages = sum(r.blank for r in results)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session, object_session
 
+from ingest.pages import doubtful_number, page_reason
 from ingest.tagging.fields import letter_date, subject
 from ingest.tagging.file_number import FileNumber, best, find_conflict, from_path, from_text
 from nasti.config import Config
@@ -39,7 +40,16 @@ def _path_candidate(source: str) -> FileNumber | None:
     return from_path("/".join(parts[1:]) if len(parts) > 1 else source)
 
 
+def _doubtful(doc: Document) -> bool:
+    """The file number was read from a page through digits tesseract was unsure of (ingest.pages)."""
+    s = object_session(doc)
+    return bool(s and doc.file_number and doc.file_number_source
+                and doubtful_number(s, doc.id, doc.file_number, doc.file_number_source))
+
+
 def _match(doc: Document, index: RegisterIndex | None, cfg: Config) -> None:
+    if _doubtful(doc):   # a doubtful digit may name another file: a person reads it first
+        index = None
     found = index.match(doc.file_number_key, cfg.tags.fuzzy_threshold) if index else None
     doc.register_file_id = found.register_file_id if found else None
     doc.match_score = found.score if found else None
@@ -76,6 +86,15 @@ def review_reasons(doc: Document, branch: Branch | None, cfg: Config) -> list[Re
                          f"(score {doc.match_score:.0f} < {t.review_match_below:.0f})",
             f"क्रमांक {doc.file_number} रजिस्टर की नस्ती {shown} से पूरा मेल नहीं खाता "
             f"(मिलान {doc.match_score:.0f}) — जाँचें"))
+    if doc.file_number and _doubtful(doc):
+        out.append(ReviewReason(
+            "doubtful_digits", f"the digits of file number {doc.file_number} ({doc.file_number_source}) were read "
+                               "with low confidence; check it against the page",
+            f"फ़ाइल क्रमांक {doc.file_number} के अंक साफ़ नहीं पढ़े गए — पृष्ठ से मिलाकर जाँचें"))
+    s = object_session(doc)
+    page = page_reason(s, doc.id) if s is not None and doc.id is not None else None
+    if page is not None:    # a badly read page keeps the document in review whatever its mean confidence
+        out.append(ReviewReason(page.code, page.en, page.hi))
     if doc.confidence is not None and doc.confidence < t.min_confidence:
         out.append(ReviewReason(
             "low_confidence", f"mean OCR confidence {doc.confidence:.1f} is below {t.min_confidence:.0f}",

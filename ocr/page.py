@@ -10,7 +10,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from ocr import born_digital, level, models, orient, pdfimage, raster, tesseract
+from ocr import born_digital, handwriting, level, models, orient, pdfimage, raster, tesseract
 from ocr.probe import MIN_SKEW, Probe, probe
 from ocr.textlayer import orient_layer
 
@@ -44,6 +44,9 @@ class PageResult:
     skew: float = 0.0       # degrees the page was levelled by before reading (counter-clockwise)
     turned_by: str | None = None        # what decided `rotation`: "probe" | "reread" (verified); None unread
     turn_margin: float | None = None    # 0-1: how sure that decision was
+    handwritten: bool = False           # handwriting: `text` is empty, what tesseract made of it is in raw_text
+    raw_text: str | None = None
+    doubtful: tuple[str, ...] = ()      # words with a digit tesseract was unsure of
 
 
 def load(task: PageTask) -> tuple[Image.Image, int]:
@@ -132,7 +135,11 @@ def process_page(task: PageTask) -> PageResult:
     width, height = image.width * 72 / dpi, image.height * 72 / dpi   # the page as displayed, in points
     lang = models.choose(task.languages, look)
     read, look, turned_by, margin = read_upright(image, dpi, look, lang, task)
+    hand = handwriting.handwritten(image, dpi, read.confidence)
     del image
-    orient_layer(read.pdf, task.layer, width=width, height=height, turn_ccw=look.turn, deskew=look.deskew)
-    return result(read.text, confidence=read.confidence, language=lang, rotation=(-look.turn) % 360,
-                  layer=task.layer, skew=look.deskew, turned_by=turned_by, turn_margin=round(margin, 3))
+    if not hand:   # a handwritten page keeps its image in the archived PDF, without tesseract's garbage over it
+        orient_layer(read.pdf, task.layer, width=width, height=height, turn_ccw=look.turn, deskew=look.deskew)
+    return result("" if hand else read.text, confidence=read.confidence, language=lang,
+                  rotation=(-look.turn) % 360, layer=None if hand else task.layer, skew=look.deskew,
+                  turned_by=turned_by, turn_margin=round(margin, 3), handwritten=hand,
+                  raw_text=read.text if hand else None, doubtful=() if hand else read.doubtful)
