@@ -26,7 +26,8 @@ class TesseractResult:
     confidence: float | None      # mean word confidence 0-100, None when no words
     words: int
     pdf: bytes                    # text-only PDF layer (invisible text, no image)
-    doubtful: tuple[str, ...] = ()    # words with a digit read at low confidence (tsv.Read.doubtful)
+    doubtful: tuple[tuple[str, tuple[int, int, int, int]], ...] = ()   # tsv.Read.doubtful: digit words read
+                                                                      # at low confidence, with their boxes
 
 
 @cache

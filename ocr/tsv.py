@@ -37,11 +37,13 @@ class Read:
     text: str
     confidence: float | None     # mean confidence 0-100 of the words kept; None when there are none
     words: int                   # words kept
-    doubtful: tuple[str, ...] = ()   # kept words with a digit read below DOUBTFUL_BELOW confidence
+    # kept words with a digit read below DOUBTFUL_BELOW confidence, with their boxes (left, top, right, bottom)
+    doubtful: tuple[tuple[str, tuple[int, int, int, int]], ...] = ()
 
 
 def read(tsv: str) -> Read:
     paragraphs: dict[tuple[int, int, int], dict[int, list[tuple[str, float]]]] = {}
+    boxes: dict[tuple[str, float], tuple[int, int, int, int]] = {}
     for row in csv.DictReader(io.StringIO(tsv), delimiter="\t", quoting=csv.QUOTE_NONE):
         word = (row.get("text") or "").strip()
         if row.get("level") != "5" or not word:
@@ -53,9 +55,15 @@ def read(tsv: str) -> Read:
         except (TypeError, ValueError, KeyError):
             continue
         paragraphs.setdefault(key, {}).setdefault(line, []).append((word, conf))
+        if conf < DOUBTFUL_BELOW and _DIGIT.search(word):
+            try:
+                left, top = int(row["left"]), int(row["top"])
+                boxes[(word, conf)] = (left, top, left + int(row["width"]), top + int(row["height"]))
+            except (TypeError, ValueError, KeyError):
+                continue
     out: list[str] = []
     confs: list[float] = []
-    doubtful: list[str] = []
+    doubtful: list[tuple[str, tuple[int, int, int, int]]] = []
     for key in sorted(paragraphs):
         kept = []
         for number in sorted(paragraphs[key]):
@@ -64,7 +72,7 @@ def read(tsv: str) -> Read:
                 continue
             kept.append(" ".join(w for w, _ in words))
             confs += [c for _, c in words if c >= 0]
-            doubtful += [w for w, c in words if 0 <= c < DOUBTFUL_BELOW and _DIGIT.search(w)]
+            doubtful += [(w, boxes[(w, c)]) for w, c in words if (w, c) in boxes and c >= 0]
         if kept:
             out.append("\n".join(kept))
     mean = round(sum(confs) / len(confs), 2) if confs else None
