@@ -11,6 +11,7 @@ from pathlib import Path
 from PIL import Image
 
 from ocr import born_digital, handwriting, level, models, orient, pdfimage, raster, symbols, tesseract
+from ocr.errors import EngineMissing, OcrError
 from ocr.probe import MIN_SKEW, Probe, probe
 from ocr.textlayer import orient_layer
 
@@ -70,6 +71,10 @@ LOW_CONFIDENCE = 50.0   # a read below this mean word confidence is checked the 
 # confidence gate and the comparison keep away (27 real crops: 11.8 → 10.9 % measured on the tuning half; generated
 # office letters: 3 of 12 pages re-read, two of them 14-16 points better). Not for pages already read at ENLARGE_UPTO
 # dpi or more.
+# The enlarged read gets ENLARGE_TIME × the first read's time (at least ENLARGE_MIN_S): on a grainy photocopy
+# tesseract can take minutes over the enlarged speckle, and the first read then stands.
+ENLARGE_TIME = 2.5
+ENLARGE_MIN_S = 5.0
 ENLARGE_BELOW = 75.0
 ENLARGE_GAIN = 2.0
 ENLARGE_UPTO = 400
@@ -116,11 +121,20 @@ def read_upright(image: Image.Image, dpi: int, look: Probe, lang: str, task: Pag
     def recognise(how: Probe) -> tesseract.TesseractResult:
         return tesseract.recognise(upright(base, how), lang, dpi=read_dpi, timeout=task.timeout, psm=task.psm)
 
+    started = time.monotonic()
     read = recognise(look)
+    first_s = time.monotonic() - started
     turned_by, margin, seen, seen_dpi = "probe", look.margin, None, read_dpi
+    verdict = None
     if not _sure(look) or read.confidence is None or read.confidence < LOW_CONFIDENCE:
-        verdict = orient.verify(base, look.turn, lang, dpi=read_dpi, timeout=task.timeout,
-                                all_turns=look.axis_margin < SURE_AXIS or look.words < SURE_WORDS)
+        try:
+            verdict = orient.verify(base, look.turn, lang, dpi=read_dpi, timeout=task.timeout,
+                                    all_turns=look.axis_margin < SURE_AXIS or look.words < SURE_WORDS)
+        except EngineMissing:
+            raise
+        except OcrError:    # the check could not be made: the probe's turn stands, recorded as the probe's
+            verdict = None
+    if verdict is not None:
         turned_by, margin = "reread", verdict.margin
         if verdict.changed:
             # a half turn commutes with the levelling; another axis makes the probe's skew angle meaningless
@@ -132,8 +146,14 @@ def read_upright(image: Image.Image, dpi: int, look: Probe, lang: str, task: Pag
     if read.confidence is not None and read.confidence < ENLARGE_BELOW and read_dpi < ENLARGE_UPTO:
         big = upright(base, look)
         big = big.resize((big.width * 2, big.height * 2), Image.Resampling.BICUBIC)
-        enlarged = tesseract.recognise(big, lang, dpi=read_dpi * 2, timeout=task.timeout, psm=task.psm)
-        if (enlarged.confidence or 0.0) >= read.confidence + ENLARGE_GAIN:
+        budget = min(task.timeout, max(ENLARGE_MIN_S, ENLARGE_TIME * first_s))
+        try:
+            enlarged = tesseract.recognise(big, lang, dpi=read_dpi * 2, timeout=budget, psm=task.psm)
+        except EngineMissing:
+            raise
+        except OcrError:    # out of its time budget: the first read stands
+            enlarged = None
+        if enlarged is not None and (enlarged.confidence or 0.0) >= read.confidence + ENLARGE_GAIN:
             read, seen, seen_dpi = enlarged, big, read_dpi * 2
     return Reading(read, look, turned_by, margin, seen if seen is not None else upright(base, look), seen_dpi)
 
@@ -161,7 +181,7 @@ def process_page(task: PageTask) -> PageResult:
     lang = models.choose(task.languages, look)
     got = read_upright(image, dpi, look, lang, task)
     read, look, turned_by, margin = got.read, got.look, got.turned_by, got.margin
-    hand = handwriting.handwritten(image, dpi, read.confidence)
+    hand = handwriting.handwritten(image, dpi, read.confidence, look)
     doubtful = () if hand or not read.doubtful else symbols.still_doubtful(
         got.image, read.doubtful, lang, dpi=got.dpi, timeout=task.timeout)
     del image, got

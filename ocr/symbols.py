@@ -2,10 +2,10 @@
 
 The page read (TSV) gives a confidence per word, and a word mixing scripts or split at a slash can come out at a
 confidence of 11 with every digit right (`378/राज./`, `2017` on a clean page). So each word with a digit that the page
-read left below `tsv.DOUBTFUL_BELOW` is read again alone, from its box on the very image tesseract read, as one line
-with per-symbol confidences (hOCR `x_conf`, `hocr_char_boxes=1`): it stays doubtful when the re-read gives other
-digits, or any digit below `SYMBOL_BELOW`. The words are small, so this costs little and only pages with such words
-pay it.
+read left below `tsv.DOUBTFUL_BELOW` is read again alone, from its box on the very image tesseract read, as one word
+(`--psm 8`; as a line, a clean `२०१७` lost its last digit) with per-symbol confidences (hOCR `x_conf`,
+`hocr_char_boxes=1`): it stays doubtful when the re-read gives other digits, or any digit below `SYMBOL_BELOW`. The
+words are small, so this costs little, and only pages with such words pay it.
 """
 from __future__ import annotations
 
@@ -28,9 +28,9 @@ def _digits(text: str) -> str:
 
 
 def symbols(image: Image.Image, lang: str, *, dpi: int, timeout: float) -> list[tuple[str, float]]:
-    """(character, confidence) of one line of text, read alone."""
+    """(character, confidence) of one word, read alone."""
     hocr = pytesseract.image_to_pdf_or_hocr(image, lang=lang, extension="hocr", timeout=timeout,
-                                            config=f"--psm 7 --dpi {dpi} -c hocr_char_boxes=1")
+                                            config=f"--psm 8 --dpi {dpi} -c hocr_char_boxes=1")
     text = hocr.decode("utf-8", "replace") if isinstance(hocr, bytes) else str(hocr)
     return [(ch, float(conf)) for conf, ch in _CHAR.findall(text)]
 
