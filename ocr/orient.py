@@ -14,9 +14,10 @@ or its read came out with a low confidence:
   reads many characters confidently; upside down reads about as many characters at a fifth of the confidence;
   sideways reads a handful.
 
-Measured on 27 real 300-dpi Devanagari crops × 4 turns (bench/results/orient.md): the upright reading scores 2-9 ×
-any other candidate. Tesseract's own OSD (`--psm 0`) was tried first: it gave no answer on 9 of 18 of those pages
-(too few characters, big type), so it is not used.
+Measured on the 27 odd-numbered real 300-dpi Devanagari crops (the tuning half) read whole in each of the four
+turns: the upright reading scored 2-9 × any other turn on every page. Tesseract's own OSD (`--psm 0`) was tried
+first, on 6 of those pages × 3 turns: it gave no answer on 9 of the 18 (too few characters, big type), so it is not
+used.
 """
 from __future__ import annotations
 
