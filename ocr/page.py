@@ -70,7 +70,8 @@ LOW_CONFIDENCE = 50.0   # a read below this mean word confidence is checked the 
 # stroke edges; on real letterpress that is worth 1-7 CER points, on clean pages it can cost as much, which the
 # confidence gate and the comparison keep away (27 real crops: 11.8 → 10.9 % measured on the tuning half; generated
 # office letters: 3 of 12 pages re-read, two of them 14-16 points better). Not for pages already read at ENLARGE_UPTO
-# dpi or more.
+# dpi or more, nor for pages already enlarged from a low DPI (raster.upscale): a 96-dpi page enlarged six times read
+# its grain as lines of text.
 # The enlarged read gets ENLARGE_TIME × the first read's time (at least ENLARGE_MIN_S): on a grainy photocopy
 # tesseract can take minutes over the enlarged speckle, and the first read then stands.
 ENLARGE_TIME = 2.5
@@ -143,7 +144,7 @@ def read_upright(image: Image.Image, dpi: int, look: Probe, lang: str, task: Pag
             again = recognise(other)
             if _mass(again) > _mass(read):
                 read, look = again, other
-    if read.confidence is not None and read.confidence < ENLARGE_BELOW and read_dpi < ENLARGE_UPTO:
+    if read.confidence is not None and read.confidence < ENLARGE_BELOW and dpi == read_dpi < ENLARGE_UPTO:
         big = upright(base, look)
         big = big.resize((big.width * 2, big.height * 2), Image.Resampling.BICUBIC)
         budget = min(task.timeout, max(ENLARGE_MIN_S, ENLARGE_TIME * first_s))
@@ -156,6 +157,17 @@ def read_upright(image: Image.Image, dpi: int, look: Probe, lang: str, task: Pag
         if enlarged is not None and (enlarged.confidence or 0.0) >= read.confidence + ENLARGE_GAIN:
             read, seen, seen_dpi = enlarged, big, read_dpi * 2
     return Reading(read, look, turned_by, margin, seen if seen is not None else upright(base, look), seen_dpi)
+
+
+def _second_opinion(got: Reading, lang: str, task: PageTask) -> tuple[Reading, str]:
+    """`auto`: read the page again with the model its first read points to, and keep the more confident read."""
+    other = models.second_opinion(lang, got.read.text, got.read.confidence)
+    if other is None:
+        return got, lang
+    again = tesseract.recognise(got.image, other, dpi=got.dpi, timeout=task.timeout, psm=task.psm)
+    if (again.confidence or 0.0) > (got.read.confidence or 0.0):
+        return replace(got, read=again), other
+    return got, lang
 
 
 def process_page(task: PageTask) -> PageResult:
@@ -178,8 +190,12 @@ def process_page(task: PageTask) -> PageResult:
     if look.blank:
         return result("", blank=True)
     width, height = image.width * 72 / dpi, image.height * 72 / dpi   # the page as displayed, in points
-    lang = models.choose(task.languages, look)
+    # `auto` reads Devanagari first (it reads English nearly as well; the probe's script share misses real
+    # letterpress) and lets the read's own letters call for eng or Devanagari+eng (_second_opinion)
+    lang = models.HINDI if task.languages.strip().lower() == models.AUTO else task.languages
     got = read_upright(image, dpi, look, lang, task)
+    if task.languages.strip().lower() == models.AUTO:
+        got, lang = _second_opinion(got, lang, task)
     read, look, turned_by, margin = got.read, got.look, got.turned_by, got.margin
     hand = handwriting.handwritten(image, dpi, read.confidence, look)
     doubtful = () if hand or not read.doubtful else symbols.still_doubtful(
