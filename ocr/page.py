@@ -77,6 +77,7 @@ LOW_CONFIDENCE = 50.0   # a read below this mean word confidence is checked the 
 ENLARGE_TIME = 2.5
 ENLARGE_MIN_S = 5.0
 ENLARGE_BELOW = 75.0
+SECOND_SLACK = 5.0      # `auto`: eng / Devanagari+eng replace a Devanagari read unless this much less confident
 ENLARGE_GAIN = 2.0
 ENLARGE_UPTO = 400
 
@@ -165,7 +166,9 @@ def _second_opinion(got: Reading, lang: str, task: PageTask) -> tuple[Reading, s
     if other is None:
         return got, lang
     again = tesseract.recognise(got.image, other, dpi=got.dpi, timeout=task.timeout, psm=task.psm)
-    if (again.confidence or 0.0) > (got.read.confidence or 0.0):
+    # Latin letters in a Devanagari read call for the model made for them, unless it reads clearly less surely
+    slack = SECOND_SLACK if lang == models.HINDI else 0.0
+    if (again.confidence or 0.0) > (got.read.confidence or 0.0) - slack:
         return replace(got, read=again), other
     return got, lang
 
