@@ -44,7 +44,7 @@ def _generated(n: int) -> list[tuple[str, str, Image.Image, int, str]]:
     out = []
     dpis = (300, 200, 150, 96)
     for k in range(n):
-        lang = "en" if k % 4 == 3 else "hi"
+        lang = "en" if k % 3 == 2 else "hi"     # English at every DPI (k = 2, 5, 8, 11: 150, 200, 300, 96)
         level = "hard" if k % 2 else "office"
         dpi = dpis[k % len(dpis)]
         spec = random_spec(100 + k, level, dpi=dpi)
