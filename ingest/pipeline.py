@@ -26,6 +26,7 @@ from ingest import share as sharefs
 from ingest.archive import CopyMismatch, move_into, safe_component, sha256_file, verified_copy, write_atomic
 from ingest.identity import Changed, Identity
 from ingest.locks import KeyedLock
+from ingest.pages import record_pages
 from ingest.reasons import reason
 from ingest.steps import hook
 from ingest.tagger import tag_and_index
@@ -38,7 +39,7 @@ from ocr.xmp import write_description
 from store import repo
 from store.db import Store
 from store.describe import describe
-from store.models import Document, Page
+from store.models import Document
 
 STAGING = ".staging"
 RESULTS = "results.pickle"   # OCR results kept in staging, so a failed copy is retried without OCR again
@@ -292,10 +293,8 @@ class Ingestor:
 def record_done(s: Session, doc: Document, kind: str, results: list[PageResult], cfg: Config, detail: str) -> None:
     """The recording step (one transaction): page rows, the document's page counts and confidence, tags and the
     search index, then `done`. tests/tagdocs.py records its documents through this very function."""
-    confs = [r.confidence for r in results if r.confidence is not None and not r.blank]
-    for r in results:
-        s.add(Page(document_id=doc.id, number=r.number, text=r.text, confidence=r.confidence, blank=r.blank,
-                   language=r.language, rotation=r.rotation, seconds=r.seconds))
+    confs = [r.confidence for r in results if r.confidence is not None and not r.blank and not r.handwritten]
+    record_pages(s, doc, results)   # page rows; a badly read page keeps the document in review (store.matching)
     doc.kind = kind
     doc.pages = len(results)
     doc.blank_pages = sum(r.blank for r in results)

@@ -5,16 +5,16 @@ Only this page's pixels are in memory; the worker keeps nothing between pages.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from PIL import Image
 
-from ocr import born_digital, level, models, pdfimage, raster, tesseract
+from ocr import born_digital, handwriting, level, models, orient, pdfimage, raster, symbols, tesseract
+from ocr.errors import EngineMissing, OcrError
 from ocr.probe import MIN_SKEW, Probe, probe
 from ocr.textlayer import orient_layer
 
-_TRANSPOSE = {90: Image.Transpose.ROTATE_90, 180: Image.Transpose.ROTATE_180, 270: Image.Transpose.ROTATE_270}
 BORN_DIGITAL = "pdf-text"   # PageResult.language of a page whose own text layer was used
 
 
@@ -43,6 +43,11 @@ class PageResult:
     seconds: float
     layer: Path | None      # None: nothing to graft (blank page, or a page that already has its text)
     skew: float = 0.0       # degrees the page was levelled by before reading (counter-clockwise)
+    turned_by: str | None = None        # what decided `rotation`: "probe" | "reread" (verified); None unread
+    turn_margin: float | None = None    # 0-1: how sure that decision was
+    handwritten: bool = False           # handwriting: `text` is empty, what tesseract made of it is in raw_text
+    raw_text: str | None = None
+    doubtful: tuple[str, ...] = ()      # words with a digit tesseract was unsure of
 
 
 def load(task: PageTask) -> tuple[Image.Image, int]:
@@ -53,10 +58,33 @@ def load(task: PageTask) -> tuple[Image.Image, int]:
     return raster.image_page(task.source, task.index, max_pixels=task.max_pixels, default_dpi=task.dpi)
 
 
+# Verification of the probe's turn (ocr.orient), measured on 27 real 300-dpi Devanagari crops × 4 turns
+# (bench/results/orient.md): every wrong turn had a flip margin below 0.35, or fewer than 12 words measured, or was
+# read at a mean confidence of 35 or less; right turns of clean pages read at 60-92.
+SURE_FLIP = 0.45        # the probe's up/down vote at least this one-sided ...
+SURE_AXIS = 0.6         # ... its line comb this much sharper along the axis than across ...
+SURE_WORDS = 12         # ... over at least this many words: the probe is trusted
+LOW_CONFIDENCE = 50.0   # a read below this mean word confidence is checked the other way(s) up
+# A page read below ENLARGE_BELOW mean confidence is read again enlarged twice (bicubic) and the read with the higher
+# confidence is kept (it must beat the first by ENLARGE_GAIN). Tesseract binarises the enlarged page with smoother
+# stroke edges; on real letterpress that is worth 1-7 CER points, on clean pages it can cost as much, which the
+# confidence gate and the comparison keep away (27 real crops: 11.8 → 10.9 % measured on the tuning half; generated
+# office letters: 3 of 12 pages re-read, two of them 14-16 points better). Not for pages already read at ENLARGE_UPTO
+# dpi or more, nor for pages already enlarged from a low DPI (raster.upscale): a 96-dpi page enlarged six times read
+# its grain as lines of text.
+# The enlarged read gets ENLARGE_TIME × the first read's time (at least ENLARGE_MIN_S): on a grainy photocopy
+# tesseract can take minutes over the enlarged speckle, and the first read then stands.
+ENLARGE_TIME = 2.5
+ENLARGE_MIN_S = 5.0
+ENLARGE_BELOW = 75.0
+SECOND_SLACK = 5.0      # `auto`: eng / Devanagari+eng replace a Devanagari read unless this much less confident
+ENLARGE_GAIN = 2.0
+ENLARGE_UPTO = 400
+
+
 def upright(image: Image.Image, look: Probe) -> Image.Image:
     """The page turned by the probe's quarter turn and levelled by its deskew angle (same size, white fill)."""
-    if look.turn:
-        image = image.transpose(_TRANSPOSE[look.turn])
+    image = orient.turned(image, look.turn)
     if abs(look.deskew) >= MIN_SKEW:
         image = level.rotate(image, look.deskew)   # bilinear: bicubic's CER after tesseract's binarisation
     return image
@@ -66,6 +94,83 @@ def prepared(image: Image.Image, dpi: int, look: Probe) -> tuple[Image.Image, in
     """What tesseract reads, and at what DPI: the page with white paper, upright, level, and enlarged when it was
     scanned below raster.UPSCALE_BELOW dpi."""
     return raster.upscale(upright(level.flatten(image, dpi), look), dpi)
+
+
+def _sure(look: Probe) -> bool:
+    return look.flip_margin >= SURE_FLIP and look.axis_margin >= SURE_AXIS and look.words >= SURE_WORDS
+
+
+def _mass(read: tesseract.TesseractResult) -> float:
+    """Confidence-weighted characters of a read (what a wrong turn loses most of)."""
+    return (read.confidence or 0.0) * len("".join(read.text.split())) / 100
+
+
+@dataclass(frozen=True)
+class Reading:
+    read: tesseract.TesseractResult
+    look: Probe             # the probe, with the turn the page was read in
+    turned_by: str          # probe | reread
+    margin: float
+    image: Image.Image      # exactly what tesseract read (the doubtful words' boxes are on it)
+    dpi: int
+
+
+def read_upright(image: Image.Image, dpi: int, look: Probe, lang: str, task: PageTask) -> Reading:
+    """Read the page the probe's way up; verify that way (ocr.orient) when the probe was unsure or the read is
+    poor, and read again the other way when that reads clearly better; read a poor page again enlarged."""
+    base, read_dpi = raster.upscale(level.flatten(image, dpi), dpi)
+
+    def recognise(how: Probe) -> tesseract.TesseractResult:
+        return tesseract.recognise(upright(base, how), lang, dpi=read_dpi, timeout=task.timeout, psm=task.psm)
+
+    started = time.monotonic()
+    read = recognise(look)
+    first_s = time.monotonic() - started
+    turned_by, margin, seen, seen_dpi = "probe", look.margin, None, read_dpi
+    verdict = None
+    if not _sure(look) or read.confidence is None or read.confidence < LOW_CONFIDENCE:
+        try:
+            verdict = orient.verify(base, look.turn, lang, dpi=read_dpi, timeout=task.timeout,
+                                    all_turns=look.axis_margin < SURE_AXIS or look.words < SURE_WORDS)
+        except EngineMissing:
+            raise
+        except OcrError:    # the check could not be made: the probe's turn stands, recorded as the probe's
+            verdict = None
+    if verdict is not None:
+        turned_by, margin = "reread", verdict.margin
+        if verdict.changed:
+            # a half turn commutes with the levelling; another axis makes the probe's skew angle meaningless
+            other = replace(look, turn=verdict.turn,
+                            deskew=look.deskew if (verdict.turn - look.turn) % 180 == 0 else 0.0)
+            again = recognise(other)
+            if _mass(again) > _mass(read):
+                read, look = again, other
+    if read.confidence is not None and read.confidence < ENLARGE_BELOW and dpi == read_dpi < ENLARGE_UPTO:
+        big = upright(base, look)
+        big = big.resize((big.width * 2, big.height * 2), Image.Resampling.BICUBIC)
+        budget = min(task.timeout, max(ENLARGE_MIN_S, ENLARGE_TIME * first_s))
+        try:
+            enlarged = tesseract.recognise(big, lang, dpi=read_dpi * 2, timeout=budget, psm=task.psm)
+        except EngineMissing:
+            raise
+        except OcrError:    # out of its time budget: the first read stands
+            enlarged = None
+        if enlarged is not None and (enlarged.confidence or 0.0) >= read.confidence + ENLARGE_GAIN:
+            read, seen, seen_dpi = enlarged, big, read_dpi * 2
+    return Reading(read, look, turned_by, margin, seen if seen is not None else upright(base, look), seen_dpi)
+
+
+def _second_opinion(got: Reading, lang: str, task: PageTask) -> tuple[Reading, str]:
+    """`auto`: read the page again with the model its first read points to, and keep the more confident read."""
+    other = models.second_opinion(lang, got.read.text, got.read.confidence)
+    if other is None:
+        return got, lang
+    again = tesseract.recognise(got.image, other, dpi=got.dpi, timeout=task.timeout, psm=task.psm)
+    # Latin letters in a Devanagari read call for the model made for them, unless it reads clearly less surely
+    slack = SECOND_SLACK if lang == models.HINDI else 0.0
+    if (again.confidence or 0.0) > (got.read.confidence or 0.0) - slack:
+        return replace(got, read=again), other
+    return got, lang
 
 
 def process_page(task: PageTask) -> PageResult:
@@ -88,10 +193,20 @@ def process_page(task: PageTask) -> PageResult:
     if look.blank:
         return result("", blank=True)
     width, height = image.width * 72 / dpi, image.height * 72 / dpi   # the page as displayed, in points
-    lang = models.choose(task.languages, look)
-    image, read_dpi = prepared(image, dpi, look)
-    read = tesseract.recognise(image, lang, dpi=read_dpi, timeout=task.timeout, psm=task.psm)
-    del image
-    orient_layer(read.pdf, task.layer, width=width, height=height, turn_ccw=look.turn, deskew=look.deskew)
-    return result(read.text, confidence=read.confidence, language=lang,
-                  rotation=(-look.turn) % 360, layer=task.layer, skew=look.deskew)
+    # `auto` reads Devanagari first (it reads English nearly as well; the probe's script share misses real
+    # letterpress) and lets the read's own letters call for eng or Devanagari+eng (_second_opinion)
+    lang = models.HINDI if task.languages.strip().lower() == models.AUTO else task.languages
+    got = read_upright(image, dpi, look, lang, task)
+    if task.languages.strip().lower() == models.AUTO:
+        got, lang = _second_opinion(got, lang, task)
+    read, look, turned_by, margin = got.read, got.look, got.turned_by, got.margin
+    hand = handwriting.handwritten(image, dpi, read.confidence, look)
+    doubtful = () if hand or not read.doubtful else symbols.still_doubtful(
+        got.image, read.doubtful, lang, dpi=got.dpi, timeout=task.timeout)
+    del image, got
+    if not hand:   # a handwritten page keeps its image in the archived PDF, without tesseract's garbage over it
+        orient_layer(read.pdf, task.layer, width=width, height=height, turn_ccw=look.turn, deskew=look.deskew)
+    return result("" if hand else read.text, confidence=read.confidence, language=lang,
+                  rotation=(-look.turn) % 360, layer=None if hand else task.layer, skew=look.deskew,
+                  turned_by=turned_by, turn_margin=round(margin, 3), handwritten=hand,
+                  raw_text=read.text if hand else None, doubtful=doubtful)

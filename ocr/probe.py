@@ -42,6 +42,13 @@ class Probe:
     devanagari: float       # share of words (by width) that carry a shirorekha
     words: int              # words measured
     ink_cells: int
+    axis_margin: float = 0.0    # 0-1: how much sharper the line comb is along the chosen axis than across it
+    flip_margin: float = 0.0    # 0-1: how one-sided the up/down vote is (0: a tie, 1: every word agrees)
+
+    @property
+    def margin(self) -> float:
+        """How sure the probe is of its quarter turn: the weaker of its two decisions."""
+        return min(self.axis_margin, self.flip_margin)
 
 
 def _inked_cells(mask: Image.Image) -> int:
@@ -88,16 +95,18 @@ def _best_angle(points: _Points, lo: float, hi: float, step: float) -> tuple[flo
     return best
 
 
-def axis_and_skew(mask: Image.Image) -> tuple[int, float]:
-    """(0 or 90, skew): 90 when the text lines run vertically in the image; skew in the orientation found."""
+def axis_and_skew(mask: Image.Image) -> tuple[int, float, float]:
+    """(0 or 90, skew, margin): 90 when the text lines run vertically in the image; skew in the orientation found;
+    margin 0-1, one less the ratio of the weaker axis's comb score to the stronger's."""
     coarse = mask.reduce(4)
     upright = _best_angle(_ink_points(coarse), -MAX_SKEW, MAX_SKEW, 1.0)
     across = _best_angle(_ink_points(coarse, sideways=True), -MAX_SKEW, MAX_SKEW, 1.0)
     axis, (score, found) = (0, upright) if upright[0] >= across[0] else (90, across)
     if score <= 0:
-        return 0, 0.0
+        return 0, 0.0, 0.0
+    margin = 1.0 - min(upright[0], across[0]) / score
     _, angle = _best_angle(_ink_points(mask.reduce(2), sideways=axis == 90), found - 0.8, found + 0.8, 0.2)
-    return axis, (round(angle, 2) if abs(angle) >= MIN_SKEW else 0.0)
+    return axis, (round(angle, 2) if abs(angle) >= MIN_SKEW else 0.0), round(margin, 3)
 
 
 def _runs(values: list[float], threshold: float, min_gap: int) -> list[tuple[int, int]]:
@@ -131,6 +140,12 @@ class _Votes:
         if self.deva_width >= 0.25 * (self.deva_width + self.latin_width):
             return self.deva_down > self.deva_up
         return self.latin_down > self.latin_up
+
+    def margin(self) -> float:
+        """0-1: the share of the deciding votes that the losing side did not get, less the winner's (a tie is 0)."""
+        up, down = ((self.deva_up, self.deva_down) if self.deva_width >= 0.25 * (self.deva_width + self.latin_width)
+                    else (self.latin_up, self.latin_down))
+        return abs(up - down) / (up + down) if up + down else 0.0
 
 
 def _word(word: Image.Image, thick: Image.Image, votes: _Votes) -> None:
@@ -189,7 +204,7 @@ def probe(gray: Image.Image, dpi: int) -> Probe:
     mask = found.text
     if _inked_cells(mask) < BLANK_CELLS:     # a stamp, a signature, a rule: nothing to read the page's way up from
         return Probe(blank=False, turn=0, deskew=0.0, devanagari=0.0, words=0, ink_cells=cells)
-    axis, skew = axis_and_skew(mask)
+    axis, skew, axis_margin = axis_and_skew(mask)
     base = mask if axis == 0 else mask.transpose(Image.Transpose.ROTATE_90)
     if abs(skew) >= MIN_SKEW:
         base = base.rotate(skew, resample=Image.Resampling.NEAREST, fillcolor=0)
@@ -199,4 +214,4 @@ def probe(gray: Image.Image, dpi: int) -> Probe:
     total = votes.deva_width + votes.latin_width
     share = votes.deva_width / total if total else 0.0
     return Probe(blank=False, turn=turn, deskew=skew, devanagari=round(share, 3), words=votes.words,
-                 ink_cells=cells)
+                 ink_cells=cells, axis_margin=axis_margin, flip_margin=round(votes.margin(), 3))

@@ -14,6 +14,9 @@ from ocr.pdfimage import scanned_page
 MIN_DPI, MAX_DPI = 70, 1200
 # the long side of a scanned sheet, in inches: from a half-sheet note (A5, 8.3) to an A3 register (16.5), with room
 PAGE_INCHES = (5.0, 24.0)
+# an embedded DPI is believed down to this long side: a cropped slip or a clipped paragraph scanned at 300 dpi is
+# still 300 dpi (read as an A4 sheet it was taken for 76 dpi, enlarged four times and turned sideways by the probe)
+EMBEDDED_MIN_INCHES = 1.5
 # the long side assumed when the file carries no believable DPI: A4 (11.7 in) and legal/foolscap (13-14 in) dominate
 ASSUMED_INCHES = 11.69
 COMMON_DPI = (100, 150, 200, 240, 300, 400, 600)
@@ -34,8 +37,8 @@ def sane_dpi(info: dict, fallback: int) -> int:
     return round(x) if MIN_DPI <= x <= MAX_DPI else fallback
 
 
-def _plausible(size: tuple[int, int], dpi: float) -> bool:
-    return PAGE_INCHES[0] <= max(size) / dpi <= PAGE_INCHES[1]
+def _plausible(size: tuple[int, int], dpi: float, shortest: float = PAGE_INCHES[0]) -> bool:
+    return shortest <= max(size) / dpi <= PAGE_INCHES[1]
 
 
 def image_dpi(img: Image.Image, fallback: int) -> int:
@@ -43,7 +46,7 @@ def image_dpi(img: Image.Image, fallback: int) -> int:
     else inferred from the pixel size as an A4 sheet (snapped to a common scanner setting); else the fallback."""
     size = img.size
     embedded = sane_dpi(img.info, 0)
-    if embedded and _plausible(size, embedded):
+    if embedded and _plausible(size, embedded, EMBEDDED_MIN_INCHES):
         return embedded
     guess = max(size) / ASSUMED_INCHES
     near = min(COMMON_DPI, key=lambda d: abs(d - guess))

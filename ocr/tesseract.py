@@ -26,6 +26,8 @@ class TesseractResult:
     confidence: float | None      # mean word confidence 0-100, None when no words
     words: int
     pdf: bytes                    # text-only PDF layer (invisible text, no image)
+    doubtful: tuple[tuple[str, tuple[int, int, int, int]], ...] = ()   # tsv.Read.doubtful: digit words read
+                                                                      # at low confidence, with their boxes
 
 
 @cache
@@ -82,4 +84,5 @@ def recognise(image: Image.Image, lang: str, *, dpi: int, timeout: float, psm: i
             raise OcrError(f"tesseract failed: {e}") from e
         got = tsv.read(unicodedata.normalize("NFC", base.with_suffix(".tsv").read_text(encoding="utf-8")))
         pdf = base.with_suffix(".pdf").read_bytes()
-    return TesseractResult(text=got.text, confidence=got.confidence, words=got.words, pdf=pdf)
+    return TesseractResult(text=got.text, confidence=got.confidence, words=got.words, pdf=pdf,
+                           doubtful=got.doubtful)

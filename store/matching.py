@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, object_session
 
 from store.models import Branch, Document, RegisterFile
+from store.pagereview import doubtful_number, page_reason
 from store.register import RegisterIndex, digits
 from store.search.index import reindex_meta
 
@@ -32,8 +33,18 @@ class ReviewReason:
     hi: str
 
 
+def _doubtful(doc: Document) -> bool:
+    """The file number was read from a page through digits tesseract was unsure of (store.pagereview)."""
+    s = object_session(doc)
+    return bool(s and doc.id and doc.file_number and doc.file_number_source
+                and doubtful_number(s, doc.id, doc.file_number, doc.file_number_source))
+
+
 def match(doc: Document, index: RegisterIndex | None, tags: TagsConfig) -> None:
-    """Set the document's register file and match score from its file-number key."""
+    """Set the document's register file and match score from its file-number key. A number read through doubtful
+    digits is not matched: a doubtful digit may name another file, so a person reads it first."""
+    if doc.file_number_source != REVIEWED and _doubtful(doc):
+        index = None
     found = index.match(doc.file_number_key, tags.fuzzy_threshold) if index else None
     doc.register_file_id = found.register_file_id if found else None
     doc.match_score = found.score if found else None
@@ -85,6 +96,15 @@ def review_reasons(doc: Document, branch: Branch | None, cfg: Config) -> list[Re
             f"फ़ाइल के नाम में क्रमांक {doc.file_number} है पर पृष्ठ पर {doc.file_number_alt} — सही क्रमांक चुनें"))
     if low:
         out.append(low)
+    if doc.file_number and _doubtful(doc):
+        out.append(ReviewReason(
+            "doubtful_digits", f"the digits of file number {doc.file_number} ({doc.file_number_source}) were read "
+                               "with low confidence; check it against the page",
+            f"फ़ाइल क्रमांक {doc.file_number} के अंक साफ़ नहीं पढ़े गए — पृष्ठ से मिलाकर जाँचें"))
+    s = object_session(doc)
+    page = page_reason(s, doc.id) if s is not None and doc.id is not None else None
+    if page is not None:    # a badly read page keeps the document in review whatever its mean confidence
+        out.append(ReviewReason(page.code, page.en, page.hi))
     if doc.confidence is not None and doc.confidence < t.min_confidence:
         out.append(ReviewReason(
             "low_confidence", f"mean OCR confidence {doc.confidence:.1f} is below {t.min_confidence:.0f}",

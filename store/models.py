@@ -127,6 +127,16 @@ class Page(Base):
     language: Mapped[str | None] = mapped_column(String(64))
     rotation: Mapped[int] = mapped_column(Integer, default=0)
     seconds: Mapped[float | None] = mapped_column(Float)
+    # migration 0005_page_ocr
+    turned_by: Mapped[str | None] = mapped_column(String(16))       # probe | reread: what decided `rotation`
+    turn_margin: Mapped[float | None] = mapped_column(Float)        # 0-1: how sure that was
+    skew: Mapped[float | None] = mapped_column(Float)               # degrees levelled (counter-clockwise)
+    handwritten: Mapped[bool] = mapped_column(Boolean, default=False)
+    raw_text: Mapped[str | None] = mapped_column(Text)              # a handwritten page's OCR, kept out of `text`
+    review_code: Mapped[str | None] = mapped_column(String(64))     # why this printed page read badly
+    review_reason: Mapped[str | None] = mapped_column(Text)         # English
+    review_reason_hi: Mapped[str | None] = mapped_column(Text)
+    doubtful: Mapped[str | None] = mapped_column(Text)              # words whose digits tesseract was unsure of
 
     document: Mapped[Document] = relationship(back_populates="page_rows")
 
