@@ -236,9 +236,9 @@ def _pdf(lib: Library, handle: int, datapath: str) -> bytes:
         return base.with_suffix(".pdf").read_bytes()
 
 
-def _read(lib: Library, handle: int, image: Image.Image, dpi: int, timeout: float, datapath: str,
+def _read(lib: Library, handle: int, image: Image.Image, dpi: int, timeout: float, datapath: str, layer: bool,
           out: dict[str, object]) -> None:
-    """Runs in its own thread: recognise, then TSV and text-only PDF from the same recognition."""
+    """Runs in its own thread: recognise, then TSV and (when `layer`) text-only PDF from the same recognition."""
     try:
         lib.BaseAPISetVariable(handle, b"user_defined_dpi", str(dpi).encode())
         lib.BaseAPISetImage(handle, image.tobytes(), image.width, image.height, 1, image.width)
@@ -258,7 +258,7 @@ def _read(lib: Library, handle: int, image: Image.Image, dpi: int, timeout: floa
         finally:
             if text:
                 lib.DeleteText(text)
-        out["raw"] = Raw(tsv=TSV_HEAD + tsv, pdf=_pdf(lib, handle, datapath))
+        out["raw"] = Raw(tsv=TSV_HEAD + tsv, pdf=_pdf(lib, handle, datapath) if layer else b"")
     except BaseException as e:  # handed to the waiting caller
         out["error"] = e
     finally:
@@ -266,13 +266,14 @@ def _read(lib: Library, handle: int, image: Image.Image, dpi: int, timeout: floa
 
 
 def recognise(lib: Library, image: Image.Image, lang: str, *, datapath: str, dpi: int, timeout: float,
-              psm: int = 3) -> Raw:
-    """One recognition of `image` by this process's engine for (lang, psm): its TSV and text-only PDF."""
+              psm: int = 3, layer: bool = True) -> Raw:
+    """One recognition of `image` by this process's engine for (lang, psm): its TSV and (unless `layer` is False)
+    its text-only PDF."""
     page = image if image.mode == "L" else image.convert("L")
     handle = _ENGINES.take(lib, datapath, lang, psm)
     out: dict[str, object] = {}
     started = time.monotonic()
-    worker = threading.Thread(target=_read, args=(lib, handle, page, dpi, timeout, datapath, out),
+    worker = threading.Thread(target=_read, args=(lib, handle, page, dpi, timeout, datapath, layer, out),
                               name="nasti-tesseract", daemon=True)
     worker.start()
     worker.join(timeout + GRACE)

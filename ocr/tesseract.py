@@ -7,6 +7,8 @@ import os
 import subprocess
 import tempfile
 import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -92,8 +94,35 @@ def recognise(image: Image.Image, lang: str, *, dpi: int, timeout: float, psm: i
                     psm=psm)
 
 
-def _result(tsv_text: str, pdf: bytes) -> TesseractResult:
-    got = tsv.read(unicodedata.normalize("NFC", tsv_text))
+def tsv_text(image: Image.Image, lang: str, *, dpi: int, timeout: float, psm: int = 6) -> str:
+    """Tesseract's TSV (header and one row per page, block, paragraph, line and word) for `image`, no text layer:
+    a short read (a band of a page, a strip) by this worker's resident engine, else by the `tesseract` program."""
+    lib = resident.library()
+    if lib is not None:
+        return unicodedata.normalize("NFC", resident.recognise(lib, image, lang, datapath=tessdata(), dpi=dpi,
+                                                               timeout=timeout, psm=psm, layer=False).tsv)
+    with _program_errors(timeout):
+        return unicodedata.normalize("NFC", pytesseract.image_to_data(
+            image, lang=lang, config=f"--psm {psm} --dpi {dpi} -c tessedit_do_invert=0", timeout=timeout))
+
+
+@contextmanager
+def _program_errors(timeout: float) -> Iterator[None]:
+    """pytesseract's failures as OcrError: not installed, killed at the time-out, or failed."""
+    try:
+        yield
+    except TesseractNotFoundError as e:
+        raise EngineMissing("tesseract is not installed (apt-get install tesseract-ocr)") from e
+    except RuntimeError as e:
+        if "timeout" in str(e).lower():
+            raise PageTimeout(f"tesseract took longer than {timeout:.0f} s on this page") from e
+        raise OcrError(f"tesseract failed: {e}") from e
+    except (TesseractError, subprocess.SubprocessError) as e:
+        raise OcrError(f"tesseract failed: {e}") from e
+
+
+def _result(table: str, pdf: bytes) -> TesseractResult:
+    got = tsv.read(unicodedata.normalize("NFC", table))
     return TesseractResult(text=got.text, confidence=got.confidence, words=got.words, pdf=pdf)
 
 
@@ -108,14 +137,6 @@ def _program(image: Image.Image, lang: str, *, dpi: int, timeout: float, psm: in
         # tessedit_do_invert=0: legacy letters carry no white-on-black text, and re-reading every doubtful line
         # inverted costs 4 % of the CPU for no gain (measured: CER 10.85 % vs 11.15 % on 23 realistic scans)
         config = f"--psm {psm} --dpi {dpi} -c tessedit_create_tsv=1 -c textonly_pdf=1 -c tessedit_do_invert=0"
-        try:
+        with _program_errors(timeout):
             run_tesseract(str(src), str(base), "pdf", lang, config=config, timeout=timeout)   # + TSV
-        except TesseractNotFoundError as e:
-            raise EngineMissing("tesseract is not installed (apt-get install tesseract-ocr)") from e
-        except RuntimeError as e:
-            if "timeout" in str(e).lower():
-                raise PageTimeout(f"tesseract took longer than {timeout:.0f} s on this page") from e
-            raise OcrError(f"tesseract failed: {e}") from e
-        except (TesseractError, subprocess.SubprocessError) as e:
-            raise OcrError(f"tesseract failed: {e}") from e
         return _result(base.with_suffix(".tsv").read_text(encoding="utf-8"), base.with_suffix(".pdf").read_bytes())

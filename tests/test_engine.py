@@ -3,6 +3,7 @@ tesseract: the same page gives the same reading and a working text layer; a work
 the page time-out still holds; and the program takes over when no library loads or it is turned off."""
 from __future__ import annotations
 
+import csv
 import io
 import os
 import subprocess
@@ -84,6 +85,18 @@ def test_a_page_time_out_still_holds(engine: pytest.MonkeyPatch, kind: str, page
         _read(engine, kind, page, timeout=0.05)
     assert time.monotonic() - started < 0.05 + resident.GRACE
     assert cer(TRUTH, _read(engine, kind, page).text) < 3, "the engine reads again after a time-out"
+
+
+@pytest.mark.parametrize("kind", ["cli", *LIBRARIES])
+def test_a_short_read_gives_tesseracts_words_without_a_layer(engine: pytest.MonkeyPatch, kind: str,
+                                                             page: Image.Image) -> None:
+    engine.setenv(resident.ENGINE_ENV, kind)
+    band = page.crop((0, page.height // 8, page.width, page.height // 3))
+    rows = list(csv.DictReader(io.StringIO(tesseract.tsv_text(band, "Devanagari", dpi=300, timeout=60)),
+                               delimiter="\t", quoting=csv.QUOTE_NONE))
+    words = [r["text"] for r in rows if r["level"] == "5" and (r["text"] or "").strip()]
+    assert len(words) >= 10 and all(float(r["conf"]) >= 0 for r in rows if r["level"] == "5")
+    assert any(w in " ".join(LETTER.lines) for w in words if len(w) > 3)
 
 
 def test_turned_off_it_is_the_program(engine: pytest.MonkeyPatch, page: Image.Image) -> None:
