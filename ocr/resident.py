@@ -165,7 +165,8 @@ def describe() -> str | None:
 
 class _Engines:
     """This process's loaded engines, by (library, tessdata, model, psm). A pool worker runs one page at a time;
-    an engine is out of the cache while a page uses it."""
+    an engine is out of the cache while a page uses it, so threads reading at once (tests, benchmarks) each get
+    their own."""
 
     def __init__(self) -> None:
         self.loaded: OrderedDict[tuple[str, str, str, int], int] = OrderedDict()
@@ -187,8 +188,12 @@ class _Engines:
         return handle
 
     def give_back(self, lib: Library, datapath: str, lang: str, psm: int, handle: int) -> None:
+        key = (lib.path, datapath, lang, psm)
         with self.lock:
-            self.loaded[(lib.path, datapath, lang, psm)] = handle
+            if key in self.loaded:   # two threads of one process read with the same model at once: keep one
+                _drop(lib.path, handle)
+                return
+            self.loaded[key] = handle
             while len(self.loaded) > MAX_LOADED:
                 (path, *_), old = self.loaded.popitem(last=False)
                 _drop(path, old)
