@@ -10,7 +10,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from nasti.samples.booklike import sheet
+from nasti.samples.booklike import VERSION, sheet
 from ocr import raster
 
 OUT = Path(__file__).resolve().parent / "out" / "realistic"
@@ -56,7 +56,7 @@ def _make(args: tuple[int, int, str]) -> dict:
 
 def synthetic(n: int, seed: int, workers: int) -> list[BenchPage]:
     """The first `n` pages of the corpus for `seed`, generated `workers` at a time, or read back from the cache."""
-    folder = OUT / f"seed{seed}"
+    folder = OUT / f"seed{seed}-v{VERSION}"
     manifest = folder / "manifest.json"
     have: dict[str, dict] = {}
     if manifest.exists():

@@ -32,6 +32,7 @@ from nasti.samples.fonts import LineFont
 from nasti.samples.render import _speckle, mm
 from nasti.samples.scanlike import Scan, _draw, _scan, _table, scan_letter
 
+VERSION = 2             # bumped whenever the pages a seed gives change (benchmarks cache them by it)
 CATEGORIES = ("hindi letter", "english letter", "mixed", "book dense", "degraded")
 # one cycle of categories: the corpus repeats it (book pages are the most numerous, as in real archives)
 _CYCLE = ("hindi letter", "book dense", "mixed", "degraded", "english letter", "book dense", "hindi letter",
@@ -39,6 +40,7 @@ _CYCLE = ("hindi letter", "book dense", "mixed", "degraded", "english letter", "
 _LATIN = ("/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf", "/usr/share/fonts/truetype/noto/NotoSerif-Regular.ttf",
           "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", "/usr/share/fonts/truetype/noto/NotoSans-Regular.ttf")
 _BOOK_INCHES = ((5.5, 8.5), (6.0, 9.0), (5.83, 8.27), (7.0, 10.0), (8.27, 11.69))
+BLEED_FROM_DPI = 120    # below, a pixel is wider than ink ever spreads
 _TURN = {90: Image.Transpose.ROTATE_90, 180: Image.Transpose.ROTATE_180, 270: Image.Transpose.ROTATE_270}
 
 
@@ -79,7 +81,7 @@ class Wear:
         out += ["toner"] if s.toner else []
         out += ["show-through"] if s.show_through else []
         out += ["blur"] if s.blur else []
-        out += ["bleed"] if self.bleed else []
+        out += ["bleed"] if self.bleed and s.dpi >= BLEED_FROM_DPI else []
         out += ["speckle"] if self.speckle else []
         out += ["bitonal" if self.bitonal else "greyscale"]
         out += [f"tilt {s.skew:+.1f}°"] if s.skew else []
@@ -109,10 +111,11 @@ def _wear(rng: random.Random, degraded: bool, book: bool) -> Wear:
     """Office-copy wear for most pages; a photocopy of a photocopy at low resolution for degraded ones."""
     tilt = rng.choice([-1, 1]) * rng.uniform(0.5, 3.0) if rng.random() < 0.8 else 0.0
     if degraded:
-        scan = Scan(dpi=rng.choice([96, 100, 120, 150]), paper=rng.randint(180, 215), ink=rng.choice([10, 30, 60]),
-                    gradient=rng.uniform(0.1, 0.3), blur=rng.uniform(0.3, 0.8), toner=rng.uniform(1, 6),
-                    show_through=rng.choice([0.0, rng.uniform(0.06, 0.14)]), noise=rng.uniform(2, 6), skew=tilt,
-                    border=rng.random() < 0.3)
+        dpi = rng.choice([96, 100, 120, 150, 150])
+        scan = Scan(dpi=dpi, paper=rng.randint(180, 215), ink=rng.choice([10, 30, 60]),
+                    gradient=rng.uniform(0.1, 0.3), blur=rng.uniform(0.3, 0.8),
+                    toner=rng.uniform(1, 6) * dpi / 150, show_through=rng.choice([0.0, rng.uniform(0.06, 0.14)]),
+                    noise=rng.uniform(2, 6), skew=tilt, border=rng.random() < 0.3)
         return Wear(scan, bleed=rng.random() < 0.6, speckle=rng.choice([0.0, 0.002, 0.004]),
                     bitonal=rng.random() < 0.5)
     scan = Scan(dpi=rng.choice([150, 200, 300, 300]) if book else rng.choice([200, 300, 300]),
@@ -124,11 +127,14 @@ def _wear(rng: random.Random, degraded: bool, book: bool) -> Wear:
 
 
 def _finish(image: Image.Image, wear: Wear, rng: random.Random) -> Image.Image:
-    """Bleed, speckle and the bitonal threshold, after `scanlike._scan`'s artefacts."""
-    if wear.bleed:   # the darkest of each 3 × 3 neighbourhood (Pillow's MinFilter, at a fiftieth of its cost)
-        image = Image.fromarray(cv2.erode(np.asarray(image), np.ones((3, 3), np.uint8)), mode="L")
+    """Bleed, speckle and the bitonal threshold, after `scanlike._scan`'s artefacts. Both scale with the scan's
+    resolution: ink spreads about 0.1 mm whatever the dpi, and a low-dpi sensor averages dust specks away."""
+    dpi = wear.scan.dpi
+    if wear.bleed and dpi >= BLEED_FROM_DPI:   # the darkest of each k × k neighbourhood (MinFilter's, far cheaper)
+        k = 3 if dpi >= 200 else 2
+        image = Image.fromarray(cv2.erode(np.asarray(image), np.ones((k, k), np.uint8)), mode="L")
     if wear.speckle:
-        image = _speckle(image, wear.speckle, rng)
+        image = _speckle(image, wear.speckle * dpi / 300, rng)
     if wear.bitonal:
         cut = (wear.scan.paper * 0.85 + wear.scan.ink) / 2 + 20
         image = image.point(lambda v: 255 if v >= cut else 0).convert("1", dither=Image.Dither.NONE)
