@@ -33,7 +33,8 @@ class BenchPage:
         return raster.image_page(Path(self.path), 0, max_pixels=10**9, default_dpi=self.dpi)[0]
 
     def turned(self, turn: int, folder: Path) -> Path:
-        """The page put on the scanner `turn` degrees counter-clockwise, as a PNG file (written once)."""
+        """The page put on the scanner `turn` degrees counter-clockwise, as a PNG file (written once; `folder`
+        belongs to the corpus version the page came from, so that a cached turn is always of this very page)."""
         if turn == 0:
             return Path(self.path)
         out = folder / f"{self.id}-r{turn}.png"
