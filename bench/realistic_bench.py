@@ -99,8 +99,8 @@ def pipeline(pages: list[BenchPage], workers: int, scratch: Path) -> dict[tuple[
     """process_page on every page in every turn, all submitted to one pool."""
     with OcrPool(workers) as pool:
         futures = {(p.id, t): pool.submit(measured_page, PageTask(
-            source=p.turned(t, Path(p.path).parent / "turns"), kind="png", index=0, languages="auto", dpi=300,
-            timeout=300, max_pixels=10**9, layer=scratch / "layers" / f"{p.id}-r{t}.pdf"))
+            source=p.turned(t, OUT / "turns" / Path(p.path).parent.name), kind="png", index=0, languages="auto",
+            dpi=300, timeout=300, max_pixels=10**9, layer=scratch / "layers" / f"{p.id}-r{t}.pdf"))
             for p in pages for t in TURNS}
         return {k: f.result() for k, f in futures.items()}
 
