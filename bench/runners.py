@@ -90,9 +90,9 @@ def pdf_page_texts(pdf: Path, n: int) -> list[str]:
         capture_output=True, check=False).stdout.decode("utf-8", "replace")) for i in range(n)]
 
 
-def run_ocrmypdf(docs: list[Doc], out: Path, lang: str, jobs: int = 2) -> ToolRun:
-    """`ocrmypdf --jobs N -l LANG` with its defaults, one document after the other; its text read back with
-    pdftotext (that is the only text it gives)."""
+def run_ocrmypdf(docs: list[Doc], out: Path, lang: str, jobs: int = 2, extra: tuple[str, ...] = ()) -> ToolRun:
+    """`ocrmypdf --jobs N -l LANG` with its defaults (or `extra` options), one document after the other; its text
+    read back with pdftotext (that is the only text it gives)."""
     out.mkdir(parents=True, exist_ok=True)
     env = os.environ.copy()
     env.pop("OMP_THREAD_LIMIT", None)   # let OCRmyPDF manage its own threads, as users run it
@@ -101,7 +101,7 @@ def run_ocrmypdf(docs: list[Doc], out: Path, lang: str, jobs: int = 2) -> ToolRu
     pdfs = []
     for doc in docs:
         pdf = out / f"{doc.path.stem}.{lang.replace('+', '_')}.pdf"
-        r = subprocess.run([str(OCRMYPDF), "--jobs", str(jobs), "-l", lang, "--quiet", str(doc.path), str(pdf)],
+        r = subprocess.run([str(OCRMYPDF), "--jobs", str(jobs), "-l", lang, "--quiet", *extra, str(doc.path), str(pdf)],
                            capture_output=True, text=True, env=env, check=False)
         if r.returncode != 0:
             raise RuntimeError(f"ocrmypdf failed on {doc.path.name}: {r.stderr.strip()[-500:]}")

@@ -1,23 +1,28 @@
-"""The one place that knows tesseract's command line, version probe and error mapping (through pytesseract)."""
+"""The one place that knows how tesseract is run: the engine kept loaded in each worker (`ocr.resident`, through
+libtesseract's C API) when a library loads, else the `tesseract` program (through pytesseract); its version probe,
+its models and its error mapping."""
 from __future__ import annotations
 
 import os
 import subprocess
 import tempfile
 import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+
+# One thread per tesseract process; parallelism comes from the pool, never from OpenMP (set before any libtesseract
+# is loaded: ocr.resident loads one into this process).
+os.environ["OMP_THREAD_LIMIT"] = "1"
 
 import pytesseract
 from PIL import Image
 from pytesseract.pytesseract import TesseractError, TesseractNotFoundError, run_tesseract
 
-from ocr import tsv
+from ocr import resident, tsv
 from ocr.errors import EngineMissing, OcrError, PageTimeout
-
-# One thread per tesseract process; parallelism comes from the pool, never from OpenMP.
-os.environ["OMP_THREAD_LIMIT"] = "1"
 
 
 @dataclass(frozen=True)
@@ -39,14 +44,33 @@ def version() -> str:
 
 
 @cache
-def languages() -> frozenset[str]:
-    """Installed models, from `tesseract --list-langs` (pytesseract's own parser skips names like Devanagari)."""
+def _list_langs() -> str:
     try:
-        out = subprocess.run([pytesseract.pytesseract.tesseract_cmd, "--list-langs"], capture_output=True,
-                             text=True, timeout=30, check=True).stdout
+        return subprocess.run([pytesseract.pytesseract.tesseract_cmd, "--list-langs"], capture_output=True,
+                              text=True, timeout=30, check=True).stdout
     except (OSError, subprocess.SubprocessError) as e:
         raise EngineMissing("tesseract is not installed (apt-get install tesseract-ocr)") from e
-    return frozenset(line.strip() for line in out.splitlines()[1:] if line.strip())
+
+
+@cache
+def languages() -> frozenset[str]:
+    """Installed models, from `tesseract --list-langs` (pytesseract's own parser skips names like Devanagari)."""
+    return frozenset(line.strip() for line in _list_langs().splitlines()[1:] if line.strip())
+
+
+@cache
+def tessdata() -> str:
+    """The folder the `tesseract` program reads its models from (its `--list-langs` header names it), so that the
+    resident engine reads the very same models."""
+    head = _list_langs().splitlines()[0] if _list_langs() else ""
+    if '"' in head:
+        return head.split('"')[1]
+    return os.environ.get("TESSDATA_PREFIX", "/usr/share/tesseract-ocr/5/tessdata/")
+
+
+def engine() -> str:
+    """Which engine reads pages in this process, with its version (for logs and benchmark reports)."""
+    return resident.describe() or f"tesseract program {version()} (pytesseract)"
 
 
 def check_languages(spec: str) -> None:
@@ -62,27 +86,60 @@ def check_languages(spec: str) -> None:
 
 
 def recognise(image: Image.Image, lang: str, *, dpi: int, timeout: float, psm: int = 3) -> TesseractResult:
-    """One tesseract pass: words with their confidences (TSV, the text rebuilt from it) and a text-only PDF."""
+    """One tesseract pass: words with their confidences (TSV, the text rebuilt from it) and a text-only PDF.
+    Read by this worker's resident engine when it loads (`ocr.resident`), else by the `tesseract` program."""
+    lib = resident.library()
+    if lib is not None:
+        raw = resident.recognise(lib, image, lang, datapath=tessdata(), dpi=dpi, timeout=timeout, psm=psm)
+        return _result(raw.tsv, raw.pdf)
+    return _program(image if image.mode in ("L", "1") else image.convert("L"), lang, dpi=dpi, timeout=timeout,
+                    psm=psm)
+
+
+def tsv_text(image: Image.Image, lang: str, *, dpi: int, timeout: float, psm: int = 6) -> str:
+    """Tesseract's TSV (header and one row per page, block, paragraph, line and word) for `image`, no text layer:
+    a short read (a band of a page, a strip) by this worker's resident engine, else by the `tesseract` program."""
+    lib = resident.library()
+    if lib is not None:
+        return unicodedata.normalize("NFC", resident.recognise(lib, image, lang, datapath=tessdata(), dpi=dpi,
+                                                               timeout=timeout, psm=psm, layer=False).tsv)
+    with _program_errors(timeout):
+        return unicodedata.normalize("NFC", pytesseract.image_to_data(
+            image, lang=lang, config=f"--psm {psm} --dpi {dpi} -c tessedit_do_invert=0", timeout=timeout))
+
+
+@contextmanager
+def _program_errors(timeout: float) -> Iterator[None]:
+    """pytesseract's failures as OcrError: not installed, killed at the time-out, or failed."""
+    try:
+        yield
+    except TesseractNotFoundError as e:
+        raise EngineMissing("tesseract is not installed (apt-get install tesseract-ocr)") from e
+    except RuntimeError as e:
+        if "timeout" in str(e).lower():
+            raise PageTimeout(f"tesseract took longer than {timeout:.0f} s on this page") from e
+        raise OcrError(f"tesseract failed: {e}") from e
+    except (TesseractError, subprocess.SubprocessError) as e:
+        raise OcrError(f"tesseract failed: {e}") from e
+
+
+def _result(table: str, pdf: bytes) -> TesseractResult:
+    got = tsv.read(unicodedata.normalize("NFC", table))
+    return TesseractResult(text=got.text, confidence=got.confidence, words=got.words, pdf=pdf,
+                           doubtful=got.doubtful)
+
+
+def _program(image: Image.Image, lang: str, *, dpi: int, timeout: float, psm: int) -> TesseractResult:
+    """The page read by a `tesseract` process of its own (pytesseract), which loads the model for this page."""
     with tempfile.TemporaryDirectory(prefix="nasti-tess-") as tmp:
         # uncompressed TIFF: Pillow writes it in milliseconds (a PNG costs ~0.07 s) and tesseract reads it ~0.08 s
         # faster than PGM (measured, tesseract 5.3 / leptonica 1.82)
         src = Path(tmp) / "page.tif"
-        (image if image.mode in ("L", "1") else image.convert("L")).save(src, dpi=(dpi, dpi), compression="raw")
+        image.save(src, dpi=(dpi, dpi), compression="raw")
         base = Path(tmp) / "out"
         # tessedit_do_invert=0: legacy letters carry no white-on-black text, and re-reading every doubtful line
         # inverted costs 4 % of the CPU for no gain (measured: CER 10.85 % vs 11.15 % on 23 realistic scans)
         config = f"--psm {psm} --dpi {dpi} -c tessedit_create_tsv=1 -c textonly_pdf=1 -c tessedit_do_invert=0"
-        try:
+        with _program_errors(timeout):
             run_tesseract(str(src), str(base), "pdf", lang, config=config, timeout=timeout)   # + TSV
-        except TesseractNotFoundError as e:
-            raise EngineMissing("tesseract is not installed (apt-get install tesseract-ocr)") from e
-        except RuntimeError as e:
-            if "timeout" in str(e).lower():
-                raise PageTimeout(f"tesseract took longer than {timeout:.0f} s on this page") from e
-            raise OcrError(f"tesseract failed: {e}") from e
-        except (TesseractError, subprocess.SubprocessError) as e:
-            raise OcrError(f"tesseract failed: {e}") from e
-        got = tsv.read(unicodedata.normalize("NFC", base.with_suffix(".tsv").read_text(encoding="utf-8")))
-        pdf = base.with_suffix(".pdf").read_bytes()
-    return TesseractResult(text=got.text, confidence=got.confidence, words=got.words, pdf=pdf,
-                           doubtful=got.doubtful)
+        return _result(base.with_suffix(".tsv").read_text(encoding="utf-8"), base.with_suffix(".pdf").read_bytes())

@@ -5,11 +5,13 @@ Devanagari, so every line is drawn as a sequence of runs, each in the first font
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 import shutil
 import subprocess
 import unicodedata
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -59,6 +61,26 @@ def font_path(role: str) -> Path:
     raise FontMissing(f"font {family!r} not found (install fonts-noto-core / fonts-dejavu-core)")
 
 
+_USING: dict[str, Path] = {}
+
+
+@contextlib.contextmanager
+def using(**faces: Path | None) -> Iterator[None]:
+    """Draw with other font files for some roles while the block runs: `using(deva=Path(...), latin=...)`."""
+    saved = dict(_USING)
+    _USING.update({role: Path(p) for role, p in faces.items() if p is not None})
+    try:
+        yield
+    finally:
+        _USING.clear()
+        _USING.update(saved)
+
+
+def face(role: str) -> Path:
+    """The font file drawn for `role` now: the one `using` set, else font_path(role)."""
+    return _USING.get(role) or font_path(role)
+
+
 def font_roles(lang: str) -> tuple[str, str]:
     """(primary, fallback) font roles for a letter language."""
     if lang == "en":
@@ -68,8 +90,12 @@ def font_roles(lang: str) -> tuple[str, str]:
     raise ValueError(f"lang must be 'hi', 'en' or 'mixed', not {lang!r}")
 
 
-@functools.cache
 def load_font(role: str, size_px: int) -> ImageFont.FreeTypeFont:
+    return _truetype(face(role), size_px)
+
+
+@functools.cache
+def _truetype(path: Path, size_px: int) -> ImageFont.FreeTypeFont:
     if not HAS_RAQM:
         warnings.warn(
             "Pillow has no raqm layout: Devanagari conjuncts and matras will be drawn wrongly "
@@ -78,22 +104,26 @@ def load_font(role: str, size_px: int) -> ImageFont.FreeTypeFont:
             stacklevel=2,
         )
     engine = ImageFont.Layout.RAQM if HAS_RAQM else ImageFont.Layout.BASIC
-    return ImageFont.truetype(str(font_path(role)), size_px, layout_engine=engine)
+    return ImageFont.truetype(str(path), size_px, layout_engine=engine)
 
 
 @functools.cache
-def _notdef(role: str) -> tuple[tuple[int, int], bytes]:
-    mask = load_font(role, 48).getmask("\U0010fffd")
+def _notdef(path: Path) -> tuple[tuple[int, int], bytes]:
+    mask = _truetype(path, 48).getmask("\U0010fffd")
     return mask.size, bytes(mask)
 
 
-@functools.cache
 def has_glyph(role: str, ch: str) -> bool:
-    """Whether the font draws `ch` as something other than its .notdef box."""
+    """Whether the font drawn for `role` draws `ch` as something other than its .notdef box."""
+    return _has_glyph(face(role), ch)
+
+
+@functools.cache
+def _has_glyph(path: Path, ch: str) -> bool:
     if ch.isspace():
         return True
-    mask = load_font(role, 48).getmask(ch)
-    return (mask.size, bytes(mask)) != _notdef(role)
+    mask = _truetype(path, 48).getmask(ch)
+    return (mask.size, bytes(mask)) != _notdef(path)
 
 
 def _joins_run(ch: str) -> bool:
