@@ -14,7 +14,7 @@ from rapidfuzz import fuzz, process
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from common.text import file_number_key, fold_digits, nfc
+from common.text import digit_groups, file_number_key, fold_digits, nfc
 from store.models import Branch, RegisterFile, utcnow
 
 __all__ = ["ImportResult", "Match", "RegisterError", "RegisterIndex", "import_register", "read_rows"]
@@ -237,16 +237,19 @@ class RegisterIndex:
     def __bool__(self) -> bool:
         return bool(self._keys)
 
-    def match(self, key: str | None, threshold: float) -> Match | None:
-        """The register file with this key, else the closest one scoring ≥ ``threshold`` (rapidfuzz ratio)."""
+    def match(self, key: str | None, threshold: float, printed: str | None = None) -> Match | None:
+        """The register file with this key, else the closest one scoring ≥ ``threshold`` (rapidfuzz ratio).
+        ``printed``: the number as read; digits grouped otherwise than the register file's (1/23 vs 12/3, one key)
+        do not agree."""
         if not key or not self._keys:
             return None
         if key in self._by_key:
             i, n = self._by_key[key]
-            return Match(i, n, 100.0, True)
+            return Match(i, n, 100.0, printed is None or digit_groups(printed) == digit_groups(n))
         found = process.extractOne(key, self._keys, scorer=fuzz.ratio, score_cutoff=threshold)
         if found is None:
             return None
         other = found[0]
         i, n = self._by_key[other]
-        return Match(i, n, round(float(found[1]), 1), digits(other) == digits(key))
+        agree = digits(other) == digits(key) and (printed is None or digit_groups(printed) == digit_groups(n))
+        return Match(i, n, round(float(found[1]), 1), agree)
