@@ -25,7 +25,9 @@ FIELDS = ("file_number", "subject", "year", "category", "expected_pages", "locat
 _HEADERS: dict[str, str] = {}
 for _field, _names in {
     "file_number": "file number|file no|file no.|f.no.|fileno|file_number|नस्ती क्रमांक|नस्ती नंबर|फ़ाइल क्रमांक|"
-                   "फाइल क्रमांक|फ़ाइल नंबर|फाइल नंबर|फा.क्र.|फाइल संख्या|नस्ती संख्या|प्रकरण क्रमांक|case no",
+                   "फाइल क्रमांक|फ़ाइल नंबर|फाइल नंबर|फा.क्र.|फाइल संख्या|नस्ती संख्या|प्रकरण क्रमांक|case no|"
+                   "नस्ती क्र.|नस्ती क्रं.|नस्ती नं.|फाइल क्र.|फाइल क्रं.|फाइल नं.|फ़ाइल क्र.|फ़ाइल क्रं.|फ़ाइल नं.|"
+                   "प्रकरण क्र.",
     "subject": "subject|विषय|नस्ती का विषय|फाइल का विषय|description|title",
     "year": "year|वर्ष|सन|सन्|वर्ष सन्",
     "category": "category|record category|class|श्रेणी|वर्ग|अभिलेख श्रेणी|अभिलेख वर्ग",
@@ -147,6 +149,7 @@ def read_rows(path: Path, key_of: KeyFunction = file_number_key) -> tuple[list[R
     rows: list[RegisterRow] = []
     warnings: list[str] = []
     cols: dict[str, int] | None = None
+    seen: dict[str, RegisterRow] = {}  # key → the last row with it: one register file per key, the later row kept
     for line, cells in enumerate(_cell_rows(path), start=1):
         if cols is None:
             try:
@@ -169,8 +172,18 @@ def read_rows(path: Path, key_of: KeyFunction = file_number_key) -> tuple[list[R
         category = _category(get.get("category"))
         if get.get("category") not in (None, "") and category is None:
             warnings.append(f"row {line}: category '{get.get('category')}' is not A, B or C-n; left empty")
-        rows.append(RegisterRow(line, number, key, _text(get.get("subject")), _year(get.get("year")), category,
-                                _int(get.get("expected_pages")), _text(get.get("location"))))
+        row = RegisterRow(line, number, key, _text(get.get("subject")), _year(get.get("year")), category,
+                          _int(get.get("expected_pages")), _text(get.get("location")))
+        earlier = seen.get(key)
+        if earlier is not None and digit_groups(earlier.file_number) == digit_groups(number):
+            warnings.append(f"row {line}: file number '{number}' repeats row {earlier.line} "
+                            f"('{earlier.file_number}'); the later row is kept")
+        elif earlier is not None:
+            warnings.append(f"row {line}: '{number}' and row {earlier.line} ('{earlier.file_number}') have the "
+                            "same digits and letters, which nasti reads as one file; only the later row is kept — "
+                            "tell them apart in the register (e.g. a suffix)")
+        seen[key] = row
+        rows.append(row)
     if cols is None:
         raise RegisterError(f"{path.name}: no header row with a file-number column")
     return rows, warnings

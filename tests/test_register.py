@@ -148,3 +148,31 @@ def test_cli_import_and_list(tmp_path: Path) -> None:
     assert listed[0]["documents"] == 1 and listed[0]["file_number"] == "क्रमांक/378/राज./2017"
     assert run("register", "import", str(path), "--branch", "nowhere").returncode == 2
     assert run("register", "import", str(tmp_path / "missing.csv"), "--branch", "revenue").returncode == 2
+
+
+def test_two_rows_of_one_file_are_named(tmp_path: Path) -> None:
+    """A register listing a file twice, or two files whose numbers differ only in grouping (1/23/2021 vs
+    12/3/2021: one matching key), says so; nothing is dropped silently."""
+    o = Office(tmp_path)
+    path = tmp_path / "r.csv"
+    path.write_text("क्र.,नस्ती क्रमांक,विषय\n1,1/23/2021-Rev,अ\n2,12/3/2021-Rev,ब\n3,,\n,,\n4,12/3/2021-Rev,स\n",
+                    encoding="utf-8")
+    r = o_run(o, "register", "import", str(path), "--branch", "revenue", "--json")
+    warnings = json.loads(r.stdout)["warnings"]
+    assert any("row 3" in w and "row 2" in w and "1/23/2021-Rev" in w and "12/3/2021-Rev" in w for w in warnings), \
+        warnings
+    assert any("row 6" in w and "row 3" in w and "repeats" in w for w in warnings), warnings
+
+
+def o_run(o: Office, *args: str) -> subprocess.CompletedProcess[str]:
+    r = subprocess.run([NASTI, "--config", str(o.config_path), *args], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    return r
+
+
+@pytest.mark.parametrize("header", ["नस्ती क्र.", "फाइल क्र.", "फ़ाइल क्र.", "नस्ती क्रं.", "फाइल नं."])
+def test_short_hindi_file_number_headers(tmp_path: Path, header: str) -> None:
+    path = tmp_path / "r.csv"
+    path.write_text(f"क्र.,{header},विषय\n1,५/५/२०२०-राज,क\n", encoding="utf-8")
+    rows, _ = read_rows(path)
+    assert [r.file_number for r in rows] == ["5/5/2020-राज"]
