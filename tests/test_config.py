@@ -123,3 +123,25 @@ def test_all_problems_are_reported_at_once(tmp_path: Path) -> None:
     r = subprocess.run([NASTI, "--config", str(cfg), "doctor", "--json"], capture_output=True, text=True)
     assert r.returncode == 2
     assert [c["status"] for c in json.loads(r.stdout)["checks"]] == ["fail"] * 3
+
+
+@pytest.mark.parametrize(("body", "key"), [
+    ("[ocr]\npage_timeout = nan\n", "ocr.page_timeout"),
+    ("[tags]\nfuzzy_threshold = nan\n", "tags.fuzzy_threshold"),
+    ("[log]\nmax_mb = nan\n", "log.max_mb"),
+    ("[watch]\nquiet_seconds = -nan\n", "watch.quiet_seconds"),
+])
+def test_nan_is_not_a_number_of_seconds_or_a_score(tmp_path: Path, body: str, key: str) -> None:
+    """TOML's nan compares false with every bound, so a range check alone lets it through."""
+    cfg = tmp_path / "c.toml"
+    cfg.write_text(body, encoding="utf-8")
+    with pytest.raises(ConfigError, match=key.replace(".", r"\.")):
+        load(str(cfg))
+
+
+@pytest.mark.parametrize("url", ["sqlite://nasti.db", "sqlite:/var/nasti.db", "sqlite:nasti.db"])
+def test_a_sqlite_url_without_three_slashes_is_a_config_error(tmp_path: Path, url: str) -> None:
+    cfg = tmp_path / "c.toml"
+    cfg.write_text(f'[store]\nurl = "{url}"\n', encoding="utf-8")
+    r = subprocess.run([NASTI, "--config", str(cfg), "status"], capture_output=True, text=True)
+    assert r.returncode == 2 and "store.url" in r.stderr and "sqlite:///" in r.stderr, r.stderr
