@@ -157,3 +157,16 @@ def test_under_journald_each_record_carries_its_syslog_priority(office: Office) 
     lines = err.splitlines()
     assert lines and all(re.match(r"^<[2-7]>\d{4}-\d\d-\d\dT", x) for x in lines), err
     assert any(x.startswith("<6>") and "nasti.outcome: rejected revenue/empty.pdf" in x for x in lines)
+
+
+def test_a_log_file_that_cannot_be_opened_is_named_and_the_command_still_runs(tmp_path: Path) -> None:
+    """[log] file in a folder that cannot be made (here: under a plain file), or a folder itself: a branch head's
+    `nasti status` still answers; the warning names the file and the key. (`nasti doctor` fails on it, exit 6.)"""
+    (tmp_path / "plain").write_text("x")
+    for bad in (tmp_path / "plain" / "nasti.log", tmp_path):
+        cfg = write_config(tmp_path, f'[log]\nfile = "{bad}"\n')
+        r = subprocess.run([NASTI, "--config", str(cfg), "status", "--json"], capture_output=True, text=True)
+        assert r.returncode == 0, r.stderr
+        assert r.stdout.startswith("[")
+        assert "[log] file" in r.stderr and str(bad) in r.stderr and "Errno" not in r.stderr, r.stderr
+        assert len([line for line in r.stderr.splitlines() if "[log] file" in line]) == 1
