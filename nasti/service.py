@@ -14,7 +14,7 @@ from ingest.recover import recover
 from ingest.runner import Runner
 from nasti.progress import RunProgress
 from nasti.schema import SchemaError, open_checked
-from nasti.sharecheck import share_problem
+from nasti.sharecheck import archive_problem, share_problem
 from ocr import tesseract
 from ocr.errors import EngineMissing
 from ocr.pool import OcrPool
@@ -47,11 +47,10 @@ def run_watch(cfg: Config, *, once: bool, console: Console, progress_console: Co
     except EngineMissing as e:
         log.error("%s", e.detail)
         return 1
-    problem = share_problem(cfg, create=create_share)
+    problem = share_problem(cfg, create=create_share) or archive_problem(cfg)
     if problem:
         log.error("%s", problem)
         return 1
-    cfg.archive.mkdir(parents=True, exist_ok=True)
     try:
         store = open_checked(cfg.store_url)
     except SchemaError as e:
@@ -83,7 +82,7 @@ def run_watch(cfg: Config, *, once: bool, console: Console, progress_console: Co
         finally:
             runner.close()
             store.close()
-            progress.failed(runner.errors)
+            progress.failed(runner.errors)  # tries; the summary counts files
     line = progress.summary_line()
     log.info("%s", line)
     if once:

@@ -170,3 +170,29 @@ def test_a_log_file_that_cannot_be_opened_is_named_and_the_command_still_runs(tm
         assert r.stdout.startswith("[")
         assert "[log] file" in r.stderr and str(bad) in r.stderr and "Errno" not in r.stderr, r.stderr
         assert len([line for line in r.stderr.splitlines() if "[log] file" in line]) == 1
+
+
+def test_an_archive_nasti_cannot_write_stops_the_run_before_any_ocr(office: Office) -> None:
+    """An [archive] path that cannot be made is named at start (exit 1), before a single page is read; the scan
+    stays in the share and no document is left half-done."""
+    (office.root / "var").mkdir(exist_ok=True)
+    (office.root / "var" / "archive").write_text("not a folder")
+    _pdf(office.share / "revenue" / "a.pdf", 1)
+    r = office.run("watch", "--once", check=False)
+    assert r.returncode == 1, r.stderr
+    assert "[archive] path" in r.stderr and "Errno" not in r.stderr and "Traceback" not in r.stderr, r.stderr
+    assert (office.share / "revenue" / "a.pdf").exists()
+    assert office.documents() == []
+
+
+def test_the_summary_counts_a_file_that_failed_on_every_try_once(office: Office) -> None:
+    """A file whose archive copy fails (here: the branch's archive folder is a dangling link) is tried again; the
+    summary says 1 file failed, not one per try."""
+    office.archive.mkdir(parents=True)
+    (office.archive / "revenue").symlink_to(office.root / "nowhere")
+    _pdf(office.share / "revenue" / "a.pdf", 1)
+    r = office.run("watch", "--once", check=False)
+    assert r.returncode == 1
+    line = next(line for line in r.stdout.splitlines() if line.startswith("summary:"))
+    assert line.startswith("summary: 1 files — 0 done") and "1 failed" in line, line
+    assert (office.share / "revenue" / "a.pdf").exists()
