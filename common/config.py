@@ -10,6 +10,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from common.config_schema import BRANCH_SPEC, SPEC, check_value
+from common.text import nfc
 
 DEFAULT_NAME = "config.toml"
 DEFAULT_TIMEZONE = "Asia/Kolkata"
@@ -110,6 +111,7 @@ class Config:
         return self.path.parent if self.path else Path.cwd()
 
     def branch(self, key: str) -> BranchConfig:
+        key = nfc(key)
         return self.branches.get(key) or BranchConfig(key=key, code=key.upper()[:8], name_hi=key, name_en=key)
 
 
@@ -213,9 +215,10 @@ def load(explicit: str | None = None) -> Config:
     office, share, log = sec("office"), sec("share"), sec("log")
     if os.environ.get("NASTI_LOG_FILE"):  # one file per process when two services share a config (serve)
         log["file"] = os.environ["NASTI_LOG_FILE"]
-    branches = {
-        key: BranchConfig(key=key, code=str(b.get("code", key.upper()[:8])), name_hi=str(b.get("name_hi", key)),
-                          name_en=str(b.get("name_en", key)), cutover=_date(b.get("cutover")))
+    branches = {  # NFC keys, as nasti names share folders (बाढ़ typed with U+095D is share/बाढ़/)
+        nfc(key): BranchConfig(key=nfc(key), code=str(b.get("code", key.upper()[:8])),
+                               name_hi=str(b.get("name_hi", key)), name_en=str(b.get("name_en", key)),
+                               cutover=_date(b.get("cutover")))
         for key, b in sec("branches").items()
     }
     return Config(

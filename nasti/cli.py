@@ -123,7 +123,7 @@ def documents(
     lang = pick_lang(lang, cfg)
     store = open_store(cfg)
     with store.session() as s:
-        check_branch(s, cfg, branch)
+        branch = check_branch(s, cfg, branch)
         docs = [queries.document_dict(d, cfg.archive) for d in queries.documents(s, branch=branch, status=status,
                                                                                    limit=limit)]
     if as_json:
@@ -189,7 +189,7 @@ def rejected(branch: Annotated[str | None, typer.Option("--branch", "-b", help="
     lang = pick_lang(lang, cfg)
     store = open_store(cfg)
     with store.session() as s:
-        check_branch(s, cfg, branch)
+        branch = check_branch(s, cfg, branch)
         docs = [queries.document_dict(d, cfg.archive)
                 for st in ("rejected", "duplicate") for d in queries.documents(s, branch=branch, status=st)]
     docs.sort(key=lambda d: d["id"])

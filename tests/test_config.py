@@ -145,3 +145,29 @@ def test_a_sqlite_url_without_three_slashes_is_a_config_error(tmp_path: Path, ur
     cfg.write_text(f'[store]\nurl = "{url}"\n', encoding="utf-8")
     r = subprocess.run([NASTI, "--config", str(cfg), "status"], capture_output=True, text=True)
     assert r.returncode == 2 and "store.url" in r.stderr and "sqlite:///" in r.stderr, r.stderr
+
+
+BAADH_TYPED = "बा\u095d"          # बाढ़ as some keyboards type it: the precomposed ढ़ (U+095D)
+BAADH = "बा\u0922\u093c"          # NFC: ढ + nukta, as nasti names a share folder
+
+
+def test_a_branch_key_typed_with_a_precomposed_nukta_is_the_share_folders_branch(tmp_path: Path) -> None:
+    """[branches."बाढ़"] written with U+095D is the branch of share/बाढ़/ (NFC); --branch either way finds it, and
+    an unknown one is never reported as 'unknown branch बाढ़; branches: बाढ़'."""
+    cfg = tmp_path / "c.toml"
+    cfg.write_text(f'[share]\npath = "share"\ncreate = true\n[store]\nurl = "sqlite:///n.db"\n[archive]\npath = "a"\n'
+                   f'[branches."{BAADH_TYPED}"]\ncode = "BAD"\nname_hi = "बाढ़ राहत शाखा"\nname_en = "Flood relief"\n',
+                   encoding="utf-8")
+    assert list(load(str(cfg)).branches) == [BAADH]
+    register = tmp_path / "r.csv"
+    register.write_text("File No.,Subject\n1/2/2020-BAD,x\n", encoding="utf-8")
+    for typed in (BAADH_TYPED, BAADH):
+        r = subprocess.run([NASTI, "--config", str(cfg), "register", "import", str(register), "--branch", typed],
+                           capture_output=True, text=True)
+        assert r.returncode == 0, r.stderr
+        r = subprocess.run([NASTI, "--config", str(cfg), "register", "list", "--branch", typed, "--json"],
+                           capture_output=True, text=True)
+        assert r.returncode == 0 and [x["branch"] for x in json.loads(r.stdout)] == [BAADH], r.stderr
+        r = subprocess.run([NASTI, "--config", str(cfg), "documents", "--branch", typed, "--json"],
+                           capture_output=True, text=True)
+        assert r.returncode == 0 and json.loads(r.stdout) == [], r.stderr
