@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import os
 from pathlib import Path
 
 import pytest
@@ -195,3 +196,20 @@ def test_burndown_hand_count(tmp_path: Path) -> None:
     drawing = svg(b)
     assert drawing.startswith("<svg") and "31/01/2027" in drawing and 'class="projected"' in drawing
     assert 'class="projected"' not in svg(rev)  # no throughput given: no projection drawn
+
+
+def test_no_cutover_date_is_said_not_left_blank(tmp_path: Path) -> None:
+    """An office with no [office] cutover yet: the title said '(As of 01/12/2026; Cutover )'."""
+    import subprocess
+
+    from tests.conftest import NASTI
+    from tests.tagdocs import Office as Docs
+
+    o = Docs(tmp_path)
+    o.add("revenue/a.pdf", ["फा.क्र. 1/2/2020-Rev"])
+    for lang, said in (("en", "no cutover date"), ("hi", "अंतिम तिथि तय नहीं")):
+        r = subprocess.run([NASTI, "--config", str(o.config_path), "readiness", "--lang", lang], capture_output=True,
+                           text=True, env={**os.environ, "COLUMNS": "200"})
+        assert r.returncode == 0, r.stderr
+        title = r.stdout.splitlines()[0]
+        assert said in title and "[office] cutover" in title and not title.rstrip().endswith(" )"), title

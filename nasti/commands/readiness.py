@@ -46,7 +46,9 @@ def readiness_table(report: dict[str, Any], lang: str, width: int = 200) -> tupl
     from report.i18n import branch_name, ddmmyyyy, t
 
     title = (f"{report['office_hi'] if lang == 'hi' else report['office_en']} — {t('readiness', lang)} "
-             f"({t('as_of', lang)} {ddmmyyyy(report['as_of'])}; {t('cutover', lang)} {ddmmyyyy(report['cutover'])})")
+             f"({t('as_of', lang)} {ddmmyyyy(report['as_of'])}; "
+             + (f"{t('cutover', lang)} {ddmmyyyy(report['cutover'])})" if report["cutover"] else
+                f"{t('no_cutover', lang)})"))
     rows = [*report["branches"], report["total"]]
     blind = any(not r["projected_completion"] and r["status"] != "done" for r in rows)
     cols = [Col(c, t(c, lang), numeric=c in _NUMERIC, keep=keep, nowrap=c in ("cutover", "projected_completion"))
