@@ -191,6 +191,19 @@ def not_found_message() -> str:
             "nasti in the folder that holds config.toml (a fresh install: copy the repository's config.toml).")
 
 
+def _quote_hint(path: Path, e: tomllib.TOMLDecodeError) -> str:
+    """A bare key in Hindi ([branches.राजस्व]) is not TOML: say how to quote it."""
+    import re
+
+    m = re.search(r"at line (\d+)", str(e))
+    lines = path.read_text(encoding="utf-8").splitlines()
+    line = lines[int(m.group(1)) - 1] if m and 0 < int(m.group(1)) <= len(lines) else ""
+    header = re.fullmatch(r"\s*\[\s*([A-Za-z0-9_-]+)\.([^\]\"]+?)\s*\]\s*(#.*)?", line)
+    if header and not header.group(2).isascii():
+        return f'; a key in Hindi needs quotes: [{header.group(1)}."{header.group(2)}"]'
+    return ""
+
+
 def _floats(body: dict[str, Any], *keys: str) -> dict[str, Any]:
     return {k: (float(v) if k in keys else v) for k, v in body.items()}
 
@@ -205,7 +218,7 @@ def load(explicit: str | None = None) -> Config:
     try:
         data: dict[str, Any] = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as e:
-        raise ConfigError(f"{path} is not valid TOML: {e}") from e
+        raise ConfigError(f"{path} is not valid TOML: {e}{_quote_hint(path, e)}") from e
     except (OSError, UnicodeDecodeError) as e:
         raise ConfigError(f"cannot read config file {path}: {e}") from e
     path = path.resolve()

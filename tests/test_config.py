@@ -171,3 +171,11 @@ def test_a_branch_key_typed_with_a_precomposed_nukta_is_the_share_folders_branch
         r = subprocess.run([NASTI, "--config", str(cfg), "documents", "--branch", typed, "--json"],
                            capture_output=True, text=True)
         assert r.returncode == 0 and json.loads(r.stdout) == [], r.stderr
+
+
+def test_an_unquoted_hindi_branch_key_says_to_quote_it(tmp_path: Path) -> None:
+    """TOML allows only A-Z a-z 0-9 _ - in a bare key: [branches.भू-अभिलेख] must be written [branches."भू-अभिलेख"]."""
+    cfg = tmp_path / "c.toml"
+    cfg.write_text('[branches.भू-अभिलेख]\nname_hi = "भू-अभिलेख शाखा"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match=r'\[branches\."भू-अभिलेख"\]'):
+        load(str(cfg))
