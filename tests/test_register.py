@@ -176,3 +176,51 @@ def test_short_hindi_file_number_headers(tmp_path: Path, header: str) -> None:
     path.write_text(f"क्र.,{header},विषय\n1,५/५/२०२०-राज,क\n", encoding="utf-8")
     rows, _ = read_rows(path)
     assert [r.file_number for r in rows] == ["5/5/2020-राज"]
+
+
+def test_a_register_kept_one_sheet_per_year_is_read_whole(tmp_path: Path) -> None:
+    """A workbook with a cover sheet and one sheet per year: every sheet with a file-number header is read (only
+    the sheet open when it was saved, before); a file listed in two years is named with its sheets."""
+    wb = Workbook()
+    cover = wb.active
+    cover.title = "मुखपृष्ठ"
+    cover.append(["राजस्व शाखा — नस्ती पंजी"])
+    for year, numbers in (("2019", ["1/2019-Rev", "2/2019-Rev"]), ("2020", ["1/2020-Rev", "2/2019-Rev"])):
+        ws = wb.create_sheet(year)
+        ws.append(["क्र.", "नस्ती क्रमांक", "विषय"])
+        for i, n in enumerate(numbers, start=1):
+            ws.append([i, n, f"विषय {n}"])
+    path = tmp_path / "पंजी.xlsx"
+    wb.save(path)
+    rows, warnings = read_rows(path)
+    assert sorted({r.file_number for r in rows}) == ["1/2019-Rev", "1/2020-Rev", "2/2019-Rev"]
+    assert any("sheet 'मुखपृष्ठ'" in w and "skipped" in w for w in warnings), warnings
+    assert any("sheet '2020' row 3" in w and "sheet '2019' row 3" in w and "repeats" in w for w in warnings), warnings
+
+
+def test_a_file_that_is_not_a_workbook_is_named_not_a_crash(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A .xlsx that is not one (a renamed .xls, a half-downloaded file): exit 2 and a reason, not 'File is not a zip
+    file' (exit 1) nor a 500 on the dashboard."""
+    import re
+
+    from starlette.testclient import TestClient
+
+    from report.web.app import create_app
+    from store.users import create
+
+    o = Office(tmp_path)
+    bad = tmp_path / "पंजी.xlsx"
+    bad.write_bytes(b"\xd0\xcf\x11\xe0 an old .xls, renamed")
+    r = subprocess.run([NASTI, "--config", str(o.config_path), "register", "import", str(bad), "--branch", "revenue"],
+                       capture_output=True, text=True)
+    assert r.returncode == 2 and "not an Excel workbook" in r.stderr, r.stderr
+    with o.store.session() as s:
+        create(s, "collector", "collector", "पासवर्ड-1234")
+    monkeypatch.setenv("NASTI_SECRET", "test-secret")
+    c = TestClient(create_app(o.cfg, o.store), follow_redirects=False, raise_server_exceptions=False)
+    token = re.search(r'name="csrf" value="([^"]+)"', c.get("/login").text).group(1)  # type: ignore[union-attr]
+    c.post("/login", data={"name": "collector", "password": "पासवर्ड-1234", "csrf": token})
+    token = re.search(r'name="csrf" value="([^"]+)"', c.get("/search").text).group(1)  # type: ignore[union-attr]
+    r2 = c.post("/admin/register", data={"branch": "revenue", "csrf": token},
+                files={"file": ("पंजी.xlsx", bad.read_bytes(), "application/octet-stream")})
+    assert r2.status_code == 400 and "not an Excel workbook" in r2.text, r2.status_code
