@@ -93,7 +93,7 @@ def assign_number(s: Session, cfg: Config, doc_id: int, number: str, *, by: str,
     """A person gives document ``doc_id`` its file number (either digit set, label optional) and optionally moves
     it to ``branch_key``; ``within``: the branch the person may change (a branch head's). The tagger's matching
     rules decide whether it still needs review."""
-    doc = s.get(Document, doc_id)
+    doc = s.get(Document, doc_id) if 0 < doc_id <= queries.MAX_ID else None
     if doc is None:
         raise NotFound(f"no document with id {doc_id}")
     if within is not None and (doc.branch is None or doc.branch.key != within):
