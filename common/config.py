@@ -234,7 +234,7 @@ def load(explicit: str | None = None) -> Config:
                                cutover=_date(b.get("cutover")))
         for key, b in sec("branches").items()
     }
-    return Config(
+    cfg = Config(
         path=path,
         share=_resolve(base, share.get("path", "share")),
         share_create=bool(share.get("create", False)),
@@ -250,3 +250,24 @@ def load(explicit: str | None = None) -> Config:
         branches=branches,
         log=LogConfig(**{**_floats(log, "max_mb"), "file": _resolve(base, log["file"]) if log.get("file") else None}),
     )
+    _check_apart(cfg)
+    return cfg
+
+
+def _check_apart(cfg: Config) -> None:
+    """Nothing nasti writes may be inside the share it watches (it would be taken as a drop: archived originals
+    moved to _rejected/, the database or the log moved away), and the share may not be inside the archive."""
+    share = cfg.share.resolve()
+    mine = {"archive.path": cfg.archive, "log.file": cfg.log.file}
+    if cfg.store_url.startswith("sqlite:///") and cfg.store_url != "sqlite:///:memory:":
+        mine["store.url"] = Path(cfg.store_url[len("sqlite:///"):])
+    problems = [f"config key '{key}' in {cfg.path} is {str(p)!r}, inside the share {share} that nasti watches; "
+                "put it outside the share (e.g. var/ beside the config)"
+                for key, p in mine.items() if p is not None and p.resolve().is_relative_to(share)]
+    if share.is_relative_to(cfg.archive.resolve()) and not cfg.archive.resolve().is_relative_to(share):
+        problems.append(f"config key 'archive.path' in {cfg.path} is {str(cfg.archive)!r}, which holds the share "
+                        f"{share}; put the archive and the share side by side")
+    if len(problems) == 1:
+        raise ConfigError(problems[0])
+    if problems:
+        raise ConfigError(f"{len(problems)} config problems: " + " | ".join(problems), problems)

@@ -179,3 +179,24 @@ def test_an_unquoted_hindi_branch_key_says_to_quote_it(tmp_path: Path) -> None:
     cfg.write_text('[branches.भू-अभिलेख]\nname_hi = "भू-अभिलेख शाखा"\n', encoding="utf-8")
     with pytest.raises(ConfigError, match=r'\[branches\."भू-अभिलेख"\]'):
         load(str(cfg))
+
+
+@pytest.mark.parametrize(("extra", "key"), [
+    ('[archive]\npath = "share/archive"\n', "archive.path"),
+    ('[store]\nurl = "sqlite:///share/nasti.db"\n', "store.url"),
+    ('[log]\nfile = "share/revenue/nasti.log"\n', "log.file"),
+    ('[archive]\npath = "."\n', "archive.path"),
+])
+def test_nothing_nasti_writes_may_live_inside_the_share(tmp_path: Path, extra: str, key: str) -> None:
+    """An archive inside the share was watched as new drops: its originals were 'duplicates' moved to _rejected/
+    (out of the archive) and its searchable PDFs digitised again, for ever. The same for the database and the log.
+    A share inside the archive (archive '.') is as bad."""
+    cfg = tmp_path / "c.toml"
+    base = {"archive": '[archive]\npath = "var/archive"\n', "store": '[store]\nurl = "sqlite:///var/n.db"\n'}
+    section = extra.split("]")[0].lstrip("[")
+    base[section] = extra
+    cfg.write_text('[share]\npath = "share"\n' + "".join(base.values()), encoding="utf-8")
+    with pytest.raises(ConfigError, match=key.replace(".", r"\.") + ".*share"):
+        load(str(cfg))
+    r = subprocess.run([NASTI, "--config", str(cfg), "status"], capture_output=True, text=True)
+    assert r.returncode == 2 and key in r.stderr, r.stderr
