@@ -215,12 +215,17 @@ def load(explicit: str | None = None) -> Config:
         raise ConfigError(not_found_message())
     if not path.exists():
         raise ConfigError(f"config file {path} does not exist")
-    try:
-        data: dict[str, Any] = tomllib.loads(path.read_text(encoding="utf-8"))
+    if path.is_dir():
+        raise ConfigError(f"config file {path} is a folder; name the file in it, e.g. {path / DEFAULT_NAME}")
+    try:  # utf-8-sig: Windows Notepad's "UTF-8 with BOM" too
+        data: dict[str, Any] = tomllib.loads(path.read_text(encoding="utf-8-sig"))
     except tomllib.TOMLDecodeError as e:
         raise ConfigError(f"{path} is not valid TOML: {e}{_quote_hint(path, e)}") from e
-    except (OSError, UnicodeDecodeError) as e:
-        raise ConfigError(f"cannot read config file {path}: {e}") from e
+    except UnicodeDecodeError as e:
+        raise ConfigError(f"config file {path} is not UTF-8 text (Notepad's 'Unicode' is UTF-16): save it again "
+                          "as UTF-8") from e
+    except OSError as e:
+        raise ConfigError(f"cannot read config file {path}: {e.strerror or e}") from e
     path = path.resolve()
     _check(data, path)
     base = path.parent

@@ -200,3 +200,20 @@ def test_nothing_nasti_writes_may_live_inside_the_share(tmp_path: Path, extra: s
         load(str(cfg))
     r = subprocess.run([NASTI, "--config", str(cfg), "status"], capture_output=True, text=True)
     assert r.returncode == 2 and key in r.stderr, r.stderr
+
+
+def test_a_config_saved_by_windows_notepad_loads_or_is_explained(tmp_path: Path) -> None:
+    """Notepad's 'UTF-8 with BOM' was 'Invalid statement (at line 1, column 1)'; its 'Unicode' (UTF-16) and a
+    folder given for the file are explained, not a codec or errno message."""
+    body = '[office]\nname_hi = "कलेक्टर कार्यालय"\n'
+    bom = tmp_path / "bom.toml"
+    bom.write_bytes(b"\xef\xbb\xbf" + body.replace("\n", "\r\n").encode())
+    assert load(str(bom)).office.name_hi == "कलेक्टर कार्यालय"
+    utf16 = tmp_path / "utf16.toml"
+    utf16.write_text(body, encoding="utf-16")
+    with pytest.raises(ConfigError, match="UTF-8") as e:
+        load(str(utf16))
+    assert "codec" not in str(e.value)
+    with pytest.raises(ConfigError, match="is a folder") as e:
+        load(str(tmp_path))
+    assert "Errno" not in str(e.value)
