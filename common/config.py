@@ -10,6 +10,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from common.config_schema import BRANCH_SPEC, SPEC, check_value
+from common.text import nfc
 
 DEFAULT_NAME = "config.toml"
 DEFAULT_TIMEZONE = "Asia/Kolkata"
@@ -110,6 +111,7 @@ class Config:
         return self.path.parent if self.path else Path.cwd()
 
     def branch(self, key: str) -> BranchConfig:
+        key = nfc(key)
         return self.branches.get(key) or BranchConfig(key=key, code=key.upper()[:8], name_hi=key, name_en=key)
 
 
@@ -189,6 +191,19 @@ def not_found_message() -> str:
             "nasti in the folder that holds config.toml (a fresh install: copy the repository's config.toml).")
 
 
+def _quote_hint(path: Path, e: tomllib.TOMLDecodeError) -> str:
+    """A bare key in Hindi ([branches.राजस्व]) is not TOML: say how to quote it."""
+    import re
+
+    m = re.search(r"at line (\d+)", str(e))
+    lines = path.read_text(encoding="utf-8").splitlines()
+    line = lines[int(m.group(1)) - 1] if m and 0 < int(m.group(1)) <= len(lines) else ""
+    header = re.fullmatch(r"\s*\[\s*([A-Za-z0-9_-]+)\.([^\]\"]+?)\s*\]\s*(#.*)?", line)
+    if header and not header.group(2).isascii():
+        return f'; a key in Hindi needs quotes: [{header.group(1)}."{header.group(2)}"]'
+    return ""
+
+
 def _floats(body: dict[str, Any], *keys: str) -> dict[str, Any]:
     return {k: (float(v) if k in keys else v) for k, v in body.items()}
 
@@ -200,12 +215,17 @@ def load(explicit: str | None = None) -> Config:
         raise ConfigError(not_found_message())
     if not path.exists():
         raise ConfigError(f"config file {path} does not exist")
-    try:
-        data: dict[str, Any] = tomllib.loads(path.read_text(encoding="utf-8"))
+    if path.is_dir():
+        raise ConfigError(f"config file {path} is a folder; name the file in it, e.g. {path / DEFAULT_NAME}")
+    try:  # utf-8-sig: Windows Notepad's "UTF-8 with BOM" too
+        data: dict[str, Any] = tomllib.loads(path.read_text(encoding="utf-8-sig"))
     except tomllib.TOMLDecodeError as e:
-        raise ConfigError(f"{path} is not valid TOML: {e}") from e
-    except (OSError, UnicodeDecodeError) as e:
-        raise ConfigError(f"cannot read config file {path}: {e}") from e
+        raise ConfigError(f"{path} is not valid TOML: {e}{_quote_hint(path, e)}") from e
+    except UnicodeDecodeError as e:
+        raise ConfigError(f"config file {path} is not UTF-8 text (Notepad's 'Unicode' is UTF-16): save it again "
+                          "as UTF-8") from e
+    except OSError as e:
+        raise ConfigError(f"cannot read config file {path}: {e.strerror or e}") from e
     path = path.resolve()
     _check(data, path)
     base = path.parent
@@ -213,12 +233,13 @@ def load(explicit: str | None = None) -> Config:
     office, share, log = sec("office"), sec("share"), sec("log")
     if os.environ.get("NASTI_LOG_FILE"):  # one file per process when two services share a config (serve)
         log["file"] = os.environ["NASTI_LOG_FILE"]
-    branches = {
-        key: BranchConfig(key=key, code=str(b.get("code", key.upper()[:8])), name_hi=str(b.get("name_hi", key)),
-                          name_en=str(b.get("name_en", key)), cutover=_date(b.get("cutover")))
+    branches = {  # NFC keys, as nasti names share folders (बाढ़ typed with U+095D is share/बाढ़/)
+        nfc(key): BranchConfig(key=nfc(key), code=str(b.get("code", key.upper()[:8])),
+                               name_hi=str(b.get("name_hi", key)), name_en=str(b.get("name_en", key)),
+                               cutover=_date(b.get("cutover")))
         for key, b in sec("branches").items()
     }
-    return Config(
+    cfg = Config(
         path=path,
         share=_resolve(base, share.get("path", "share")),
         share_create=bool(share.get("create", False)),
@@ -234,3 +255,24 @@ def load(explicit: str | None = None) -> Config:
         branches=branches,
         log=LogConfig(**{**_floats(log, "max_mb"), "file": _resolve(base, log["file"]) if log.get("file") else None}),
     )
+    _check_apart(cfg)
+    return cfg
+
+
+def _check_apart(cfg: Config) -> None:
+    """Nothing nasti writes may be inside the share it watches (it would be taken as a drop: archived originals
+    moved to _rejected/, the database or the log moved away), and the share may not be inside the archive."""
+    share = cfg.share.resolve()
+    mine = {"archive.path": cfg.archive, "log.file": cfg.log.file}
+    if cfg.store_url.startswith("sqlite:///") and cfg.store_url != "sqlite:///:memory:":
+        mine["store.url"] = Path(cfg.store_url[len("sqlite:///"):])
+    problems = [f"config key '{key}' in {cfg.path} is {str(p)!r}, inside the share {share} that nasti watches; "
+                "put it outside the share (e.g. var/ beside the config)"
+                for key, p in mine.items() if p is not None and p.resolve().is_relative_to(share)]
+    if share.is_relative_to(cfg.archive.resolve()) and not cfg.archive.resolve().is_relative_to(share):
+        problems.append(f"config key 'archive.path' in {cfg.path} is {str(cfg.archive)!r}, which holds the share "
+                        f"{share}; put the archive and the share side by side")
+    if len(problems) == 1:
+        raise ConfigError(problems[0])
+    if problems:
+        raise ConfigError(f"{len(problems)} config problems: " + " | ".join(problems), problems)

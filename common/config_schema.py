@@ -36,6 +36,8 @@ def number(lo: float | None = None, hi: float | None = None, *, whole: bool = Fa
     def check(v: Any) -> str | None:
         if isinstance(v, bool) or not isinstance(v, int | float) or (whole and not isinstance(v, int)):
             return expected
+        if v != v:  # nan: every comparison with a bound is false
+            return expected
         if lo is not None and (v <= lo if above else v < lo):
             return expected
         if hi is not None and v > hi:
@@ -77,6 +79,9 @@ def store_url(v: Any) -> str | None:
         return "expected a database URL, e.g. \"sqlite:///var/nasti.db\" or \"postgresql+psycopg://user@host/nasti\""
     if not v.startswith(("sqlite", "postgresql")):
         return "only sqlite:/// and postgresql+psycopg:// databases are supported"
+    if v.startswith("sqlite") and not v.split("://", 1)[1].startswith("/"):
+        return ("an SQLite URL has three slashes before a relative path (sqlite:///var/nasti.db), four before an "
+                "absolute one (sqlite:////var/lib/nasti/nasti.db)")
     return None
 
 

@@ -7,8 +7,8 @@ import unicodedata
 
 import regex
 
-__all__ = ["INVISIBLE", "JOINERS", "LABELS", "LABEL_PATTERN", "assigned_number", "file_number_key", "fold_digits",
-           "nfc", "strip_invisible", "strip_label"]
+__all__ = ["INVISIBLE", "JOINERS", "LABELS", "LABEL_PATTERN", "assigned_number", "digit_groups", "file_number_key",
+           "fold_digits", "nfc", "strip_invisible", "strip_label"]
 
 _FOLD = str.maketrans("०१२३४५६७८९", "0123456789")
 #: Invisible inside a word (ZWNJ, ZWJ, soft hyphen, BOM): dropped, the word stays one word.
@@ -77,6 +77,12 @@ def file_number_key(text: str) -> str:
     """
     _, rest = strip_label(text)
     return nfc(_NOT_KEY.sub("", fold_digits(rest)).casefold())
+
+
+def digit_groups(text: str) -> tuple[str, ...]:
+    """The digit runs of a file number, either digit set: ``1/23/2021`` → ``('1', '23', '2021')``. Two numbers with
+    one key (``1/23/2021``, ``12/3/2021``) but other groups are other files."""
+    return tuple(regex.findall(r"[0-9]+", fold_digits(text)))
 
 
 def assigned_number(text: str) -> tuple[str, str]:

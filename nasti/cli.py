@@ -116,7 +116,7 @@ def documents(
     = None,
     status: Annotated[str | None, typer.Option(help="only this status: received, processing, done, rejected, "
                                                     "duplicate or failed")] = None,
-    limit: Annotated[int | None, typer.Option(help="at most N documents")] = None,
+    limit: Annotated[int | None, typer.Option(min=1, help="at most N documents")] = None,
     lang: Annotated[str, typer.Option("--lang", help="hi or en (default: [office] language)")] = "",
 ) -> None:
     """List documents: id, status (⚑ = needs review), branch, file, file number, pages, OCR confidence."""
@@ -129,7 +129,7 @@ def documents(
     lang = pick_lang(lang, cfg)
     store = open_store(cfg)
     with store.session() as s:
-        check_branch(s, cfg, branch)
+        branch = check_branch(s, cfg, branch)
         docs = [queries.document_dict(d, cfg.archive) for d in queries.documents(s, branch=branch, status=status,
                                                                                    limit=limit)]
     if as_json:
@@ -200,7 +200,7 @@ def rejected(branch: Annotated[str | None, typer.Option("--branch", "-b", help="
     lang = pick_lang(lang, cfg)
     store = open_store(cfg)
     with store.session() as s:
-        check_branch(s, cfg, branch)
+        branch = check_branch(s, cfg, branch)
         docs = [queries.document_dict(d, cfg.archive)
                 for st in ("rejected", "duplicate") for d in queries.documents(s, branch=branch, status=st)]
     docs.sort(key=lambda d: d["id"])
@@ -238,8 +238,13 @@ _GLOBAL_FLAGS = {"-v", "-vv", "-vvv", "--verbose", "-q", "--quiet"}
 def _hoist_global_flags(argv: list[str]) -> list[str]:
     """`nasti watch -v` means `nasti -v watch`: the log flags work wherever they are written (before any `--`)."""
     end = argv.index("--") if "--" in argv else len(argv)
-    flags = [a for a in argv[:end] if a in _GLOBAL_FLAGS]
-    return flags + [a for a in argv[:end] if a not in _GLOBAL_FLAGS] + argv[end:]
+    flags = [a for a in argv[:end] if _is_log_flag(a)]
+    return flags + [a for a in argv[:end] if not _is_log_flag(a)] + argv[end:]
+
+
+def _is_log_flag(arg: str) -> bool:
+    """-v, -vv, -q, and combined ones (-qv): only the letters v and q."""
+    return arg in _GLOBAL_FLAGS or (len(arg) > 1 and arg[0] == "-" and set(arg[1:]) <= {"v", "q"})
 
 
 def main() -> None:

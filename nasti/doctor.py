@@ -166,12 +166,15 @@ def check_tesseract(ctx: Context) -> Iterator[Finding]:
         tesseract.check_languages(ctx.cfg.ocr.languages)
     except EngineMissing as e:
         yield _fail("tesseract", "ocr", f"[ocr] languages = {ctx.cfg.ocr.languages!r}: {e.detail}")
+    prefix = os.environ.get("TESSDATA_PREFIX")
+    where = (f"; TESSDATA_PREFIX={prefix} is set, so tesseract looks for models only there (unset it, or copy "
+             "the models there)") if prefix else ""
     for model, package in MODELS.items():
         if model in installed:
             yield _ok("tesseract", "ocr", f"model {model} installed", model=model)
         else:  # osd turns sideways pages; the others are the models nasti measures and may pick ("auto")
             yield (_fail if model == "osd" else _warn)("tesseract", "ocr", f"model {model} not installed "
-                                                       f"(apt-get install {package})", model=model)
+                                                       f"(apt-get install {package}){where}", model=model)
 
 
 @check("ocr", slow=True)
@@ -188,7 +191,11 @@ def check_tesseract_reads(ctx: Context) -> Iterator[Finding]:
         return
     img = Image.new("L", (1400, 160), 255)
     ImageDraw.Draw(img).text((40, 40), "राजस्व क्रमांक 2317/2019", font=ImageFont.truetype(font_file, 56), fill=0)
-    lang = "Devanagari" if "Devanagari" in tesseract.languages() else "hin"
+    installed = tesseract.languages()
+    lang = next((m for m in ("Devanagari", "hin") if m in installed), None)
+    if lang is None:  # the model check above names what is missing
+        yield _fail("ocr read", "ocr", "no Hindi model (Devanagari or hin) to read a test line with; see above")
+        return
     try:
         text = tesseract.recognise(img, lang, dpi=300, timeout=60).text
     except OcrError as e:

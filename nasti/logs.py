@@ -88,15 +88,23 @@ def setup(console: Console, *, level: int, tz_name: str = DEFAULT_TIMEZONE, log:
         plain = logging.StreamHandler(sys.stderr)
         plain.setFormatter(OneLineFormatter(tz, syslog_prefix=under_journald()))
         handlers.append(plain)
+    unusable: str | None = None
     if log is not None and log.file is not None:
-        Path(log.file).parent.mkdir(parents=True, exist_ok=True)
-        f = logging.handlers.RotatingFileHandler(log.file, maxBytes=int(log.max_mb * 2**20),
-                                                 backupCount=log.backups, encoding="utf-8")
-        f.setFormatter(OneLineFormatter(tz))
-        handlers.append(f)
+        try:
+            Path(log.file).parent.mkdir(parents=True, exist_ok=True)
+            f = logging.handlers.RotatingFileHandler(log.file, maxBytes=int(log.max_mb * 2**20),
+                                                     backupCount=log.backups, encoding="utf-8")
+        except OSError as e:  # a command still answers; `nasti doctor` fails on it (storage, exit 6)
+            unusable = f"{e.strerror or type(e).__name__}"
+        else:
+            f.setFormatter(OneLineFormatter(tz))
+            handlers.append(f)
     for h in handlers:
         setattr(h, _MINE, True)
         root.addHandler(h)
     root.setLevel(level)
     for name in NOISY:
         logging.getLogger(name).setLevel(max(level, logging.WARNING))
+    if unusable and log is not None:
+        logging.getLogger("nasti").warning("cannot write the log file %s ([log] file): %s; logging to stderr only",
+                                           log.file, unusable)

@@ -25,6 +25,7 @@ page_log = logging.getLogger("nasti.pages")
 @dataclass
 class Tally:
     files: set[str] = field(default_factory=set)
+    finished: set[str] = field(default_factory=set)
     outcomes: dict[str, int] = field(default_factory=dict)
     review: int = 0
     failed: int = 0
@@ -95,6 +96,7 @@ class RunProgress:
     def outcome(self, source: str, status: str, detail: str = "", *, pages: int = 0, review: bool = False) -> None:
         with self._lock:
             self.tally.outcomes[status] = self.tally.outcomes.get(status, 0) + 1
+            self.tally.finished.add(source)
             self.tally.review += review
             self._update()
         extra = f" — {detail}" if detail and status != "done" else ""
@@ -103,9 +105,10 @@ class RunProgress:
         log.log(logging.WARNING if status == "failed" else logging.INFO, "%s %s%s%s%s", status, source, count, flag,
                 extra)
 
-    def failed(self, n: int) -> None:
+    def failed(self, tries: int) -> None:
+        """``tries`` that raised (a file is tried again): the summary counts the files left without an outcome."""
         with self._lock:
-            self.tally.failed = n
+            self.tally.failed = min(tries, len(self.tally.files - self.tally.finished))
 
     def _update(self) -> None:
         if not self._bar or self._files is None or self._pages is None:

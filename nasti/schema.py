@@ -8,11 +8,13 @@ is refused with the command to run.
 from __future__ import annotations
 
 import logging
+import sqlite3
 from dataclasses import dataclass
 
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, inspect
+from sqlalchemy.exc import DatabaseError
 
 from store.db import Store, alembic_config, make_engine, migrate
 
@@ -47,9 +49,16 @@ def head_revision() -> str:
 
 def schema_state(engine: Engine) -> SchemaState:
     script = ScriptDirectory.from_config(alembic_config())
-    with engine.connect() as conn:
-        current = MigrationContext.configure(conn).get_current_revision()
-        tables = len(inspect(conn).get_table_names())
+    try:
+        with engine.connect() as conn:
+            current = MigrationContext.configure(conn).get_current_revision()
+            tables = len(inspect(conn).get_table_names())
+    except DatabaseError as e:
+        if type(e.orig) is not sqlite3.DatabaseError:  # e.g. a server that is down: a retry may help
+            raise
+        raise SchemaError(f"the database file {engine.url.database} is not an SQLite database (damaged, or another "
+                          "program's file): check [store] url in the config, or restore the latest backup; nasti "
+                          "leaves the file as it is") from e
     known = current is not None and any(r.revision == current for r in script.walk_revisions())
     return SchemaState(current, head_revision(), tables, known)
 

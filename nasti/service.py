@@ -15,7 +15,7 @@ from ingest.runner import Runner
 from ingest.sharelock import ShareBusy, ShareLock
 from nasti.progress import RunProgress
 from nasti.schema import SchemaError, open_checked
-from nasti.sharecheck import share_problem
+from nasti.sharecheck import archive_problem, share_problem
 from nasti.vault import guard
 from ocr import tesseract
 from ocr.errors import EngineMissing
@@ -52,11 +52,10 @@ def run_watch(cfg: Config, *, once: bool, console: Console, progress_console: Co
     except EngineMissing as e:
         log.error("%s", e.detail)
         return 1
-    problem = share_problem(cfg, create=create_share)
+    problem = share_problem(cfg, create=create_share) or archive_problem(cfg)
     if problem:
         log.error("%s", problem)
         return 1
-    cfg.archive.mkdir(parents=True, exist_ok=True)
     lock = ShareLock(cfg.share, fallback=cfg.archive)
     try:
         lock.acquire(wait=wait)
@@ -106,7 +105,7 @@ def _watch_locked(cfg: Config, *, once: bool, console: Console, progress_console
                 watcher.run_forever()
         finally:
             runner.close()
-            progress.failed(runner.errors)
+            progress.failed(runner.errors)  # tries; the summary counts files
             _show_health(store, console)
             store.close()
     line = progress.summary_line()

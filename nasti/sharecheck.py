@@ -3,6 +3,7 @@ ever): it is an error unless ``[share] create = true``; with ``[share] require_m
 from __future__ import annotations
 
 import os
+import tempfile
 
 from common.config import Config
 
@@ -24,4 +25,19 @@ def share_problem(cfg: Config, *, create: bool | None = None) -> str | None:
     if not os.access(share, os.R_OK | os.W_OK | os.X_OK):
         return (f"साझा फ़ोल्डर {share} पर पढ़ने/लिखने की अनुमति नहीं / nasti may not read and write the share "
                 f"{share}: give the nasti user read/write access")
+    return None
+
+
+def archive_problem(cfg: Config) -> str | None:
+    """None when nasti can create files in the archive (made first if missing); else the bilingual reason. Checked
+    before any OCR, so a read-only or mistyped archive does not cost every file an OCR run and a failed copy."""
+    archive, where = cfg.archive, f" ({cfg.path})" if cfg.path else ""
+    try:
+        archive.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=archive, prefix=".nasti-probe-"):
+            pass
+    except OSError as e:
+        why = e.strerror or type(e).__name__
+        return (f"संग्रह फ़ोल्डर {archive} में nasti लिख नहीं सकता / nasti cannot write to the archive {archive} "
+                f"({why}): correct [archive] path in the config{where}, or give the nasti user write access")
     return None

@@ -11,6 +11,7 @@ _MESSAGES: dict[str, tuple[str, str]] = {  # key: (hi, en)
     "branch": ("शाखा", "Branch"),
     "cutover": ("अंतिम तिथि", "Cutover"),
     "as_of": ("दिनांक", "As of"),
+    "no_cutover": ("अंतिम तिथि तय नहीं — [office] cutover", "no cutover date — set [office] cutover"),
     "register_files": ("पंजी में नस्तियाँ", "Register files"),
     "digitised_files": ("डिजिटाइज़ नस्तियाँ", "Digitised files"),
     "documents": ("दस्तावेज़", "Documents"),

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from common.text import assigned_number
+from common.text import assigned_number, nfc
 from store import queries, repo, review, users
 from store.matching import rematch_branch
 from store.models import Branch, Document, Event, Office, User
@@ -51,6 +51,7 @@ def office(s: Session, cfg: Config) -> Office:
 def branch(s: Session, cfg: Config, key: str) -> Branch:
     """The office's branch ``key``: configured ([branches.KEY], created on first use) or already known from the
     share; else ``Invalid`` naming the known ones."""
+    key = nfc(key)
     if key in cfg.branches:
         b = cfg.branches[key]
         return repo.ensure_branch(s, office(s, cfg).id, key=key, code=b.code, name_hi=b.name_hi, name_en=b.name_en,
@@ -92,7 +93,7 @@ def assign_number(s: Session, cfg: Config, doc_id: int, number: str, *, by: str,
     """A person gives document ``doc_id`` its file number (either digit set, label optional) and optionally moves
     it to ``branch_key``; ``within``: the branch the person may change (a branch head's). The tagger's matching
     rules decide whether it still needs review."""
-    doc = s.get(Document, doc_id)
+    doc = s.get(Document, doc_id) if 0 < doc_id <= queries.MAX_ID else None
     if doc is None:
         raise NotFound(f"no document with id {doc_id}")
     if within is not None and (doc.branch is None or doc.branch.key != within):

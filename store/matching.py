@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 from sqlalchemy.orm import Session, object_session
 
+from common.text import digit_groups
 from store.models import Branch, Document, RegisterFile
 from store.pagereview import doubtful_number, page_reason
 from store.register import RegisterIndex, digits
@@ -45,7 +46,7 @@ def match(doc: Document, index: RegisterIndex | None, tags: TagsConfig) -> None:
     digits is not matched: a doubtful digit may name another file, so a person reads it first."""
     if doc.file_number_source != REVIEWED and _doubtful(doc):
         index = None
-    found = index.match(doc.file_number_key, tags.fuzzy_threshold) if index else None
+    found = index.match(doc.file_number_key, tags.fuzzy_threshold, doc.file_number) if index else None
     doc.register_file_id = found.register_file_id if found else None
     doc.match_score = found.score if found else None
     if found is not None and not found.digits_agree:  # another file's number, not OCR noise: never trust it
@@ -59,7 +60,8 @@ def _low_match(doc: Document, cfg: Config) -> ReviewReason | None:
     s = object_session(doc)
     register = s.get(RegisterFile, doc.register_file_id) if s else None
     shown = register.file_number if register else f"#{doc.register_file_id}"
-    if register is not None and digits(register.key) != digits(doc.file_number_key or ""):
+    if register is not None and (digits(register.key) != digits(doc.file_number_key or "")
+                                 or digit_groups(register.file_number) != digit_groups(doc.file_number or "")):
         return ReviewReason(
             "low_match", f"file number {doc.file_number} is not in the register: the closest, register file "
                          f"{shown}, has other digits (another file); correct the number or the register",

@@ -77,7 +77,12 @@ def documents(s: Session, *, branch: str | None = None, status: str | None = Non
     return list(s.scalars(q))
 
 
+MAX_ID = 2**63 - 1  # the largest id a database row can have; a larger one is no document, not a driver error
+
+
 def document(s: Session, doc_id: int) -> Document | None:
+    if not 0 < doc_id <= MAX_ID:
+        return None
     return s.scalar(select(Document).options(selectinload(Document.branch), selectinload(Document.page_rows))
                     .where(Document.id == doc_id))
 

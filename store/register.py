@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -14,7 +14,7 @@ from rapidfuzz import fuzz, process
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from common.text import file_number_key, fold_digits, nfc
+from common.text import digit_groups, file_number_key, fold_digits, nfc
 from store.models import Branch, RegisterFile, utcnow
 
 __all__ = ["ImportResult", "Match", "RegisterError", "RegisterIndex", "import_register", "read_rows"]
@@ -25,7 +25,9 @@ FIELDS = ("file_number", "subject", "year", "category", "expected_pages", "locat
 _HEADERS: dict[str, str] = {}
 for _field, _names in {
     "file_number": "file number|file no|file no.|f.no.|fileno|file_number|नस्ती क्रमांक|नस्ती नंबर|फ़ाइल क्रमांक|"
-                   "फाइल क्रमांक|फ़ाइल नंबर|फाइल नंबर|फा.क्र.|फाइल संख्या|नस्ती संख्या|प्रकरण क्रमांक|case no",
+                   "फाइल क्रमांक|फ़ाइल नंबर|फाइल नंबर|फा.क्र.|फाइल संख्या|नस्ती संख्या|प्रकरण क्रमांक|case no|"
+                   "नस्ती क्र.|नस्ती क्रं.|नस्ती नं.|फाइल क्र.|फाइल क्रं.|फाइल नं.|फ़ाइल क्र.|फ़ाइल क्रं.|फ़ाइल नं.|"
+                   "प्रकरण क्र.",
     "subject": "subject|विषय|नस्ती का विषय|फाइल का विषय|description|title",
     "year": "year|वर्ष|सन|सन्|वर्ष सन्",
     "category": "category|record category|class|श्रेणी|वर्ग|अभिलेख श्रेणी|अभिलेख वर्ग",
@@ -65,18 +67,28 @@ def _columns(header: list[Any]) -> dict[str, int]:
     return cols
 
 
+def _tables(path: Path) -> list[tuple[str | None, Iterable[list[Any]]]]:
+    """(sheet name, its rows) for every sheet of a workbook (a register kept one sheet per year); (None, rows) for
+    a CSV."""
+    suffix = path.suffix.lower()
+    if suffix not in (".xlsx", ".xlsm"):
+        return [(None, _cell_rows(path))]
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(path, read_only=True, data_only=True)
+    except Exception as e:  # zipfile.BadZipFile, openpyxl's InvalidFileException, a damaged part: all "not one"
+        raise RegisterError(f"{path.name}: not an Excel workbook (.xlsx) that can be read; open it in Excel "
+                            "and save it again, or save it as CSV (UTF-8)") from e
+    try:
+        return [(ws.title, [list(row) for row in ws.iter_rows(values_only=True)]) for ws in wb.worksheets]
+    finally:
+        wb.close()
+
+
 def _cell_rows(path: Path) -> Iterator[list[Any]]:
     suffix = path.suffix.lower()
-    if suffix in (".xlsx", ".xlsm"):
-        from openpyxl import load_workbook
-
-        wb = load_workbook(path, read_only=True, data_only=True)
-        try:
-            for row in wb.active.iter_rows(values_only=True):
-                yield list(row)
-        finally:
-            wb.close()
-    elif suffix in (".csv", ".txt"):
+    if suffix in (".csv", ".txt"):
         raw = path.read_bytes()
         for enc in ("utf-8-sig", "utf-16", "cp1252"):
             try:
@@ -146,32 +158,52 @@ def read_rows(path: Path, key_of: KeyFunction = file_number_key) -> tuple[list[R
     ``common.text.file_number_key`` unless a test says otherwise)."""
     rows: list[RegisterRow] = []
     warnings: list[str] = []
-    cols: dict[str, int] | None = None
-    for line, cells in enumerate(_cell_rows(path), start=1):
-        if cols is None:
-            try:
-                cols = _columns(cells)
-            except RegisterError:
-                if line >= 10:
-                    raise
-            continue
-        get = {f: (cells[i] if i < len(cells) else None) for f, i in cols.items()}
-        number = _text(get.get("file_number"))
-        if number is None:
-            if any(_text(c) for c in cells):
-                warnings.append(f"row {line}: no file number; skipped")
-            continue
-        number = fold_digits(number)
-        key = key_of(number)
-        if not key:
-            warnings.append(f"row {line}: '{number}' is not a file number; skipped")
-            continue
-        category = _category(get.get("category"))
-        if get.get("category") not in (None, "") and category is None:
-            warnings.append(f"row {line}: category '{get.get('category')}' is not A, B or C-n; left empty")
-        rows.append(RegisterRow(line, number, key, _text(get.get("subject")), _year(get.get("year")), category,
-                                _int(get.get("expected_pages")), _text(get.get("location"))))
-    if cols is None:
+    seen: dict[str, tuple[RegisterRow, str]] = {}  # key → last row with it (and where): the later row is kept
+    tables = _tables(path)
+    found_header = False
+    for sheet, cell_rows in tables:
+        cols: dict[str, int] | None = None
+        for line, cells in enumerate(cell_rows, start=1):
+            at = f"sheet '{sheet}' row {line}" if len(tables) > 1 else f"row {line}"
+            if cols is None:
+                try:
+                    cols = _columns(cells)
+                except RegisterError:
+                    if line >= 10 and len(tables) == 1:
+                        raise
+                    if line >= 10:
+                        break
+                continue
+            get = {f: (cells[i] if i < len(cells) else None) for f, i in cols.items()}
+            number = _text(get.get("file_number"))
+            if number is None:
+                if any(_text(c) for c in cells):
+                    warnings.append(f"{at}: no file number; skipped")
+                continue
+            number = fold_digits(number)
+            key = key_of(number)
+            if not key:
+                warnings.append(f"{at}: '{number}' is not a file number; skipped")
+                continue
+            category = _category(get.get("category"))
+            if get.get("category") not in (None, "") and category is None:
+                warnings.append(f"{at}: category '{get.get('category')}' is not A, B or C-n; left empty")
+            row = RegisterRow(line, number, key, _text(get.get("subject")), _year(get.get("year")), category,
+                              _int(get.get("expected_pages")), _text(get.get("location")))
+            earlier, where = seen.get(key, (None, ""))
+            if earlier is not None and digit_groups(earlier.file_number) == digit_groups(number):
+                warnings.append(f"{at}: file number '{number}' repeats {where} ('{earlier.file_number}'); the later "
+                                "row is kept")
+            elif earlier is not None:
+                warnings.append(f"{at}: '{number}' and {where} ('{earlier.file_number}') have the same digits and "
+                                "letters, which nasti reads as one file; only the later row is kept — tell them "
+                                "apart in the register (e.g. a suffix)")
+            seen[key] = (row, at)
+            rows.append(row)
+        if cols is None and len(tables) > 1:
+            warnings.append(f"sheet '{sheet}': no file-number column in its first rows; skipped")
+        found_header = found_header or cols is not None
+    if not found_header:
         raise RegisterError(f"{path.name}: no header row with a file-number column")
     return rows, warnings
 
@@ -237,16 +269,19 @@ class RegisterIndex:
     def __bool__(self) -> bool:
         return bool(self._keys)
 
-    def match(self, key: str | None, threshold: float) -> Match | None:
-        """The register file with this key, else the closest one scoring ≥ ``threshold`` (rapidfuzz ratio)."""
+    def match(self, key: str | None, threshold: float, printed: str | None = None) -> Match | None:
+        """The register file with this key, else the closest one scoring ≥ ``threshold`` (rapidfuzz ratio).
+        ``printed``: the number as read; digits grouped otherwise than the register file's (1/23 vs 12/3, one key)
+        do not agree."""
         if not key or not self._keys:
             return None
         if key in self._by_key:
             i, n = self._by_key[key]
-            return Match(i, n, 100.0, True)
+            return Match(i, n, 100.0, printed is None or digit_groups(printed) == digit_groups(n))
         found = process.extractOne(key, self._keys, scorer=fuzz.ratio, score_cutoff=threshold)
         if found is None:
             return None
         other = found[0]
         i, n = self._by_key[other]
-        return Match(i, n, round(float(found[1]), 1), digits(other) == digits(key))
+        agree = digits(other) == digits(key) and (printed is None or digit_groups(printed) == digit_groups(n))
+        return Match(i, n, round(float(found[1]), 1), agree)

@@ -2,8 +2,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from typing import TypeVar
 
 from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from store.models import Branch, Document, Event, Office, Page, utcnow
@@ -33,11 +36,28 @@ class BadTransition(RuntimeError):
     pass
 
 
+Row = TypeVar("Row", Office, Branch)
+
+
+def _add_or_find(s: Session, row: Row, find: Callable[[], Row | None]) -> Row:
+    """Insert ``row``; when another process inserted the same key meanwhile (two nasti commands on a new
+    database), the row it made."""
+    try:
+        with s.begin_nested():
+            s.add(row)
+        return row
+    except IntegrityError:
+        found = find()
+        if found is None:
+            raise
+        return found
+
+
 def ensure_office(s: Session, *, key: str, name_hi: str, name_en: str, cutover: dt.date | None) -> Office:
-    office = s.scalar(select(Office).where(Office.key == key))
+    find = lambda: s.scalar(select(Office).where(Office.key == key))  # noqa: E731
+    office = find()
     if office is None:
-        office = Office(key=key, name_hi=name_hi, name_en=name_en, cutover=cutover)
-        s.add(office)
+        office = _add_or_find(s, Office(key=key, name_hi=name_hi, name_en=name_en, cutover=cutover), find)
     else:  # a date set on the dashboard (no date in the config) is kept; a date in the config wins
         office.name_hi, office.name_en = name_hi, name_en
         office.cutover = cutover or office.cutover
@@ -47,11 +67,11 @@ def ensure_office(s: Session, *, key: str, name_hi: str, name_en: str, cutover: 
 
 def ensure_branch(s: Session, office_id: int, *, key: str, code: str, name_hi: str, name_en: str,
                   cutover: dt.date | None, configured: bool) -> Branch:
-    branch = s.scalar(select(Branch).where(Branch.office_id == office_id, Branch.key == key))
+    find = lambda: s.scalar(select(Branch).where(Branch.office_id == office_id, Branch.key == key))  # noqa: E731
+    branch = find()
     if branch is None:
-        branch = Branch(office_id=office_id, key=key, code=code, name_hi=name_hi, name_en=name_en,
-                        cutover=cutover, configured=configured)
-        s.add(branch)
+        branch = _add_or_find(s, Branch(office_id=office_id, key=key, code=code, name_hi=name_hi, name_en=name_en,
+                                        cutover=cutover, configured=configured), find)
     elif configured:  # as for the office: a dashboard date survives a config without one
         branch.code, branch.name_hi, branch.name_en = code, name_hi, name_en
         branch.cutover = cutover or branch.cutover

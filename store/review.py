@@ -44,8 +44,8 @@ def assign(s: Session, doc: Document, what: Assignment, *, actor: str, cfg: Conf
     register approximately (a register file with other digits is another file: the document stays flagged)."""
     if doc.status != "done":
         raise ReviewError(f"document {doc.id} is {doc.status}; only done documents can be assigned")
-    if not what.key:
-        raise ReviewError(f"'{what.file_number}' is not a file number")
+    if not any(c.isdigit() for c in what.key):  # a label (क्रमांक, F.No.) or a word alone is no file number
+        raise ReviewError(f"'{what.file_number}' is not a file number (it has no digits)")
     if not actor.strip():
         raise ReviewError("say who assigns it (--by NAME)")
     changes = []

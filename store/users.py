@@ -39,7 +39,7 @@ def create(s: Session, name: str, role: str, password: str, branch: Branch | Non
     if s.scalar(select(User.id).where(User.name == name)) is not None:
         raise UserError(f"a user named '{name}' already exists")
     user = User(name=name, role=role, branch_id=branch.id if branch else None,
-                password_hash=_hasher.hash(password), created_at=utcnow())
+                password_hash=_hasher.hash(unicodedata.normalize("NFC", password)), created_at=utcnow())
     s.add(user)
     s.flush()
     return user
@@ -52,13 +52,18 @@ def get(s: Session, name: str) -> User | None:
 def authenticate(s: Session, name: str, password: str) -> User | None:
     """The user if the password is right, else None (the same answer for an unknown name)."""
     user = get(s, name)
+    typed = unicodedata.normalize("NFC", password)  # ज़ as U+095B or as ज + nukta: one password
+    candidates = list(dict.fromkeys((typed, password)))  # the raw form: a hash made before passwords were NFC
     if user is None:
-        _hasher.hash(password)  # spend the same time as a real check
+        for candidate in candidates:  # spend the same time as a real check
+            _hasher.hash(candidate)
         return None
-    try:
-        _hasher.verify(user.password_hash, password)
-    except (VerificationError, InvalidHashError):
-        return None
-    if _hasher.check_needs_rehash(user.password_hash):
-        user.password_hash = _hasher.hash(password)
-    return user
+    for candidate in candidates:
+        try:
+            _hasher.verify(user.password_hash, candidate)
+        except (VerificationError, InvalidHashError):
+            continue
+        if candidate != typed or _hasher.check_needs_rehash(user.password_hash):
+            user.password_hash = _hasher.hash(typed)
+        return user
+    return None

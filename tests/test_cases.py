@@ -131,3 +131,69 @@ def test_assign_other_digits_is_flagged_through_the_web(office: Office) -> None:
     assert "12/3/2021-Rev" in c.get("/branch/revenue").text  # still in the branch head's review queue
     assert c.post("/branch/revenue/assign", data={"doc_id": 999, "file_number": "1/2", "csrf": token}
                   ).status_code == 404
+
+
+def _register_12_3(o: Office) -> int:
+    """A review item in a branch whose register has 12/3/2021-Rev but no 1/23/2021-Rev."""
+    path = o.root / "r.csv"
+    path.write_text("File No.,Subject\n12/3/2021-Rev,भूमि आवंटन\n", encoding="utf-8")
+    assert cli(o, "register", "import", str(path), "--branch", "revenue").returncode == 0
+    return o.add("revenue/scan.pdf", [LETTER.format(number="")])
+
+
+def check_regrouped_not_trusted(o: Office, doc_id: int) -> None:
+    doc = o.doc(doc_id)
+    assert doc.file_number == "1/23/2021-Rev"
+    assert doc.needs_review and doc.reason_code == "low_match", doc.reason
+    assert "12/3/2021-Rev" in (doc.reason or "") and "other digits" in (doc.reason or "")
+    assert revenue(o)["digitised_files"] == 0
+
+
+def test_assign_same_digits_other_grouping_is_flagged_through_the_cli(office: Office) -> None:
+    """1/23/2021 and 12/3/2021 are two files (same digits, other grouping): the key alone cannot tell them apart."""
+    doc_id = _register_12_3(office)
+    r = cli(office, "review", "assign", str(doc_id), "-n", "१/२३/२०२१-Rev", "--by", "आर. शर्मा")
+    assert r.returncode == 0, r.stderr
+    assert "still needs review" in r.stdout
+    check_regrouped_not_trusted(office, doc_id)
+
+
+def test_assign_same_digits_other_grouping_is_flagged_through_the_web(office: Office) -> None:
+    doc_id = _register_12_3(office)
+    c, token = web(office, "collector")
+    r = c.post("/branch/revenue/assign", data={"doc_id": doc_id, "file_number": "1/23/2021-Rev", "csrf": token})
+    assert r.status_code == 303
+    check_regrouped_not_trusted(office, doc_id)
+
+
+def test_tagged_number_with_other_grouping_waits_for_review(office: Office) -> None:
+    _register_12_3(office)
+    doc_id = office.add("revenue/other.pdf", [LETTER.format(number="1/23/2021-Rev")])
+    assert office.doc(doc_id).needs_review and office.doc(doc_id).reason_code == "low_match"
+
+
+@pytest.mark.parametrize("number", ["क्रमांक", "फा.क्र.", "F.No.", "राज."])
+def test_assign_a_label_or_word_without_digits_is_refused(office: Office, number: str) -> None:
+    doc_id = _register_12_3(office)
+    r = cli(office, "review", "assign", str(doc_id), "-n", number, "--by", "आर. शर्मा")
+    assert r.returncode == 2 and "is not a file number" in r.stderr, (r.stdout, r.stderr)
+    assert office.doc(doc_id).file_number is None
+    c, token = web(office, "collector")
+    r = c.post("/branch/revenue/assign", data={"doc_id": doc_id, "file_number": number, "csrf": token})
+    assert r.status_code == 400 and office.doc(doc_id).file_number is None
+
+
+@pytest.mark.parametrize("doc_id", ["²", "9" * 30, "99999999999999999999"])
+def test_a_document_id_out_of_range_is_not_found_not_a_crash(office: Office, doc_id: str) -> None:
+    """An id no database row can have (a superscript digit, more than 64 bits): 404 / exit 1, not a 500 or
+    'Python int too large to convert to SQLite INTEGER'."""
+    _register_12_3(office)
+    c, token = web(office, "collector")
+    r = c.post("/branch/revenue/assign", data={"doc_id": doc_id, "file_number": "12/3/2021-Rev", "csrf": token})
+    assert r.status_code == 404, r.status_code
+    if doc_id.isascii():
+        assert c.get(f"/document/{doc_id}").status_code == 404
+        assert c.get(f"/document/{doc_id}/pdf").status_code == 404
+        for args in (("show", doc_id), ("review", "assign", doc_id, "-n", "12/3/2021-Rev", "--by", "x")):
+            r2 = cli(office, *args)
+            assert r2.returncode == 1 and f"no document with id {doc_id}" in r2.stderr, r2.stderr

@@ -123,3 +123,97 @@ def test_all_problems_are_reported_at_once(tmp_path: Path) -> None:
     r = subprocess.run([NASTI, "--config", str(cfg), "doctor", "--json"], capture_output=True, text=True)
     assert r.returncode == 2
     assert [c["status"] for c in json.loads(r.stdout)["checks"]] == ["fail"] * 3
+
+
+@pytest.mark.parametrize(("body", "key"), [
+    ("[ocr]\npage_timeout = nan\n", "ocr.page_timeout"),
+    ("[tags]\nfuzzy_threshold = nan\n", "tags.fuzzy_threshold"),
+    ("[log]\nmax_mb = nan\n", "log.max_mb"),
+    ("[watch]\nquiet_seconds = -nan\n", "watch.quiet_seconds"),
+])
+def test_nan_is_not_a_number_of_seconds_or_a_score(tmp_path: Path, body: str, key: str) -> None:
+    """TOML's nan compares false with every bound, so a range check alone lets it through."""
+    cfg = tmp_path / "c.toml"
+    cfg.write_text(body, encoding="utf-8")
+    with pytest.raises(ConfigError, match=key.replace(".", r"\.")):
+        load(str(cfg))
+
+
+@pytest.mark.parametrize("url", ["sqlite://nasti.db", "sqlite:/var/nasti.db", "sqlite:nasti.db"])
+def test_a_sqlite_url_without_three_slashes_is_a_config_error(tmp_path: Path, url: str) -> None:
+    cfg = tmp_path / "c.toml"
+    cfg.write_text(f'[store]\nurl = "{url}"\n', encoding="utf-8")
+    r = subprocess.run([NASTI, "--config", str(cfg), "status"], capture_output=True, text=True)
+    assert r.returncode == 2 and "store.url" in r.stderr and "sqlite:///" in r.stderr, r.stderr
+
+
+BAADH_TYPED = "बा\u095d"          # बाढ़ as some keyboards type it: the precomposed ढ़ (U+095D)
+BAADH = "बा\u0922\u093c"          # NFC: ढ + nukta, as nasti names a share folder
+
+
+def test_a_branch_key_typed_with_a_precomposed_nukta_is_the_share_folders_branch(tmp_path: Path) -> None:
+    """[branches."बाढ़"] written with U+095D is the branch of share/बाढ़/ (NFC); --branch either way finds it, and
+    an unknown one is never reported as 'unknown branch बाढ़; branches: बाढ़'."""
+    cfg = tmp_path / "c.toml"
+    cfg.write_text(f'[share]\npath = "share"\ncreate = true\n[store]\nurl = "sqlite:///n.db"\n[archive]\npath = "a"\n'
+                   f'[branches."{BAADH_TYPED}"]\ncode = "BAD"\nname_hi = "बाढ़ राहत शाखा"\nname_en = "Flood relief"\n',
+                   encoding="utf-8")
+    assert list(load(str(cfg)).branches) == [BAADH]
+    register = tmp_path / "r.csv"
+    register.write_text("File No.,Subject\n1/2/2020-BAD,x\n", encoding="utf-8")
+    for typed in (BAADH_TYPED, BAADH):
+        r = subprocess.run([NASTI, "--config", str(cfg), "register", "import", str(register), "--branch", typed],
+                           capture_output=True, text=True)
+        assert r.returncode == 0, r.stderr
+        r = subprocess.run([NASTI, "--config", str(cfg), "register", "list", "--branch", typed, "--json"],
+                           capture_output=True, text=True)
+        assert r.returncode == 0 and [x["branch"] for x in json.loads(r.stdout)] == [BAADH], r.stderr
+        r = subprocess.run([NASTI, "--config", str(cfg), "documents", "--branch", typed, "--json"],
+                           capture_output=True, text=True)
+        assert r.returncode == 0 and json.loads(r.stdout) == [], r.stderr
+
+
+def test_an_unquoted_hindi_branch_key_says_to_quote_it(tmp_path: Path) -> None:
+    """TOML allows only A-Z a-z 0-9 _ - in a bare key: [branches.भू-अभिलेख] must be written [branches."भू-अभिलेख"]."""
+    cfg = tmp_path / "c.toml"
+    cfg.write_text('[branches.भू-अभिलेख]\nname_hi = "भू-अभिलेख शाखा"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match=r'\[branches\."भू-अभिलेख"\]'):
+        load(str(cfg))
+
+
+@pytest.mark.parametrize(("extra", "key"), [
+    ('[archive]\npath = "share/archive"\n', "archive.path"),
+    ('[store]\nurl = "sqlite:///share/nasti.db"\n', "store.url"),
+    ('[log]\nfile = "share/revenue/nasti.log"\n', "log.file"),
+    ('[archive]\npath = "."\n', "archive.path"),
+])
+def test_nothing_nasti_writes_may_live_inside_the_share(tmp_path: Path, extra: str, key: str) -> None:
+    """An archive inside the share was watched as new drops: its originals were 'duplicates' moved to _rejected/
+    (out of the archive) and its searchable PDFs digitised again, for ever. The same for the database and the log.
+    A share inside the archive (archive '.') is as bad."""
+    cfg = tmp_path / "c.toml"
+    base = {"archive": '[archive]\npath = "var/archive"\n', "store": '[store]\nurl = "sqlite:///var/n.db"\n'}
+    section = extra.split("]")[0].lstrip("[")
+    base[section] = extra
+    cfg.write_text('[share]\npath = "share"\n' + "".join(base.values()), encoding="utf-8")
+    with pytest.raises(ConfigError, match=key.replace(".", r"\.") + ".*share"):
+        load(str(cfg))
+    r = subprocess.run([NASTI, "--config", str(cfg), "status"], capture_output=True, text=True)
+    assert r.returncode == 2 and key in r.stderr, r.stderr
+
+
+def test_a_config_saved_by_windows_notepad_loads_or_is_explained(tmp_path: Path) -> None:
+    """Notepad's 'UTF-8 with BOM' was 'Invalid statement (at line 1, column 1)'; its 'Unicode' (UTF-16) and a
+    folder given for the file are explained, not a codec or errno message."""
+    body = '[office]\nname_hi = "कलेक्टर कार्यालय"\n'
+    bom = tmp_path / "bom.toml"
+    bom.write_bytes(b"\xef\xbb\xbf" + body.replace("\n", "\r\n").encode())
+    assert load(str(bom)).office.name_hi == "कलेक्टर कार्यालय"
+    utf16 = tmp_path / "utf16.toml"
+    utf16.write_text(body, encoding="utf-16")
+    with pytest.raises(ConfigError, match="UTF-8") as e:
+        load(str(utf16))
+    assert "codec" not in str(e.value)
+    with pytest.raises(ConfigError, match="is a folder") as e:
+        load(str(tmp_path))
+    assert "Errno" not in str(e.value)

@@ -126,3 +126,16 @@ def test_an_empty_database_beside_a_full_archive_is_named(office: Office) -> Non
     assert code == 5 and "the database knows no archived document but the archive" in _messages(report, "fail")
     assert "holds 2 files" in _messages(report, "fail")
     assert (office.archive / "revenue" / "1-letter.png").read_bytes() == b"scan"  # nothing touched
+
+
+def test_tesseract_looking_in_the_wrong_models_folder_is_named(office: Office, tmp_path: Path) -> None:
+    """TESSDATA_PREFIX left pointing at an empty folder (a unit's Environment= line): the missing models are
+    explained by it, and the read check does not paste tesseract's 'Error opening data file …' for a model the
+    check above already found missing."""
+    empty = tmp_path / "tessdata"
+    empty.mkdir()
+    r = subprocess.run([NASTI, "--config", str(office.config), "doctor"], capture_output=True, text=True,
+                       env={**os.environ, "TESSDATA_PREFIX": str(empty)}, timeout=300)
+    assert r.returncode == 4, r.stdout
+    assert f"TESSDATA_PREFIX={empty}" in r.stdout, r.stdout
+    assert "Error opening data file" not in r.stdout, r.stdout

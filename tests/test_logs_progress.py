@@ -157,3 +157,42 @@ def test_under_journald_each_record_carries_its_syslog_priority(office: Office) 
     lines = err.splitlines()
     assert lines and all(re.match(r"^<[2-7]>\d{4}-\d\d-\d\dT", x) for x in lines), err
     assert any(x.startswith("<6>") and "nasti.outcome: rejected revenue/empty.pdf" in x for x in lines)
+
+
+def test_a_log_file_that_cannot_be_opened_is_named_and_the_command_still_runs(tmp_path: Path) -> None:
+    """[log] file in a folder that cannot be made (here: under a plain file), or a folder itself: a branch head's
+    `nasti status` still answers; the warning names the file and the key. (`nasti doctor` fails on it, exit 6.)"""
+    (tmp_path / "plain").write_text("x")
+    for bad in (tmp_path / "plain" / "nasti.log", tmp_path):
+        cfg = write_config(tmp_path, f'[log]\nfile = "{bad}"\n')
+        r = subprocess.run([NASTI, "--config", str(cfg), "status", "--json"], capture_output=True, text=True)
+        assert r.returncode == 0, r.stderr
+        assert r.stdout.startswith("[")
+        assert "[log] file" in r.stderr and str(bad) in r.stderr and "Errno" not in r.stderr, r.stderr
+        assert len([line for line in r.stderr.splitlines() if "[log] file" in line]) == 1
+
+
+def test_an_archive_nasti_cannot_write_stops_the_run_before_any_ocr(office: Office) -> None:
+    """An [archive] path that cannot be made is named at start (exit 1), before a single page is read; the scan
+    stays in the share and no document is left half-done."""
+    (office.root / "var").mkdir(exist_ok=True)
+    (office.root / "var" / "archive").write_text("not a folder")
+    _pdf(office.share / "revenue" / "a.pdf", 1)
+    r = office.run("watch", "--once", check=False)
+    assert r.returncode == 1, r.stderr
+    assert "[archive] path" in r.stderr and "Errno" not in r.stderr and "Traceback" not in r.stderr, r.stderr
+    assert (office.share / "revenue" / "a.pdf").exists()
+    assert office.documents() == []
+
+
+def test_the_summary_counts_a_file_that_failed_on_every_try_once(office: Office) -> None:
+    """A file whose archive copy fails (here: the branch's archive folder is a dangling link) is tried again; the
+    summary says 1 file failed, not one per try."""
+    office.archive.mkdir(parents=True)
+    (office.archive / "revenue").symlink_to(office.root / "nowhere")
+    _pdf(office.share / "revenue" / "a.pdf", 1)
+    r = office.run("watch", "--once", check=False)
+    assert r.returncode == 1
+    line = next(line for line in r.stdout.splitlines() if line.startswith("summary:"))
+    assert line.startswith("summary: 1 files — 0 done") and "1 failed" in line, line
+    assert (office.share / "revenue" / "a.pdf").exists()

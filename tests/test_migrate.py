@@ -51,3 +51,19 @@ def test_a_database_newer_than_this_nasti_is_refused(office) -> None:
     for args in (("status",), ("migrate",)):
         r = office.run(*args, check=False)
         assert r.returncode == 2 and "newer than this nasti" in r.stderr, r.stderr
+
+
+def test_a_file_that_is_not_a_database_is_named_not_a_driver_error(office) -> None:
+    """[store] url pointing at a text file (a mistyped path, a damaged disk): every command, migrate and watch say
+    which file and what to do (exit 2: a restart cannot fix it), not '(sqlite3.DatabaseError) file is not a
+    database' (exit 1); the file is left as it was."""
+    db = office.root / "var" / "nasti.db"
+    db.parent.mkdir(parents=True, exist_ok=True)
+    junk = "नस्ती नहीं — not a database\n" * 40
+    db.write_text(junk, encoding="utf-8")
+    for args in (("status",), ("migrate",), ("watch", "--once"), ("review",)):
+        r = office.run(*args, check=False)
+        assert r.returncode == 2, (args, r.stdout, r.stderr)
+        assert str(db) in r.stderr and "not an SQLite database" in r.stderr, r.stderr
+        assert "sqlite3.DatabaseError" not in r.stderr
+    assert db.read_text(encoding="utf-8") == junk

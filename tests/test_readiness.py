@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import os
 from pathlib import Path
 
 import pytest
@@ -195,3 +196,42 @@ def test_burndown_hand_count(tmp_path: Path) -> None:
     drawing = svg(b)
     assert drawing.startswith("<svg") and "31/01/2027" in drawing and 'class="projected"' in drawing
     assert 'class="projected"' not in svg(rev)  # no throughput given: no projection drawn
+
+
+def test_no_cutover_date_is_said_not_left_blank(tmp_path: Path) -> None:
+    """An office with no [office] cutover yet: the title said '(As of 01/12/2026; Cutover )'."""
+    import subprocess
+
+    from tests.conftest import NASTI
+    from tests.tagdocs import Office as Docs
+
+    o = Docs(tmp_path)
+    o.add("revenue/a.pdf", ["फा.क्र. 1/2/2020-Rev"])
+    for lang, said in (("en", "no cutover date"), ("hi", "अंतिम तिथि तय नहीं")):
+        r = subprocess.run([NASTI, "--config", str(o.config_path), "readiness", "--lang", lang], capture_output=True,
+                           text=True, env={**os.environ, "COLUMNS": "200"})
+        assert r.returncode == 0, r.stderr
+        title = r.stdout.splitlines()[0]
+        assert said in title and "[office] cutover" in title and not title.rstrip().endswith(" )"), title
+
+
+def test_as_of_out_of_range_or_in_devanagari_digits_and_a_bad_port(tmp_path: Path) -> None:
+    """`--as-of 9999-12-31` said 'date value out of range' (exit 1); `--as-of २०२६-१२-०१` was 'not a date';
+    `serve --port 99999` logged uvicorn's traceback."""
+    import subprocess
+
+    from tests.conftest import NASTI
+    from tests.tagdocs import Office as Docs
+
+    o = Docs(tmp_path)
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([NASTI, "--config", str(o.config_path), *args], capture_output=True, text=True,
+                              timeout=60)
+
+    r = run("readiness", "--as-of", "9999-12-31")
+    assert r.returncode == 2 and "9999-12-31" in r.stderr, r.stderr
+    r = run("readiness", "--as-of", "२०२६-१२-०१", "--json")
+    assert r.returncode == 0 and '"as_of": "2026-12-01"' in r.stdout, r.stderr
+    r = run("serve", "--port", "99999")
+    assert r.returncode == 2 and "Traceback" not in r.stderr and "65535" in r.stderr, r.stderr

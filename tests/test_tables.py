@@ -14,6 +14,7 @@ from nasti.tables import Col, build
 from nasti.textwidth import display_width, install
 from store.db import Store
 from store.models import Branch, Document, Office
+from tests import conftest
 from tests.conftest import NASTI
 from tests.test_readiness import seed
 
@@ -159,3 +160,14 @@ def test_version_and_help_a_branch_head_can_follow() -> None:
         assert h.returncode == 0 and "DESIGN" not in h.stdout, args
     top = subprocess.run([NASTI, "--help"], capture_output=True, text=True).stdout
     assert "Exit codes" in top and "doctor" in top and "migrate" in top
+
+
+def test_log_flags_combined_after_the_command_and_a_limit_below_one(office: conftest.Office) -> None:
+    """`nasti status -vv` / `-qv` said 'No such option: -v'; `documents --limit 0` and `--limit -1` listed every
+    document."""
+    for args in (("status", "-vvvv"), ("status", "-qv"), ("documents", "-vq", "--json")):
+        r = office.run(*args, check=False)
+        assert r.returncode == 0, (args, r.stderr)
+    for limit in ("0", "-1"):
+        r = office.run("documents", "--limit", limit, check=False)
+        assert r.returncode == 2 and "limit" in r.stderr, r.stderr

@@ -43,3 +43,21 @@ def test_user_add_and_authenticate(tmp_path: Path) -> None:
         assert authenticate(s, "rekha", "wrong") is None
         assert authenticate(s, "nobody", "s3cret-पासवर्ड") is None
         assert get(s, "x1") is None
+
+
+def test_a_hindi_password_typed_with_a_precomposed_nukta_logs_in_either_way(tmp_path: Path) -> None:
+    """`nasti user add` in a terminal whose keyboard gives ज़ as U+095B, and a browser giving ज + ़ (or the other
+    way round): one password, so one login."""
+    from store.db import Store
+    from store.users import authenticate, create
+
+    store = Store(f"sqlite:///{tmp_path / 'n.db'}")
+    typed, other = "राज़-कोष-2026", "राज\u093c-कोष-2026"
+    typed = typed.replace("ज\u093c", "\u095b")
+    assert typed != other
+    with store.session() as s:
+        create(s, "ज़ाकिर", "collector", typed)
+    with store.session() as s:
+        assert authenticate(s, "ज़ाकिर", other) is not None
+        assert authenticate(s, "ज़ाकिर", typed) is not None
+        assert authenticate(s, "ज़ाकिर", "राज-कोष-2026") is None

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from common.config import Config
+from common.text import nfc
 from store import cases
 from store.models import Branch
 
@@ -46,13 +47,16 @@ STATUSES = ("received", "processing", "done", "rejected", "duplicate", "failed")
 LANGS = ("hi", "en")
 
 
-def check_branch(s: Session, cfg: Config, key: str | None) -> None:
-    """A --branch filter must name a branch (configured or seen in the share): else exit 2 listing them."""
+def check_branch(s: Session, cfg: Config, key: str | None) -> str | None:
+    """A --branch filter must name a branch (configured or seen in the share): else exit 2 listing them. Returns
+    the key in NFC, as branches are stored."""
     if key is None:
-        return
+        return None
+    key = nfc(key)
     known = sorted(set(cfg.branches) | set(s.scalars(select(Branch.key))))
     if key not in known:
         fail(f"unknown branch '{key}'; branches: {', '.join(known) or 'none yet'}", 2)
+    return key
 
 
 def check_status(status: str | None) -> None:

@@ -9,6 +9,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from common.text import fold_digits
 from nasti.cli import app, load_config, open_store, out, print_json
 from nasti.commands._common import fail
 from nasti.tables import Col, build, dropped_note
@@ -24,9 +25,11 @@ def _report(as_of: str | None) -> dict[str, Any]:
 
     cfg = load_config()
     try:
-        day = dt.date.fromisoformat(as_of) if as_of else None
+        day = dt.date.fromisoformat(fold_digits(as_of)) if as_of else None
     except ValueError:
         fail(f"--as-of '{as_of}' is not a date; write it as YYYY-MM-DD", 2)
+    if day is not None and not dt.date(2000, 1, 1) <= day <= dt.date(2999, 12, 31):
+        fail(f"--as-of '{as_of}' is outside 2000-01-01 … 2999-12-31", 2)
     with open_store(cfg).session() as s:
         return build(s, cfg, as_of=day)
 
@@ -46,7 +49,9 @@ def readiness_table(report: dict[str, Any], lang: str, width: int = 200) -> tupl
     from report.i18n import branch_name, ddmmyyyy, t
 
     title = (f"{report['office_hi'] if lang == 'hi' else report['office_en']} — {t('readiness', lang)} "
-             f"({t('as_of', lang)} {ddmmyyyy(report['as_of'])}; {t('cutover', lang)} {ddmmyyyy(report['cutover'])})")
+             f"({t('as_of', lang)} {ddmmyyyy(report['as_of'])}; "
+             + (f"{t('cutover', lang)} {ddmmyyyy(report['cutover'])})" if report["cutover"] else
+                f"{t('no_cutover', lang)})"))
     rows = [*report["branches"], report["total"]]
     blind = any(not r["projected_completion"] and r["status"] != "done" for r in rows)
     cols = [Col(c, t(c, lang), numeric=c in _NUMERIC, keep=keep, nowrap=c in ("cutover", "projected_completion"))

@@ -49,7 +49,7 @@ def list_(branch: Annotated[str | None, typer.Option("--branch", "-b")] = None,
 
     cfg = load_config()
     with open_store(cfg).session() as s:
-        check_branch(s, cfg, branch)
+        branch = check_branch(s, cfg, branch)
         rows = register_dicts(s, branch)
     if as_json:
         print_json(rows)
@@ -71,7 +71,7 @@ def unmatched(branch: Annotated[str | None, typer.Option("--branch", "-b")] = No
 
     cfg = load_config()
     with open_store(cfg).session() as s:
-        check_branch(s, cfg, branch)
+        branch = check_branch(s, cfg, branch)
         docs = [queries.document_dict(d, cfg.archive) for d in queries.unmatched_documents(s, branch)]
     if as_json:
         print_json(docs)

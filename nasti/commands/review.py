@@ -29,7 +29,7 @@ def queue(ctx: typer.Context,
 
     cfg = load_config()
     with open_store(cfg).session() as s:
-        check_branch(s, cfg, branch)
+        branch = check_branch(s, cfg, branch)
         docs = [queries.document_dict(d, cfg.archive) for d in review_queue(s, branch)]
     if as_json:
         print_json(docs)

@@ -21,7 +21,7 @@ def search(query: Annotated[str, typer.Argument(metavar="QUERY", help='words, pr
 
     cfg = load_config()
     with open_store(cfg).session() as s:
-        check_branch(s, cfg, branch)
+        branch = check_branch(s, cfg, branch)
         try:
             hits = [h.as_dict() for h in run(s, query, branch=branch, limit=limit)]
         except ValueError as e:

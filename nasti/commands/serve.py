@@ -10,7 +10,7 @@ from nasti.cli import app, load_config, open_store, out
 
 @app.command()
 def serve(host: Annotated[str, typer.Option(help="address to listen on (0.0.0.0 for the office LAN)")] = "127.0.0.1",
-          port: Annotated[int, typer.Option(help="TCP port")] = 8080) -> None:
+          port: Annotated[int, typer.Option(min=1, max=65535, help="TCP port")] = 8080) -> None:
     """Serve the dashboard: readiness, branch counts, review queue, search, documents (log in with `nasti user add`)."""
     import uvicorn
 

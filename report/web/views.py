@@ -123,7 +123,7 @@ async def assign(request: Request) -> Response:
     v = require(request, roles=("branch_head", "collector"), branch=key)
     form = await check_csrf(request)
     doc_id = str(form.get("doc_id", ""))
-    if not doc_id.isdigit():
+    if not (doc_id.isascii() and doc_id.isdigit()):  # "²".isdigit() is True, int("²") fails
         raise HTTPException(404, "no such document")
     state = _app(request)
     with case_errors(), state.store.session() as s:
