@@ -5,6 +5,8 @@ own size, a PDF page's size at the OCR resolution.
 """
 from __future__ import annotations
 
+import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -100,16 +102,26 @@ def _image(path: Path, max_pixels: int) -> int:
         raise Rejected("unreadable_image", technical=f"{type(e).__name__}: {e}") from e
 
 
+def refusal(path: Path, max_file_bytes: int) -> Rejected | None:
+    """What the file system alone says against a drop, before a byte of it is read: a link, something that is not
+    a file (a FIFO, a device: reading it would block or never end), a file too large to read (a sparse 1 TB file)."""
+    st = os.lstat(path)
+    if stat.S_ISLNK(st.st_mode):
+        return Rejected("symlink")
+    if not stat.S_ISREG(st.st_mode):
+        return Rejected("not_a_file", technical=f"file mode {stat.S_IFMT(st.st_mode):o}")
+    if st.st_size > max_file_bytes:
+        mb, limit = f"{st.st_size / 2**20:.0f}", f"{max_file_bytes / 2**20:.0f}"
+        return Rejected("file_too_large", f"{mb} MB; limit {limit} MB", detail_hi=f"{mb} MB; सीमा {limit} MB")
+    return None
+
+
 def inspect(path: Path, *, max_file_bytes: int, max_pixels: int, max_pages: int, timeout: float,
             dpi: int = 300) -> Inspected:
-    if path.is_symlink():
-        raise Rejected("symlink")
-    size = path.stat().st_size
-    if size == 0:
+    if (bad := refusal(path, max_file_bytes)) is not None:
+        raise bad
+    if path.stat().st_size == 0:
         raise Rejected("empty_file")
-    if size > max_file_bytes:
-        mb, limit = f"{size / 2**20:.0f}", f"{max_file_bytes / 2**20:.0f}"
-        raise Rejected("file_too_large", f"{mb} MB; limit {limit} MB", detail_hi=f"{mb} MB; सीमा {limit} MB")
     sniffed = sniff(path)
     if sniffed.kind is None:
         raise Rejected("unsupported_type", sniffed.name, detail_hi=TYPE_HI.get(sniffed.name, "अन्य प्रकार की फ़ाइल"))

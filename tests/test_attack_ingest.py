@@ -1,0 +1,84 @@
+"""Attacks on ingest as a scanning clerk, an operator and an attacker would make them, with the real CLI (real
+watcher, tesseract, SQLite). Each test is a finding: it failed before its fix."""
+from __future__ import annotations
+
+import os
+import subprocess
+import time
+from pathlib import Path
+
+from tests.conftest import NASTI, Office
+from tests.ingest_rig import check_invariants, png
+
+
+def _invariants(office: Office) -> dict[str, int]:
+    return check_invariants(office.share, office.archive, office.root / "var" / "nasti.db")
+
+
+def test_a_pipe_or_device_in_the_share_is_returned_not_read(office: Office) -> None:
+    """A FIFO (or a device file) in a branch folder: `watch --once` hung forever reading it; now it is returned
+    to the clerk with a reason, and the good scan beside it is digitised."""
+    (office.share / "revenue").mkdir()
+    os.mkfifo(office.share / "revenue" / "pipe.pdf")
+    os.mknod(office.share / "revenue" / "zero.png", 0o600 | 0o020000, os.makedev(1, 5))  # like /dev/zero
+    (office.share / "revenue" / "good.png").write_bytes(png("नस्ती पाइप 5120"))
+    t0 = time.monotonic()
+    office.run("watch", "--once", timeout=60)
+    assert time.monotonic() - t0 < 50
+    docs = {d["source"]: d for d in office.documents()}
+    assert docs["revenue/good.png"]["status"] == "done"
+    for name in ("pipe.pdf", "zero.png"):
+        d = docs[f"revenue/{name}"]
+        assert d["status"] == "rejected" and d["reason_code"] == "not_a_file", d
+        assert "not a file" in d["reason"] and "/" not in d["reason"]
+        assert not (office.share / "revenue" / name).exists()
+        assert (office.share / "_rejected" / "revenue" / f"{name}.reason.txt").is_file()
+    _invariants(office)
+
+
+def test_a_huge_sparse_file_is_refused_without_reading_it(office: Office) -> None:
+    """An 8 GB sparse file (an attacker's, or a broken scanner's): nasti hashed every byte before looking at the
+    size (≈ 1 min per 8 GB here; hours for 1 TB); now it is refused at once, from its size alone."""
+    (office.share / "revenue").mkdir()
+    big = office.share / "revenue" / "big.pdf"
+    with open(big, "wb") as fh:
+        fh.truncate(8 * 2**30)
+    t0 = time.monotonic()
+    office.run("watch", "--once", timeout=120)
+    took = time.monotonic() - t0
+    [d] = office.documents()
+    assert d["status"] == "rejected" and d["reason_code"] == "file_too_large", d
+    assert "8192 MB" in d["reason"]
+    assert took < 20, f"{took:.0f} s: the file was read"
+    assert (office.share / "_rejected" / "revenue" / "big.pdf").stat().st_size == 8 * 2**30
+    _invariants(office)
+
+
+def test_a_file_nasti_may_not_read_is_a_failed_record_that_says_so(office: Office) -> None:
+    """chmod 000 on a scan (nasti runs without the right to read it): there was no record at all, only a traceback
+    in the log; now a `failed` record with a clear reason and a health line in `nasti status`, the original kept,
+    no new record at each rescan, and the same record digitised once the permissions are fixed."""
+    (office.share / "revenue").mkdir()
+    scan = office.share / "revenue" / "secret.png"
+    data = png("नस्ती अनुमति 6021")
+    scan.write_bytes(data)
+    scan.chmod(0)
+    no_root_reads = ["setpriv", "--bounding-set", "-dac_override,-dac_read_search"]   # root, but bound by modes
+    for _ in range(2):
+        r = subprocess.run([*no_root_reads, NASTI, "--config", str(office.config), "watch", "--once"],
+                           capture_output=True, text=True, timeout=60, cwd=office.root)
+        assert r.returncode == 0, r.stderr
+        assert "Traceback" not in r.stderr
+    [d] = office.documents()
+    assert d["status"] == "failed" and d["reason_code"] == "file_unreadable", d
+    assert "not allowed to read" in d["reason"] and "/" not in d["reason"]
+    assert scan.read_bytes() == data
+    status = office.run("status").stdout
+    assert "not allowed to read 1 files" in status
+    scan.chmod(0o644)
+    office.run("watch", "--once", timeout=120)
+    [d2] = office.documents()
+    assert d2["id"] == d["id"] and d2["status"] == "done"
+    assert Path(d2["archive"]).read_bytes() == data
+    assert "not allowed" not in office.run("status").stdout
+    _invariants(office)
