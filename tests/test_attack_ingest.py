@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 from tests.conftest import NASTI, Office
-from tests.ingest_rig import check_invariants, png
+from tests.ingest_rig import check_invariants, mounted, png
 
 
 def _invariants(office: Office) -> dict[str, int]:
@@ -82,3 +82,18 @@ def test_a_file_nasti_may_not_read_is_a_failed_record_that_says_so(office: Offic
     assert Path(d2["archive"]).read_bytes() == data
     assert "not allowed" not in office.run("status").stdout
     _invariants(office)
+
+
+def test_the_summary_counts_files_that_ended_failed(office: Office) -> None:
+    """The archive disk fills up (a real 200 kB tmpfs): `watch --once` said "2 files — 0 done, … 0 failed", so
+    the operator could not see from the summary that both scans were still waiting."""
+    (office.share / "revenue").mkdir()
+    for i in range(2):
+        (office.share / "revenue" / f"s{i}.png").write_bytes(png(f"नस्ती डिस्क {i} " + "भरी " * 40))
+    with mounted("tmpfs", office.archive, size_kb=8) as ok:
+        assert ok, "this test mounts a small tmpfs (root)"
+        r = office.run("watch", "--once", timeout=120)
+        docs = office.documents()
+        assert [d["status"] for d in docs] == ["failed", "failed"], docs
+        assert "2 files — 0 done, 0 rejected, 0 duplicate, 0 need review, 2 failed" in r.stdout, r.stdout
+        assert all((office.share / d["source"]).is_file() for d in docs)
