@@ -218,8 +218,10 @@ class Ingestor:
             if (how := identity.check(path, ident, sha)) != "same":
                 failures.close_changed(self.store, self.cfg.archive, doc_id, how, step)
                 return "rejected"
+            full = isinstance(e, OSError) and e.errno in failures.FULL   # OCR's staging files fill the archive disk too
             keep_staging = failures.fail(self.store, self.cfg.archive, doc_id, e, step,
-                                         problem=failures.archive_problem(e) if isinstance(e, ArchiveError) else None)
+                                         problem=failures.archive_problem(e) if isinstance(e, ArchiveError) or full
+                                         else None)
             return "failed"
         finally:
             if not keep_staging:

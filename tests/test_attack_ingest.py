@@ -3,6 +3,7 @@ watcher, tesseract, SQLite). Each test is a finding: it failed before its fix.""
 from __future__ import annotations
 
 import os
+import sqlite3
 import subprocess
 import time
 from pathlib import Path
@@ -97,3 +98,22 @@ def test_the_summary_counts_files_that_ended_failed(office: Office) -> None:
         assert [d["status"] for d in docs] == ["failed", "failed"], docs
         assert "2 files — 0 done, 0 rejected, 0 duplicate, 0 need review, 2 failed" in r.stdout, r.stdout
         assert all((office.share / d["source"]).is_file() for d in docs)
+
+
+def test_a_full_archive_disk_during_ocr_is_archive_full_not_an_error_of_nasti(office: Office) -> None:
+    """The archive disk (a real 8 kB tmpfs) fills while OCR writes its page layers to staging: that was recorded
+    as nasti's own error (`internal_error`, an attempt counted; after 3 the scan waits for review for good); it is
+    the full disk, retried without counting attempts until there is room."""
+    (office.share / "revenue").mkdir()
+    (office.share / "revenue" / "s.png").write_bytes(png("नस्ती डिस्क " + "भरी " * 60))
+    with mounted("tmpfs", office.archive, size_kb=4) as ok:
+        assert ok, "this test mounts a small tmpfs (root)"
+        office.run("watch", "--once", timeout=120)
+        [d] = office.documents()
+        assert d["status"] == "failed" and d["reason_code"] == "archive_full", d
+        assert "archive disk is full" in office.run("status").stdout
+        con = sqlite3.connect(office.root / "var" / "nasti.db")
+        try:
+            assert con.execute("select attempts from document").fetchone() == (0,)
+        finally:
+            con.close()
