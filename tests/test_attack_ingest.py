@@ -117,3 +117,25 @@ def test_a_full_archive_disk_during_ocr_is_archive_full_not_an_error_of_nasti(of
             assert con.execute("select attempts from document").fetchone() == (0,)
         finally:
             con.close()
+
+
+def test_a_name_that_is_not_utf8_is_digitised(office: Office) -> None:
+    """A scan whose name was written in Latin-1 (an old Windows PC, a USB stick): the watcher logged a traceback
+    at every look and never made a record (the name could not be stored); now it is digitised, shown with U+FFFD
+    for the odd bytes, and its exact on-disk name is kept for recovery."""
+    from ingest import share as sharefs
+
+    (office.share / "revenue").mkdir()
+    raw = os.fsencode(office.share / "revenue") + b"/r\xe9sum\xe9 \xff.png"
+    data = png("नस्ती नाम 7310")
+    with open(raw, "wb") as fh:
+        fh.write(data)
+    path = Path(os.fsdecode(raw))
+    assert sharefs.on_disk(office.share, sharefs.raw_relative(office.share, path)) == path
+    r = office.run("watch", "--once", timeout=120)
+    assert "Traceback" not in r.stderr
+    [d] = office.documents()
+    assert d["status"] == "done" and d["source"] == "revenue/r\ufffdsum\ufffd \ufffd.png", d
+    assert Path(d["archive"]).read_bytes() == data
+    assert not os.path.exists(raw)
+    _invariants(office)
