@@ -8,7 +8,7 @@ import subprocess
 import time
 from pathlib import Path
 
-from tests.conftest import NASTI, Office
+from tests.conftest import NASTI, Office, wait_for
 from tests.ingest_rig import check_invariants, mounted, png
 
 
@@ -138,4 +138,29 @@ def test_a_name_that_is_not_utf8_is_digitised(office: Office) -> None:
     assert d["status"] == "done" and d["source"] == "revenue/r\ufffdsum\ufffd \ufffd.png", d
     assert Path(d["archive"]).read_bytes() == data
     assert not os.path.exists(raw)
+    _invariants(office)
+
+
+def test_restore_is_refused_while_a_watcher_works_on_the_share(office: Office) -> None:
+    """`restore --force` while `watch` ran swapped the database under the live watcher (its documents in flight
+    vanished mid-way, their half-made archive files were set aside); now it is refused like a second watcher,
+    and works once the watcher has stopped."""
+    (office.share / "revenue").mkdir()
+    (office.share / "revenue" / "a.png").write_bytes(png("नस्ती बहाली 8101"))
+    office.run("watch", "--once", timeout=120)
+    office.run("backup", str(office.root / "bk"))
+    watcher = office.popen("watch")
+    try:
+        wait_for(lambda: "pid" in ((office.share / ".nasti.lock").read_text()
+                                    if (office.share / ".nasti.lock").exists() else ""), timeout=60)
+        r = office.run("restore", str(office.root / "bk"), "--force", check=False)
+        assert r.returncode == 1, (r.stdout, r.stderr)
+        assert "already being watched" in r.stderr and "पहले से" in r.stderr
+        assert not list((office.root / "var").glob("nasti.db.before-restore-*")), "the database was not touched"
+    finally:
+        watcher.terminate()
+        watcher.communicate(timeout=60)
+    office.run("restore", str(office.root / "bk"), "--force")
+    [d] = office.documents()
+    assert d["status"] == "done"
     _invariants(office)

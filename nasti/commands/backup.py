@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from nasti.cli import app, load_config, out, print_json
-from nasti.commands._common import fail
+from nasti.commands._common import fail, share_quiet
 
 
 @app.command()
@@ -44,7 +44,8 @@ def restore(src: Annotated[Path, typer.Argument(metavar="IN", help="a folder wri
 
     cfg = load_config()
     try:
-        r = run(cfg, src, force=force)
+        with share_quiet(cfg):
+            r = run(cfg, src, force=force)
     except BackupError as e:
         fail(f"पुनर्स्थापना नहीं हुई / restore refused: {e}", 2)
     if as_json:
