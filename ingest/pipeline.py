@@ -117,6 +117,10 @@ class Ingestor:
             hook("after_preflight", path=path, doc_id=doc_id)
             return self._finish(doc_id, path, ident, sha)
 
+    def revisit_returned(self) -> list[Path]:
+        """Files returned to _rejected/ that were still being copied, put back to be taken again."""
+        return settle.revisit_returned(self.cfg, self.store)
+
     def _unreadable(self, path: Path, source: str, ident: Identity, e: PermissionError) -> Outcome | None:
         """A file nasti may not read (its permissions): one `failed` record that says so, kept in the share and
         taken as soon as it can be read. Nothing new to say while it stays unreadable."""

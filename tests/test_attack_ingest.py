@@ -164,3 +164,33 @@ def test_restore_is_refused_while_a_watcher_works_on_the_share(office: Office) -
     [d] = office.documents()
     assert d["status"] == "done"
     _invariants(office)
+
+
+def test_a_copy_that_stalls_is_not_left_returned_half_written(office: Office) -> None:
+    """Explorer creates the file, then the network stalls longer than the quiet time: the 0-byte file was returned
+    to _rejected/ as "empty", the copy went on into the moved file, and the complete scan sat there, never
+    digitised. Now a returned file that grows is put back and taken; the early rejections are resolved by it."""
+    (office.share / "revenue").mkdir()
+    data = png("नस्ती धीमी 4242")
+    watcher = office.popen("watch")
+    try:
+        wait_for(lambda: (office.share / ".nasti.lock").exists(), timeout=60)
+        with open(office.share / "revenue" / "slow.png", "wb") as fh:
+            wait_for(lambda: any(d["status"] == "rejected" for d in office.documents()), timeout=60)
+            fh.write(data)
+        wait_for(lambda: any(d["status"] == "done" for d in office.documents()), timeout=90)
+    finally:
+        watcher.terminate()
+        watcher.communicate(timeout=60)
+    docs = office.documents()
+    [done] = [d for d in docs if d["status"] == "done"]
+    assert Path(done["archive"]).read_bytes() == data
+    assert all(d["status"] == "done" or d["reason_code"] == "empty_file" for d in docs), docs
+    assert not list((office.share / "_rejected").rglob("slow.png*"))
+    con = sqlite3.connect(office.root / "var" / "nasti.db")
+    try:
+        assert con.execute("select count(*) from document where status = 'rejected' and resolved_by_id is null"
+                           ).fetchone() == (0,)
+    finally:
+        con.close()
+    _invariants(office)
