@@ -145,11 +145,19 @@ class Ingestor:
         elif (bad := refusal(path, self._max_bytes)) is not None:
             self._reject(s, doc, bad)
         elif (first := repo.original_of(s, doc.sha256, doc.id)) is not None and \
-                (self.cfg.archive / (first.archive_path or "")).is_file():
+                self._intact(self.cfg.archive / (first.archive_path or ""), doc.sha256):
             r = reason("duplicate", first=f"{first.source} (#{first.id})")
             doc.duplicate_of_id = first.id
             doc.reason_code, doc.reason, doc.reason_hi = r.code, r.en, r.hi
             repo.transition(s, doc, "duplicate", f"same sha256 as document {first.id}")
+
+    @staticmethod
+    def _intact(copy: Path, sha: str) -> bool:
+        """The archive copy is there and still the bytes (a damaged one makes this drop the only good copy)."""
+        try:
+            return copy.is_file() and sha256_file(copy) == sha
+        except OSError:
+            return False
 
     def _branch_id(self, key: str) -> int:
         """The branch row for a share folder, created once (in its own transaction) on first sight."""

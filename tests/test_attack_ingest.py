@@ -194,3 +194,21 @@ def test_a_copy_that_stalls_is_not_left_returned_half_written(office: Office) ->
     finally:
         con.close()
     _invariants(office)
+
+
+def test_a_copy_of_a_scan_whose_archive_copy_is_damaged_is_no_duplicate(office: Office) -> None:
+    """Bit rot in the archive, then the clerk drops the same scan again: it was returned as a duplicate ("this copy
+    can be deleted") although it had become the only good copy; now it is digitised again."""
+    (office.share / "revenue").mkdir()
+    data = png("नस्ती सड़न 9044")
+    (office.share / "revenue" / "a.png").write_bytes(data)
+    office.run("watch", "--once", timeout=120)
+    [first] = office.documents()
+    damaged = bytearray(data)
+    damaged[len(damaged) // 2] ^= 0xFF
+    Path(first["archive"]).write_bytes(bytes(damaged))
+    (office.share / "revenue" / "a again.png").write_bytes(data)
+    office.run("watch", "--once", timeout=120)
+    again = {d["source"]: d for d in office.documents()}["revenue/a again.png"]
+    assert again["status"] == "done", again
+    assert Path(again["archive"]).read_bytes() == data
