@@ -212,3 +212,21 @@ def test_a_copy_of_a_scan_whose_archive_copy_is_damaged_is_no_duplicate(office: 
     again = {d["source"]: d for d in office.documents()}["revenue/a again.png"]
     assert again["status"] == "done", again
     assert Path(again["archive"]).read_bytes() == data
+
+
+def test_deleting_the_share_lock_file_lets_no_second_watcher_in(office: Office) -> None:
+    """`.nasti.lock` is a file in the clerks' share; one deleted it while `watch` ran, and a second watcher then
+    started beside the first. The lock in the archive keeps it out."""
+    (office.share / "revenue").mkdir()
+    first = office.popen("watch")
+    try:
+        wait_for(lambda: (office.share / ".nasti.lock").exists(), timeout=60)
+        (office.share / ".nasti.lock").unlink()
+        r = office.run("watch", "--once", timeout=60, check=False)
+        assert r.returncode == 1, (r.stdout, r.stderr)
+        assert "already being watched" in r.stderr and "पहले से" in r.stderr
+        assert first.poll() is None
+    finally:
+        first.terminate()
+        first.communicate(timeout=60)
+    office.run("watch", "--once", timeout=60)   # and once the first has stopped, the next one starts
