@@ -230,3 +230,17 @@ def test_deleting_the_share_lock_file_lets_no_second_watcher_in(office: Office) 
         first.terminate()
         first.communicate(timeout=60)
     office.run("watch", "--once", timeout=60)   # and once the first has stopped, the next one starts
+
+
+def test_a_backup_into_the_share_or_the_archive_is_refused(office: Office) -> None:
+    """`nasti backup share/revenue/nightly`: the watcher then digitised the backup's PDFs and returned the rest to
+    _rejected/, taking the backup apart (into the archive, recovery would have set it aside). Both are refused."""
+    (office.share / "revenue").mkdir()
+    (office.share / "revenue" / "a.png").write_bytes(png("नस्ती बैकअप 3303"))
+    office.run("watch", "--once", timeout=120)
+    for dest in (office.share / "revenue" / "nightly", office.archive / "nightly"):
+        r = office.run("backup", str(dest), check=False)
+        assert r.returncode == 2 and "choose a folder outside both" in r.stderr, (r.stdout, r.stderr)
+        assert not dest.exists()
+    office.run("backup", str(office.root / "nightly"))
+    assert (office.root / "nightly" / "manifest.json").is_file()

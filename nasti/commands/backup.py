@@ -20,6 +20,10 @@ def backup(dest: Annotated[Path, typer.Argument(metavar="OUT", help="backup fold
     from nasti.vault.backup import backup as run
 
     cfg = load_config()
+    for inside, hi in ((cfg.share, "शेयर"), (cfg.archive, "संग्रह")):   # the watcher would take it apart
+        if dest.resolve().is_relative_to(inside.resolve()):
+            fail(f"बैकअप नहीं बना / backup refused: {dest} is inside the "
+                 f"{'share' if inside == cfg.share else 'archive'} ({hi}); choose a folder outside both", 2)
     try:
         r = run(cfg.store_url, cfg.archive, dest, hardlink=hardlink)
     except BackupError as e:
