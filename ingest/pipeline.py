@@ -82,8 +82,8 @@ class Ingestor:
     def handle(self, path: Path) -> Outcome | None:
         share = self.cfg.share
         before = identity.snapshot(path)
-        if before is None:
-            return None  # gone before we got to it: nothing was dropped that we could keep
+        if before is None or (path.is_dir() and not path.is_symlink()):
+            return None  # gone before we got to it (or a folder now stands there): nothing we could keep
         source = sharefs.source_of(share, path)
         try:
             sha = sha256_file(path) if before.size <= self._max_bytes else identity.unread_key(before)
