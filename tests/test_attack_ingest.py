@@ -244,3 +244,26 @@ def test_a_backup_into_the_share_or_the_archive_is_refused(office: Office) -> No
         assert not dest.exists()
     office.run("backup", str(office.root / "nightly"))
     assert (office.root / "nightly" / "manifest.json").is_file()
+
+
+def test_a_folder_made_where_a_file_was_is_left_alone(tmp_path: Path) -> None:
+    """The clerk deletes a scan mid-OCR and makes a folder of that name (to sort scans into): the folder must not be
+    taken as a drop and moved to _rejected/ with what the clerk puts in it."""
+    from ingest.steps import HOOKS
+    from tests.ingest_rig import rig
+
+    with rig(tmp_path) as r:
+        path = r.drop("revenue/2026", png("नस्ती फ़ोल्डर 5151"))
+
+        def to_folder(**_: object) -> None:
+            HOOKS.clear()
+            path.unlink()
+            path.mkdir()
+            (path / "inside.png").write_bytes(png("नस्ती भीतर 5152"))
+
+        HOOKS["after_ocr"] = to_folder
+        r.handle(path)
+        [d] = r.docs()
+        assert d["status"] == "rejected" and d["reason_code"] in ("removed", "replaced")
+        assert (path / "inside.png").is_file()
+        assert not (r.share / "_rejected").exists()
