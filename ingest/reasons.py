@@ -50,6 +50,8 @@ _CATALOG: dict[str, tuple[str, str, str, str]] = {
                         "पूरे पृष्ठ को दोबारा स्कैन करें",
                         "The image is not shaped like a page ({en}, a very long strip)",
                         "scan the whole page again"),
+    "page_too_complex": ("PDF का एक पृष्ठ ({hi}) पढ़ने के लिए बहुत जटिल है", "कागज़ का दस्तावेज़ दोबारा स्कैन करें",
+                         "A page of the PDF ({en}) is too complex to read", "scan the paper document again"),
     "unreadable_image": ("चित्र पढ़ा नहीं जा सका", SCAN_AGAIN[0], "The image cannot be read", SCAN_AGAIN[1]),
     "symlink": ("यह एक शॉर्टकट/लिंक है, असली फ़ाइल नहीं", "असली स्कैन फ़ाइल को ही फ़ोल्डर में कॉपी करें",
                 "This is a shortcut/link, not a file", "copy the scanned file itself into the folder"),

@@ -267,3 +267,27 @@ def test_a_folder_made_where_a_file_was_is_left_alone(tmp_path: Path) -> None:
         assert d["status"] == "rejected" and d["reason_code"] in ("removed", "replaced")
         assert (path / "inside.png").is_file()
         assert not (r.share / "_rejected").exists()
+
+
+def test_a_pdf_whose_page_inflates_to_gigabytes_is_refused_before_ocr(office: Office) -> None:
+    """A 1 MB PDF whose one page holds 550 MB of drawing instructions (Flate): the OCR worker parsed them all into
+    memory (5 GB RSS here, no time limit applies there) and `watch --once` never finished; now the page's content
+    is measured in chunks at inspection and the file is returned with a reason."""
+    import zlib
+
+    import pikepdf
+
+    (office.share / "revenue").mkdir()
+    pdf = pikepdf.new()
+    page = pdf.add_blank_page(page_size=(595, 842))
+    chunk, inflate = b"0 0 m 1 1 l S\n" * (1 << 16), zlib.compressobj(9)
+    stream = pikepdf.Stream(pdf, b"".join(inflate.compress(chunk) for _ in range(600)) + inflate.flush())
+    stream["/Filter"] = pikepdf.Name.FlateDecode
+    page.obj["/Contents"] = stream
+    pdf.save(office.share / "revenue" / "bomb.pdf")
+    office.run("watch", "--once", timeout=60)
+    [d] = office.documents()
+    assert d["status"] == "rejected" and d["reason_code"] == "page_too_complex", d
+    assert "too complex" in d["reason"] and "पृष्ठ 1" in d["reason_hi"]
+    assert (office.share / "_rejected" / "revenue" / "bomb.pdf.reason.txt").is_file()
+    _invariants(office)
