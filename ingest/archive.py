@@ -4,6 +4,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import stat
 from pathlib import Path
 
 import regex
@@ -15,9 +16,15 @@ _RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f
 
 
 def sha256_file(path: Path) -> str:
+    """The sha256 of a regular file's bytes; of a symlink's target text (never followed); of the kind of file for
+    anything else (a FIFO or a device is never opened: reading one would block or never end)."""
     h = hashlib.sha256()
-    if path.is_symlink():
+    mode = os.lstat(path).st_mode
+    if stat.S_ISLNK(mode):
         h.update(os.readlink(path).encode("utf-8", "surrogateescape"))
+        return h.hexdigest()
+    if not stat.S_ISREG(mode):
+        h.update(f"not a regular file: mode {stat.S_IFMT(mode):o}".encode())
         return h.hexdigest()
     with open(path, "rb") as fh:
         while chunk := fh.read(CHUNK):

@@ -20,7 +20,7 @@ from store.repo import MAX_ATTEMPTS
 log = logging.getLogger("nasti.ingest")
 FULL = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
 # environment problems: retried every ENV_BACKOFF without counting attempts, shown as health lines
-ENVIRONMENT = ("archive_full", "archive_unwritable", "engine_missing")
+ENVIRONMENT = ("archive_full", "archive_unwritable", "engine_missing", "file_unreadable")
 
 
 def archive_problem(e: OSError) -> str:
@@ -40,6 +40,13 @@ def may_retry(doc: Document) -> bool:
     if doc.problem in ENVIRONMENT:
         return _since(doc) >= ENV_BACKOFF.total_seconds()
     return doc.attempts < MAX_ATTEMPTS and _since(doc) >= backoff(doc.attempts).total_seconds()
+
+
+def unreadable_record(s: Session, source: str) -> Document | None:
+    """The `failed` record of a file at `source` that nasti was not allowed to read."""
+    return s.scalar(select(Document).where(Document.source == source, Document.status == "failed",
+                                           Document.problem == "file_unreadable")
+                    .order_by(Document.id.desc()).limit(1))
 
 
 def drop_own_copies(store: Store, archive: Path, doc_id: int) -> None:

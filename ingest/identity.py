@@ -1,6 +1,7 @@
 """Is the file at a path still the bytes we recorded? Checked before every irreversible step."""
 from __future__ import annotations
 
+import hashlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +32,12 @@ def snapshot(path: Path) -> Identity | None:
     except (FileNotFoundError, NotADirectoryError):
         return None
     return Identity(st.st_size, st.st_mtime_ns, st.st_ino, st.st_dev, st.st_ctime_ns)
+
+
+def unread_key(ident: Identity) -> str:
+    """The key recorded instead of a sha256 for a file too large to read: which file it was, not its bytes."""
+    return hashlib.sha256(f"not read: {ident.size} bytes, file {ident.dev}:{ident.ino}, mtime {ident.mtime_ns}"
+                          .encode()).hexdigest()
 
 
 def check(path: Path, recorded: Identity, sha256: str) -> Verdict:

@@ -30,7 +30,7 @@ from ingest.pages import record_pages
 from ingest.reasons import reason
 from ingest.steps import hook
 from ingest.tagger import tag_and_index
-from ingest.validate import Inspected, Rejected, inspect
+from ingest.validate import Inspected, Rejected, inspect, refusal
 from ocr.errors import EngineMissing, OcrError
 from ocr.page import PageResult, PageTask, process_page
 from ocr.pdf import build_searchable
@@ -67,6 +67,7 @@ class Ingestor:
         self._same_bytes = KeyedLock()
         self._branches: dict[str, int] = {}
         self._branch_lock = threading.Lock()
+        self._max_bytes = cfg.limits.max_file_mb * 2**20
         # progress hook (nasti.progress): (source, pages, None) when a file's page count is known, then
         # (source, pages, number) as each page is read; called from worker threads.
         self.on_pages: Callable[[str, int, int | None], None] | None = None
@@ -82,13 +83,15 @@ class Ingestor:
     def handle(self, path: Path) -> Outcome | None:
         share = self.cfg.share
         before = identity.snapshot(path)
-        if before is None:
-            return None  # gone before we got to it: nothing was dropped that we could keep
+        if before is None or (path.is_dir() and not path.is_symlink()):
+            return None  # gone before we got to it (or a folder now stands there): nothing we could keep
         source = sharefs.source_of(share, path)
         try:
-            sha = sha256_file(path)
+            sha = sha256_file(path) if before.size <= self._max_bytes else identity.unread_key(before)
         except FileNotFoundError:
             return None
+        except PermissionError as e:
+            return self._unreadable(path, source, before, e)
         ident = identity.snapshot(path)
         if ident != before:   # still being written, or replaced while we read it
             return Outcome(source, "changing", None, again=ident is not None)
@@ -102,6 +105,8 @@ class Ingestor:
                     if not failures.may_retry(failed):
                         return None   # still inside its back-off, or waiting for review: nothing new to say
                     doc = failed
+                if doc is None and (doc := failures.unreadable_record(s, source)) is not None:
+                    doc.sha256, doc.size = sha, ident.size   # readable now: the same drop, tried again
                 if doc is None:
                     failures.close_superseded(s, self.cfg.archive, source, sha)
                     doc = repo.new_document(s, office_id=self.office_id, branch_id=branch_id, source=source,
@@ -113,18 +118,47 @@ class Ingestor:
             hook("after_preflight", path=path, doc_id=doc_id)
             return self._finish(doc_id, path, ident, sha)
 
+    def revisit_returned(self) -> list[Path]:
+        """Files returned to _rejected/ that were still being copied, put back to be taken again."""
+        return settle.revisit_returned(self.cfg, self.store)
+
+    def _unreadable(self, path: Path, source: str, ident: Identity, e: PermissionError) -> Outcome | None:
+        """A file nasti may not read (its permissions): one `failed` record that says so, kept in the share and
+        taken as soon as it can be read. Nothing new to say while it stays unreadable."""
+        with self.store.session() as s:
+            if failures.unreadable_record(s, source) is not None:
+                return None
+            branch_key = sharefs.branch_of(source)
+            doc = repo.new_document(s, office_id=self.office_id,
+                                    branch_id=self._branch_id(branch_key) if branch_key else None, source=source,
+                                    share_path=sharefs.raw_relative(self.cfg.share, path),
+                                    sha256=identity.unread_key(ident), size=ident.size)
+            doc_id = doc.id
+        failures.fail(self.store, self.cfg.archive, doc_id, e, "preflight", problem="file_unreadable")
+        with self.store.session() as s:
+            doc = s.get_one(Document, doc_id)
+            return Outcome(doc.source, doc.status, doc.id, doc.reason or "")
+
     def _early_verdict(self, s: Session, doc: Document, path: Path) -> None:
         """Decisions that need no OCR: where the file was put, what it is, whether we have it already."""
         if sharefs.branch_of(doc.source) is None:
             self._reject(s, doc, Rejected("top_level"))
-        elif path.is_symlink():
-            self._reject(s, doc, Rejected("symlink"))
+        elif (bad := refusal(path, self._max_bytes)) is not None:
+            self._reject(s, doc, bad)
         elif (first := repo.original_of(s, doc.sha256, doc.id)) is not None and \
-                (self.cfg.archive / (first.archive_path or "")).is_file():
+                self._intact(self.cfg.archive / (first.archive_path or ""), doc.sha256):
             r = reason("duplicate", first=f"{first.source} (#{first.id})")
             doc.duplicate_of_id = first.id
             doc.reason_code, doc.reason, doc.reason_hi = r.code, r.en, r.hi
             repo.transition(s, doc, "duplicate", f"same sha256 as document {first.id}")
+
+    @staticmethod
+    def _intact(copy: Path, sha: str) -> bool:
+        """The archive copy is there and still the bytes (a damaged one makes this drop the only good copy)."""
+        try:
+            return copy.is_file() and sha256_file(copy) == sha
+        except OSError:
+            return False
 
     def _branch_id(self, key: str) -> int:
         """The branch row for a share folder, created once (in its own transaction) on first sight."""
@@ -166,7 +200,7 @@ class Ingestor:
         staging = self.cfg.archive / STAGING / str(doc_id)
         step, keep_staging = "inspect", False
         try:
-            found = inspect(path, max_file_bytes=self.cfg.limits.max_file_mb * 2**20,
+            found = inspect(path, max_file_bytes=self._max_bytes,
                             max_pixels=self.cfg.limits.max_pixels, max_pages=self.cfg.limits.max_pages,
                             timeout=self.cfg.ocr.page_timeout, dpi=self.cfg.ocr.dpi)
             hook("after_inspect", path=path, doc_id=doc_id)
@@ -197,8 +231,10 @@ class Ingestor:
             if (how := identity.check(path, ident, sha)) != "same":
                 failures.close_changed(self.store, self.cfg.archive, doc_id, how, step)
                 return "rejected"
+            full = isinstance(e, OSError) and e.errno in failures.FULL   # OCR's staging files fill the archive disk too
             keep_staging = failures.fail(self.store, self.cfg.archive, doc_id, e, step,
-                                         problem=failures.archive_problem(e) if isinstance(e, ArchiveError) else None)
+                                         problem=failures.archive_problem(e) if isinstance(e, ArchiveError) or full
+                                         else None)
             return "failed"
         finally:
             if not keep_staging:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from ingest import share as sharefs
 from ingest.pipeline import STAGING
 from ingest.reasons import reason
 from store import repo
@@ -44,13 +45,13 @@ def recover(store: Store, share: Path, archive: Path) -> dict[str, int]:
                 keep |= paths
             else:   # written down before the copy began: this record's own half-made files
                 unfinished |= {p.with_name(p.name + ".part") for p in paths}
-                if (share / doc.share_path).exists():
+                if (sharefs.on_disk(share, doc.share_path)).exists():
                     unfinished |= paths     # the original is still in the share: its copy is redundant
                 else:
                     orphaned |= paths       # maybe the only copy left (a deleted original, an unmounted share)
         for doc in s.scalars(select(Document).where(Document.status.in_((*repo.ACTIVE, "failed"))
                                                     | Document.settled.is_(False))):
-            original = share / doc.share_path
+            original = sharefs.on_disk(share, doc.share_path)
             if original.exists() or original.is_symlink():
                 if doc.status == "failed":
                     waiting.add(str(doc.id))

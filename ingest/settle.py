@@ -8,10 +8,14 @@ problem (`share_unwritable`, a health line in `nasti status`) and tried again at
 """
 from __future__ import annotations
 
+import datetime as dt
 import errno
 import logging
+import os
+import stat
 from pathlib import Path
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from common.config import Config
@@ -103,3 +107,35 @@ def resolve_rejections(s: Session, share: Path, doc: Document) -> None:
         old.resolved_by_id = doc.id
         note(s, old, f"resolved: a file under this name was digitised as document {doc.id}"
                      + ("; its reason file is now .resolved.txt" if renamed else ""))
+
+
+def revisit_returned(cfg: Config, store: Store, within: dt.timedelta = dt.timedelta(hours=1)) -> list[Path]:
+    """A file returned to `_rejected/` that changed size afterwards was still being copied (a copy that stalled
+    longer than the quiet time, e.g. at 0 bytes): it is put back where the clerk dropped it, to be taken again as a
+    new drop; its rejection stays on record with a note. Returns the paths put back."""
+    share, back_paths = cfg.share, []
+    with store.session() as s:
+        for doc in s.scalars(select(Document).where(Document.status == "rejected", Document.settled.is_(True),
+                                                    Document.rejected_path.is_not(None),
+                                                    Document.resolved_by_id.is_(None),
+                                                    Document.updated_at >= utcnow() - within)):
+            moved = share / (doc.rejected_path or "")
+            try:
+                st = os.lstat(moved)
+            except OSError:
+                continue
+            back = sharefs.on_disk(share, doc.share_path)
+            if not stat.S_ISREG(st.st_mode) or st.st_size == doc.size or back.exists() or back.is_symlink():
+                continue
+            try:
+                back.parent.mkdir(parents=True, exist_ok=True)
+                os.rename(moved, back)
+            except OSError as e:
+                log.warning("%s grew after it was returned but could not be put back: %s", doc.source, e.strerror)
+                continue
+            (share / f"{doc.rejected_path}.reason.txt").unlink(missing_ok=True)
+            note(s, doc, f"the returned file grew from {doc.size} to {st.st_size} bytes (it was still being copied): "
+                         f"put back at {doc.source} to be taken again", actor="clerk")
+            doc.rejected_path = None
+            back_paths.append(back)
+    return back_paths

@@ -7,6 +7,8 @@ import shutil
 import unicodedata
 from pathlib import Path, PurePosixPath
 
+import regex
+
 from ingest.archive import safe_component, write_atomic
 
 REJECTED = "_rejected"
@@ -18,13 +20,26 @@ def nfc(s: str) -> str:
 
 
 def source_of(share: Path, path: Path) -> str:
-    """Share-relative, '/'-separated, NFC — the document's `source`."""
-    return nfc(PurePosixPath(*path.relative_to(share).parts).as_posix())
+    """Share-relative, '/'-separated, NFC — the document's `source`. Bytes of a name that are not UTF-8 (a name
+    written in Latin-1 or another code page) show as U+FFFD."""
+    rel = PurePosixPath(*path.relative_to(share).parts).as_posix()
+    return nfc(rel.encode("utf-8", "surrogateescape").decode("utf-8", "replace"))
 
 
 def raw_relative(share: Path, path: Path) -> str:
-    """The share-relative path exactly as on disk (a Mac or scanner may have written it in NFD)."""
-    return PurePosixPath(*path.relative_to(share).parts).as_posix()
+    """The share-relative path exactly as on disk (a Mac or scanner may have written it in NFD); bytes that are not
+    UTF-8 are written as \\xNN (see `on_disk`), so the text can be stored."""
+    rel = PurePosixPath(*path.relative_to(share).parts).as_posix()
+    return rel.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def on_disk(share: Path, share_path: str) -> Path:
+    """The file a stored `share_path` names (the inverse of `raw_relative`)."""
+    path = share / share_path
+    if "\\x" not in share_path or path.exists() or path.is_symlink():
+        return path
+    raw = regex.sub(rb"\\x([0-9a-f]{2})", lambda m: bytes([int(m[1], 16)]), share_path.encode("utf-8"))
+    return share / os.fsdecode(raw)
 
 
 def branch_of(source: str) -> str | None:

@@ -43,6 +43,7 @@ class ShareLock:
         self.path = share / LOCK_NAME
         self.fallback = fallback / ".nasti-share.lock" if fallback is not None else None
         self._fd: int | None = None
+        self._archive_fd: int | None = None
 
     def holder(self) -> str:
         try:
@@ -51,7 +52,40 @@ class ShareLock:
             return ""
 
     def acquire(self, *, wait: bool = False, poll: float = 1.0) -> None:
-        """Take the lock, or raise ShareBusy (wait=False) / block until it is free (wait=True)."""
+        """Take the lock, or raise ShareBusy (wait=False) / block until it is free (wait=True).
+
+        The lock in the archive (`fallback`) is taken as well: a clerk who deletes the share's `.nasti.lock` (it is
+        a file in their folder) must not let a second watcher in beside the first."""
+        while True:
+            self._acquire_share(wait=wait, poll=poll)
+            if self.fallback is None or self.path == self.fallback or self._lock_archive():
+                return
+            self.release()
+            if not wait:
+                try:
+                    holder = self.fallback.read_text(encoding="utf-8").strip()
+                except OSError:
+                    holder = ""
+                raise ShareBusy(self.fallback, holder)
+            time.sleep(poll)
+
+    def _lock_archive(self) -> bool:
+        assert self.fallback is not None
+        fd = os.open(self.fallback, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            return False
+        except OSError:   # no flock in the archive either: the share's lock is all there is
+            os.close(fd)
+            return True
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"pid {os.getpid()} on {socket.gethostname()}\n".encode(), 0)
+        self._archive_fd = fd
+        return True
+
+    def _acquire_share(self, *, wait: bool, poll: float) -> None:
         while True:
             fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
             try:
@@ -83,6 +117,10 @@ class ShareLock:
         self._fd = fd
 
     def release(self) -> None:
+        if self._archive_fd is not None:   # the file stays: it is never unlinked, so every process locks one inode
+            fcntl.flock(self._archive_fd, fcntl.LOCK_UN)
+            os.close(self._archive_fd)
+            self._archive_fd = None
         if self._fd is not None:
             try:
                 self.path.unlink()   # while still holding it: a process waiting on this inode retries

@@ -5,6 +5,9 @@ own size, a PDF page's size at the OCR resolution.
 """
 from __future__ import annotations
 
+import os
+import stat
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -52,6 +55,34 @@ def _check_page(w: float, h: float, page: int, max_pixels: int) -> None:
         raise Rejected("image_odd_shape", f"{where_en}{dims} pixels", detail_hi=f"{where_hi}{dims} पिक्सेल")
 
 
+MAX_CONTENT_BYTES = 64 * 2**20   # a page's drawing instructions, decompressed (a scanned page has ~100 bytes)
+
+
+def _content_bytes(page: pikepdf.Page, cap: int) -> int:
+    """How many bytes the page's content streams decompress to, counted in chunks and stopped past `cap` (a 1 MB
+    PDF can hold gigabytes of instructions that a parser would turn into objects in memory)."""
+    contents = page.obj.get("/Contents")
+    streams = list(contents) if isinstance(contents, pikepdf.Array) else [contents] if contents is not None else []
+    total = 0
+    for stream in streams:
+        if not isinstance(stream, pikepdf.Stream):
+            continue
+        raw = stream.read_raw_bytes()
+        filters = stream.get("/Filter")
+        if filters is None:
+            total += len(raw)
+        elif filters == pikepdf.Name.FlateDecode:
+            inflate, buf = zlib.decompressobj(), raw
+            while buf and total <= cap:
+                total += len(inflate.decompress(buf, 2**20))
+                buf = inflate.unconsumed_tail
+        else:
+            total += len(raw)
+        if total > cap:
+            break
+    return total
+
+
 def _pdf(path: Path, timeout: float, dpi: int, max_pixels: int) -> Inspected:
     with open(path, "rb") as fh:
         fh.seek(max(0, path.stat().st_size - 2048))
@@ -69,6 +100,9 @@ def _pdf(path: Path, timeout: float, dpi: int, max_pixels: int) -> Inspected:
                     raise Rejected("image_too_large", f"page {i + 1}: {w:.0f} × {h:.0f} points",
                                    detail_hi=f"पृष्ठ {i + 1}: {w:.0f} × {h:.0f} पॉइंट")
                 _check_page(w / 72 * dpi, h / 72 * dpi, i + 1, max_pixels)
+                if (n_bytes := _content_bytes(page, MAX_CONTENT_BYTES)) > MAX_CONTENT_BYTES:
+                    raise Rejected("page_too_complex", f"page {i + 1}", f"more than {n_bytes} bytes of content",
+                                   f"पृष्ठ {i + 1}")
     except pikepdf.PasswordError as e:
         raise Rejected("encrypted_pdf", technical=str(e)) from e
     except pikepdf.PdfError as e:
@@ -100,16 +134,26 @@ def _image(path: Path, max_pixels: int) -> int:
         raise Rejected("unreadable_image", technical=f"{type(e).__name__}: {e}") from e
 
 
+def refusal(path: Path, max_file_bytes: int) -> Rejected | None:
+    """What the file system alone says against a drop, before a byte of it is read: a link, something that is not
+    a file (a FIFO, a device: reading it would block or never end), a file too large to read (a sparse 1 TB file)."""
+    st = os.lstat(path)
+    if stat.S_ISLNK(st.st_mode):
+        return Rejected("symlink")
+    if not stat.S_ISREG(st.st_mode):
+        return Rejected("not_a_file", technical=f"file mode {stat.S_IFMT(st.st_mode):o}")
+    if st.st_size > max_file_bytes:
+        mb, limit = f"{st.st_size / 2**20:.0f}", f"{max_file_bytes / 2**20:.0f}"
+        return Rejected("file_too_large", f"{mb} MB; limit {limit} MB", detail_hi=f"{mb} MB; सीमा {limit} MB")
+    return None
+
+
 def inspect(path: Path, *, max_file_bytes: int, max_pixels: int, max_pages: int, timeout: float,
             dpi: int = 300) -> Inspected:
-    if path.is_symlink():
-        raise Rejected("symlink")
-    size = path.stat().st_size
-    if size == 0:
+    if (bad := refusal(path, max_file_bytes)) is not None:
+        raise bad
+    if path.stat().st_size == 0:
         raise Rejected("empty_file")
-    if size > max_file_bytes:
-        mb, limit = f"{size / 2**20:.0f}", f"{max_file_bytes / 2**20:.0f}"
-        raise Rejected("file_too_large", f"{mb} MB; limit {limit} MB", detail_hi=f"{mb} MB; सीमा {limit} MB")
     sniffed = sniff(path)
     if sniffed.kind is None:
         raise Rejected("unsupported_type", sniffed.name, detail_hi=TYPE_HI.get(sniffed.name, "अन्य प्रकार की फ़ाइल"))

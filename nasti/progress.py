@@ -36,7 +36,8 @@ class Tally:
     def summary(self) -> dict[str, Any]:
         seconds = round(time.monotonic() - self.started, 1)
         return {"files": len(self.files), **{k: self.outcomes.get(k, 0) for k in ("done", "rejected", "duplicate")},
-                "review": self.review, "failed": self.failed, "pages": self.pages_done, "seconds": seconds,
+                "review": self.review, "failed": self.failed + self.outcomes.get("failed", 0),
+                "pages": self.pages_done, "seconds": seconds,
                 "pages_per_minute": round(self.pages_done * 60 / seconds, 1) if seconds else None}
 
 

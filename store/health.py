@@ -38,6 +38,10 @@ _TEXT: dict[str, tuple[str, str]] = {
                         "ई-गवर्नेंस शाखा संग्रह की जाँच करे",
                         "the archive copy of {n} files is missing or differs; their originals are kept in the share "
                         "— check the archive (nasti fsck)"),
+    "file_unreadable": ("nasti को शेयर की {n} फ़ाइलें पढ़ने की अनुमति नहीं है (वे फ़ोल्डर में ही हैं) — "
+                        "फ़ाइलों की अनुमतियाँ ठीक करें; वे अपने-आप ली जाएँगी",
+                        "nasti is not allowed to read {n} files in the share (they stay there) — fix their "
+                        "permissions; they are taken automatically"),
     "engine_missing": ("OCR इंजन (tesseract/poppler) नहीं मिला: {n} फ़ाइलें प्रतीक्षा में हैं — `nasti doctor` चलाएँ",
                        "an OCR engine (tesseract/poppler) is missing: {n} files are waiting — run `nasti doctor`"),
     "retrying": ("{n} फ़ाइलों में nasti को त्रुटि मिली; कुछ देर बाद अपने-आप दोबारा कोशिश होगी (मूल फ़ाइलें फ़ोल्डर में सुरक्षित)",

@@ -94,7 +94,7 @@ def png(text: str, size: tuple[int, int] | None = None) -> bytes:
 
 def archive_files(archive: Path) -> set[Path]:
     return {p for p in archive.rglob("*") if p.is_file() and ".staging" not in p.parts
-            and "_quarantine" not in p.parts}
+            and "_quarantine" not in p.parts and not (p.parent == archive and p.name.startswith(".nasti"))}
 
 
 def check_invariants(share: Path, archive: Path, db_path: Path) -> dict[str, int]:

@@ -36,9 +36,10 @@ def drop(office: Office, docs: list[tuple[str, str, bool, str]], seed: int) -> N
 
 
 def tree(root: Path) -> dict[str, str]:
-    """Every file under ``root`` with its sha256 (the archive's exact state)."""
+    """Every file under ``root`` with its sha256 (the archive's exact state; nasti's own top-level lock files, which
+    hold the pid of the last watcher, are not content)."""
     return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(root.rglob("*")) if p.is_file()}
+            for p in sorted(root.rglob("*")) if p.is_file() and not (p.parent == root and p.name.startswith(".nasti"))}
 
 
 def relative(docs: list[dict[str, Any]], root: Path) -> list[dict[str, Any]]:

@@ -91,8 +91,8 @@ def test_a_second_watcher_exits_or_waits_and_leaves_the_first_alone(office: Offi
     check_invariants(office.share, office.archive, office.root / "var" / "nasti.db")
 
 
-@pytest.mark.parametrize("step", ["after_inspect", "after_ocr", "before_copy", "after_copy", "after_record",
-                                  "before_settle"])
+@pytest.mark.parametrize("step", ["after_preflight", "after_inspect", "after_ocr", "before_copy", "after_copy",
+                                  "after_record", "before_settle", "after_settle"])
 def test_kill_minus_nine_at_a_named_step_resumes_to_one_final_state(office: Office, step: str) -> None:
     files = {"revenue/a.png": png("नस्ती 2201"), "legal/b.png": png("नस्ती 2202")}
     for source, data in files.items():

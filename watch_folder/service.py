@@ -112,6 +112,7 @@ class Watcher:
         errors_before = self.runner.errors
         previous: dict[Path, tuple[int, int, int] | None] | None = None
         for _ in range(passes):
+            self.runner.ingestor.revisit_returned()
             listing = self._listing()
             if listing == previous or self._stop.is_set() or self.runner.fatal is not None:
                 break
@@ -132,11 +133,15 @@ class Watcher:
         observer.schedule(_Handler(self.share, self.tracker), str(self.share), recursive=True)
         observer.start()
         try:
-            next_rescan = 0.0
+            next_rescan = next_revisit = 0.0
             while not self._stop.is_set() and self.runner.fatal is None:
                 if time.monotonic() >= next_rescan:
                     self.rescan()   # at start-up and periodically: nothing missed by an event stays behind
                     next_rescan = time.monotonic() + self.cfg.rescan_seconds
+                if time.monotonic() >= next_revisit:   # a returned file that was still being copied comes back
+                    for p in self.runner.ingestor.revisit_returned():
+                        self.tracker.touch(p)
+                    next_revisit = time.monotonic() + max(self.cfg.quiet_seconds, 5.0)
                 self._dispatch()
                 self._stop.wait(0.25)
         finally:

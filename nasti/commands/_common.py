@@ -70,3 +70,24 @@ def pick_lang(lang: str, cfg: Config) -> str:
     if chosen not in LANGS:
         fail(f"--lang '{lang}': use hi (हिन्दी) or en (English)", 2)
     return chosen
+
+
+@contextmanager
+def share_quiet(cfg: Config) -> Iterator[None]:
+    """Hold the share lock (ingest/sharelock.py) for a command that replaces the database under the archive
+    (restore, rebuild): refused, exit 1, while a watcher works on the share."""
+    from ingest.sharelock import ShareBusy, ShareLock
+
+    if not cfg.share.is_dir():   # no share, so no watcher: nothing to keep apart
+        yield
+        return
+    lock = ShareLock(cfg.share, fallback=cfg.archive if cfg.archive.is_dir() else None)
+    try:
+        lock.acquire()
+    except ShareBusy as e:
+        hi, en = e.message()
+        fail(f"{hi} | {en}")
+    try:
+        yield
+    finally:
+        lock.release()

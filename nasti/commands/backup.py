@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from nasti.cli import app, load_config, out, print_json
-from nasti.commands._common import fail
+from nasti.commands._common import fail, share_quiet
 
 
 @app.command()
@@ -20,6 +20,10 @@ def backup(dest: Annotated[Path, typer.Argument(metavar="OUT", help="backup fold
     from nasti.vault.backup import backup as run
 
     cfg = load_config()
+    for inside, hi in ((cfg.share, "शेयर"), (cfg.archive, "संग्रह")):   # the watcher would take it apart
+        if dest.resolve().is_relative_to(inside.resolve()):
+            fail(f"बैकअप नहीं बना / backup refused: {dest} is inside the "
+                 f"{'share' if inside == cfg.share else 'archive'} ({hi}); choose a folder outside both", 2)
     try:
         r = run(cfg.store_url, cfg.archive, dest, hardlink=hardlink)
     except BackupError as e:
@@ -44,7 +48,8 @@ def restore(src: Annotated[Path, typer.Argument(metavar="IN", help="a folder wri
 
     cfg = load_config()
     try:
-        r = run(cfg, src, force=force)
+        with share_quiet(cfg):
+            r = run(cfg, src, force=force)
     except BackupError as e:
         fail(f"पुनर्स्थापना नहीं हुई / restore refused: {e}", 2)
     if as_json:

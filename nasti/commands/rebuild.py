@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from nasti.cli import app, load_config, open_store, out, print_json
-from nasti.commands._common import fail
+from nasti.commands._common import fail, share_quiet
 
 
 @app.command()
@@ -20,7 +20,8 @@ def rebuild(archive: Annotated[Path | None, typer.Option("--archive", help="arch
     cfg = load_config()
     store = open_store(cfg)
     try:
-        r = run(store, cfg, archive or cfg.archive)
+        with share_quiet(cfg):
+            r = run(store, cfg, archive or cfg.archive)
     except ValueError as e:
         fail(str(e), 2)
     finally:
