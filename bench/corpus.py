@@ -96,11 +96,13 @@ def build(root: Path) -> list[Doc]:
 def page_images(doc: Doc) -> list[tuple[Image.Image, int]]:
     """Each page as the scan holds it (not turned), with its DPI — what bare tesseract is given."""
     from ocr import raster
+    from ocr.pdfimage import scanned_page
 
     out = []
     for i in range(len(doc.pages)):
         if doc.kind == "pdf":
-            out.append(raster.pdf_page(doc.path, i, dpi=300, timeout=120, max_pixels=10**9))
+            out.append(scanned_page(doc.path, i, 10**9, (raster.MIN_DPI, raster.MAX_DPI))
+                           or raster.render_pdf_page(doc.path, i, dpi=300, timeout=120, max_pixels=10**9))
         else:
             out.append(raster.image_page(doc.path, i, max_pixels=10**9, default_dpi=300))
     return out

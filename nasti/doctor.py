@@ -209,12 +209,16 @@ def check_tesseract_reads(ctx: Context) -> Iterator[Finding]:
 
 @check("ocr")
 def check_poppler(ctx: Context) -> Iterator[Finding]:
-    for tool in ("pdftoppm", "pdfinfo"):
-        line = _first_line([tool, "-v"])
-        if line is None:
-            yield _fail("poppler", "ocr", f"{tool} is not installed (apt-get install poppler-utils)")
+    from ocr import poppler
+    from ocr.errors import EngineMissing
+
+    for tool in poppler.TOOLS:
+        try:
+            v = poppler.version(tool)
+        except EngineMissing as e:
+            yield _fail("poppler", "ocr", f"{tool}: {e.detail}")
         else:
-            yield _ok("poppler", "ocr", line.replace(" version ", " "), tool=tool, version=line.split()[-1])
+            yield _ok("poppler", "ocr", f"{tool} {v}", tool=tool, version=v)
 
 
 # -- database -------------------------------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from nasti.progress import RunProgress
 from nasti.schema import SchemaError, open_checked
 from nasti.sharecheck import archive_problem, share_problem
 from nasti.vault import guard
-from ocr import tesseract
+from ocr import poppler, tesseract
 from ocr.errors import EngineMissing
 from ocr.pool import OcrPool
 from store.db import Store
@@ -49,6 +49,7 @@ def run_watch(cfg: Config, *, once: bool, console: Console, progress_console: Co
     try:
         tesseract.version()
         tesseract.check_languages(cfg.ocr.languages)
+        poppler.check()
     except EngineMissing as e:
         log.error("%s", e.detail)
         return 1

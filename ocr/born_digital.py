@@ -1,13 +1,11 @@
 """Born-digital PDF pages: does this page already carry text (a text layer, or real text), and what is it?"""
 from __future__ import annotations
 
-import subprocess
-import unicodedata
 from pathlib import Path
 
 import regex
 
-from ocr.errors import EngineMissing, PageTimeout
+from ocr import poppler
 
 MIN_LETTERS = 20        # fewer letters than this is a stray label or a page number, not a text layer
 # The text must cover the page: the lines' heights together span at least this share of the page height. A phone
@@ -21,25 +19,12 @@ _WORD = regex.compile(r'<word xMin="[\d.-]+" yMin="([\d.-]+)" xMax="[\d.-]+" yMa
 
 def page_text(path: Path, index: int, *, timeout: float) -> str:
     """pdftotext of page `index` (0-based), NFC; '' when poppler finds no text."""
-    cmd = ["pdftotext", "-q", "-enc", "UTF-8", "-f", str(index + 1), "-l", str(index + 1), str(path), "-"]
-    try:
-        out = subprocess.run(cmd, capture_output=True, timeout=timeout, check=False).stdout
-    except FileNotFoundError as e:
-        raise EngineMissing("poppler is not installed (apt-get install poppler-utils)") from e
-    except subprocess.TimeoutExpired as e:
-        raise PageTimeout(f"pdftotext took longer than {timeout:.0f} s on page {index + 1}") from e
-    return unicodedata.normalize("NFC", out.decode("utf-8", errors="replace")).replace("\f", "").strip()
+    return poppler.text(path, index, timeout=timeout).replace("\f", "").strip()
 
 
 def text_cover(path: Path, index: int, *, timeout: float) -> float:
     """The share of the page's height its words' lines cover (0..1), from pdftotext's word boxes."""
-    cmd = ["pdftotext", "-q", "-bbox", "-f", str(index + 1), "-l", str(index + 1), str(path), "-"]
-    try:
-        out = subprocess.run(cmd, capture_output=True, timeout=timeout, check=False).stdout.decode("utf-8", "replace")
-    except FileNotFoundError as e:
-        raise EngineMissing("poppler is not installed (apt-get install poppler-utils)") from e
-    except subprocess.TimeoutExpired as e:
-        raise PageTimeout(f"pdftotext took longer than {timeout:.0f} s on page {index + 1}") from e
+    out = poppler.text(path, index, timeout=timeout, bbox=True)
     page = _PAGE.search(out)
     if page is None or float(page.group(2)) <= 0:
         return 0.0

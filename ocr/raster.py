@@ -1,15 +1,13 @@
-"""Pages out of files: poppler (through pdf2image) for PDF, Pillow for TIFF/JPEG/PNG — one page at a time."""
+"""Pages out of files: poppler (ocr.poppler) for PDF, Pillow for TIFF/JPEG/PNG — one page at a time."""
 from __future__ import annotations
 
 import warnings
 from pathlib import Path
 
-from pdf2image import convert_from_path, pdfinfo_from_path
-from pdf2image.exceptions import PDFInfoNotInstalledError, PDFPageCountError, PDFSyntaxError
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from ocr.errors import EngineMissing, ImageTooLarge, OcrError, PageTimeout, UnreadableImage
-from ocr.pdfimage import scanned_page
+from ocr import poppler
+from ocr.errors import ImageTooLarge, UnreadableImage
 
 MIN_DPI, MAX_DPI = 70, 1200
 # the long side of a scanned sheet, in inches: from a half-sheet note (A5, 8.3) to an A3 register (16.5), with room
@@ -66,17 +64,7 @@ def upscale(image: Image.Image, dpi: int) -> tuple[Image.Image, int]:
 
 
 def pdf_page_count(path: Path, *, timeout: float) -> int:
-    try:
-        info = pdfinfo_from_path(str(path), timeout=timeout)
-    except PDFInfoNotInstalledError as e:
-        raise EngineMissing("poppler is not installed (apt-get install poppler-utils)") from e
-    except (PDFPageCountError, PDFSyntaxError) as e:
-        raise OcrError(f"poppler cannot read this PDF: {str(e).strip()[:200]}", code="corrupt_pdf") from e
-    except Exception as e:  # subprocess.TimeoutExpired and friends
-        if "timed out" in str(e).lower() or "timeout" in type(e).__name__.lower():
-            raise PageTimeout(f"poppler took longer than {timeout:.0f} s to read this PDF") from e
-        raise
-    return int(info.get("Pages", 0))
+    return poppler.page_count(path, timeout=timeout)
 
 
 def image_page_count(path: Path, max_pixels: int) -> int:
@@ -119,29 +107,9 @@ def image_page(path: Path, index: int, *, max_pixels: int, default_dpi: int) -> 
         raise UnreadableImage(f"page {index + 1} of the image cannot be decoded: {e}") from e
 
 
-def pdf_page(path: Path, index: int, *, dpi: int, timeout: float, max_pixels: int) -> tuple[Image.Image, int]:
-    """Page `index` (0-based) of a PDF: its own scan when it is one full-page image, else rasterised by poppler at
-    `dpi`; only that page is in memory."""
-    scan = scanned_page(path, index, max_pixels, (MIN_DPI, MAX_DPI))
-    return scan if scan is not None else render_pdf_page(path, index, dpi=dpi, timeout=timeout, max_pixels=max_pixels)
-
-
 def render_pdf_page(path: Path, index: int, *, dpi: int, timeout: float, max_pixels: int) -> tuple[Image.Image, int]:
     """Page `index` (0-based) rasterised by poppler at `dpi`, grayscale."""
-    try:
-        pages = convert_from_path(str(path), dpi=dpi, first_page=index + 1, last_page=index + 1,
-                                  grayscale=True, timeout=timeout)
-    except PDFInfoNotInstalledError as e:
-        raise EngineMissing("poppler is not installed (apt-get install poppler-utils)") from e
-    except (PDFPageCountError, PDFSyntaxError) as e:
-        raise OcrError(f"poppler cannot read page {index + 1}: {str(e).strip()[:200]}", code="corrupt_pdf") from e
-    except Exception as e:
-        if "timeout" in type(e).__name__.lower() or "timed out" in str(e).lower():
-            raise PageTimeout(f"poppler took longer than {timeout:.0f} s on page {index + 1}") from e
-        raise
-    if not pages:
-        raise OcrError(f"poppler produced no image for page {index + 1}", code="corrupt_pdf")
-    page = pages[0]
+    page = poppler.render(path, index, dpi=dpi, timeout=timeout)
     if page.width * page.height > max_pixels:
         raise ImageTooLarge(f"page {index + 1} would be {page.width} × {page.height} pixels at {dpi} dpi")
     return page.convert("L"), dpi

@@ -20,7 +20,6 @@ from store.queries import BranchCounts, status_counts
 
 WINDOW_DAYS = 7
 OLDEST_SHOWN = 5
-STATUSES = ("on_track", "at_risk", "late", "done", "unknown")
 _SEVERITY = ("done", "on_track", "unknown", "at_risk", "late")
 
 

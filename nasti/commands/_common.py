@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from common.config import Config
 from common.text import nfc
-from store import cases
+from store import cases, repo
 from store.models import Branch
 
 
@@ -43,7 +43,7 @@ def branch_for(s: Session, cfg: Config, key: str) -> Branch:
         fail(str(e), 2)
 
 
-STATUSES = ("received", "processing", "done", "rejected", "duplicate", "failed")
+STATUSES = (*repo.ACTIVE, *repo.FINAL)   # the document states, declared once in store.repo
 LANGS = ("hi", "en")
 
 
