@@ -12,13 +12,12 @@ from sqlalchemy.orm import Session
 
 from common.config import Config
 from common.text import nfc
+from nasti.app import err
 from store import cases, repo
 from store.models import Branch
 
 
 def fail(message: str, code: int = 1) -> NoReturn:
-    from nasti.cli import err  # not at import time: nasti.cli imports the commands at its bottom
-
     err.print(f"nasti: {message}", highlight=False, markup=False)  # user text: "[branches.x]" is not markup
     raise typer.Exit(code)
 

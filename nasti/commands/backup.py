@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from nasti.cli import app, load_config, out, print_json
+from nasti.app import app, load_config, out, print_json
 from nasti.commands._common import fail, share_quiet
 
 

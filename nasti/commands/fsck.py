@@ -7,7 +7,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from nasti.cli import app, load_config, open_store, out, print_json
+from nasti.app import app, load_config, open_store, out, print_json
 
 
 @app.command()

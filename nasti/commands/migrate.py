@@ -5,7 +5,7 @@ from typing import Annotated
 
 import typer
 
-from nasti.cli import app, load_config, out, print_json
+from nasti.app import app, load_config, out, print_json
 from nasti.commands._common import fail
 
 db_app = typer.Typer(no_args_is_help=True, help="The database: `nasti db upgrade` (same as `nasti migrate`).")

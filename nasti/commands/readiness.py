@@ -10,7 +10,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from common.text import fold_digits
-from nasti.cli import app, load_config, open_store, out, print_json
+from nasti.app import app, load_config, open_store, out, print_json
 from nasti.commands._common import fail
 from nasti.tables import Col, build, dropped_note
 

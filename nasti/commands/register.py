@@ -9,7 +9,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from nasti.cli import app, load_config, open_store, out, print_json
+from nasti.app import app, load_config, open_store, out, print_json
 from nasti.commands._common import case_errors, check_branch, fail
 
 register_app = typer.Typer(no_args_is_help=True, help="The branch register (inventory) of physical files.")

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from nasti.cli import app, load_config, open_store, out, print_json
+from nasti.app import app, load_config, open_store, out, print_json
 from nasti.commands._common import case_errors, check_branch
 
 review_app = typer.Typer(invoke_without_command=True,

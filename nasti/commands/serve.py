@@ -5,7 +5,7 @@ from typing import Annotated
 
 import typer
 
-from nasti.cli import app, load_config, open_store, out
+from nasti.app import app, load_config, open_store, out
 
 
 @app.command()

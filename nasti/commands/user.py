@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from nasti.cli import app, load_config, open_store, out
+from nasti.app import app, load_config, open_store, out
 from nasti.commands._common import case_errors, fail
 
 user_app = typer.Typer(no_args_is_help=True, help="Web users (nasti serve).")
