@@ -31,6 +31,7 @@ CELL = 8                # pixels per blank-detection cell at inkmask.ANALYSIS_DP
 CELL_INK = 0.12         # a cell is inked when this fraction of it is ink
 BLANK_CELLS = 12        # fewer inked cells than this (about two letters' worth) is a blank page
 MAX_LINES = 16          # text lines read for up/down and script, spread over the page (enough votes, half the cost)
+SPLIT_HEADLINES = 0.9  # a headline vote less one-sided than this, contradicted by the ascenders, is not sure
 HEADLINE = 0.85         # two adjacent rows inked across this fraction of a word's width are a shirorekha
 
 
@@ -142,9 +143,18 @@ class _Votes:
         return self.latin_down > self.latin_up
 
     def margin(self) -> float:
-        """0-1: the share of the deciding votes that the losing side did not get, less the winner's (a tie is 0)."""
-        up, down = ((self.deva_up, self.deva_down) if self.deva_width >= 0.25 * (self.deva_width + self.latin_width)
-                    else (self.latin_up, self.latin_down))
+        """0-1: the share of the deciding votes that the losing side did not get, less the winner's (a tie is 0).
+        0 when split headlines are contradicted by the other words: the baseline serifs of a Latin serif face
+        (DejaVu Serif at 300 dpi) pass for headlines at the foot of the words and vote the page upside down, while
+        its ascenders vote it upright; real Devanagari headlines vote (nearly) one way (generated pages: ≥ 0.9
+        on every Hindi page whose ascender vote disagreed)."""
+        if self.deva_width >= 0.25 * (self.deva_width + self.latin_width):
+            up, down = self.deva_up, self.deva_down
+            split = abs(up - down) / (up + down) < SPLIT_HEADLINES if up + down else True
+            if split and (self.latin_up > self.latin_down) != (up > down) and self.latin_up != self.latin_down:
+                return 0.0
+        else:
+            up, down = self.latin_up, self.latin_down
         return abs(up - down) / (up + down) if up + down else 0.0
 
 
