@@ -184,15 +184,3 @@ def test_an_archive_nasti_cannot_write_stops_the_run_before_any_ocr(office: Offi
     assert (office.share / "revenue" / "a.pdf").exists()
     assert office.documents() == []
 
-
-def test_the_summary_counts_a_file_that_failed_on_every_try_once(office: Office) -> None:
-    """A file whose archive copy fails (here: the branch's archive folder is a dangling link) is tried again; the
-    summary says 1 file failed, not one per try."""
-    office.archive.mkdir(parents=True)
-    (office.archive / "revenue").symlink_to(office.root / "nowhere")
-    _pdf(office.share / "revenue" / "a.pdf", 1)
-    r = office.run("watch", "--once", check=False)
-    assert r.returncode == 1
-    line = next(line for line in r.stdout.splitlines() if line.startswith("summary:"))
-    assert line.startswith("summary: 1 files — 0 done") and "1 failed" in line, line
-    assert (office.share / "revenue" / "a.pdf").exists()
