@@ -219,7 +219,8 @@ class Soak:
         for digest in set(self.dropped) - self.exempt:
             if digest not in archived and digest not in returned:
                 v.append(f"content {digest[:8]} dropped, not deleted by the clerk, yet neither archived nor returned")
-        on_disk = {p for p in self.archive.rglob("*") if p.is_file()}
+        on_disk = {p for p in self.archive.rglob("*")   # nasti's own share-lock file (the last watcher's pid) aside
+                   if p.is_file() and not (p.parent == self.archive and p.name.startswith(".nasti"))}
         orphans = on_disk - referenced
         if orphans:
             v.append(f"{len(orphans)} orphans in the archive, e.g. {sorted(map(str, orphans))[:3]}")
