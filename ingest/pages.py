@@ -1,9 +1,9 @@
 """The page rows of a read document, and what its pages alone say about review.
 
-- A printed page that read badly (not blank, not handwriting, mean word confidence below `POOR_BELOW`, or next to no
-  words read from a page with ink) gets a page-specific reason, Hindi first; any such page keeps its document in
-  review whatever the document's mean confidence (issue 10: two good pages lifted a page read upside down to a mean
-  of 61 and the document went `done` unflagged).
+- A printed page that read badly (not blank, not handwriting, mean word confidence below `POOR_BELOW`; a page with
+  ink but no word at all is a stamp or a signature, not a bad read) gets a page-specific reason, Hindi first; any
+  such page keeps its document in review whatever the document's mean confidence (issue 10: two good pages lifted a
+  page read upside down to a mean of 61 and the document went `done` unflagged).
 - A handwritten page (a noting sheet) is stored as such: counted, its image kept in the archived PDF, what tesseract
   made of it kept in `raw_text` only — not in `text`, so neither search nor the tagger sees it — and no review.
 - Words with digits that tesseract was unsure of are kept per page (`doubtful`); a file number read from a page
@@ -26,9 +26,8 @@ def _poor(r: PageResult) -> str | None:
     """Why this page's read is not trusted, as a short English fact (None: it is)."""
     if r.blank or r.handwritten or r.language == BORN_DIGITAL:
         return None
-    if r.confidence is None:
-        return "no text could be read from a page with ink on it"
-    if r.confidence < POOR_BELOW:
+    # a page with ink and no word at all is a stamp, a signature or a rule on a back, not a bad read
+    if r.confidence is not None and r.confidence < POOR_BELOW:
         return f"mean OCR confidence {r.confidence:.0f}"
     return None
 
@@ -53,8 +52,6 @@ def record_pages(s: Session, doc: Document, results: Sequence[PageResult]) -> Pa
 
 
 def _hindi(why: str) -> str:
-    if why.startswith("mean OCR confidence"):
-        return f"OCR विश्वसनीयता {why.rsplit(' ', 1)[-1]}"
-    return "स्याही है पर कोई शब्द नहीं पढ़ा गया"
+    return f"OCR विश्वसनीयता {why.rsplit(' ', 1)[-1]}"
 
 

@@ -47,7 +47,8 @@ def _runs(text: str) -> set[str]:
 
 def doubtful_number(s: Session, doc_id: int, value: str, source: str) -> bool:
     """Whether a file number read from a page (`source` "page N") came through a word whose digits tesseract was
-    unsure of: a run of two or more digits of a doubtful word on that page is a run of the number."""
+    unsure of: a doubtful word on that page whose every run of two or more digits is a run of the number (the
+    number itself, or a piece of it; not a word that only shares a year with it, like `REV-31/1117/2019-COL`)."""
     if not source.startswith("page "):
         return False
     try:
@@ -58,4 +59,4 @@ def doubtful_number(s: Session, doc_id: int, value: str, source: str) -> bool:
     if not doubtful:
         return False
     wanted = _runs(value)
-    return any(_runs(word) & wanted for word in doubtful.split())
+    return any((runs := _runs(word)) and runs <= wanted for word in doubtful.split())

@@ -115,3 +115,9 @@ def test_a_file_number_read_through_doubtful_digits_goes_to_review_unmatched(tmp
     assert doubtful.register_file_id is None and doubtful.needs_review
     assert "doubtful_digits" in (doubtful.reason_code or "") + (doubtful.reason or "")
     assert "अंक" in (doubtful.reason_hi or "")
+    # another number on the page that only shares the year leaves no doubt about this one (a demo letter was flagged
+    # for `REV-31/1117/2019-C0L]` misread beside `51/ई-गव./2019`), and a back with a stamp and no word is no bad read
+    stamp = numbered(good, 2, text="", confidence=None, doubtful=())
+    other = o.doc(store_doc(o, "revenue/scan3.png", [numbered(good, 1, doubtful=("REV-31/1117/2017-C0L]",)),
+                                                     stamp]))
+    assert other.register_file_id and not other.needs_review, other.reason
