@@ -46,21 +46,26 @@ def test_backup_while_watch_runs_restores_elsewhere_to_the_same_documents(tmp_pa
     live = fresh(tmp_path / "live")
     out = tmp_path / "backup"
     proc = live.popen("watch")
+
+    def watching(n: int) -> bool:   # a watcher that stopped is the failure, with what it said
+        assert proc.poll() is None, f"watch exited {proc.returncode}: {proc.stderr.read() if proc.stderr else ''}"
+        return len(done(live)) >= n
+
     try:
         drop(live, 0, N)
-        wait_for(lambda: len(done(live)) >= 2, timeout=300)
+        wait_for(lambda: watching(2), timeout=300)
         mid = json.loads(live.run("backup", str(tmp_path / "mid"), "--json").stdout)   # taken mid-ingest
         with sqlite3.connect(tmp_path / "mid" / "nasti.db") as con:
             assert con.execute("PRAGMA integrity_check").fetchone() == ("ok",)
             at_snapshot = con.execute("SELECT count(*) FROM document WHERE status = 'done'").fetchone()[0]
         assert at_snapshot >= 2 and mid["files"] >= 2 * at_snapshot
-        wait_for(lambda: len(done(live)) == N, timeout=600)
+        wait_for(lambda: watching(N), timeout=600)
         first = json.loads(live.run("backup", str(out), "--json").stdout)      # watch still running, idle
         assert first["files"] == 2 * N and first["copied"] == 2 * N
         again = json.loads(live.run("backup", str(out), "--json").stdout)
         assert again["files"] == 2 * N and again["copied"] == 0 and again["hashed"] == 0
         drop(live, N, 1)
-        wait_for(lambda: len(done(live)) == N + 1, timeout=300)
+        wait_for(lambda: watching(N + 1), timeout=300)
         third = json.loads(live.run("backup", str(out), "--json").stdout)
         assert third["copied"] == 2 and third["hashed"] == 2 and third["files"] == 2 * (N + 1)
     finally:
