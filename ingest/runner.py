@@ -8,9 +8,25 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 from ingest.pipeline import Ingestor, Outcome
+from ocr import poppler, tesseract
 from ocr.errors import EngineMissing
 
 log = logging.getLogger("nasti.ingest")
+
+
+def engines_installed(languages: str) -> bool:
+    """Looks again (nothing cached) at what the watcher checked when it started: tesseract, its models, poppler."""
+    tesseract.forget()
+    poppler.version.cache_clear()
+    try:
+        tesseract.version()
+        tesseract.check_languages(languages)
+        poppler.check()
+    except EngineMissing:
+        return False
+    except Exception:   # a slow probe on a loaded machine is no proof that anything is missing
+        return True
+    return True
 
 
 class Runner:
@@ -51,8 +67,12 @@ class Runner:
                 self.on_outcome(outcome)
             return outcome
         except EngineMissing as e:
-            log.error("%s", e.detail)
-            self.fatal = e
+            if engines_installed(self.ingestor.cfg.ocr.languages):   # a worker failed to start one, the machine
+                log.error("%s — yet the engines are installed: the file fails now and is tried again", e.detail)
+                self.errors += 1
+            else:
+                log.error("%s", e.detail)
+                self.fatal = e
         except Exception:  # a bug in nasti itself; the document's record says what happened, the original stays
             log.exception("could not process %s; it stays in the share and will be retried", path)
             self.errors += 1

@@ -11,6 +11,8 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
 
+from ocr.tesseract import TESSDATA_ENV, tessdata
+
 T = TypeVar("T")
 
 
@@ -22,9 +24,19 @@ def _die_with_parent() -> None:
         pass
 
 
-def _init_worker() -> None:
+def _init_worker(tessdata: str | None) -> None:
     os.environ["OMP_THREAD_LIMIT"] = "1"
+    if tessdata:
+        os.environ[TESSDATA_ENV] = tessdata
     _die_with_parent()
+
+
+def _parent_tessdata() -> str | None:
+    """The models folder the parent already probed; None when it could not (the worker probes, and says why)."""
+    try:
+        return tessdata()
+    except Exception:
+        return None
 
 
 def default_workers() -> int:
@@ -52,7 +64,8 @@ class OcrPool:
         # database connections, its memory) — fork from a threaded parent can deadlock a worker
         ctx = multiprocessing.get_context("forkserver")
         ctx.set_forkserver_preload(["ocr.page"])   # imported once in the server, not once per worker
-        return ProcessPoolExecutor(max_workers=self.workers, initializer=_init_worker, mp_context=ctx)
+        return ProcessPoolExecutor(max_workers=self.workers, initializer=_init_worker,
+                                   initargs=(_parent_tessdata(),), mp_context=ctx)
 
     def submit(self, fn: Callable[..., T], *args: Any) -> Future[T]:
         with self._lock:

@@ -35,6 +35,9 @@ class TesseractResult:
                                                                       # at low confidence, with their boxes
 
 
+TESSDATA_ENV = "NASTI_TESSDATA"
+
+
 @cache
 def version() -> str:
     try:
@@ -43,11 +46,19 @@ def version() -> str:
         raise EngineMissing("tesseract is not installed (apt-get install tesseract-ocr)") from e
 
 
+class EngineSlow(RuntimeError):
+    """`tesseract --list-langs` did not answer in time: a loaded machine, not a missing program. Not an
+    EngineMissing (that stops the watcher) and not an OcrError (that rejects the clerk's file): the document fails
+    and is tried again."""
+
+
 @cache
 def _list_langs() -> str:
     try:
         return subprocess.run([pytesseract.pytesseract.tesseract_cmd, "--list-langs"], capture_output=True,
-                              text=True, timeout=30, check=True).stdout
+                              text=True, timeout=120, check=True).stdout
+    except subprocess.TimeoutExpired as e:
+        raise EngineSlow("`tesseract --list-langs` did not answer within 120 s") from e
     except (OSError, subprocess.SubprocessError) as e:
         raise EngineMissing("tesseract is not installed (apt-get install tesseract-ocr)") from e
 
@@ -61,11 +72,20 @@ def languages() -> frozenset[str]:
 @cache
 def tessdata() -> str:
     """The folder the `tesseract` program reads its models from (its `--list-langs` header names it), so that the
-    resident engine reads the very same models."""
+    resident engine reads the very same models. An OCR worker takes it from its parent (NASTI_TESSDATA, set by
+    ocr.pool), so no worker runs `tesseract --list-langs` on a loaded machine."""
+    if inherited := os.environ.get(TESSDATA_ENV):
+        return inherited
     head = _list_langs().splitlines()[0] if _list_langs() else ""
     if '"' in head:
         return head.split('"')[1]
     return os.environ.get("TESSDATA_PREFIX", "/usr/share/tesseract-ocr/5/tessdata/")
+
+
+def forget() -> None:
+    """Forget what was probed, so the next check looks at the machine again (a package installed or removed)."""
+    for probe in (version, _list_langs, languages, tessdata):
+        probe.cache_clear()
 
 
 def engine() -> str:

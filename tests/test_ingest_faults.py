@@ -276,3 +276,39 @@ def test_a_lost_archive_copy_keeps_the_original_and_says_so(tmp_path: Path) -> N
         with r.store.session() as s:
             [h] = health(s)
         assert h.code == "archive_missing" and regex.search(r"\p{Devanagari}", h.hi)
+
+
+def test_an_engine_that_fails_to_start_once_does_not_stop_the_watcher(tmp_path: Path) -> None:
+    """A worker that could not start its engine on a loaded machine (a probe timed out) while tesseract and poppler
+    are installed: the file fails for now and is taken again; the runner keeps taking files. Seen once: the watcher
+    of a long test run stopped on its own, its tesseract probe inside a worker having timed out under load."""
+    from ingest.runner import Runner
+    from ocr.errors import EngineMissing
+
+    with rig(tmp_path) as r:
+        calls = 0
+
+        def flaky(**_: object) -> None:
+            nonlocal calls
+            calls += 1
+            if calls == 1:
+                raise EngineMissing("tesseract model(s) Devanagari cannot be loaded from /usr/share/tesseract-ocr")
+
+        HOOKS["after_inspect"] = flaky
+        runner = Runner(r.ingestor, documents_in_flight=1)
+        try:
+            first = r.drop("revenue/letter.png", png("कलेक्टर कार्यालय 12/2024"))
+            assert runner.submit(first)
+            runner.wait_idle()
+            assert runner.fatal is None and runner.errors == 1
+            [doc] = r.docs()
+            assert (doc["status"], doc["problem"]) == ("failed", "engine_missing") and first.exists()
+            with r.store.session() as s:   # the back-off has passed
+                d = s.get_one(Document, doc["id"])
+                d.updated_at = d.updated_at - dt.timedelta(minutes=5)
+            assert runner.submit(first)
+            runner.wait_idle()
+        finally:
+            runner.close()
+        assert [d["status"] for d in r.docs()] == ["done"]
+        check_invariants(r.share, r.archive, r.root / "var" / "nasti.db")
