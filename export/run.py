@@ -1,0 +1,211 @@
+"""``nasti export eoffice``: each ready physical file as an eOffice migration folder, safely and repeatably.
+
+A folder is built under ``OUT/.nasti-work/`` (the same file system) and renamed into place only when complete: a
+``kill -9`` leaves no partial ``fl-…`` folder, only work files the next run removes. A file whose inputs (its
+documents, their parts and order, their searchable PDFs, its register entry, the settings) have not changed since
+its last export is not rebuilt; one rebuilt into the very same bytes is not replaced. Either way a re-run writes
+nothing new. ``metadata.csv`` and ``SHA256SUMS`` cover every folder in OUT and are rewritten only when they change.
+Every document exported is recorded: an event row and its ``exported_as`` folder.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from common.config import Config
+from export import metadata
+from export.names import assign, base_name
+from export.select import PhysicalFile, chosen, physical_files
+from export.volumes import write_part
+from ingest.archive import fsync_dir, sha256_file, write_atomic
+from store.models import Document, Event, utcnow
+from store.parts import FOLDER, PARTS
+
+FORMAT = 1                   # bump when the output for the same input changes
+STATE = ".nasti-export.json"
+WORK = ".nasti-work"
+CSV, SUMS = "metadata.csv", "SHA256SUMS"
+#: test hooks: "volume_written" (path), "folder_built" (work folder), "folder_placed" (final folder)
+HOOKS: dict[str, Callable[..., None]] = {}
+
+
+@dataclass
+class Summary:
+    written: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    waiting: list[str] = field(default_factory=list)     # chosen by the filters but not ready
+    pages: int = 0
+    volumes: int = 0
+    seconds: float = 0.0
+
+
+def _hook(name: str, **kw: Any) -> None:
+    if (fn := HOOKS.get(name)) is not None:
+        fn(**kw)
+
+
+def _load_state(out: Path) -> dict[str, Any]:
+    try:
+        data = json.loads((out / STATE).read_text(encoding="utf-8"))
+        return {"names": dict(data.get("names", {})), "folders": dict(data.get("folders", {}))}
+    except (OSError, ValueError):
+        return {"names": {}, "folders": {}}
+
+
+def _save_state(out: Path, state: dict[str, Any]) -> None:
+    data = json.dumps(state, ensure_ascii=False, sort_keys=True, indent=1).encode("utf-8")
+    if (out / STATE).is_file() and (out / STATE).read_bytes() == data:
+        return
+    write_atomic(out / STATE, data)
+
+
+def _fingerprint(pf: PhysicalFile, name: str, archive: Path, cfg: Config) -> str:
+    docs = [[d.id, d.part, d.sequence, d.source, sha256_file(archive / d.pdf_path) if d.pdf_path else None,
+             sorted(d.blank), sorted(d.handwritten)] for d in sorted(pf.documents, key=lambda d: d.id)]
+    data = [FORMAT, cfg.export.dpi, cfg.export.volume_mb, name, pf.file_number, pf.subject, pf.branch_key,
+            pf.branch_code, pf.year, pf.category, docs]
+    return hashlib.sha256(json.dumps(data, ensure_ascii=False).encode("utf-8")).hexdigest()
+
+
+def _tree(root: Path) -> dict[str, bytes | None]:
+    """Relative path → bytes (None for a folder)."""
+    return {p.relative_to(root).as_posix(): (None if p.is_dir() else p.read_bytes()) for p in root.rglob("*")}
+
+
+def _fsync_tree(root: Path) -> None:
+    for p in sorted(root.rglob("*"), reverse=True):
+        if p.is_file():
+            with open(p, "rb") as fh:
+                os.fsync(fh.fileno())
+        else:
+            fsync_dir(p)
+    fsync_dir(root)
+
+
+def _place(out: Path, work: Path, name: str) -> bool:
+    """Rename the complete work folder into place; False when an identical folder is already there."""
+    final = out / name
+    if final.is_dir() and _tree(final) == _tree(work):
+        shutil.rmtree(work)
+        return False
+    _fsync_tree(work)
+    old = out / WORK / f"{name}.old"
+    if final.exists():
+        os.rename(final, old)
+    os.rename(work, final)
+    fsync_dir(out)
+    shutil.rmtree(old, ignore_errors=True)
+    return True
+
+
+def _recover(out: Path) -> None:
+    """What a killed run left: a folder caught between its two renames goes back; work files go."""
+    for old in (out / WORK).glob("*.old"):
+        if not (out / old.name[:-4]).exists():
+            os.rename(old, out / old.name[:-4])
+    shutil.rmtree(out / WORK, ignore_errors=True)
+
+
+def _build(pf: PhysicalFile, name: str, work: Path, cfg: Config, on_page: Callable[[], None]) -> dict[str, Any]:
+    """Write the folder into ``work``; its metadata row."""
+    cap = int(cfg.export.volume_mb * 1_000_000)
+    row: dict[str, Any] = {"file_number": pf.file_number, "folder": name, "subject": pf.subject,
+                           "branch": pf.branch_key, "branch_code": pf.branch_code, "year": pf.year,
+                           "category": pf.category, "_volumes": {}, "_documents": {}}
+    pages = volumes = 0
+    for part in PARTS:
+        folder = work / FOLDER[part]
+        folder.mkdir(parents=True)
+        docs = pf.in_part(part)
+        vols = write_part(docs, cfg.archive, folder, prefix=part, title=f"{name} {FOLDER[part]}", cap_bytes=cap,
+                          dpi=cfg.export.dpi, on_page=on_page,
+                          on_volume=lambda p: _hook("volume_written", path=p))
+        n = sum(v.last - v.first + 1 for v in vols)
+        row[f"{part}_pages"] = n
+        pages, volumes = pages + n, volumes + len(vols)
+        for v in vols:
+            row["_volumes"][f"{FOLDER[part]}/{v.name}"] = v.sha256
+            row["_documents"][f"{FOLDER[part]}/{v.name}"] = v.documents
+    row["pages"], row["volumes"] = pages, volumes
+    row["volume_sha256"] = "; ".join(f"{k}={v}" for k, v in row["_volumes"].items())
+    row["source_documents"] = "; ".join(f"#{d.id} {d.source}" for part in PARTS for d in pf.in_part(part))
+    return row
+
+
+def _record(s: Session, pf: PhysicalFile, name: str, row: dict[str, Any], actor: str) -> None:
+    where = {d: vol for vol, docs in row["_documents"].items() for d in docs}
+    now = utcnow()
+    for d in pf.documents:
+        doc = s.get(Document, d.id)
+        if doc is None:
+            continue
+        doc.exported_at, doc.exported_as = now, name
+        s.add(Event(document_id=doc.id, from_state=doc.status, to_state=doc.status, actor=actor, at=now,
+                    detail=f"exported: {name}/{where.get(d.id, FOLDER.get(d.part, ''))}"))
+
+
+def export_eoffice(store: Any, cfg: Config, out: Path, *, branch: str | None = None,
+                   file_number: str | None = None, since: dt.datetime | None = None, actor: str = "nasti",
+                   on_start: Callable[[int, int], None] = lambda files, pages: None,
+                   on_page: Callable[[], None] = lambda: None,
+                   on_file: Callable[[str], None] = lambda name: None) -> Summary:
+    """Export the ready physical files (of ``branch``, with ``file_number``, with a document done ``since``) into
+    ``out``; see the module."""
+    started = time.monotonic()
+    out.mkdir(parents=True, exist_ok=True)
+    _recover(out)
+    (out / WORK).mkdir()
+    state = _load_state(out)
+    summary = Summary()
+    with store.session() as s:
+        files = physical_files(s)
+    names = assign(((pf.key, base_name(pf.file_number, f"file-{min(d.id for d in pf.documents)}"
+                                       if pf.documents else pf.key.split(":")[1])) for pf in files), state["names"])
+    state["names"] = names
+    picked = chosen(files, branch=branch, file_number=file_number, since=since)
+    summary.waiting = sorted({names[pf.key] for pf in files if not pf.ready
+                              and (branch is None or pf.branch_key == branch)})
+    todo: list[tuple[PhysicalFile, str, str]] = []
+    for pf in picked:
+        name = names[pf.key]
+        fp = _fingerprint(pf, name, cfg.archive, cfg)
+        known = state["folders"].get(name)
+        if known and known.get("fingerprint") == fp and (out / name).is_dir():
+            summary.unchanged.append(name)
+            continue
+        todo.append((pf, name, fp))
+    on_start(len(todo), sum(len(set(range(1, d.pages + 1)) - d.blank) for pf, _, _ in todo for d in pf.documents))
+    for pf, name, fp in todo:
+        on_file(name)
+        work = out / WORK / name
+        row = _build(pf, name, work, cfg, on_page)
+        _hook("folder_built", path=work)
+        if _place(out, work, name):
+            summary.written.append(name)
+            with store.session() as s:
+                _record(s, pf, name, row, actor)
+            _hook("folder_placed", path=out / name)
+        else:
+            summary.unchanged.append(name)
+        summary.pages += row["pages"]
+        summary.volumes += row["volumes"]
+        state["folders"][name] = {"fingerprint": fp, "row": row}
+        _save_state(out, state)
+    rows = [f["row"] for name, f in state["folders"].items() if (out / name).is_dir()]
+    for fname, data in ((CSV, metadata.csv_bytes(rows)), (SUMS, metadata.sums_bytes(rows))):
+        if not (out / fname).is_file() or (out / fname).read_bytes() != data:
+            write_atomic(out / fname, data)
+    _save_state(out, state)
+    shutil.rmtree(out / WORK, ignore_errors=True)
+    summary.seconds = round(time.monotonic() - started, 2)
+    return summary
