@@ -73,8 +73,10 @@ def _g4(img: Image.Image) -> tuple[bytes, pikepdf.Dictionary]:
     with pikepdf.open(io.BytesIO(img2pdf.convert(buf.getvalue(), nodate=True))) as pdf:
         obj = next(iter(pikepdf.Page(pdf.pages[0]).images.values()))
         raw = obj.read_raw_bytes()
-        parms = pikepdf.Dictionary({k: v for k, v in obj.DecodeParms.items()})
-        decode = list(obj.get("/Decode", []))
+        dp = obj.DecodeParms
+        dp = dp[0] if isinstance(dp, pikepdf.Array) else dp
+        parms = pikepdf.Dictionary({k: (bool(v) if isinstance(v, bool) else int(v)) for k, v in dp.items()})
+        decode = [int(v) for v in obj.get("/Decode", [])]
     if decode:
         parms["/NastiDecode"] = pikepdf.Array(decode)
     return raw, parms
