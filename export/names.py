@@ -27,9 +27,10 @@ from collections.abc import Iterable
 
 import regex
 
-from common.text import fold_digits, nfc, strip_label
+from common.text import LABEL_PATTERN, fold_digits, nfc, strip_label
 
 PATTERN = regex.compile(r"^fl-[A-Za-z0-9()_-]+$")
+_ONLY_LABEL = regex.compile(r"^\s*(?:" + LABEL_PATTERN + r")[\s.:ः/_-]*$")
 MAX_LEN = 80
 
 _CONSONANTS = {
@@ -95,6 +96,8 @@ def transliterate(text: str) -> str:
 def base_name(file_number: str, fallback: str) -> str:
     """The folder name for one file number, before collisions are resolved (rules 1–4)."""
     _, rest = strip_label(nfc(file_number))
+    if _ONLY_LABEL.match(rest):
+        rest = ""
     text = transliterate(fold_digits(rest))
     text = regex.sub(r"[.॰]+", "", text)
     text = regex.sub(r"[^A-Za-z0-9()\-]+", "_", text)

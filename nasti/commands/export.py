@@ -9,11 +9,9 @@ from zoneinfo import ZoneInfo
 
 import typer
 
-from nasti.app import app, err, load_config, open_store, out, print_json
+from nasti.app import err, load_config, open_store, out, print_json
 from nasti.commands._common import check_branch, fail
-
-export_app = typer.Typer(no_args_is_help=True, help="Export digitised files for other systems.")
-app.add_typer(export_app, name="export")
+from nasti.commands.readiness import export_app   # `nasti export …`: one command group (progress, eoffice)
 
 
 @export_app.command("eoffice")
@@ -26,7 +24,7 @@ def eoffice(target: Annotated[Path, typer.Argument(metavar="OUT", help="the expo
             by: Annotated[str, typer.Option("--by", help="who exports (recorded in the events)")] = "nasti",
             as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Write one fl-<file number> folder per ready physical file: searchable upload volumes per part under the
-    size cap ([export] volume_mb, dpi), metadata.csv (UTF-8 with BOM) and SHA256SUMS. A re-run writes nothing new
+    size cap (config export.volume_mb, export.dpi), metadata.csv (UTF-8 with BOM) and SHA256SUMS. A re-run writes nothing new
     unless a file changed."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -56,7 +54,7 @@ def eoffice(target: Annotated[Path, typer.Argument(metavar="OUT", help="the expo
                                      on_page=lambda: bar.advance(task),
                                      on_file=lambda name: bar.update(task, description=name))
         except TooLarge as e:
-            fail(f"एक पृष्ठ वॉल्यूम सीमा से बड़ा है; [export] volume_mb बढ़ाएँ / {e}; raise [export] volume_mb", 1)
+            fail(f"एक पृष्ठ वॉल्यूम सीमा से बड़ा है; [export] volume_mb बढ़ाएँ / {e}; raise export.volume_mb in the config", 1)
     data = {"written": summary.written, "unchanged": summary.unchanged, "waiting": summary.waiting,
             "pages": summary.pages, "volumes": summary.volumes, "seconds": summary.seconds}
     if as_json:
