@@ -11,7 +11,7 @@ import typer
 
 from nasti.app import err, load_config, open_store, out, print_json
 from nasti.commands._common import check_branch, fail
-from nasti.commands.readiness import export_app   # `nasti export …`: one command group (progress, eoffice)
+from nasti.commands.readiness import export_app  # `nasti export …`: one command group (progress, eoffice)
 
 
 @export_app.command("eoffice")
@@ -24,8 +24,8 @@ def eoffice(target: Annotated[Path, typer.Argument(metavar="OUT", help="the expo
             by: Annotated[str, typer.Option("--by", help="who exports (recorded in the events)")] = "nasti",
             as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Write one fl-<file number> folder per ready physical file: searchable upload volumes per part under the
-    size cap (config export.volume_mb, export.dpi), metadata.csv (UTF-8 with BOM) and SHA256SUMS. A re-run writes nothing new
-    unless a file changed."""
+    size cap (config export.volume_mb, export.dpi), metadata.csv (UTF-8 with BOM) and SHA256SUMS. A re-run writes
+    nothing new unless a file changed."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from export.run import export_eoffice
