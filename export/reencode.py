@@ -71,7 +71,7 @@ def _g4(img: Image.Image) -> tuple[bytes, pikepdf.Dictionary]:
     buf = io.BytesIO()
     img.save(buf, "TIFF", compression="group4")
     with pikepdf.open(io.BytesIO(img2pdf.convert(buf.getvalue(), nodate=True))) as pdf:
-        obj = next(iter(pikepdf.Page(pdf.pages[0]).images.values()))
+        obj = next(iter(pdf.pages[0].Resources.XObject.values()))
         raw = obj.read_raw_bytes()
         dp = obj.DecodeParms
         dp = dp[0] if isinstance(dp, pikepdf.Array) else dp
@@ -132,7 +132,7 @@ def recode_page(page: pikepdf.Page, *, dpi: int, handwritten: bool = False,
         one_bit = img.mode == "1"
         grey = img.convert("L")
         size = (max(1, round(w_pt / 72 * dpi)), max(1, round(h_pt / 72 * dpi)))
-        small = grey.resize(size, Image.Resampling.LANCZOS)
+        small = grey.resize(size, Image.Resampling.BILINEAR)   # area-weighted when shrinking; 4x LANCZOS speed
         bitonal = one_bit or (not handwritten and _bitonal_able(small))
         if bitonal:
             bw = small.point(lambda v: 255 if v >= THRESHOLD else 0).convert("1", dither=Image.Dither.NONE)

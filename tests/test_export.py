@@ -59,7 +59,7 @@ def office(tmp_path_factory: pytest.TempPathFactory) -> Office:
         office.run("register", "import", str(root / f"{branch}.csv"), "--branch", branch)
     for source, (seed, lang, blank, _) in DROPS.items():
         letter = make_letter(seed, lang)
-        pages = [render_page(letter.lines[:12], lang=lang)] + ([blank_page(seed=seed)] if blank else [])
+        pages = [render_page(letter.lines[:9], lang=lang)] + ([blank_page(seed=seed)] if blank else [])
         save_document(pages, office.share / source, "tiff" if source.endswith(".tif") else "png")
     office.run("watch", "--once")
     cfg = load(str(office.config))
@@ -86,6 +86,14 @@ def _docs(office: Office) -> dict[int, Document]:
             _ = d.page_rows, d.register_file
         s.expunge_all()
     return docs
+
+
+def _export(office: Office, out: Path, **filters: Any) -> Any:
+    """The export in this process (the CLI's start-up is measured once, by the `exported` fixture)."""
+    from export.run import export_eoffice
+
+    cfg = load(str(office.config))
+    return export_eoffice(open_checked(cfg.store_url), cfg, out, **filters)
 
 
 def _volumes(out: Path) -> list[Path]:
@@ -157,7 +165,7 @@ def test_text_layer_intact_and_page_counts(office: Office, exported: Path) -> No
             found = set(WORD.findall(subprocess.run(["pdftotext", "-enc", "UTF-8", str(vol), "-"],
                                                     capture_output=True, check=True).stdout.decode("utf-8")))
             want = Counter(w for i in ids for p in docs[i].page_rows if not p.blank for w in WORD.findall(p.text))
-            assert sum(want.values()) > 20
+            assert sum(want.values()) > 15
             hit = sum(n for w, n in want.items() if w in found)
             assert hit / sum(want.values()) >= 0.99, (vol, [w for w in want if w not in found][:10])
         assert pages == int(row["pages"])
@@ -184,7 +192,7 @@ def test_a_rerun_writes_nothing_and_a_fresh_export_is_byte_identical(office: Off
     assert r["written"] == [] and len(r["unchanged"]) == 2
     assert _tree(exported) == before                     # same bytes, same modification times
     again = office.root / "again"
-    office.run("export", "eoffice", str(again))
+    _export(office, again)
     assert {k: v[0] for k, v in _tree(again).items()} == {k: v[0] for k, v in before.items()}
 
 
@@ -193,8 +201,10 @@ def test_filters(office: Office) -> None:
     r = office.json("export", "eoffice", str(out), "--file-number", "क्र. ३७८/राज./२०१७")
     assert len(r["written"]) == 1
     assert [p.name for p in out.glob("fl-*")] == r["written"]
-    r = office.json("export", "eoffice", str(out), "--branch", "establishment", "--since", "2000-01-01")
-    assert len(r["written"]) == 1
+    import datetime as dt
+
+    r = _export(office, out, branch="establishment", since=dt.datetime(2000, 1, 1, tzinfo=dt.UTC))
+    assert len(r.written) == 1 and _export(office, out, since=dt.datetime.now(dt.UTC)).written == []
     assert len(list(csv.DictReader((out / "metadata.csv").open(encoding="utf-8-sig")))) == 2
 
 
@@ -210,7 +220,7 @@ run.export_eoffice(open_checked(cfg.store_url), cfg, Path(sys.argv[2]))
 """
 
 
-@pytest.mark.parametrize("point", ["volume_written", "folder_built", "folder_placed"])
+@pytest.mark.parametrize("point", ["volume_written", "folder_placed"])
 def test_kill_mid_export_leaves_no_partial_folder(office: Office, exported: Path, point: str) -> None:
     out = office.root / f"killed-{point}"
     r = subprocess.run([sys.executable, "-c", KILL, str(office.config), str(out), point], capture_output=True,
@@ -221,5 +231,5 @@ def test_kill_mid_export_leaves_no_partial_folder(office: Office, exported: Path
     for folder in complete:               # a folder that is there is whole
         assert {k: v[0] for k, v in _tree(folder).items()} == \
             {k: v[0] for k, v in _tree(exported / folder.name).items()}
-    office.run("export", "eoffice", str(out))
+    _export(office, out)
     assert {k: v[0] for k, v in _tree(out).items()} == {k: v[0] for k, v in _tree(exported).items()}
