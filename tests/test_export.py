@@ -10,6 +10,7 @@ import subprocess
 import sys
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import pikepdf
 import pytest
@@ -211,6 +212,7 @@ def test_filters(office: Office) -> None:
 KILL = """
 import os, signal, sys
 from pathlib import Path
+from typing import Any
 from common.config import load
 from export import run
 from nasti.schema import open_checked
