@@ -12,10 +12,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from common.text import file_number_key
-from store.models import Branch, Document, RegisterFile
+from store.models import Branch, Document, Page, RegisterFile
 from store.parts import DEFAULT, PARTS, part_of_folder
 
 LEFT_OUT = ("rejected", "duplicate")
@@ -31,7 +31,6 @@ class DocPages:
     pages: int
     blank: frozenset[int]          # 1-based numbers of blank pages (left out of the upload)
     handwritten: frozenset[int]    # 1-based numbers of handwritten pages (kept greyscale)
-    words: dict[int, str]          # page number → its OCR text
     done_at: dt.datetime | None
     exported_as: str | None
 
@@ -78,8 +77,17 @@ def physical_files(s: Session) -> list[PhysicalFile]:
     registers = {r.id: r for r in s.scalars(select(RegisterFile))}
     files: dict[str, PhysicalFile] = {}
     numbers: dict[str, Counter[str]] = {}
+    blank: dict[int, list[int]] = {}
+    hand: dict[int, list[int]] = {}
+    for doc_id, number, is_blank, is_hand in s.execute(
+            select(Page.document_id, Page.number, Page.blank, Page.handwritten)
+            .where(Page.blank.is_(True) | Page.handwritten.is_(True))):
+        if is_blank:
+            blank.setdefault(doc_id, []).append(number)
+        if is_hand:
+            hand.setdefault(doc_id, []).append(number)
     docs = s.scalars(select(Document).where(Document.status.not_in(LEFT_OUT), Document.branch_id.is_not(None))
-                     .options(selectinload(Document.page_rows)).order_by(Document.id))
+                     .order_by(Document.id))
     for doc in docs:
         branch = branches[doc.branch_id]  # type: ignore[index]
         if doc.register_file_id is not None and doc.register_file_id in registers:
@@ -108,9 +116,9 @@ def physical_files(s: Session) -> list[PhysicalFile]:
             continue
         pf.documents.append(DocPages(
             id=doc.id, source=doc.source, part=doc.part or DEFAULT, sequence=doc.sequence, pdf_path=doc.pdf_path,
-            pages=doc.pages, blank=frozenset(p.number for p in doc.page_rows if p.blank),
-            handwritten=frozenset(p.number for p in doc.page_rows if p.handwritten),
-            words={p.number: p.text or "" for p in doc.page_rows}, done_at=doc.done_at,
+            pages=doc.pages, blank=frozenset(blank.get(doc.id, ())),
+            handwritten=frozenset(hand.get(doc.id, ())),
+            done_at=doc.done_at,
             exported_as=doc.exported_as))
     for key, pf in files.items():
         if not key.startswith("rf:"):   # the number most documents print

@@ -185,6 +185,9 @@ def test_manifest_events_and_archive_untouched(office: Office, exported: Path) -
     with open_checked(cfg.store_url).session() as s:
         events = list(s.scalars(select(Event).where(Event.detail.like("exported: %"))))
     assert sorted(e.document_id for e in events) == sorted(docs)
+    report = office.json("readiness")
+    assert {b["branch"]: b["exported_files"] for b in report["branches"]} == {"establishment": 1, "revenue": 1}
+    assert report["total"]["exported_files"] == 2
 
 
 def test_a_rerun_writes_nothing_and_a_fresh_export_is_byte_identical(office: Office, exported: Path) -> None:
