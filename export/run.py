@@ -10,6 +10,7 @@ Every document exported is recorded: an event row and its ``exported_as`` folder
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import hashlib
 import json
 import os
@@ -26,7 +27,7 @@ from common.config import Config
 from export import metadata
 from export.names import assign, base_name
 from export.select import PhysicalFile, chosen, physical_files
-from export.volumes import write_part
+from export.volumes import TooLarge, write_part
 from ingest.archive import fsync_dir, sha256_file, write_atomic
 from store.models import Document, Event, utcnow
 from store.parts import FOLDER, PARTS
@@ -35,6 +36,7 @@ FORMAT = 1                   # bump when the output for the same input changes
 STATE = ".nasti-export.json"
 WORK = ".nasti-work"
 CSV, SUMS = "metadata.csv", "SHA256SUMS"
+LOCK = ".nasti-export.lock"
 #: test hooks: "volume_written" (path), "folder_built" (work folder), "folder_placed" (final folder)
 HOOKS: dict[str, Callable[..., None]] = {}
 
@@ -44,9 +46,14 @@ class Summary:
     written: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     waiting: list[str] = field(default_factory=list)     # chosen by the filters but not ready
+    refused: dict[str, str] = field(default_factory=dict)  # folder → why it was not exported (a page over the cap)
     pages: int = 0
     volumes: int = 0
     seconds: float = 0.0
+
+
+class ExportBusy(RuntimeError):
+    """Another export holds the folder."""
 
 
 def _hook(name: str, **kw: Any) -> None:
@@ -163,6 +170,21 @@ def export_eoffice(store: Any, cfg: Config, out: Path, *, branch: str | None = N
     ``out``; see the module."""
     started = time.monotonic()
     out.mkdir(parents=True, exist_ok=True)
+    with open(out / LOCK, "a+b") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise ExportBusy(f"{out}: एक और निर्यात इसी फ़ोल्डर में चल रहा है / another export is writing to this "
+                             "folder") from None
+        summary = _export(store, cfg, out, branch=branch, file_number=file_number, since=since, actor=actor,
+                          on_start=on_start, on_page=on_page, on_file=on_file)
+    summary.seconds = round(time.monotonic() - started, 2)
+    return summary
+
+
+def _export(store: Any, cfg: Config, out: Path, *, branch: str | None, file_number: str | None,
+            since: dt.datetime | None, actor: str, on_start: Callable[[int, int], None],
+            on_page: Callable[[], None], on_file: Callable[[str], None]) -> Summary:
     _recover(out)
     (out / WORK).mkdir()
     state = _load_state(out)
@@ -188,7 +210,12 @@ def export_eoffice(store: Any, cfg: Config, out: Path, *, branch: str | None = N
     for pf, name, fp in todo:
         on_file(name)
         work = out / WORK / name
-        row = _build(pf, name, work, cfg, on_page)
+        try:
+            row = _build(pf, name, work, cfg, on_page)
+        except TooLarge as e:   # this file cannot be cut under the cap; the others can still go
+            shutil.rmtree(work, ignore_errors=True)
+            summary.refused[name] = str(e)
+            continue
         _hook("folder_built", path=work)
         if _place(out, work, name):
             summary.written.append(name)
@@ -207,5 +234,4 @@ def export_eoffice(store: Any, cfg: Config, out: Path, *, branch: str | None = N
             write_atomic(out / fname, data)
     _save_state(out, state)
     shutil.rmtree(out / WORK, ignore_errors=True)
-    summary.seconds = round(time.monotonic() - started, 2)
     return summary

@@ -28,8 +28,7 @@ def eoffice(target: Annotated[Path, typer.Argument(metavar="OUT", help="the expo
     nothing new unless a file changed."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from export.run import export_eoffice
-    from export.volumes import TooLarge
+    from export.run import ExportBusy, export_eoffice
 
     cfg = load_config()
     start = None
@@ -53,16 +52,19 @@ def eoffice(target: Annotated[Path, typer.Argument(metavar="OUT", help="the expo
                                      on_start=lambda files, pages: bar.update(task, total=pages),
                                      on_page=lambda: bar.advance(task),
                                      on_file=lambda name: bar.update(task, description=name))
-        except TooLarge as e:
-            fail(f"एक पृष्ठ वॉल्यूम सीमा से बड़ा है; [export] volume_mb बढ़ाएँ / {e}; raise export.volume_mb in the config", 1)
+        except ExportBusy as e:
+            fail(str(e), 1)
     data = {"written": summary.written, "unchanged": summary.unchanged, "waiting": summary.waiting,
-            "pages": summary.pages, "volumes": summary.volumes, "seconds": summary.seconds}
+            "refused": summary.refused, "pages": summary.pages, "volumes": summary.volumes, "seconds": summary.seconds}
     if as_json:
         print_json(data)
         return
     out.print(f"export: {len(summary.written)} folders written, {len(summary.unchanged)} unchanged, "
               f"{summary.pages} pages in {summary.volumes} volumes, {summary.seconds} s → {target}",
               highlight=False)
+    for name, why in summary.refused.items():
+        out.print(f"! {name}: एक पृष्ठ वॉल्यूम सीमा से बड़ा है; [export] volume_mb बढ़ाएँ / {why}; raise "
+                  "export.volume_mb in the config", style="yellow", highlight=False, markup=False)
     if summary.waiting:
         out.print(f"not ready (work pending or review): {len(summary.waiting)} — "
                   + ", ".join(summary.waiting[:10]) + (" …" if len(summary.waiting) > 10 else ""), highlight=False)
