@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import random
+from itertools import pairwise
 from pathlib import Path
 
 import img2pdf
@@ -74,8 +75,8 @@ def test_images_are_resampled_in_place(tmp_path: Path) -> None:
 
 
 def test_volumes_under_a_cap_with_running_page_numbers(tmp_path: Path) -> None:
-    a = _pdf(tmp_path / "a.pdf", [(_printed(i), 300) for i in range(3)])
-    b = _pdf(tmp_path / "b.pdf", [(_printed(i + 10), 300) for i in range(3)])
+    _pdf(tmp_path / "a.pdf", [(_printed(i), 300) for i in range(3)])
+    _pdf(tmp_path / "b.pdf", [(_printed(i + 10), 300) for i in range(3)])
     docs = [DocPages(id=2, source="revenue/f/b.pdf", part="receipts", sequence=2, pdf_path="b.pdf", pages=3,
                      blank=frozenset({2}), handwritten=frozenset(), done_at=None, exported_as=None),
             DocPages(id=1, source="revenue/f/a.pdf", part="receipts", sequence=1, pdf_path="a.pdf", pages=3,
@@ -86,7 +87,7 @@ def test_volumes_under_a_cap_with_running_page_numbers(tmp_path: Path) -> None:
                       dpi=200)
     assert len(vols) > 1 and all(v.size <= CAP for v in vols)
     assert vols[0].first == 1 and vols[-1].last == 5                       # 6 pages, one blank back left out
-    assert all(v.first == w.last + 1 for w, v in zip(vols, vols[1:], strict=False))
+    assert all(v.first == w.last + 1 for w, v in pairwise(vols))
     assert vols[0].documents[0] == 1                                         # in sequence order
     for v in vols:
         with pikepdf.open(tmp_path / "out" / v.name) as pdf:
