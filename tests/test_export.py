@@ -238,3 +238,26 @@ def test_kill_mid_export_leaves_no_partial_folder(office: Office, exported: Path
             {k: v[0] for k, v in _tree(exported / folder.name).items()}
     _export(office, out)
     assert {k: v[0] for k, v in _tree(out).items()} == {k: v[0] for k, v in _tree(exported).items()}
+
+
+def test_waiting_files_stay_out_and_a_changed_file_is_rewritten_alone(office: Office, exported: Path) -> None:
+    """Runs last: it changes the office."""
+    cfg = load(str(office.config))
+    docs = {d.source: d for d in _docs(office).values()}
+    eng = docs["establishment/378-RAJA/letter.png"]
+    with open_checked(cfg.store_url).session() as s:    # a document back in review holds its whole file back
+        s.get_one(Document, eng.id).needs_review = True
+    fresh = _export(office, office.root / "waiting")
+    assert len(fresh.written) == 1 and fresh.waiting == [eng.exported_as]
+    with open_checked(cfg.store_url).session() as s:
+        s.get_one(Document, eng.id).needs_review = False
+    before = _tree(exported)
+    office.run("document", "part", str(eng.id), "Receipts", "--by", "test")
+    r = office.json("export", "eoffice", str(exported))
+    assert r["written"] == [eng.exported_as] and len(r["unchanged"]) == 1
+    after = _tree(exported)
+    changed = {k for k in set(before) | set(after) if before.get(k) != after.get(k)}
+    assert {k.split("/")[0] for k in changed} == {eng.exported_as, "metadata.csv", "SHA256SUMS",
+                                                 ".nasti-export.json"}
+    assert sorted(p.name for p in (exported / eng.exported_as / "Receipts").iterdir()) == ["receipts_v01_p1-1.pdf"]
+    assert list((exported / eng.exported_as / "References").iterdir()) == []
