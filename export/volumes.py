@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -67,13 +66,14 @@ def _alone_size(src: pikepdf.Pdf, index: int) -> int:
     return len(buf.getvalue())
 
 
-def pages_of(docs: list[DocPages], archive: Path, stack: ExitStack, *, dpi: int,
+def pages_of(docs: list[DocPages], archive: Path, *, dpi: int,
              on_page: Callable[[], None] = lambda: None) -> Iterator[_Page]:
-    """The part's pages in order, each re-encoded in an in-memory copy of its document's searchable PDF."""
+    """The part's pages in order, each re-encoded in an in-memory copy of its document's searchable PDF (the
+    caller closes each copy once its pages are written)."""
     for doc in docs:
         if not doc.pdf_path:
             continue
-        pdf = stack.enter_context(pikepdf.open(io.BytesIO((archive / doc.pdf_path).read_bytes())))
+        pdf = pikepdf.open(io.BytesIO((archive / doc.pdf_path).read_bytes()))
         recoded: set[tuple[int, int]] = set()
         for index in range(len(pdf.pages)):
             number = index + 1
@@ -109,7 +109,8 @@ def write_part(docs: list[DocPages], archive: Path, folder: Path, *, prefix: str
     import hashlib
 
     volumes: list[Volume] = []
-    with ExitStack() as stack:
+    opened: dict[int, pikepdf.Pdf] = {}   # the in-memory copies whose pages are not all written yet
+    try:
         pending: list[_Page] = []
         budget = 0
         number = 1
@@ -139,11 +140,17 @@ def write_part(docs: list[DocPages], archive: Path, folder: Path, *, prefix: str
                 number = last + 1
                 batch = []
 
-        for page in pages_of(docs, archive, stack, dpi=dpi, on_page=on_page):
+        for page in pages_of(docs, archive, dpi=dpi, on_page=on_page):
+            opened[id(page.pdf)] = page.pdf
             if pending and budget + page.size + OVERHEAD > cap_bytes:
                 flush(pending)
                 pending, budget = [], 0
+                for key in [k for k in opened if k != id(page.pdf)]:   # memory stays one document's worth
+                    opened.pop(key).close()
             pending.append(page)
             budget += page.size
         flush(pending)
+    finally:
+        for pdf in opened.values():
+            pdf.close()
     return volumes
