@@ -188,6 +188,12 @@ def test_manifest_events_and_archive_untouched(office: Office, exported: Path) -
     report = office.json("readiness")
     assert {b["branch"]: b["exported_files"] for b in report["branches"]} == {"establishment": 1, "revenue": 1}
     assert report["total"]["exported_files"] == 2
+    from report.export import COLUMNS, rows
+    from report.readiness import readiness
+
+    with open_checked(cfg.store_url).session() as s:      # and in the progress spreadsheet
+        sheet = rows(readiness(s, cfg))
+    assert [r[COLUMNS.index("exported_files")] for r in sheet] == [1, 1, 2]
 
 
 def test_a_rerun_writes_nothing_and_a_fresh_export_is_byte_identical(office: Office, exported: Path) -> None:
