@@ -217,13 +217,13 @@ def _export(store: Any, cfg: Config, out: Path, *, branch: str | None, file_numb
             summary.refused[name] = str(e)
             continue
         _hook("folder_built", path=work)
-        if _place(out, work, name):
-            summary.written.append(name)
+        placed = _place(out, work, name)
+        (summary.written if placed else summary.unchanged).append(name)
+        if placed:
+            _hook("folder_placed", path=out / name)
+        if placed or any(d.exported_as != name for d in pf.documents):   # also a run killed before it recorded
             with store.session() as s:
                 _record(s, pf, name, row, actor)
-            _hook("folder_placed", path=out / name)
-        else:
-            summary.unchanged.append(name)
         summary.pages += row["pages"]
         summary.volumes += row["volumes"]
         state["folders"][name] = {"fingerprint": fp, "row": row}

@@ -236,6 +236,10 @@ run.export_eoffice(open_checked(cfg.store_url), cfg, Path(sys.argv[2]))
 @pytest.mark.parametrize("point", ["volume_written", "folder_placed"])
 def test_kill_mid_export_leaves_no_partial_folder(office: Office, exported: Path, point: str) -> None:
     out = office.root / f"killed-{point}"
+    cfg = load(str(office.config))
+    with open_checked(cfg.store_url).session() as s:   # as in a first export: nothing recorded yet
+        for doc in s.scalars(select(Document)):
+            doc.exported_as = None
     r = subprocess.run([sys.executable, "-c", KILL, str(office.config), str(out), point], capture_output=True,
                        cwd=Path(__file__).resolve().parent.parent, env={**os.environ, "OMP_THREAD_LIMIT": "1"})
     assert r.returncode == -9, r.stderr
@@ -246,6 +250,8 @@ def test_kill_mid_export_leaves_no_partial_folder(office: Office, exported: Path
             {k: v[0] for k, v in _tree(exported / folder.name).items()}
     _export(office, out)
     assert {k: v[0] for k, v in _tree(out).items()} == {k: v[0] for k, v in _tree(exported).items()}
+    # a folder placed by the killed run, though identical now, still gets its documents' export recorded
+    assert all(d.exported_as and d.exported_as.startswith("fl-378_") for d in _docs(office).values())
 
 
 def test_waiting_files_stay_out_and_a_changed_file_is_rewritten_alone(office: Office, exported: Path) -> None:
