@@ -56,6 +56,32 @@ class ExportBusy(RuntimeError):
     """Another export holds the folder."""
 
 
+class ExportRefused(ValueError):
+    """OUT cannot take an export (inside the archive or the share, not a folder, not writable); Hindi, then
+    English."""
+
+
+def _check_out(out: Path, cfg: Config) -> Path:
+    """OUT, resolved (symlinks followed) and created; refused inside the archive or the share (the watcher would
+    take the volumes as drops; the archive is nasti's alone), when it is a file, or when it cannot be written."""
+    real = out.resolve()
+    for what, hi, root in (("archive", "संग्रह (archive)", cfg.archive), ("share", "शेयर (share)", cfg.share)):
+        if real.is_relative_to(root.resolve()):
+            raise ExportRefused(f"निर्यात फ़ोल्डर OUT {hi} के भीतर नहीं हो सकता; कोई और फ़ोल्डर चुनें / OUT may not be "
+                                f"inside the {what}; choose a folder outside it")
+    if real.exists() and not real.is_dir():
+        raise ExportRefused("OUT एक फ़ाइल है, फ़ोल्डर नहीं / OUT is a file, not a folder")
+    try:
+        real.mkdir(parents=True, exist_ok=True)
+        probe = real / f"{WORK}.probe"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as e:
+        raise ExportRefused(f"OUT फ़ोल्डर में लिखा नहीं जा सकता / OUT cannot be written to ({e.strerror or e})") \
+            from None
+    return real
+
+
 def _hook(name: str, **kw: Any) -> None:
     if (fn := HOOKS.get(name)) is not None:
         fn(**kw)
@@ -169,7 +195,7 @@ def export_eoffice(store: Any, cfg: Config, out: Path, *, branch: str | None = N
     """Export the ready physical files (of ``branch``, with ``file_number``, with a document done ``since``) into
     ``out``; see the module."""
     started = time.monotonic()
-    out.mkdir(parents=True, exist_ok=True)
+    out = _check_out(out, cfg)
     with open(out / LOCK, "a+b") as lock:
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)

@@ -28,7 +28,7 @@ def eoffice(target: Annotated[Path, typer.Argument(metavar="OUT", help="the expo
     nothing new unless a file changed."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from export.run import ExportBusy, export_eoffice
+    from export.run import ExportBusy, ExportRefused, export_eoffice
 
     cfg = load_config()
     start = None
@@ -52,7 +52,7 @@ def eoffice(target: Annotated[Path, typer.Argument(metavar="OUT", help="the expo
                                      on_start=lambda files, pages: bar.update(task, total=pages),
                                      on_page=lambda: bar.advance(task),
                                      on_file=lambda name: bar.update(task, description=name))
-        except ExportBusy as e:
+        except (ExportBusy, ExportRefused) as e:
             fail(str(e), 1)
     data = {"written": summary.written, "unchanged": summary.unchanged, "waiting": summary.waiting,
             "refused": summary.refused, "pages": summary.pages, "volumes": summary.volumes, "seconds": summary.seconds}
