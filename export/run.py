@@ -16,11 +16,13 @@ import json
 import os
 import shutil
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from common.config import Config
@@ -47,6 +49,7 @@ class Summary:
     unchanged: list[str] = field(default_factory=list)
     waiting: list[str] = field(default_factory=list)     # chosen by the filters but not ready
     refused: dict[str, str] = field(default_factory=dict)  # folder → why it was not exported (a page over the cap)
+    removed: list[str] = field(default_factory=list)   # folders of files that no longer exist (documents moved)
     pages: int = 0
     volumes: int = 0
     seconds: float = 0.0
@@ -149,6 +152,52 @@ def _recover(out: Path) -> None:
     shutil.rmtree(out / WORK, ignore_errors=True)
 
 
+def _inherit(files: list[PhysicalFile], names: dict[str, str]) -> dict[str, str]:
+    """A file whose key changed (its documents matched to the register after their export, or given a file
+    number) takes over the name its documents were exported under, when the key that held it no longer exists;
+    otherwise the same physical file would be exported twice, under ``-2``."""
+    live = {pf.key for pf in files}
+    holder = {name: key for key, name in names.items()}
+    names = dict(names)
+    for pf in files:
+        if pf.key in names:
+            continue
+        seen = Counter(d.exported_as for d in pf.documents if d.exported_as)
+        for name, _ in seen.most_common():
+            key = holder.get(name)
+            if key is not None and key not in live:
+                del names[key]
+                names[pf.key] = name
+                holder[name] = pf.key
+                break
+    return names
+
+
+def _remove_orphans(s: Session, out: Path, state: dict[str, Any], files: list[PhysicalFile], actor: str) -> list[str]:
+    """Folders of files that no longer exist (every document moved to another file) leave OUT: a document is in
+    one folder only. Its documents still pointing at the folder get an event and lose ``exported_as``."""
+    live = {pf.key for pf in files}
+    key_of = {name: key for key, name in state["names"].items()}
+    removed = []
+    for name in sorted(state["folders"]):
+        if key_of.get(name) in live:
+            continue
+        if (out / name).is_dir():
+            gone = out / WORK / f"{name}.gone"
+            os.rename(out / name, gone)
+            fsync_dir(out)
+            shutil.rmtree(gone, ignore_errors=True)
+            removed.append(name)
+            now = utcnow()
+            for doc in s.scalars(select(Document).where(Document.exported_as == name)):
+                doc.exported_as = None
+                s.add(Event(document_id=doc.id, from_state=doc.status, to_state=doc.status, actor=actor, at=now,
+                            detail=f"export removed: {name} (the document is no longer in that file)"))
+        del state["folders"][name]
+        state["names"].pop(key_of.get(name, ""), None)
+    return removed
+
+
 def _build(pf: PhysicalFile, name: str, work: Path, cfg: Config, on_page: Callable[[], None]) -> dict[str, Any]:
     """Write the folder into ``work``; its metadata row."""
     cap = int(cfg.export.volume_mb * 1_000_000)
@@ -217,9 +266,13 @@ def _export(store: Any, cfg: Config, out: Path, *, branch: str | None, file_numb
     summary = Summary()
     with store.session() as s:
         files = physical_files(s)
+    state["names"] = _inherit(files, state["names"])
+    with store.session() as s:
+        summary.removed = _remove_orphans(s, out, state, files, actor)
     names = assign(((pf.key, base_name(pf.file_number, f"file-{min(d.id for d in pf.documents)}"
                                        if pf.documents else pf.key.split(":")[1])) for pf in files), state["names"])
     state["names"] = names
+    _save_state(out, state)
     picked = chosen(files, branch=branch, file_number=file_number, since=since)
     summary.waiting = sorted({names[pf.key] for pf in files if not pf.ready
                               and (branch is None or pf.branch_key == branch)})

@@ -55,7 +55,8 @@ def eoffice(target: Annotated[Path, typer.Argument(metavar="OUT", help="the expo
         except (ExportBusy, ExportRefused) as e:
             fail(str(e), 1)
     data = {"written": summary.written, "unchanged": summary.unchanged, "waiting": summary.waiting,
-            "refused": summary.refused, "pages": summary.pages, "volumes": summary.volumes, "seconds": summary.seconds}
+            "refused": summary.refused, "removed": summary.removed,
+            "pages": summary.pages, "volumes": summary.volumes, "seconds": summary.seconds}
     if as_json:
         print_json(data)
         return
@@ -65,6 +66,9 @@ def eoffice(target: Annotated[Path, typer.Argument(metavar="OUT", help="the expo
     for name, why in summary.refused.items():
         out.print(f"! {name}: एक पृष्ठ वॉल्यूम सीमा से बड़ा है; [export] volume_mb बढ़ाएँ / {why}; raise "
                   "export.volume_mb in the config", style="yellow", highlight=False, markup=False)
+    for name in summary.removed:
+        out.print(f"- {name}: फ़ाइल अब नहीं है (दस्तावेज़ दूसरी फ़ाइल में गए), फ़ोल्डर हटाया / the file no longer exists "
+                  "(its documents moved to another file); folder removed", highlight=False, markup=False)
     if summary.waiting:
         out.print(f"not ready (work pending or review): {len(summary.waiting)} — "
                   + ", ".join(summary.waiting[:10]) + (" …" if len(summary.waiting) > 10 else ""), highlight=False)

@@ -1,0 +1,164 @@
+"""Attacks on `nasti export eoffice` as a branch head, an operator, a clerk or an attacker would make them, on a
+small office built directly in the store (image PDFs made here; the OCR'd path is tests/test_export.py)."""
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import img2pdf
+import pytest
+from PIL import Image, ImageDraw
+from sqlalchemy import select
+
+from common.config import Config, load
+from export.run import export_eoffice
+from nasti.schema import open_checked
+from store.models import Document, Event, RegisterFile
+from store.repo import ensure_branch, ensure_office, new_document, transition
+from tests.conftest import write_config
+
+
+def _page_pdf(seed: int, dpi: int = 300) -> bytes:
+    w, h = round(4.13 * dpi), round(5.83 * dpi)
+    img = Image.new("L", (w, h), 255)
+    draw = ImageDraw.Draw(img)
+    for row in range(12):
+        draw.rectangle((40 + seed % 7 * 5, 60 + row * h // 14, w - 60, 60 + row * h // 14 + h // 100), fill=0)
+    buf = io.BytesIO()
+    img.save(buf, "PNG", dpi=(dpi, dpi))
+    return img2pdf.convert(buf.getvalue(), nodate=True)
+
+
+@dataclass
+class Mini:
+    root: Path
+    cfg: Config
+    store: Any
+    seed: int = 0
+
+    def add(self, source: str, number: str | None = None, *, register: int | None = None, dpi: int = 300) -> int:
+        """A done document of one page at ``source`` (share-relative), with file number ``number``."""
+        from common.text import file_number_key
+
+        self.seed += 1
+        data = _page_pdf(self.seed, dpi)
+        pdf = Path("revenue") / f"doc{self.seed}.pdf"
+        (self.cfg.archive / pdf).parent.mkdir(parents=True, exist_ok=True)
+        (self.cfg.archive / pdf).write_bytes(data)
+        with self.store.session() as s:
+            office = ensure_office(s, key="o", name_hi="o", name_en="o", cutover=None)
+            branch = ensure_branch(s, office.id, key=source.split("/")[0], code="REV", name_hi="r", name_en="r",
+                                   cutover=None, configured=True)
+            doc = new_document(s, office_id=office.id, branch_id=branch.id, source=source, share_path=source,
+                               sha256="0" * 64, size=len(data))
+            doc.pdf_path, doc.archive_path, doc.pages = pdf.as_posix(), pdf.as_posix(), 1
+            if number is not None:
+                doc.file_number, doc.file_number_key = number, file_number_key(number)
+            doc.register_file_id = register
+            for to in ("processing", "done"):
+                transition(s, doc, to)
+            return doc.id
+
+    def export(self, out: Path | None = None, **kw: Any) -> Any:
+        return export_eoffice(self.store, self.cfg, out or self.root / "out", **kw)
+
+    def events(self) -> list[Event]:
+        with self.store.session() as s:
+            rows = list(s.scalars(select(Event).where(Event.detail.like("exported: %")).order_by(Event.id)))
+            s.expunge_all()
+        return rows
+
+
+@pytest.fixture
+def mini(tmp_path: Path) -> Mini:
+    (tmp_path / "share").mkdir()
+    cfg = load(str(write_config(tmp_path, "[export]\nvolume_mb = 1\ndpi = 150\n")))
+    cfg.archive.mkdir(parents=True)
+    return Mini(tmp_path, cfg, open_checked(cfg.store_url))
+
+
+def _rows(out: Path) -> list[dict[str, str]]:
+    return list(csv.DictReader((out / "metadata.csv").open(encoding="utf-8-sig", newline="")))
+
+
+@pytest.mark.parametrize("where", ["archive", "share", "archive itself"])
+def test_out_inside_the_archive_or_the_share_is_refused(mini: Mini, where: str) -> None:
+    from export.run import ExportRefused
+
+    mini.add("revenue/x/a.pdf", "12/2017")
+    out = {"archive": mini.cfg.archive / "exp", "share": mini.cfg.share / "revenue" / "exp",
+           "archive itself": mini.cfg.archive}[where]
+    with pytest.raises(ExportRefused, match="OUT"):
+        mini.export(out)
+    assert not list(out.glob("fl-*")) and not (out / "metadata.csv").exists()
+    # also through a symlink that leads there
+    link = mini.root / f"link-{where}"
+    link.symlink_to(out if out.exists() else out.parent)
+    with pytest.raises(ExportRefused):
+        mini.export(link)
+
+
+def test_out_that_is_a_file_or_unwritable_is_a_clear_refusal(mini: Mini) -> None:
+    from export.run import ExportRefused
+
+    mini.add("revenue/x/a.pdf", "12/2017")
+    f = mini.root / "afile"
+    f.write_text("x")
+    with pytest.raises(ExportRefused, match="not a folder"):
+        mini.export(f)
+    assert f.read_text() == "x"
+
+
+def test_a_file_later_matched_to_the_register_keeps_its_folder(mini: Mini) -> None:
+    """A clerk's file exported by its printed number; the branch imports its register afterwards: the same physical
+    file must not appear twice in OUT (the old folder stale, the document in both)."""
+    a = mini.add("revenue/x/a.pdf", "12/2017")
+    out = mini.root / "out"
+    assert mini.export(out).written == ["fl-12_2017"]
+    with mini.store.session() as s:
+        doc = s.get_one(Document, a)
+        rf = RegisterFile(office_id=doc.office_id, branch_id=doc.branch_id, file_number="12/2017",
+                          key=doc.file_number_key or "", subject="भूमि आवंटन")
+        s.add(rf)
+        s.flush()
+        doc.register_file_id = rf.id
+    r = mini.export(out)
+    assert r.written + r.unchanged == ["fl-12_2017"]          # the same pages: the same bytes
+    assert sorted(p.name for p in out.glob("fl-*")) == ["fl-12_2017"]
+    assert [(row["folder"], row["subject"]) for row in _rows(out)] == [("fl-12_2017", "भूमि आवंटन")]
+
+
+def test_a_document_moved_to_another_file_leaves_no_stale_folder(mini: Mini) -> None:
+    a = mini.add("revenue/x/a.pdf", "12/2017")
+    mini.add("revenue/y/b.pdf", "13/2017")
+    out = mini.root / "out"
+    assert sorted(mini.export(out).written) == ["fl-12_2017", "fl-13_2017"]
+    from common.text import file_number_key
+
+    with mini.store.session() as s:          # a branch head corrects the number: a belongs to 13/2017
+        doc = s.get_one(Document, a)
+        doc.file_number, doc.file_number_key = "13/2017", file_number_key("13/2017")
+    r = mini.export(out)
+    assert r.written == ["fl-13_2017"]
+    assert sorted(p.name for p in out.glob("fl-*")) == ["fl-13_2017"]
+    assert [row["folder"] for row in _rows(out)] == ["fl-13_2017"]
+    assert r.removed == ["fl-12_2017"]
+
+
+@pytest.mark.parametrize("subject", ['=HYPERLINK("http://x","y")', "+91 9999", "-2+3", "@SUM(A1)",
+                                     "\t=1", "=भूमि+1"])
+def test_metadata_cells_are_not_formulas_in_excel(mini: Mini, subject: str) -> None:
+    a = mini.add("revenue/x/a.pdf", "=1+1/2017")
+    with mini.store.session() as s:
+        s.get_one(Document, a).subject = subject
+    out = mini.root / "out"
+    mini.export(out)
+    raw = (out / "metadata.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf") and not raw[3:].startswith(b"\xef\xbb\xbf")
+    row = _rows(out)[0]
+    for cell in row.values():
+        assert not cell or cell[0] not in "=+-@\t\r", row
+    assert row["subject"] == "'" + subject and row["file_number"] == "'=1+1/2017"
