@@ -3,8 +3,9 @@
 The rule (NIC eOffice Project Division, *Guidelines for migration of physical files*, 2013: one folder per file named
 ``fl-`` followed by the file number with ``/`` replaced by ``_``, only ``a-z A-Z 0-9 ( ) -`` and ``_``):
 
-1. NFC; a leading generic label is dropped (``क्रमांक``, ``क्र.``, ``फा.क्र.``, ``F.No.`` … — common.text.strip_label);
-   Devanagari digits are folded to ASCII (``३७८`` → ``378``).
+1. NFC; invisible format characters (zero-width space, soft hyphen, bidi marks, BOM) are dropped; a leading
+   generic label is dropped (``क्रमांक``, ``क्र.``, ``फा.क्र.``, ``F.No.`` … — common.text.strip_label);
+   Devanagari digits, and any other script's decimal digits, are folded to ASCII (``३७८`` → ``378``).
 2. Devanagari letters are transliterated by IAST and folded to ASCII (long vowels and dotted letters lose their marks:
    ``राज`` → ``rāja`` → ``raja``, ``कलेक्टर`` → ``kalekṭara`` → ``kalektara``; anusvara and chandrabindu → ``n``
    before a consonant of its class written so, else ``m``; visarga → ``h``; nukta letters as their base: ``ज़`` → ``z``,
@@ -93,9 +94,20 @@ def transliterate(text: str) -> str:
     return "".join(c for c in folded if not unicodedata.combining(c))
 
 
+def _visible(text: str) -> str:
+    """Without format characters (Cf: ZWSP, soft hyphen, bidi marks, BOM); ZWJ/ZWNJ too (they only shape
+    Devanagari); every decimal digit as ASCII."""
+    out = []
+    for ch in text:
+        if unicodedata.category(ch) == "Cf":
+            continue
+        out.append(str(unicodedata.decimal(ch)) if unicodedata.category(ch) == "Nd" else ch)
+    return "".join(out)
+
+
 def base_name(file_number: str, fallback: str) -> str:
     """The folder name for one file number, before collisions are resolved (rules 1–4)."""
-    _, rest = strip_label(nfc(file_number))
+    _, rest = strip_label(_visible(nfc(file_number)))
     if _ONLY_LABEL.match(rest):
         rest = ""
     text = transliterate(fold_digits(rest))

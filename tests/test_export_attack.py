@@ -162,3 +162,13 @@ def test_metadata_cells_are_not_formulas_in_excel(mini: Mini, subject: str) -> N
     for cell in row.values():
         assert not cell or cell[0] not in "=+-@\t\r", row
     assert row["subject"] == "'" + subject and row["file_number"] == "'=1+1/2017"
+
+
+@pytest.mark.parametrize("number", ["1\u200b2/2017", "12/20\u00ad17", "\u202b12/2017\u202c", "12/\ufeff2017",
+                                    "12\u200e/2017", "١٢/٢٠١٧", "１２/２０１７"])
+def test_invisible_characters_and_other_digits_name_the_same_folder(number: str) -> None:
+    """An OCR'd or typed number with a zero-width space, a soft hyphen, a bidi mark or a BOM (invisible in every
+    list a clerk sees), or written in other digits, names the folder its digits say: not fl-1_2_2017."""
+    from export.names import base_name
+
+    assert base_name(number, "file-7") == "fl-12_2017"
