@@ -99,7 +99,9 @@ def _load_state(out: Path) -> dict[str, Any]:
 
 
 def _save_state(out: Path, state: dict[str, Any]) -> None:
-    data = json.dumps(state, ensure_ascii=False, sort_keys=True, indent=1).encode("utf-8")
+    """Only names of folders exported into OUT stick (a file still waiting reserves none)."""
+    kept = {"names": {k: v for k, v in state["names"].items() if v in state["folders"]}, "folders": state["folders"]}
+    data = json.dumps(kept, ensure_ascii=False, sort_keys=True, indent=1).encode("utf-8")
     if (out / STATE).is_file() and (out / STATE).read_bytes() == data:
         return
     write_atomic(out / STATE, data)

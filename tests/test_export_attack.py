@@ -172,3 +172,34 @@ def test_invisible_characters_and_other_digits_name_the_same_folder(number: str)
     from export.names import base_name
 
     assert base_name(number, "file-7") == "fl-12_2017"
+
+
+def _review(mini: Mini, doc_id: int, flag: bool) -> None:
+    with mini.store.session() as s:
+        s.get_one(Document, doc_id).needs_review = flag
+
+
+def test_a_waiting_file_does_not_reserve_a_name(mini: Mini) -> None:
+    """A file read but still in review when an export runs, then matched to the register: it is exported under its
+    own name, not -2 (nothing was ever exported under the first)."""
+    a = mini.add("revenue/x/a.pdf", "12/2017")
+    _review(mini, a, True)
+    out = mini.root / "out"
+    assert mini.export(out).waiting == ["fl-12_2017"]
+    with mini.store.session() as s:
+        doc = s.get_one(Document, a)
+        rf = RegisterFile(office_id=doc.office_id, branch_id=doc.branch_id, file_number="12/2017",
+                          key=doc.file_number_key or "", subject="x")
+        s.add(rf)
+        s.flush()
+        doc.register_file_id, doc.needs_review = rf.id, False
+    assert mini.export(out).written == ["fl-12_2017"]
+
+
+def test_a_share_folder_without_a_number_is_named_by_its_document_once_ready(mini: Mini) -> None:
+    a = mini.add("revenue/क्रमांक/a.pdf")
+    _review(mini, a, True)
+    out = mini.root / "out"
+    mini.export(out)
+    _review(mini, a, False)
+    assert mini.export(out).written == [f"fl-file-{a}"]
