@@ -115,6 +115,18 @@ def _fingerprint(pf: PhysicalFile, name: str, archive: Path, cfg: Config) -> str
     return hashlib.sha256(json.dumps(data, ensure_ascii=False).encode("utf-8")).hexdigest()
 
 
+def _intact(folder: Path, row: dict[str, Any]) -> bool:
+    """The folder holds exactly the four part folders and the volumes recorded for it, with their sha256 (a volume
+    an operator deleted, edited or a stray file dropped in makes the file rebuilt, not 'unchanged')."""
+    if not folder.is_dir() or folder.is_symlink():
+        return False
+    want = {f"{p}/" for p in FOLDER.values()} | set(row.get("_volumes", {}))
+    have = {p.relative_to(folder).as_posix() + ("/" if p.is_dir() else "") for p in folder.rglob("*")}
+    if have != want:
+        return False
+    return all(sha256_file(folder / rel) == sha for rel, sha in row["_volumes"].items())
+
+
 def _tree(root: Path) -> dict[str, bytes | None]:
     """Relative path → bytes (None for a folder)."""
     return {p.relative_to(root).as_posix(): (None if p.is_dir() else p.read_bytes()) for p in root.rglob("*")}
@@ -283,7 +295,7 @@ def _export(store: Any, cfg: Config, out: Path, *, branch: str | None, file_numb
         name = names[pf.key]
         fp = _fingerprint(pf, name, cfg.archive, cfg)
         known = state["folders"].get(name)
-        if known and known.get("fingerprint") == fp and (out / name).is_dir():
+        if known and known.get("fingerprint") == fp and _intact(out / name, known.get("row", {})):
             summary.unchanged.append(name)
             continue
         todo.append((pf, name, fp))

@@ -203,3 +203,31 @@ def test_a_share_folder_without_a_number_is_named_by_its_document_once_ready(min
     mini.export(out)
     _review(mini, a, False)
     assert mini.export(out).written == [f"fl-file-{a}"]
+
+
+@pytest.mark.parametrize("damage", ["deleted", "changed", "stray", "part folder gone"])
+def test_a_damaged_folder_in_out_is_rebuilt_not_called_unchanged(mini: Mini, damage: str) -> None:
+    """An operator deletes or edits a volume in OUT, or drops a stray file in a folder: the re-run must not say
+    'unchanged' and leave a folder eOffice would get wrong (SHA256SUMS failing)."""
+    import shutil
+    import subprocess
+
+    a = mini.add("revenue/x/a.pdf", "12/2017")
+    out = mini.root / "out"
+    mini.export(out)
+    vol = next(out.glob("fl-12_2017/Receipts/*.pdf"))
+    good = vol.read_bytes()
+    if damage == "deleted":
+        vol.unlink()
+    elif damage == "changed":
+        vol.write_bytes(good[:-20] + b"%" * 20)
+    elif damage == "stray":
+        (vol.parent / "Thumbs.db").write_bytes(b"x")
+    else:
+        shutil.rmtree(out / "fl-12_2017" / "Notes")
+    r = mini.export(out)
+    assert r.written == ["fl-12_2017"] and vol.read_bytes() == good
+    assert sorted(p.name for p in (out / "fl-12_2017").iterdir()) == ["Issues", "Notes", "Receipts", "References"]
+    assert [p.name for p in vol.parent.iterdir()] == [vol.name]
+    assert subprocess.run(["sha256sum", "-c", "--quiet", "SHA256SUMS"], cwd=out).returncode == 0
+    assert [e.document_id for e in mini.events()] == [a, a]     # the repair is an export of the document
