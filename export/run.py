@@ -145,7 +145,7 @@ def _fsync_tree(root: Path) -> None:
 def _place(out: Path, work: Path, name: str) -> bool:
     """Rename the complete work folder into place; False when an identical folder is already there."""
     final = out / name
-    if final.is_dir() and _tree(final) == _tree(work):
+    if final.is_dir() and not final.is_symlink() and _tree(final) == _tree(work):
         shutil.rmtree(work)
         return False
     _fsync_tree(work)
@@ -159,7 +159,10 @@ def _place(out: Path, work: Path, name: str) -> bool:
 
 
 def _recover(out: Path) -> None:
-    """What a killed run left: a folder caught between its two renames goes back; work files go."""
+    """What a killed run left: a folder caught between its two renames goes back; work files go. Links planted
+    in OUT under the export's own names are removed (the link, never what it points at)."""
+    if (out / WORK).is_symlink() or ((out / WORK).exists() and not (out / WORK).is_dir()):
+        (out / WORK).unlink()
     for old in (out / WORK).glob("*.old"):
         if not (out / old.name[:-4]).exists():
             os.rename(old, out / old.name[:-4])
@@ -259,6 +262,8 @@ def export_eoffice(store: Any, cfg: Config, out: Path, *, branch: str | None = N
     ``out``; see the module."""
     started = time.monotonic()
     out = _check_out(out, cfg)
+    if (out / LOCK).is_symlink():   # the lock is opened for writing: never through a planted link
+        (out / LOCK).unlink()
     with open(out / LOCK, "a+b") as lock:
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)

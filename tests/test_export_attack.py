@@ -231,3 +231,29 @@ def test_a_damaged_folder_in_out_is_rebuilt_not_called_unchanged(mini: Mini, dam
     assert [p.name for p in vol.parent.iterdir()] == [vol.name]
     assert subprocess.run(["sha256sum", "-c", "--quiet", "SHA256SUMS"], cwd=out).returncode == 0
     assert [e.document_id for e in mini.events()] == [a, a]     # the repair is an export of the document
+
+
+def test_symlinks_planted_in_out_are_never_written_through(mini: Mini) -> None:
+    """Someone with access to OUT plants links named as the export's own entries, pointing at files that must not
+    change: nothing is written, renamed or deleted through them."""
+    mini.add("revenue/x/a.pdf", "12/2017")
+    out = mini.root / "out"
+    out.mkdir()
+    victim = mini.root / "victim"
+    victim.mkdir()
+    (victim / "keep.txt").write_text("keep")
+    (victim / "Receipts").mkdir()
+    (victim / "Receipts" / "receipts_v01_p1-1.pdf").write_text("keep")
+    for name in ("fl-12_2017", ".nasti-work"):
+        (out / name).symlink_to(victim, target_is_directory=True)
+    for name in ("metadata.csv", "SHA256SUMS", ".nasti-export.json", ".nasti-export.lock"):
+        (out / name).symlink_to(victim / f"{name}.target")
+    (victim / "metadata.csv.target").write_text("keep")
+    r = mini.export(out)
+    assert r.written == ["fl-12_2017"]
+    assert sorted(p.name for p in victim.rglob("*")) == ["Receipts", "keep.txt", "metadata.csv.target",
+                                                        "receipts_v01_p1-1.pdf"]
+    assert (victim / "keep.txt").read_text() == "keep" == (victim / "metadata.csv.target").read_text()
+    assert (victim / "Receipts" / "receipts_v01_p1-1.pdf").read_text() == "keep"
+    assert not (out / "fl-12_2017").is_symlink() and (out / "fl-12_2017" / "Receipts").is_dir()
+    assert not (out / "metadata.csv").is_symlink()
