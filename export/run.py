@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from common.config import Config
@@ -39,7 +39,8 @@ STATE = ".nasti-export.json"
 WORK = ".nasti-work"
 CSV, SUMS = "metadata.csv", "SHA256SUMS"
 LOCK = ".nasti-export.lock"
-#: test hooks: "volume_written" (path), "folder_built" (work folder), "folder_placed" (final folder)
+#: test hooks: "volume_written" (path), "folder_built" (work folder), "folder_placed" (final folder), "recorded"
+#: (final folder, its events committed)
 HOOKS: dict[str, Callable[..., None]] = {}
 
 
@@ -93,14 +94,16 @@ def _hook(name: str, **kw: Any) -> None:
 def _load_state(out: Path) -> dict[str, Any]:
     try:
         data = json.loads((out / STATE).read_text(encoding="utf-8"))
-        return {"names": dict(data.get("names", {})), "folders": dict(data.get("folders", {}))}
-    except (OSError, ValueError):
-        return {"names": {}, "folders": {}}
+        return {"names": dict(data.get("names", {})), "folders": dict(data.get("folders", {})),
+                "pending": dict(data.get("pending", {}))}
+    except (OSError, ValueError, AttributeError, TypeError):
+        return {"names": {}, "folders": {}, "pending": {}}
 
 
 def _save_state(out: Path, state: dict[str, Any]) -> None:
     """Only names of folders exported into OUT stick (a file still waiting reserves none)."""
-    kept = {"names": {k: v for k, v in state["names"].items() if v in state["folders"]}, "folders": state["folders"]}
+    kept = {"names": {k: v for k, v in state["names"].items() if v in state["folders"] or v in state["pending"]},
+            "folders": state["folders"], "pending": state["pending"]}
     data = json.dumps(kept, ensure_ascii=False, sort_keys=True, indent=1).encode("utf-8")
     if (out / STATE).is_file() and (out / STATE).read_bytes() == data:
         return
@@ -215,6 +218,20 @@ def _remove_orphans(s: Session, out: Path, state: dict[str, Any], files: list[Ph
     return removed
 
 
+def _last_event(store: Any) -> int:
+    with store.session() as s:
+        return int(s.scalar(select(func.max(Event.id))) or 0)
+
+
+def _unrecorded(store: Any, pf: PhysicalFile, name: str, mark: int) -> bool:
+    """Has a document of the file no ``exported`` event into ``name`` after event ``mark``?"""
+    with store.session() as s:
+        done = set(s.scalars(select(Event.document_id).where(
+            Event.id > mark, Event.document_id.in_([d.id for d in pf.documents]),
+            Event.detail.like(f"exported: {name}/%"))))
+    return any(d.id not in done for d in pf.documents)
+
+
 def _build(pf: PhysicalFile, name: str, work: Path, cfg: Config, on_page: Callable[[], None]) -> dict[str, Any]:
     """Write the folder into ``work``; its metadata row."""
     cap = int(cfg.export.volume_mb * 1_000_000)
@@ -315,13 +332,21 @@ def _export(store: Any, cfg: Config, out: Path, *, branch: str | None, file_numb
             summary.refused[name] = str(e)
             continue
         _hook("folder_built", path=work)
+        # before the folder goes into place: the last event so far, so that a run killed between placing the folder
+        # and recording it is caught by the next (which finds an identical folder and would otherwise say nothing)
+        pend = state["pending"].get(name)
+        mark = pend["event"] if pend and pend.get("fingerprint") == fp else _last_event(store)
+        state["pending"][name] = {"fingerprint": fp, "event": mark}
+        _save_state(out, state)
         placed = _place(out, work, name)
         (summary.written if placed else summary.unchanged).append(name)
         if placed:
             _hook("folder_placed", path=out / name)
-        if placed or any(d.exported_as != name for d in pf.documents):   # also a run killed before it recorded
+        if placed or any(d.exported_as != name for d in pf.documents) or _unrecorded(store, pf, name, mark):
             with store.session() as s:
                 _record(s, pf, name, row, actor)
+            _hook("recorded", path=out / name)
+        del state["pending"][name]
         summary.pages += row["pages"]
         summary.volumes += row["volumes"]
         state["folders"][name] = {"fingerprint": fp, "row": row}

@@ -257,3 +257,42 @@ def test_symlinks_planted_in_out_are_never_written_through(mini: Mini) -> None:
     assert (victim / "Receipts" / "receipts_v01_p1-1.pdf").read_text() == "keep"
     assert not (out / "fl-12_2017").is_symlink() and (out / "fl-12_2017" / "Receipts").is_dir()
     assert not (out / "metadata.csv").is_symlink()
+
+
+KILL = """
+import os, signal, sys
+from pathlib import Path
+from common.config import load
+from export import run
+from nasti.schema import open_checked
+cfg = load(sys.argv[1])
+run.HOOKS[sys.argv[3]] = lambda path: os.kill(os.getpid(), signal.SIGKILL)
+run.export_eoffice(open_checked(cfg.store_url), cfg, Path(sys.argv[2]))
+"""
+
+
+@pytest.mark.parametrize("point", ["folder_placed", "recorded"])
+def test_a_killed_re_export_records_its_change_exactly_once(mini: Mini, point: str) -> None:
+    """A file already exported changes (a branch head moves a document to Notes); the export that places the new
+    folder is killed before (or just after) it records the events. The re-run must record the change: once."""
+    import os
+    import subprocess
+    import sys
+
+    from store.parts import set_part
+
+    a = mini.add("revenue/x/a.pdf", "12/2017")
+    b = mini.add("revenue/x/b.pdf", "12/2017")
+    out = mini.root / "out"
+    mini.export(out)
+    with mini.store.session() as s:
+        set_part(s, a, "notes", actor="test")
+    r = subprocess.run([sys.executable, "-c", KILL, str(mini.cfg.path), str(out), point], capture_output=True,
+                       cwd=Path(__file__).resolve().parent.parent, env={**os.environ, "OMP_THREAD_LIMIT": "1"})
+    assert r.returncode == -9, r.stderr
+    assert next(out.glob("fl-12_2017/Notes/*.pdf"))         # the new folder is in place
+    mini.export(out)
+    assert mini.export(out).written == []
+    assert sorted(e.document_id for e in mini.events()) == [a, a, b, b]
+    assert [e.detail for e in mini.events() if e.document_id == a][-1] == \
+        "exported: fl-12_2017/Notes/notes_v01_p1-1.pdf"
