@@ -148,20 +148,29 @@ def test_a_document_moved_to_another_file_leaves_no_stale_folder(mini: Mini) -> 
     assert r.removed == ["fl-12_2017"]
 
 
-@pytest.mark.parametrize("subject", ['=HYPERLINK("http://x","y")', "+91 9999", "-2+3", "@SUM(A1)",
-                                     "\t=1", "=भूमि+1"])
-def test_metadata_cells_are_not_formulas_in_excel(mini: Mini, subject: str) -> None:
-    a = mini.add("revenue/x/a.pdf", "=1+1/2017")
+SUBJECTS = ['=HYPERLINK("http://x","y")', "+91 9999", "-2+3", "@SUM(A1)", "\t=1", "=भूमि+1", "भूमि, \"बाबत\"\nदो"]
+
+
+def test_metadata_cells_are_not_formulas_in_excel(mini: Mini) -> None:
+    """Subjects and numbers that Excel would run as formulas (CSV injection) are written as text; commas, quotes
+    and newlines in Hindi cells round-trip; the BOM is there once."""
+    ids = {mini.add(f"revenue/x{i}/a.pdf", f"=1+{i}/2017"): subject for i, subject in enumerate(SUBJECTS)}
     with mini.store.session() as s:
-        s.get_one(Document, a).subject = subject
+        for doc_id, subject in ids.items():
+            s.get_one(Document, doc_id).subject = subject
     out = mini.root / "out"
     mini.export(out)
     raw = (out / "metadata.csv").read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf") and not raw[3:].startswith(b"\xef\xbb\xbf")
-    row = _rows(out)[0]
-    for cell in row.values():
-        assert not cell or cell[0] not in "=+-@\t\r", row
-    assert row["subject"] == "'" + subject and row["file_number"] == "'=1+1/2017"
+    rows = _rows(out)
+    assert len(rows) == len(SUBJECTS)
+    for row in rows:
+        for cell in row.values():
+            assert not cell or cell[0] not in "=+-@\t\r", row
+        i = int(row["file_number"].split("+")[1].split("/")[0])
+        want = SUBJECTS[i]
+        assert row["subject"] == ("'" + want if want[0] in "=+-@\t" else want)
+        assert row["file_number"] == f"'=1+{i}/2017"
 
 
 @pytest.mark.parametrize("number", ["1\u200b2/2017", "12/20\u00ad17", "\u202b12/2017\u202c", "12/\ufeff2017",
