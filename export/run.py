@@ -29,7 +29,7 @@ from common.config import Config
 from export import metadata
 from export.names import assign, base_name
 from export.select import PhysicalFile, chosen, physical_files
-from export.volumes import TooLarge, write_part
+from export.volumes import Refused, unreadable, write_part
 from ingest.archive import fsync_dir, sha256_file, write_atomic
 from store.models import Document, Event, utcnow
 from store.parts import FOLDER, PARTS
@@ -252,6 +252,9 @@ def _build(pf: PhysicalFile, name: str, work: Path, cfg: Config, on_page: Callab
         for v in vols:
             row["_volumes"][f"{FOLDER[part]}/{v.name}"] = v.sha256
             row["_documents"][f"{FOLDER[part]}/{v.name}"] = v.documents
+    if pages == 0:
+        raise Refused("फ़ाइल के सभी पृष्ठ खाली हैं; eOffice में भेजने को कुछ नहीं / every page of the file is blank: "
+                      "nothing to upload")
     row["pages"], row["volumes"] = pages, volumes
     row["volume_sha256"] = "; ".join(f"{k}={v}" for k, v in row["_volumes"].items())
     row["source_documents"] = "; ".join(f"#{d.id} {d.source}" for part in PARTS for d in pf.in_part(part))
@@ -315,7 +318,13 @@ def _export(store: Any, cfg: Config, out: Path, *, branch: str | None, file_numb
     todo: list[tuple[PhysicalFile, str, str]] = []
     for pf in picked:
         name = names[pf.key]
-        fp = _fingerprint(pf, name, cfg.archive, cfg)
+        try:
+            fp = _fingerprint(pf, name, cfg.archive, cfg)
+        except OSError as e:
+            doc = next((d.id for d in pf.documents if d.pdf_path and not (cfg.archive / d.pdf_path).is_file()),
+                       pf.documents[0].id)
+            summary.refused[name] = unreadable(doc, e)
+            continue
         known = state["folders"].get(name)
         if known and known.get("fingerprint") == fp and _intact(out / name, known.get("row", {})):
             summary.unchanged.append(name)
@@ -327,7 +336,7 @@ def _export(store: Any, cfg: Config, out: Path, *, branch: str | None, file_numb
         work = out / WORK / name
         try:
             row = _build(pf, name, work, cfg, on_page)
-        except TooLarge as e:   # this file cannot be cut under the cap; the others can still go
+        except Refused as e:   # a page over the cap, a PDF lost from the archive, only blank pages: others go
             shutil.rmtree(work, ignore_errors=True)
             summary.refused[name] = str(e)
             continue

@@ -41,8 +41,23 @@ class _Page:
     dpi: float
 
 
-class TooLarge(ValueError):
+class Refused(ValueError):
+    """A file that cannot go to eOffice as it is; the message is Hindi first, then English, with no server path."""
+
+
+class TooLarge(Refused):
     """One page alone is bigger than the volume cap."""
+
+
+class Unreadable(Refused):
+    """A document's searchable PDF is missing from the archive or cannot be read."""
+
+
+def unreadable(doc_id: int, e: Exception) -> str:
+    why = "missing" if isinstance(e, FileNotFoundError) else "cannot be read"
+    hi = "नहीं मिली" if isinstance(e, FileNotFoundError) else "पढ़ी नहीं जा सकी"
+    return (f"दस्तावेज़ {doc_id} की खोजने योग्य PDF संग्रह में {hi}; `nasti fsck` चलाएँ / the searchable PDF of "
+            f"document {doc_id} is {why} in the archive; run `nasti fsck`")
 
 
 def _save(pdf: pikepdf.Pdf, title: str) -> bytes:
@@ -73,7 +88,10 @@ def pages_of(docs: list[DocPages], archive: Path, *, dpi: int,
     for doc in docs:
         if not doc.pdf_path:
             continue
-        pdf = pikepdf.open(io.BytesIO((archive / doc.pdf_path).read_bytes()))
+        try:
+            pdf = pikepdf.open(io.BytesIO((archive / doc.pdf_path).read_bytes()))
+        except (OSError, pikepdf.PdfError) as e:
+            raise Unreadable(unreadable(doc.id, e)) from e
         recoded: set[tuple[int, int]] = set()
         for index in range(len(pdf.pages)):
             number = index + 1
@@ -126,8 +144,11 @@ def write_part(docs: list[DocPages], archive: Path, folder: Path, *, prefix: str
                     batch = rest
                     continue
                 if len(data) > cap_bytes:
-                    raise TooLarge(f"page {batch[0].number} of document {batch[0].doc.id} alone is "
-                                   f"{len(data) / 1e6:.1f} MB, over the {cap_bytes / 1e6:.1f} MB volume cap")
+                    raise TooLarge(f"दस्तावेज़ {batch[0].doc.id} का पृष्ठ {batch[0].number} अकेला "
+                                   f"{len(data) / 1e6:.1f} MB है, वॉल्यूम सीमा {cap_bytes / 1e6:.1f} MB से बड़ा; "
+                                   f"[export] volume_mb बढ़ाएँ / page {batch[0].number} of document "
+                                   f"{batch[0].doc.id} alone is {len(data) / 1e6:.1f} MB, over the "
+                                   f"{cap_bytes / 1e6:.1f} MB volume cap; raise export.volume_mb in the config")
                 last = number + len(batch) - 1
                 name = f"{prefix}_v{len(volumes) + 1:02d}_p{number}-{last}.pdf"
                 path = folder / name

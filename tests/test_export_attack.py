@@ -305,3 +305,28 @@ def test_a_killed_re_export_records_its_change_exactly_once(mini: Mini, point: s
     assert sorted(e.document_id for e in mini.events()) == [a, a, b, b]
     assert [e.detail for e in mini.events() if e.document_id == a][-1] == \
         "exported: fl-12_2017/Notes/notes_v01_p1-1.pdf"
+
+
+def test_a_file_of_only_blank_pages_or_a_lost_archive_pdf_is_refused_and_the_others_go(mini: Mini) -> None:
+    """A file whose every page is blank would go to eOffice as an empty folder; a searchable PDF missing from the
+    archive or damaged there crashed the whole export. Each is refused with its reason; the other files go."""
+    from store.models import Page
+
+    good = mini.add("revenue/g/a.pdf", "11/2017")
+    blank = mini.add("revenue/x/a.pdf", "12/2017")
+    lost = mini.add("revenue/y/a.pdf", "13/2017")
+    broken = mini.add("revenue/z/a.pdf", "14/2017")
+    with mini.store.session() as s:
+        s.add(Page(document_id=blank, number=1, text="", blank=True))
+        (mini.cfg.archive / (s.get_one(Document, lost).pdf_path or "")).unlink()
+        (mini.cfg.archive / (s.get_one(Document, broken).pdf_path or "")).write_bytes(b"%PDF-1.4 not really")
+    out = mini.root / "out"
+    r = mini.export(out)
+    assert r.written == ["fl-11_2017"]
+    assert sorted(r.refused) == ["fl-12_2017", "fl-13_2017", "fl-14_2017"]
+    assert "blank" in r.refused["fl-12_2017"] and "खाली" in r.refused["fl-12_2017"]
+    for name in ("fl-13_2017", "fl-14_2017"):
+        assert "archive" in r.refused[name] and str(mini.root) not in r.refused[name]
+    assert sorted(p.name for p in out.glob("fl-*")) == ["fl-11_2017"]
+    assert [e.document_id for e in mini.events()] == [good]
+    assert [row["folder"] for row in _rows(out)] == ["fl-11_2017"]

@@ -64,8 +64,7 @@ def eoffice(target: Annotated[Path, typer.Argument(metavar="OUT", help="the expo
               f"{summary.pages} pages in {summary.volumes} volumes, {summary.seconds} s → {target}",
               highlight=False)
     for name, why in summary.refused.items():
-        out.print(f"! {name}: एक पृष्ठ वॉल्यूम सीमा से बड़ा है; [export] volume_mb बढ़ाएँ / {why}; raise "
-                  "export.volume_mb in the config", style="yellow", highlight=False, markup=False)
+        out.print(f"! {name}: {why}", style="yellow", highlight=False, markup=False)
     for name in summary.removed:
         out.print(f"- {name}: फ़ाइल अब नहीं है (दस्तावेज़ दूसरी फ़ाइल में गए), फ़ोल्डर हटाया / the file no longer exists "
                   "(its documents moved to another file); folder removed", highlight=False, markup=False)
