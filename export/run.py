@@ -10,6 +10,7 @@ Every document exported is recorded: an event row and its ``exported_as`` folder
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import fcntl
 import hashlib
 import json
@@ -290,19 +291,27 @@ def export_eoffice(store: Any, cfg: Config, out: Path, *, branch: str | None = N
         except BlockingIOError:
             raise ExportBusy(f"{out}: एक और निर्यात इसी फ़ोल्डर में चल रहा है / another export is writing to this "
                              "folder") from None
-        summary = _export(store, cfg, out, branch=branch, file_number=file_number, since=since, actor=actor,
-                          on_start=on_start, on_page=on_page, on_file=on_file)
+        summary = Summary()
+        try:
+            _export(store, cfg, out, summary, branch=branch, file_number=file_number, since=since, actor=actor,
+                    on_start=on_start, on_page=on_page, on_file=on_file)
+        except OSError as e:
+            if e.errno not in (errno.ENOSPC, errno.EDQUOT):
+                raise
+            shutil.rmtree(out / WORK, ignore_errors=True)   # the half-built folder gives its space back
+            raise ExportRefused(f"OUT की डिस्क में जगह नहीं बची ({len(summary.written)} फ़ोल्डर पूरे लिखे गए, वे रहेंगे); "
+                                f"जगह खाली करके फिर चलाएँ / no space left on OUT's disk ({len(summary.written)} "
+                                "folders were written whole and stay); free some space and run again") from None
     summary.seconds = round(time.monotonic() - started, 2)
     return summary
 
 
-def _export(store: Any, cfg: Config, out: Path, *, branch: str | None, file_number: str | None,
+def _export(store: Any, cfg: Config, out: Path, summary: Summary, *, branch: str | None, file_number: str | None,
             since: dt.datetime | None, actor: str, on_start: Callable[[int, int], None],
-            on_page: Callable[[], None], on_file: Callable[[str], None]) -> Summary:
+            on_page: Callable[[], None], on_file: Callable[[str], None]) -> None:
     _recover(out)
     (out / WORK).mkdir()
     state = _load_state(out)
-    summary = Summary()
     with store.session() as s:
         files = physical_files(s)
     state["names"] = _inherit(files, state["names"])
@@ -366,4 +375,3 @@ def _export(store: Any, cfg: Config, out: Path, *, branch: str | None, file_numb
             write_atomic(out / fname, data)
     _save_state(out, state)
     shutil.rmtree(out / WORK, ignore_errors=True)
-    return summary

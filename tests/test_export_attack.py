@@ -330,3 +330,45 @@ def test_a_file_of_only_blank_pages_or_a_lost_archive_pdf_is_refused_and_the_oth
     assert sorted(p.name for p in out.glob("fl-*")) == ["fl-11_2017"]
     assert [e.document_id for e in mini.events()] == [good]
     assert [row["folder"] for row in _rows(out)] == ["fl-11_2017"]
+
+
+def test_out_on_a_full_disk_stops_with_a_reason_and_a_rerun_finishes(mini: Mini) -> None:
+    """OUT on a real small disk (tmpfs) that fills mid-export: a clear reason, not a traceback; no partial folder
+    and no work files left eating the space; the operator frees space and runs again: every folder whole, each
+    document recorded once."""
+    import subprocess
+
+    from export.run import WORK, ExportRefused
+    from tests.ingest_rig import mounted
+
+    ids = [mini.add(f"revenue/x{i}/a.pdf", f"{i}/2017", dpi=600) for i in range(1, 9)]
+    out = mini.root / "out"
+    with mounted("tmpfs", out, size_kb=64) as ok:
+        assert ok, "this test mounts a small tmpfs (root)"
+        (out / "filler").write_bytes(b"x" * 44_000)
+        with pytest.raises(ExportRefused, match="space") as e:
+            mini.export(out)
+        assert str(mini.root) not in str(e.value) and "जगह" in str(e.value)
+        placed = sorted(p.name for p in out.glob("fl-*"))
+        assert len(placed) < len(ids)
+        assert not (out / WORK).exists()
+        for name in placed:                   # whole
+            assert len(list((out / name).glob("Receipts/*.pdf"))) == 1
+        (out / "filler").unlink()
+        r = mini.export(out)
+        assert sorted(r.written + r.unchanged) == sorted(f"fl-{i}_2017" for i in range(1, 9))
+        assert subprocess.run(["sha256sum", "-c", "--quiet", "SHA256SUMS"], cwd=out).returncode == 0
+        assert len(_rows(out)) == len(ids)
+        assert sorted(e.document_id for e in mini.events()) == ids
+
+
+def test_a_read_only_out_is_a_clear_refusal(mini: Mini) -> None:
+    from export.run import ExportRefused
+    from tests.ingest_rig import mounted
+
+    mini.add("revenue/x/a.pdf", "12/2017")
+    out = mini.root / "out"
+    with mounted("ro", out) as ok:
+        assert ok, "this test bind-mounts read-only (root)"
+        with pytest.raises(ExportRefused, match="cannot be written"):
+            mini.export(out)
