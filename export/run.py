@@ -40,7 +40,8 @@ STATE = ".nasti-export.json"
 WORK = ".nasti-work"
 CSV, SUMS = "metadata.csv", "SHA256SUMS"
 LOCK = ".nasti-export.lock"
-#: test hooks: "volume_written" (path), "folder_built" (work folder), "folder_placed" (final folder), "recorded"
+#: test hooks: "volume_written" (path), "folder_built" (work folder), "moved_aside" (the old folder,
+#: between the two renames), "folder_placed" (final folder), "recorded"
 #: (final folder, its events committed)
 HOOKS: dict[str, Callable[..., None]] = {}
 
@@ -154,8 +155,9 @@ def _place(out: Path, work: Path, name: str) -> bool:
         return False
     _fsync_tree(work)
     old = out / WORK / f"{name}.old"
-    if final.exists():
+    if final.exists() or final.is_symlink():
         os.rename(final, old)
+        _hook("moved_aside", path=old)
     os.rename(work, final)
     fsync_dir(out)
     shutil.rmtree(old, ignore_errors=True)
