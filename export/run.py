@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 
 from common.config import Config
 from export import metadata
+from export.folders import intact, made_by_export, place, recover
 from export.names import assign, base_name
 from export.select import PhysicalFile, chosen, physical_files
 from export.volumes import Refused, unreadable, write_part
@@ -120,61 +121,6 @@ def _fingerprint(pf: PhysicalFile, name: str, archive: Path, cfg: Config) -> str
     return hashlib.sha256(json.dumps(data, ensure_ascii=False).encode("utf-8")).hexdigest()
 
 
-def _intact(folder: Path, row: dict[str, Any]) -> bool:
-    """The folder holds exactly the four part folders and the volumes recorded for it, with their sha256 (a volume
-    an operator deleted, edited or a stray file dropped in makes the file rebuilt, not 'unchanged')."""
-    if not folder.is_dir() or folder.is_symlink():
-        return False
-    want = {f"{p}/" for p in FOLDER.values()} | set(row.get("_volumes", {}))
-    have = {p.relative_to(folder).as_posix() + ("/" if p.is_dir() else "") for p in folder.rglob("*")}
-    if have != want:
-        return False
-    return all(sha256_file(folder / rel) == sha for rel, sha in row["_volumes"].items())
-
-
-def _tree(root: Path) -> dict[str, bytes | None]:
-    """Relative path → bytes (None for a folder)."""
-    return {p.relative_to(root).as_posix(): (None if p.is_dir() else p.read_bytes()) for p in root.rglob("*")}
-
-
-def _fsync_tree(root: Path) -> None:
-    for p in sorted(root.rglob("*"), reverse=True):
-        if p.is_file():
-            with open(p, "rb") as fh:
-                os.fsync(fh.fileno())
-        else:
-            fsync_dir(p)
-    fsync_dir(root)
-
-
-def _place(out: Path, work: Path, name: str) -> bool:
-    """Rename the complete work folder into place; False when an identical folder is already there."""
-    final = out / name
-    if final.is_dir() and not final.is_symlink() and _tree(final) == _tree(work):
-        shutil.rmtree(work)
-        return False
-    _fsync_tree(work)
-    old = out / WORK / f"{name}.old"
-    if final.exists() or final.is_symlink():
-        os.rename(final, old)
-        _hook("moved_aside", path=old)
-    os.rename(work, final)
-    fsync_dir(out)
-    shutil.rmtree(old, ignore_errors=True)
-    return True
-
-
-def _recover(out: Path) -> None:
-    """What a killed run left: a folder caught between its two renames goes back; work files go. Links planted
-    in OUT under the export's own names are removed (the link, never what it points at)."""
-    if (out / WORK).is_symlink() or ((out / WORK).exists() and not (out / WORK).is_dir()):
-        (out / WORK).unlink()
-    for old in (out / WORK).glob("*.old"):
-        if not (out / old.name[:-4]).exists():
-            os.rename(old, out / old.name[:-4])
-    shutil.rmtree(out / WORK, ignore_errors=True)
-
-
 def _inherit(files: list[PhysicalFile], names: dict[str, str]) -> dict[str, str]:
     """A file whose key changed (its documents matched to the register after their export, or given a file
     number) takes over the name its documents were exported under, when the key that held it no longer exists;
@@ -198,12 +144,19 @@ def _inherit(files: list[PhysicalFile], names: dict[str, str]) -> dict[str, str]
 
 def _remove_orphans(s: Session, out: Path, state: dict[str, Any], files: list[PhysicalFile], actor: str) -> list[str]:
     """Folders of files that no longer exist (every document moved to another file) leave OUT: a document is in
-    one folder only. Its documents still pointing at the folder get an event and lose ``exported_as``."""
+    one folder only. Only when this database says so: each of the folder's documents was exported into it from
+    here and is now in another ready file (another or a fresh database pointed at this OUT removes nothing). Its
+    documents get an event and lose ``exported_as``."""
     live = {pf.key for pf in files}
+    elsewhere = {d.id for pf in files for d in pf.documents}
     key_of = {name: key for key, name in state["names"].items()}
     removed = []
     for name in sorted(state["folders"]):
         if key_of.get(name) in live:
+            continue
+        ids = {i for vol in state["folders"][name].get("row", {}).get("_documents", {}).values() for i in vol}
+        mine = set(s.scalars(select(Document.id).where(Document.id.in_(ids), Document.exported_as == name)))
+        if not ids or mine != ids or not ids <= elsewhere:
             continue
         if (out / name).is_dir():
             gone = out / WORK / f"{name}.gone"
@@ -311,7 +264,7 @@ def export_eoffice(store: Any, cfg: Config, out: Path, *, branch: str | None = N
 def _export(store: Any, cfg: Config, out: Path, summary: Summary, *, branch: str | None, file_number: str | None,
             since: dt.datetime | None, actor: str, on_start: Callable[[int, int], None],
             on_page: Callable[[], None], on_file: Callable[[str], None]) -> None:
-    _recover(out)
+    recover(out, WORK)
     (out / WORK).mkdir()
     state = _load_state(out)
     with store.session() as s:
@@ -337,13 +290,18 @@ def _export(store: Any, cfg: Config, out: Path, summary: Summary, *, branch: str
             summary.refused[name] = unreadable(doc, e)
             continue
         known = state["folders"].get(name)
-        if known and known.get("fingerprint") == fp and _intact(out / name, known.get("row", {})):
+        if known and known.get("fingerprint") == fp and intact(out / name, known.get("row", {})):
             summary.unchanged.append(name)
             continue
         todo.append((pf, name, fp))
     on_start(len(todo), sum(len(set(range(1, d.pages + 1)) - d.blank) for pf, _, _ in todo for d in pf.documents))
     for pf, name, fp in todo:
         on_file(name)
+        if name not in state["folders"] and name not in state["pending"] and not made_by_export(out / name):
+            summary.refused[name] = (f"OUT में {name} पहले से है और यह निर्यात का बनाया नहीं; उसे हटाएँ या कहीं और "
+                                     f"रखें / OUT already holds a folder {name} this export did not make; move it "
+                                     "away and run again")
+            continue
         work = out / WORK / name
         try:
             row = _build(pf, name, work, cfg, on_page)
@@ -358,7 +316,7 @@ def _export(store: Any, cfg: Config, out: Path, summary: Summary, *, branch: str
         mark = pend["event"] if pend and pend.get("fingerprint") == fp else _last_event(store)
         state["pending"][name] = {"fingerprint": fp, "event": mark}
         _save_state(out, state)
-        placed = _place(out, work, name)
+        placed = place(out, work, name, WORK, on_aside=lambda old: _hook("moved_aside", path=old))
         (summary.written if placed else summary.unchanged).append(name)
         if placed:
             _hook("folder_placed", path=out / name)
