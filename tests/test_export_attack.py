@@ -72,12 +72,28 @@ class Mini:
         return rows
 
 
-@pytest.fixture
-def mini(tmp_path: Path) -> Mini:
-    (tmp_path / "share").mkdir()
-    cfg = load(str(write_config(tmp_path, "[export]\nvolume_mb = 1\ndpi = 150\n")))
+@pytest.fixture(scope="module")
+def empty_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated, empty database, copied by each test (migrating costs about a second each time)."""
+    root = tmp_path_factory.mktemp("template")
+    cfg = load(str(write_config(root)))
+    open_checked(cfg.store_url)
+    return root / "var" / "nasti.db"
+
+
+def _mini(root: Path, empty_db: Path) -> Mini:
+    import shutil
+
+    (root / "share").mkdir()
+    cfg = load(str(write_config(root, "[export]\nvolume_mb = 1\ndpi = 150\n")))
     cfg.archive.mkdir(parents=True)
-    return Mini(tmp_path, cfg, open_checked(cfg.store_url))
+    shutil.copyfile(empty_db, root / "var" / "nasti.db")
+    return Mini(root, cfg, open_checked(cfg.store_url))
+
+
+@pytest.fixture
+def mini(tmp_path: Path, empty_db: Path) -> Mini:
+    return _mini(tmp_path, empty_db)
 
 
 def _rows(out: Path) -> list[dict[str, str]]:
@@ -375,3 +391,32 @@ def test_a_read_only_out_is_a_clear_refusal(mini: Mini) -> None:
         assert ok, "this test bind-mounts read-only (root)"
         with pytest.raises(ExportRefused, match="cannot be written"):
             mini.export(out)
+
+
+def test_an_export_against_another_database_removes_nothing(mini: Mini, empty_db: Path,
+                                                             tmp_path_factory: pytest.TempPathFactory) -> None:
+    """An operator points a second nasti (a fresh or wrong database) at an OUT another one filled: no file of the
+    state is known there, but that must not delete the folders already exported."""
+    mini.add("revenue/x/a.pdf", "12/2017")
+    out = mini.root / "out"
+    mini.export(out)
+    other = _mini(tmp_path_factory.mktemp("other"), empty_db)
+    other.add("revenue/q/a.pdf", "99/2020")
+    r = other.export(out)
+    assert r.removed == [] and r.written == ["fl-99_2020"]
+    assert sorted(p.name for p in out.glob("fl-*")) == ["fl-12_2017", "fl-99_2020"]
+    assert sorted(row["folder"] for row in _rows(out)) == ["fl-12_2017", "fl-99_2020"]
+
+
+def test_a_folder_in_out_not_made_by_the_export_is_never_replaced(mini: Mini) -> None:
+    """OUT already holds a hand-made fl-12_2017 (an earlier manual migration): the export refuses that file rather
+    than deleting the operator's folder."""
+    mini.add("revenue/x/a.pdf", "12/2017")
+    mini.add("revenue/y/a.pdf", "13/2017")
+    out = mini.root / "out"
+    (out / "fl-12_2017").mkdir(parents=True)
+    (out / "fl-12_2017" / "noting scan.docx").write_bytes(b"operator's")
+    r = mini.export(out)
+    assert r.written == ["fl-13_2017"] and "fl-12_2017" in r.refused
+    assert "fl-12_2017" in r.refused["fl-12_2017"] and "नहीं" in r.refused["fl-12_2017"]
+    assert (out / "fl-12_2017" / "noting scan.docx").read_bytes() == b"operator's"
