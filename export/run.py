@@ -95,12 +95,24 @@ def _hook(name: str, **kw: Any) -> None:
 
 
 def _load_state(out: Path) -> dict[str, Any]:
+    """The state of OUT; entries that are not what a run writes (a file edited by hand, cut short) are dropped:
+    their folders are checked and rebuilt as if new."""
     try:
         data = json.loads((out / STATE).read_text(encoding="utf-8"))
-        return {"names": dict(data.get("names", {})), "folders": dict(data.get("folders", {})),
-                "pending": dict(data.get("pending", {}))}
-    except (OSError, ValueError, AttributeError, TypeError):
-        return {"names": {}, "folders": {}, "pending": {}}
+    except (OSError, ValueError):
+        data = {}
+    data = data if isinstance(data, dict) else {}
+
+    def table(key: str) -> dict[str, Any]:
+        value = data.get(key)
+        return value if isinstance(value, dict) else {}
+
+    folders = {k: v for k, v in table("folders").items()
+               if isinstance(v, dict) and isinstance(v.get("fingerprint"), str) and isinstance(v.get("row"), dict)
+               and isinstance(v["row"].get("_volumes"), dict) and isinstance(v["row"].get("_documents"), dict)
+               and isinstance(v["row"].get("folder"), str)}
+    return {"names": {k: v for k, v in table("names").items() if isinstance(v, str)}, "folders": folders,
+            "pending": {k: v for k, v in table("pending").items() if isinstance(v, dict)}}
 
 
 def _save_state(out: Path, state: dict[str, Any]) -> None:
@@ -313,14 +325,17 @@ def _export(store: Any, cfg: Config, out: Path, summary: Summary, *, branch: str
         # before the folder goes into place: the last event so far, so that a run killed between placing the folder
         # and recording it is caught by the next (which finds an identical folder and would otherwise say nothing)
         pend = state["pending"].get(name)
-        mark = pend["event"] if pend and pend.get("fingerprint") == fp else _last_event(store)
+        was_pending = bool(pend and pend.get("fingerprint") == fp and isinstance(pend.get("event"), int))
+        mark = pend["event"] if was_pending and pend else _last_event(store)
         state["pending"][name] = {"fingerprint": fp, "event": mark}
         _save_state(out, state)
         placed = place(out, work, name, WORK, on_aside=lambda old: _hook("moved_aside", path=old))
         (summary.written if placed else summary.unchanged).append(name)
         if placed:
             _hook("folder_placed", path=out / name)
-        if placed or any(d.exported_as != name for d in pf.documents) or _unrecorded(store, pf, name, mark):
+        unrecorded = any(d.exported_as != name for d in pf.documents) or \
+            (was_pending and _unrecorded(store, pf, name, mark))
+        if placed or unrecorded:
             with store.session() as s:
                 _record(s, pf, name, row, actor)
             _hook("recorded", path=out / name)

@@ -420,3 +420,22 @@ def test_a_folder_in_out_not_made_by_the_export_is_never_replaced(mini: Mini) ->
     assert r.written == ["fl-13_2017"] and "fl-12_2017" in r.refused
     assert "fl-12_2017" in r.refused["fl-12_2017"] and "नहीं" in r.refused["fl-12_2017"]
     assert (out / "fl-12_2017" / "noting scan.docx").read_bytes() == b"operator's"
+
+
+@pytest.mark.parametrize("state", ['{"names": ["x"], "folders": {"fl-12_2017": 5}, "pending": 3}',
+                                   '{"names": {"fn:1:122017": 7}, "folders": {"fl-12_2017": {"row": []}}}',
+                                   '[1, 2]', '{"folders": {"fl-12_2017": {"fingerprint": 1, "row": {"_volumes": 2}}}}',
+                                   "\\u0000garbage"])
+def test_a_damaged_state_file_is_rebuilt_not_a_crash(mini: Mini, state: str) -> None:
+    """.nasti-export.json edited by hand or cut short by a full disk: the export recovers what it can from OUT."""
+    from export.run import STATE
+
+    a = mini.add("revenue/x/a.pdf", "12/2017")
+    out = mini.root / "out"
+    mini.export(out)
+    (out / STATE).write_text(state, encoding="utf-8")
+    r = mini.export(out)
+    assert r.written + r.unchanged == ["fl-12_2017"]
+    assert [row["folder"] for row in _rows(out)] == ["fl-12_2017"]
+    assert mini.export(out).unchanged == ["fl-12_2017"]
+    assert [e.document_id for e in mini.events()] == [a]
