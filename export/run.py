@@ -54,6 +54,7 @@ class Summary:
     waiting: list[str] = field(default_factory=list)     # chosen by the filters but not ready
     refused: dict[str, str] = field(default_factory=dict)  # folder → why it was not exported (a page over the cap)
     removed: list[str] = field(default_factory=list)   # folders of files that no longer exist (documents moved)
+    unfiled: list[str] = field(default_factory=list)   # done documents in no physical file ("#id source")
     pages: int = 0
     volumes: int = 0
     seconds: float = 0.0
@@ -280,7 +281,7 @@ def _export(store: Any, cfg: Config, out: Path, summary: Summary, *, branch: str
     (out / WORK).mkdir()
     state = _load_state(out)
     with store.session() as s:
-        files = physical_files(s)
+        files = physical_files(s, summary.unfiled)
     state["names"] = _inherit(files, state["names"])
     with store.session() as s:
         summary.removed = _remove_orphans(s, out, state, files, actor)

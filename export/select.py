@@ -71,8 +71,9 @@ def _folder_of(source: str) -> str | None:
     return parts[1]
 
 
-def physical_files(s: Session) -> list[PhysicalFile]:
-    """Every physical file with at least one document (ready or not), in the naming order of export.names."""
+def physical_files(s: Session, unfiled: list[str] | None = None) -> list[PhysicalFile]:
+    """Every physical file with at least one document (ready or not), in the naming order of export.names.
+    ``unfiled`` (when given) receives ``#id source`` of each done document that is in no physical file."""
     branches = {b.id: b for b in s.scalars(select(Branch))}
     registers = {r.id: r for r in s.scalars(select(RegisterFile))}
     files: dict[str, PhysicalFile] = {}
@@ -98,6 +99,8 @@ def physical_files(s: Session) -> list[PhysicalFile]:
         elif (folder := _folder_of(doc.source)) is not None:
             key, number = f"dir:{branch.id}:{folder}", folder
         else:
+            if unfiled is not None and doc.status == "done":
+                unfiled.append(f"#{doc.id} {doc.source}")
             continue
         pf = files.get(key)
         if pf is None:

@@ -439,3 +439,34 @@ def test_a_damaged_state_file_is_rebuilt_not_a_crash(mini: Mini, state: str) -> 
     assert [row["folder"] for row in _rows(out)] == ["fl-12_2017"]
     assert mini.export(out).unchanged == ["fl-12_2017"]
     assert [e.document_id for e in mini.events()] == [a]
+
+
+def test_a_done_document_in_no_physical_file_is_reported_not_silently_left_out(mini: Mini) -> None:
+    """A clerk drops a scan straight into the branch folder, or into a part folder with no file folder above it,
+    and no number is read: it belongs to no physical file. The export must say so, not leave it out unseen."""
+    a = mini.add("revenue/a.pdf")
+    b = mini.add("revenue/Notes/b.pdf")
+    mini.add("revenue/x/c.pdf", "12/2017")
+    r = mini.export()
+    assert r.written == ["fl-12_2017"]
+    assert r.unfiled == [f"#{a} revenue/a.pdf", f"#{b} revenue/Notes/b.pdf"]
+
+
+def test_two_exports_into_one_out_and_a_coarse_page_kept_as_scanned(mini: Mini) -> None:
+    import fcntl
+    import subprocess
+
+    from export.run import LOCK, ExportBusy
+
+    mini.add("revenue/x/a.pdf", "12/2017", dpi=96)
+    out = mini.root / "out"
+    out.mkdir()
+    with open(out / LOCK, "a+b") as held:
+        fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        with pytest.raises(ExportBusy):
+            mini.export(out)
+    assert not list(out.glob("fl-*"))
+    mini.export(out)
+    listing = subprocess.run(["pdfimages", "-list", str(next(out.glob("fl-*/Receipts/*.pdf")))],
+                             capture_output=True, text=True, check=True).stdout.splitlines()[2:]
+    assert [(line.split()[12], line.split()[13]) for line in listing] == [("96", "96")]   # never upsampled

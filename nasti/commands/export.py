@@ -55,7 +55,7 @@ def eoffice(target: Annotated[Path, typer.Argument(metavar="OUT", help="the expo
         except (ExportBusy, ExportRefused) as e:
             fail(str(e), 1)
     data = {"written": summary.written, "unchanged": summary.unchanged, "waiting": summary.waiting,
-            "refused": summary.refused, "removed": summary.removed,
+            "refused": summary.refused, "removed": summary.removed, "unfiled": summary.unfiled,
             "pages": summary.pages, "volumes": summary.volumes, "seconds": summary.seconds}
     if as_json:
         print_json(data)
@@ -68,6 +68,10 @@ def eoffice(target: Annotated[Path, typer.Argument(metavar="OUT", help="the expo
     for name in summary.removed:
         out.print(f"- {name}: फ़ाइल अब नहीं है (दस्तावेज़ दूसरी फ़ाइल में गए), फ़ोल्डर हटाया / the file no longer exists "
                   "(its documents moved to another file); folder removed", highlight=False, markup=False)
+    if summary.unfiled:
+        out.print(f"! किसी फ़ाइल में नहीं (नस्ती क्रमांक दें: nasti review assign) / in no file (give a file number): "
+                  f"{len(summary.unfiled)} — " + ", ".join(summary.unfiled[:10])
+                  + (" …" if len(summary.unfiled) > 10 else ""), style="yellow", highlight=False, markup=False)
     if summary.waiting:
         out.print(f"not ready (work pending or review): {len(summary.waiting)} — "
                   + ", ".join(summary.waiting[:10]) + (" …" if len(summary.waiting) > 10 else ""), highlight=False)
