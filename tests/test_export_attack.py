@@ -470,3 +470,24 @@ def test_two_exports_into_one_out_and_a_coarse_page_kept_as_scanned(mini: Mini) 
     listing = subprocess.run(["pdfimages", "-list", str(next(out.glob("fl-*/Receipts/*.pdf")))],
                              capture_output=True, text=True, check=True).stdout.splitlines()[2:]
     assert [(line.split()[12], line.split()[13]) for line in listing] == [("96", "96")]   # never upsampled
+
+
+def test_a_file_that_changes_after_export_is_rewritten_and_recorded(mini: Mini) -> None:
+    """Re-OCR replaces a searchable PDF, a new document joins the file, a document goes back to review: each is
+    seen by the next export, the folder replaced whole and the change recorded once per document."""
+    a = mini.add("revenue/x/a.pdf", "12/2017")
+    out = mini.root / "out"
+    mini.export(out)
+    vol = out / "fl-12_2017" / "Receipts" / "receipts_v01_p1-1.pdf"
+    first = vol.read_bytes()
+    with mini.store.session() as s:                      # re-OCR: new bytes in the archive
+        (mini.cfg.archive / (s.get_one(Document, a).pdf_path or "")).write_bytes(_page_pdf(5))
+    assert mini.export(out).written == ["fl-12_2017"] and vol.read_bytes() != first
+    b = mini.add("revenue/x/b.pdf", "12/2017")           # a new document in the file
+    assert mini.export(out).written == ["fl-12_2017"]
+    assert (out / "fl-12_2017" / "Receipts" / "receipts_v01_p1-2.pdf").is_file() and not vol.exists()
+    assert [e.document_id for e in mini.events()] == [a, a, a, b]
+    _review(mini, b, True)                                # back to review: the exported folder stays, as it was
+    r = mini.export(out)
+    assert r.written == [] and r.waiting == ["fl-12_2017"] and len(mini.events()) == 4
+    assert [row["pages"] for row in _rows(out)] == ["2"]
