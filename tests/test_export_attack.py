@@ -491,3 +491,17 @@ def test_a_file_that_changes_after_export_is_rewritten_and_recorded(mini: Mini) 
     r = mini.export(out)
     assert r.written == [] and r.waiting == ["fl-12_2017"] and len(mini.events()) == 4
     assert [row["pages"] for row in _rows(out)] == ["2"]
+
+
+def test_a_later_file_whose_name_differs_only_in_case_never_takes_the_first_ones_folder(mini: Mini) -> None:
+    """fl-A-1_2017 is exported; later a file a-1/2017 of a branch that sorts first appears. On Windows (eOffice
+    users) the two names are one folder: the newcomer is told apart and the first folder is left as it was."""
+    mini.add("revenue/x/a.pdf", "A-1/2017")
+    out = mini.root / "out"
+    mini.export(out)
+    first = {p: p.read_bytes() for p in (out / "fl-A-1_2017").rglob("*.pdf")}
+    mini.add("accounts/y/b.pdf", "a-1/२०१७")
+    r = mini.export(out)
+    assert r.written == ["fl-a-1_2017-2"] and r.unchanged == ["fl-A-1_2017"]
+    assert {p: p.read_bytes() for p in (out / "fl-A-1_2017").rglob("*.pdf")} == first
+    assert len({p.name.casefold() for p in out.glob("fl-*")}) == 2
