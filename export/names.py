@@ -16,7 +16,9 @@ The rule (NIC eOffice Project Division, *Guidelines for migration of physical fi
 4. ``fl-`` in front. A number that leaves nothing (only a label) is ``fl-file-<id>``.
 5. Two files whose names are equal, also when compared case-insensitively (eOffice and Windows fold case), are told
    apart deterministically: files are named in the order (branch, file number key, first document id) and the
-   second gets ``-2``, the third ``-3`` …; a file keeps the name it was first exported under (the export's state).
+   second gets ``-2``, the third ``-3`` …; a file keeps the name it was first exported under (the export's state;
+   only exported names stick, a file still waiting reserves none), also when its identity changes later (matched to
+   the register, given a number: export.run takes the name over from the key that no longer exists).
 
 So ``क्रमांक/378/राज./2017`` → ``fl-378_raja_2017`` and ``A-21001(3)/5/2008-DFG`` → ``fl-A-21001(3)_5_2008-DFG``.
 The mapping (file number as printed ↔ folder) is in ``metadata.csv``.
