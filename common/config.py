@@ -83,6 +83,12 @@ class OfficeConfig:
 
 
 @dataclass(frozen=True)
+class ExportConfig:
+    volume_mb: float = 20.0         # eOffice upload volumes stay under this size
+    dpi: int = 200                  # page images are re-encoded at this resolution for upload (archive keeps 300)
+
+
+@dataclass(frozen=True)
 class LogConfig:
     file: Path | None = None        # also log to this file (rotated); None: stderr only
     level: str = "info"             # debug | info | warning | error
@@ -103,6 +109,7 @@ class Config:
     office: OfficeConfig = field(default_factory=OfficeConfig)
     branches: dict[str, BranchConfig] = field(default_factory=dict)
     log: LogConfig = field(default_factory=LogConfig)
+    export: ExportConfig = field(default_factory=ExportConfig)
     share_create: bool = False      # [share] create: make a missing share folder (demo / a local folder)
     share_require_mount: bool = False  # [share] require_mount: the share must be a mount point (SMB/NFS)
 
@@ -254,6 +261,7 @@ def load(explicit: str | None = None) -> Config:
         office=OfficeConfig(**{**office, "cutover": _date(office.get("cutover"))}),
         branches=branches,
         log=LogConfig(**{**_floats(log, "max_mb"), "file": _resolve(base, log["file"]) if log.get("file") else None}),
+        export=ExportConfig(**_floats(sec("export"), "volume_mb")),
     )
     _check_apart(cfg)
     return cfg

@@ -10,7 +10,7 @@ from report.i18n import ddmmyyyy
 COLUMNS = ("branch", "name_hi", "name_en", "cutover", "register_files", "digitised_files", "documents", "pages",
            "blank_pages", "pages_ocr", "rejected", "needs_review", "duplicates", "files_today", "pages_today",
            "files_week", "pages_week", "files_total", "files_per_day", "pages_per_day", "projected_completion",
-           "status", "days_left", "not_scanned")
+           "status", "days_left", "not_scanned", "exported_files")
 _DATES = {"cutover", "projected_completion"}
 
 

@@ -51,6 +51,7 @@ class Readiness:
     files_week: int = 0
     pages_week: int = 0
     files_total: int = 0
+    exported_files: int = 0          # physical files in an eOffice export (nasti export eoffice)
     files_per_day: float = 0.0
     pages_per_day: float = 0.0
     projected_completion: str | None = None
@@ -124,7 +125,8 @@ def _branch(c: BranchCounts, win: tuple[int, int, int, int], cutover: dt.date | 
 
 
 _SUMMED = ("register_files", "digitised_files", "documents", "pages", "blank_pages", "pages_ocr", "rejected",
-           "needs_review", "duplicates", "files_today", "pages_today", "files_week", "pages_week", "files_total")
+           "needs_review", "duplicates", "files_today", "pages_today", "files_week", "pages_week", "files_total",
+           "exported_files")
 
 
 def _total(rows: list[Readiness], cutover: dt.date | None, as_of: dt.date, at_risk_days: int, name_hi: str,
@@ -158,10 +160,12 @@ def readiness(s: Session, cfg: Config, as_of: dt.date | None = None, oldest: int
         counts.setdefault(key, BranchCounts(key, b.name_hi, b.name_en, 0, 0, 0, 0, 0, 0, 0, 0))
     win = _window(s, as_of, zone)
     oldest_files = progress.not_digitised(s, oldest) if oldest else {}
+    exported = progress.exported_files(s)
     rows = []
     for key in sorted(counts):
         r = _branch(counts[key], win.get(key, (0, 0, 0, 0)), cutovers.get(key, office_cut), as_of,
                     cfg.office.at_risk_days)
+        r.exported_files = exported.get(key, 0)
         if r.blockers.not_scanned:
             r.blockers.not_scanned_oldest = oldest_files.get(key, [])
         rows.append(r)

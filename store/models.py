@@ -105,6 +105,11 @@ class Document(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # unforeseen errors so far
     problem: Mapped[str | None] = mapped_column(String(32))  # archive_full | share_unwritable | ... (store/health)
     resolved_by_id: Mapped[int | None] = mapped_column(Integer)  # a rejection closed by a later good drop
+    # migration 0010_parts_export: the part of its physical file (store/parts.py) and the order within it
+    part: Mapped[str] = mapped_column(String(16), default="receipts", server_default="receipts")
+    sequence: Mapped[int | None] = mapped_column(Integer)
+    exported_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)   # last `nasti export eoffice`
+    exported_as: Mapped[str | None] = mapped_column(String(200))           # into this fl-… folder
     received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     done_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, index=True)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

@@ -16,7 +16,7 @@ from store import repo
 from store.models import Branch, Document, Office, RegisterFile
 from store.queries import digitised
 
-__all__ = ["cutovers", "digitised_since", "done_in_window", "not_digitised", "register_total"]
+__all__ = ["cutovers", "digitised_since", "done_in_window", "exported_files", "not_digitised", "register_total"]
 
 
 def done_in_window(s: Session, day0: dt.datetime, start: dt.datetime, end: dt.datetime,
@@ -71,3 +71,11 @@ def cutovers(s: Session) -> tuple[dt.date | None, dict[str, dt.date | None]]:
     """The office's cutover and each branch's, as stored (a date set on the dashboard, or synced from the config)."""
     office = s.scalar(select(Office.cutover).where(Office.key == repo.OFFICE))
     return office, {key: cut for key, cut in s.execute(select(Branch.key, Branch.cutover))}
+
+
+def exported_files(s: Session) -> dict[str, int]:
+    """branch key → physical files exported for eOffice (distinct ``fl-…`` folders its documents went into)."""
+    q = (select(Branch.key, func.count(func.distinct(Document.exported_as)))
+         .join(Branch, Document.branch_id == Branch.id)
+         .where(Document.exported_as.is_not(None)).group_by(Branch.key))
+    return {key: int(n) for key, n in s.execute(q)}

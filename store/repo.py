@@ -10,6 +10,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from store.models import Branch, Document, Event, Office, Page, utcnow
+from store.parts import DEFAULT as DEFAULT_PART
+from store.parts import part_of_source, sequence_of_source
 
 OFFICE = "default"   # the key of the one office a database holds
 FINAL = ("done", "rejected", "duplicate", "failed")
@@ -97,7 +99,8 @@ def new_document(s: Session, *, office_id: int, branch_id: int | None, source: s
     doc = Document(office_id=office_id, branch_id=branch_id, source=source, share_path=share_path, sha256=sha256,
                    size=size,
                    status="received", needs_review=False, settled=False, pages=0, blank_pages=0,
-                   received_at=utcnow())
+                   received_at=utcnow(), part=part_of_source(source) or DEFAULT_PART,
+                   sequence=sequence_of_source(source))
     s.add(doc)
     s.flush()
     s.add(Event(document_id=doc.id, from_state=None, to_state="received", detail=f"{size} bytes", at=utcnow()))

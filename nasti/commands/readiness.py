@@ -14,7 +14,7 @@ from nasti.app import app, load_config, open_store, out, print_json
 from nasti.commands._common import fail
 from nasti.tables import Col, build, dropped_note
 
-export_app = typer.Typer(no_args_is_help=True, help="Export progress (CSV or XLSX).")
+export_app = typer.Typer(no_args_is_help=True, help="Export progress (CSV or XLSX), or files for eOffice.")
 app.add_typer(export_app, name="export")
 
 _STYLE = {"on_track": "green", "at_risk": "yellow", "late": "bold red", "done": "bold green", "unknown": "dim"}
