@@ -67,7 +67,7 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     root = tmp_path_factory.mktemp("hostile")
     share = root / "share"
     share.mkdir()
-    office = Office(root, write_config(root, "[ocr]\npage_timeout = 3\n"))
+    office = Office(root, write_config(root, "[ocr]\npage_timeout = 15\n"))  # 3 s timed out small pages at load 16
     originals: dict[str, bytes] = {}
     for source, data in _bytes().items():
         hostile.write(share / source, data)
