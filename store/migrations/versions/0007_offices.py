@@ -32,19 +32,21 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint('id'),
         sa.UniqueConstraint('key'),
     )
-    with op.batch_alter_table('office') as b:
-        b.add_column(sa.Column('kind', sa.String(16), nullable=False, server_default='collectorate'))
-        b.add_column(sa.Column('division_id', sa.Integer(), nullable=True))
-        b.add_column(sa.Column('share', sa.Text(), nullable=True))
-        b.add_column(sa.Column('remote', sa.Boolean(), nullable=False, server_default=sa.false()))
-        b.add_column(sa.Column('push_key_hash', sa.String(64), nullable=True))
-        b.create_foreign_key('fk_office_division', 'division', ['division_id'], ['id'])
-        b.create_index('ix_office_division_id', ['division_id'])
-    with op.batch_alter_table('user') as b:
-        b.add_column(sa.Column('office_id', sa.Integer(), nullable=True))
-        b.add_column(sa.Column('division_id', sa.Integer(), nullable=True))
-        b.create_foreign_key('fk_user_office', 'office', ['office_id'], ['id'])
-        b.create_foreign_key('fk_user_division', 'division', ['division_id'], ['id'])
+    # plain ADD COLUMNs: on SQLite a batch "move and copy" of office would drop a table that branch, document and
+    # register_file rows refer to (refused with foreign keys on); a nullable REFERENCES column may be added in place
+    sqlite = op.get_bind().dialect.name == 'sqlite'
+    op.add_column('office', sa.Column('kind', sa.String(16), nullable=False, server_default='collectorate'))
+    op.add_column('office', sa.Column('share', sa.Text(), nullable=True))
+    op.add_column('office', sa.Column('remote', sa.Boolean(), nullable=False, server_default=sa.false()))
+    op.add_column('office', sa.Column('push_key_hash', sa.String(64), nullable=True))
+    for table, column, target in (('office', 'division_id', 'division'), ('user', 'office_id', 'office'),
+                                  ('user', 'division_id', 'division')):
+        if sqlite:
+            op.execute(f'ALTER TABLE "{table}" ADD COLUMN {column} INTEGER REFERENCES {target} (id)')
+        else:
+            op.add_column(table, sa.Column(column, sa.Integer(), nullable=True))
+            op.create_foreign_key(f'fk_{table}_{column}', table, target, [column], ['id'])
+    op.create_index('ix_office_division_id', 'office', ['division_id'])
     # a collector of the one office so far belongs to it
     op.execute("UPDATE \"user\" SET office_id = (SELECT id FROM office WHERE key = 'default') "
                "WHERE role = 'collector' AND office_id IS NULL")
@@ -72,14 +74,12 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index('ix_readiness_snapshot_office_id', 'readiness_snapshot')
     op.drop_table('readiness_snapshot')
+    op.drop_index('ix_office_division_id', 'office')
+    # (SQLite: the batch copy of office needs no branch/document rows referring to it, or foreign keys off)
     with op.batch_alter_table('user') as b:
-        b.drop_constraint('fk_user_division', type_='foreignkey')
-        b.drop_constraint('fk_user_office', type_='foreignkey')
         b.drop_column('division_id')
         b.drop_column('office_id')
     with op.batch_alter_table('office') as b:
-        b.drop_index('ix_office_division_id')
-        b.drop_constraint('fk_office_division', type_='foreignkey')
         for name in ('push_key_hash', 'remote', 'share', 'division_id', 'kind'):
             b.drop_column(name)
     op.drop_table('division')
