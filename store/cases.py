@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from common.text import assigned_number, nfc
 from store import queries, repo, review, users
 from store.matching import rematch_branch
-from store.models import Branch, Document, Event, Office, User
+from store.models import Branch, Division, Document, Event, Office, User
 from store.register import ImportResult, RegisterError
 from store.register import import_register as read_into
 
@@ -89,7 +89,7 @@ def import_register(s: Session, cfg: Config, branch_key: str, path: Path) -> Reg
 
 
 def assign_number(s: Session, cfg: Config, doc_id: int, number: str, *, by: str, branch_key: str | None = None,
-                  within: str | None = None) -> Event:
+                  within: str | None = None, within_office: str | None = None) -> Event:
     """A person gives document ``doc_id`` its file number (either digit set, label optional) and optionally moves
     it to ``branch_key``; ``within``: the branch the person may change (a branch head's). The tagger's matching
     rules decide whether it still needs review."""
@@ -98,6 +98,8 @@ def assign_number(s: Session, cfg: Config, doc_id: int, number: str, *, by: str,
         raise NotFound(f"no document with id {doc_id}")
     if within is not None and (doc.branch is None or doc.branch.key != within):
         raise Forbidden(f"document {doc_id} is not in branch '{within}'")
+    if within_office is not None and s.get(Office, doc.office_id).key != within_office:  # type: ignore[union-attr]
+        raise Forbidden(f"document {doc_id} is not in this office")
     target = branch(s, cfg, branch_key) if branch_key else None
     value, key = assigned_number(number)
     try:
@@ -112,10 +114,20 @@ def set_cutover(s: Session, cfg: Config, branch_key: str | None, day: dt.date | 
     target.cutover = day
 
 
-def add_user(s: Session, cfg: Config, name: str, role: str, password: str, branch_key: str | None = None) -> User:
-    """A web user with an argon2id password hash; a clerk or branch head belongs to a branch."""
+def add_user(s: Session, cfg: Config, name: str, role: str, password: str, branch_key: str | None = None,
+             office_key: str | None = None, division_key: str | None = None) -> User:
+    """A web user with an argon2id password hash; a clerk or branch head belongs to a branch, a collector to an
+    office (default: this deployment's own), a commissioner to a division."""
     target = branch(s, cfg, branch_key) if branch_key else None
+    home = s.scalar(select(Office).where(Office.key == office_key)) if office_key else None
+    if office_key and home is None:
+        raise Invalid(f"unknown office '{office_key}' (nasti office list)")
+    div = s.scalar(select(Division).where(Division.key == division_key)) if division_key else None
+    if division_key and div is None:
+        raise Invalid(f"unknown division '{division_key}'")
+    if role == "collector" and home is None:
+        home = office(s, cfg)
     try:
-        return users.create(s, name, role, password, target)
+        return users.create(s, name, role, password, target, home, div)
     except users.UserError as e:
         raise Invalid(str(e)) from e

@@ -132,6 +132,7 @@ class Document(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     branch: Mapped[Branch | None] = relationship()
+    office: Mapped[Office] = relationship()
     register_file: Mapped[RegisterFile | None] = relationship(back_populates="documents")
     page_rows: Mapped[list[Page]] = relationship(back_populates="document", order_by="Page.number",
                                                  cascade="all, delete-orphan")

@@ -17,7 +17,7 @@ from store import repo
 from store.models import Division, Office, Snapshot, User, utcnow
 
 __all__ = ["KINDS", "OfficeError", "Scope", "add_division", "add_office", "check_key", "divisions", "new_key",
-           "offices", "scope", "upsert_snapshot"]
+           "offices", "scope", "scope_of", "upsert_snapshot"]
 
 KINDS = ("collectorate", "commissioner", "other")
 SNAPSHOT_FIELDS = ("register_files", "digitised_files", "documents", "pages", "rejected", "needs_review",
@@ -120,6 +120,13 @@ def scope(s: Session, user: User) -> Scope:
     key = s.scalar(select(Office.key).where(Office.id == own)) if own else None
     key = key or repo.OFFICE
     return Scope(key, None, frozenset({key}))
+
+
+def scope_of(s: Session, name: str) -> Scope | None:
+    """The scope of the user called ``name``; None when there is no such user."""
+    user = s.scalar(select(User).options(selectinload(User.branch), selectinload(User.division))
+                    .where(User.name == nfc(name).strip()))
+    return scope(s, user) if user else None
 
 
 def upsert_snapshot(s: Session, office: Office, day: dt.date, rows: Iterable[dict[str, Any]],

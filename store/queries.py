@@ -221,3 +221,17 @@ def users(s: Session) -> list[User]:
 def events(s: Session, doc_id: int) -> list[Event]:
     """The document's history, oldest first."""
     return list(s.scalars(select(Event).where(Event.document_id == doc_id).order_by(Event.id)))
+
+
+def visible(s: Session, ids: list[int], offices: frozenset[str] | None, branch: str | None, office: str | None,
+            *, wide: bool) -> set[int]:
+    """Of the documents ``ids``, those a person may see: ``offices`` None = every one; ``wide`` (collector,
+    commissioner, state) = every branch of those offices; else only ``branch`` of ``office``."""
+    if not ids:
+        return set()
+    q = select(Document.id).join(Office, Office.id == Document.office_id).where(Document.id.in_(ids))
+    if offices is not None:
+        q = q.where(Office.key.in_(offices))
+    if not wide:
+        q = q.join(Branch, Branch.id == Document.branch_id).where(Branch.key == branch, Office.key == office)
+    return set(s.scalars(q))
