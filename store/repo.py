@@ -65,6 +65,15 @@ def ensure_office(s: Session, *, key: str, name_hi: str, name_en: str, cutover: 
     return office
 
 
+def office_for_folder(s: Session, key: str) -> Office:
+    """The office of a first-level share folder (``[share] per_office``): as added (``nasti office add``), or
+    created on first sight named by its key."""
+    find = lambda: s.scalar(select(Office).where(Office.key == key))  # noqa: E731
+    office = find() or _add_or_find(s, Office(key=key, name_hi=key, name_en=key, kind="other"), find)
+    s.flush()
+    return office
+
+
 def ensure_branch(s: Session, office_id: int, *, key: str, code: str, name_hi: str, name_en: str,
                   cutover: dt.date | None, configured: bool) -> Branch:
     find = lambda: s.scalar(select(Branch).where(Branch.office_id == office_id, Branch.key == key))  # noqa: E731

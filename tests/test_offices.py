@@ -216,3 +216,30 @@ def test_the_demo_seeds_two_divisions_with_shifted_dates(tmp_path: Path) -> None
     assert [d["division"] for d in report["divisions"]] == ["chambal-div", "gwalior-div"]
     assert {r["reason"] for r in ranked["apart"]} == {"no_register", "stale_snapshot"} and len(ranked["ranked"]) == 8
     assert json.dumps(report, ensure_ascii=False)
+
+
+def test_one_share_with_a_first_level_per_office(tmp_path: Path) -> None:
+    """[share] per_office = true: share/<office>/<branch>/…; each file lands in its office's branch (two offices'
+    'revenue' stay apart), a file directly in an office folder is returned like one at the top of the share."""
+    from tests.conftest import Office as Rig
+    from tests.conftest import write_config
+
+    (tmp_path / "share").mkdir()
+    rig = Rig(tmp_path, write_config(tmp_path))
+    text = rig.config.read_text(encoding="utf-8").replace('[share]\npath = "share"\n',
+                                                          '[share]\npath = "share"\nper_office = true\n')
+    rig.config.write_text(text, encoding="utf-8")
+    for rel in ("morena/revenue/a.pdf", "gwalior/revenue/b.pdf", "morena/c.pdf"):
+        (rig.share / rel).parent.mkdir(parents=True, exist_ok=True)
+        (rig.share / rel).write_bytes(b"not a pdf " + rel.encode())
+    rig.run("watch", "--once")
+    cfg = configmod.load(str(rig.config))
+    with Store(cfg.store_url).session() as s:
+        from store.models import Branch, Document
+
+        rows = {d.source: (s.get(Office, d.office_id).key, s.get(Branch, d.branch_id).key if d.branch_id else None,
+                           d.status, d.reason_code) for d in s.scalars(select(Document))}
+    assert rows["morena/revenue/a.pdf"][:3] == ("morena", "revenue", "rejected")
+    assert rows["gwalior/revenue/b.pdf"][:3] == ("gwalior", "revenue", "rejected")
+    assert rows["morena/c.pdf"][1:] == (None, "rejected", "top_level")
+    assert (rig.share / "_rejected" / "morena" / "revenue" / "a.pdf").exists()
