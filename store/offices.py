@@ -87,7 +87,8 @@ def check_key(s: Session, office_key: str, key: str) -> Office | None:
 
 
 def offices(s: Session, division: str | None = None) -> list[Office]:
-    q = select(Office).options(selectinload(Office.division)).order_by(Office.division_id, Office.kind, Office.key)
+    q = select(Office).options(selectinload(Office.division)).order_by(
+        Office.division_id, Office.kind != "commissioner", Office.key)   # the commissioner's own office first
     if division:
         q = q.join(Division, Office.division_id == Division.id).where(Division.key == division)
     return list(s.scalars(q))

@@ -57,6 +57,9 @@ def _rollup(as_of: str | None, division: str | None) -> dict[str, Any]:
             fail(str(e), 2)
 
 
+_COUNT_NAMES = {"no_register": ("रजिस्टर नहीं", "no register"), "stale": ("पुराना स्नैपशॉट", "stale")}
+
+
 def _print_rollup(report: dict[str, Any], lang: str) -> None:
     from report.i18n import ddmmyyyy, t
 
@@ -76,7 +79,8 @@ def _print_rollup(report: dict[str, Any], lang: str) -> None:
         tot = d["total"]
         table.add_row(f"[bold]{escape(d[name])}[/]", "", str(tot["register_files"]), str(tot["digitised_files"]),
                       str(tot["pages"]), str(tot["files_per_day"]), ddmmyyyy(tot["projected_completion"]) or "—",
-                      " ".join(f"{k}={v}" for k, v in tot["counts"].items() if v), end_section=True)
+                      " ".join(f"{_COUNT_NAMES.get(k, (k, k))[lang == 'en'] if k in _COUNT_NAMES else t(k, lang)} {v}"
+                               for k, v in tot["counts"].items() if v), end_section=True)
     out.print(table)
 
 

@@ -59,7 +59,8 @@ def seed_offices(s: Session, today: dt.date, seed: int = 16) -> int:
     for key, hi, en in DIVISIONS:
         add_division(s, key, hi, en)
     now = utcnow()
-    for key, hi, en, kind, division, live, snap in OFFICES:
+    paces = (1.5, 1.25, 0.7, 1.4, 1.0, 1.3, 1.2, 0.55, 1.6, 1.1)  # of what each office's cutover needs
+    for (key, hi, en, kind, division, live, snap), pace in zip(OFFICES, paces, strict=True):
         known = s.scalar(select(Office).where(Office.key == key))
         office = known or add_office(s, key, hi, en, kind=kind, division=division, cutover=shifted(live, today),
                                      remote=True)
@@ -70,8 +71,7 @@ def seed_offices(s: Session, today: dt.date, seed: int = 16) -> int:
         for bkey, bhi, ben in BRANCHES[: 2 + (len(key) % 3)]:
             files = 0 if snap == "no_register" else rng.randrange(300, 1500)
             done = int(files * rng.uniform(0.2, 0.85))
-            # a pace from about 0.5 to 1.6 of what the cutover needs
-            week = int(max(files - done, 0) / days_left * rng.uniform(0.5, 1.6) * 7)
+            week = round(max(files - done, 0) / days_left * pace * rng.uniform(0.97, 1.03) * 7)
             rows.append({"branch": bkey, "name_hi": bhi, "name_en": ben, "cutover": None, "register_files": files,
                          "digitised_files": done, "documents": done + rng.randrange(0, 40),
                          "pages": done * rng.randrange(8, 30), "rejected": rng.randrange(0, 12),
