@@ -108,8 +108,17 @@ def assign_number(s: Session, cfg: Config, doc_id: int, number: str, *, by: str,
         raise Invalid(str(e)) from e
 
 
-def set_cutover(s: Session, cfg: Config, branch_key: str | None, day: dt.date | None) -> None:
-    """The cutover date of a branch (``branch_key``) or of the whole office (None); None clears it."""
+def set_cutover(s: Session, cfg: Config, branch_key: str | None, day: dt.date | None,
+                office_key: str | None = None) -> None:
+    """The cutover date of a branch (``branch_key``) or of the whole office (None); None clears it.
+    ``office_key``: another office than this deployment's own (its branch must exist)."""
+    if office_key and office_key != repo.OFFICE:
+        other = s.scalar(select(Office).where(Office.key == office_key))
+        found = queries.branch(s, nfc(branch_key), office_key) if branch_key else other
+        if found is None:
+            raise Invalid(f"unknown branch '{branch_key}' of office '{office_key}'")
+        found.cutover = day
+        return
     target: Office | Branch = branch(s, cfg, branch_key) if branch_key else office(s, cfg)
     target.cutover = day
 

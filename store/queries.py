@@ -118,7 +118,7 @@ def status_counts(s: Session, office: str | None = None) -> list[BranchCounts]:
     def count(status: str) -> Any:
         return func.sum(case((Document.status == status, 1), else_=0))
 
-    q = (select(Branch.key, Branch.name_hi, Branch.name_en, func.count(Document.id),
+    q = (select(Branch.id, Branch.key, Branch.name_hi, Branch.name_en, func.count(Document.id),
                 func.coalesce(func.sum(Document.pages), 0), func.coalesce(func.sum(Document.blank_pages), 0),
                 count("done"), func.sum(case(((Document.status == "rejected") & Document.resolved_by_id.is_(None), 1),
                                              else_=0)), count("duplicate"),
@@ -128,8 +128,8 @@ def status_counts(s: Session, office: str | None = None) -> list[BranchCounts]:
          .group_by(Branch.id).order_by(Branch.key))
     if office:
         q = q.where(Branch.office_id.in_(office_ids(office)))
-    files = register_counts(s, office)
-    rows = [replace(BranchCounts(r[0], r[1], r[2], *(int(x or 0) for x in r[3:])), **files.get(r[0], {}))
+    files = _register_counts(s, office)
+    rows = [replace(BranchCounts(r[1], r[2], r[3], *(int(x or 0) for x in r[4:])), **files.get(r[0], {}))
             for r in s.execute(q)]
     top_q = (select(func.count(Document.id), func.sum(case(((Document.status == "rejected")
                                                           & Document.resolved_by_id.is_(None), 1), else_=0)))
@@ -144,17 +144,23 @@ def status_counts(s: Session, office: str | None = None) -> list[BranchCounts]:
 
 
 def register_counts(s: Session, office: str | None = None) -> dict[str, dict[str, int]]:
-    """Per branch key: ``register_files`` and ``digitised_files``. A register file is digitised when a done
+    """Per branch key (of one office: keys repeat across offices): see ``_register_counts``."""
+    keys = dict(s.execute(select(Branch.id, Branch.key)).all())
+    return {keys[i]: v for i, v in _register_counts(s, office).items()}
+
+
+def _register_counts(s: Session, office: str | None = None) -> dict[int, dict[str, int]]:
+    """Per branch id: ``register_files`` and ``digitised_files``. A register file is digitised when a done
     document is matched to it and none of its documents awaits review. A branch with no register counts the
     distinct file-number keys of its done documents (digitised: no document with that key awaits review).
     ``office``: only that office's branches (branch keys repeat across offices)."""
     mine = Branch.office_id.in_(office_ids(office)) if office else sa_true()
-    out: dict[str, dict[str, int]] = {}
-    totals = s.execute(select(Branch.key, func.count(RegisterFile.id)).join(RegisterFile,
-                       RegisterFile.branch_id == Branch.id).where(mine).group_by(Branch.key)).all()
+    out: dict[int, dict[str, int]] = {}
+    totals = s.execute(select(Branch.id, func.count(RegisterFile.id)).join(RegisterFile,
+                       RegisterFile.branch_id == Branch.id).where(mine).group_by(Branch.id)).all()
     done = dict(s.execute(
-        select(Branch.key, func.count(RegisterFile.id)).join(RegisterFile, RegisterFile.branch_id == Branch.id)
-        .where(digitised(RegisterFile.id), mine).group_by(Branch.key)).all())
+        select(Branch.id, func.count(RegisterFile.id)).join(RegisterFile, RegisterFile.branch_id == Branch.id)
+        .where(digitised(RegisterFile.id), mine).group_by(Branch.id)).all())
     for key, n in totals:
         out[key] = {"register_files": int(n), "digitised_files": int(done.get(key, 0))}
     bare = list(s.scalars(select(Branch.id).where(Branch.id.not_in(select(RegisterFile.branch_id)), mine)))
@@ -165,11 +171,11 @@ def register_counts(s: Session, office: str | None = None) -> dict[str, dict[str
                                       other.file_number_key == Document.file_number_key,
                                       other.needs_review.is_(True)).exists())
     seen = s.execute(
-        select(Branch.key, func.count(distinct(Document.file_number_key)),
+        select(Branch.id, func.count(distinct(Document.file_number_key)),
                func.count(distinct(case((~pending, Document.file_number_key)))))
         .join(Document, Document.branch_id == Branch.id)
         .where(Document.status == "done", Document.file_number_key.is_not(None), Document.branch_id.in_(bare))
-        .group_by(Branch.key)).all()
+        .group_by(Branch.id)).all()
     for key, n, ok in seen:
         out[key] = {"register_files": int(n), "digitised_files": int(ok)}
     return out

@@ -90,6 +90,7 @@ MATRIX = {
     "/document/{morena}": {"head-mor", "coll-mor", "com-cha", "state"},
     "/branch/revenue": {"head-raj", "head-mor", "coll-raj", "coll-mor"},   # each their own office's revenue
     "/readiness": {"coll-raj", "coll-mor"},
+    "/admin": {"coll-raj"},   # users and registers: this deployment's own office
 }
 
 
@@ -120,7 +121,7 @@ def test_route_role_office_matrix_and_search(monkeypatch: pytest.MonkeyPatch, we
                      "state": {"default", "morena"}}
 
 
-def test_a_branch_head_cannot_assign_another_offices_document(monkeypatch: pytest.MonkeyPatch, web: tuple) -> None:
+def test_writes_stay_in_the_writers_office(monkeypatch: pytest.MonkeyPatch, web: tuple) -> None:
     monkeypatch.setenv("NASTI_SECRET", "test-secret")
     _, _, ids = web
     c = _client(web, "head-mor")
@@ -128,6 +129,16 @@ def test_a_branch_head_cannot_assign_another_offices_document(monkeypatch: pytes
     r = c.post("/branch/revenue/assign", data={"doc_id": str(ids["default"]), "file_number": "1/2020",
                                                "csrf": token})
     assert r.status_code == 403
+    store = web[1]
+    c = _client(web, "coll-mor")
+    token = re.search(r'name="csrf" value="([^"]+)"', c.get("/readiness").text).group(1)  # type: ignore[union-attr]
+    with store.session() as s:
+        before = {o.key: o.cutover for o in s.scalars(select(Office))}
+    assert c.post("/cutover", data={"cutover": "2027-05-05", "csrf": token}).status_code == 303
+    with store.session() as s:
+        after = {o.key: o.cutover for o in s.scalars(select(Office))}
+        s.scalar(select(Office).where(Office.key == "morena")).cutover = before["morena"]  # as seeded
+    assert after == {**before, "morena": dt.date(2027, 5, 5)}   # Morena's own, not this deployment's
 
 
 def _free_port() -> int:

@@ -10,7 +10,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from report.web.auth import check_csrf, require
+from report.web.auth import OWN_OFFICE, check_csrf, require
 from report.web.render import render
 from store import cases, queries
 
@@ -28,12 +28,12 @@ def _render(request: Request, status: int = 200, **ctx: Any) -> Response:
 
 
 async def admin_page(request: Request) -> Response:
-    require(request, roles=("collector",))
+    require(request, roles=("collector",), office=OWN_OFFICE)  # users and registers: this deployment's office
     return _render(request)
 
 
 async def add_user(request: Request) -> Response:
-    require(request, roles=("collector",))
+    require(request, roles=("collector",), office=OWN_OFFICE)  # users and registers: this deployment's office
     form = await check_csrf(request, MAX_UPLOAD)
     state = request.app.state
     try:
@@ -47,7 +47,7 @@ async def add_user(request: Request) -> Response:
 
 
 async def import_register_upload(request: Request) -> Response:
-    require(request, roles=("collector",))
+    require(request, roles=("collector",), office=OWN_OFFICE)  # users and registers: this deployment's office
     form = await check_csrf(request, MAX_UPLOAD)
     upload = form.get("file")
     if not isinstance(upload, UploadFile) or not upload.filename:

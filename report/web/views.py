@@ -79,7 +79,7 @@ async def readiness_page(request: Request) -> Response:
 
 
 async def set_cutover(request: Request) -> Response:
-    require(request, roles=("collector",))
+    v = require(request, roles=("collector",))
     form = await check_csrf(request)
     try:
         day = dt.date.fromisoformat(str(form.get("cutover"))) if form.get("cutover") else None
@@ -87,7 +87,7 @@ async def set_cutover(request: Request) -> Response:
         raise HTTPException(400, "the cutover must be a date (YYYY-MM-DD)") from e
     state = _app(request)
     with case_errors(404), state.store.session() as s:
-        cases.set_cutover(s, state.cfg, str(form.get("branch", "")) or None, day)
+        cases.set_cutover(s, state.cfg, str(form.get("branch", "")) or None, day, v.office)
     return RedirectResponse("/readiness", 303)
 
 
