@@ -91,6 +91,8 @@ def main() -> None:
         div_ms, _ = _median(lambda: rollup(s, cfg, as_of=TODAY, division="div-3"))
         rank_ms, ranked = _median(lambda: rank([o for d in state["divisions"] for o in d["offices"]]))
         office_ms, _ = _median(lambda: office_report(s, cfg, f"office-{min(7, a.offices - 1):02d}", as_of=TODAY))
+        listed = store_offices.offices(s)
+        naive_ms, _ = _median(lambda: [readiness(s, cfg, as_of=TODAY, oldest=0, office=o.key) for o in listed], 1)
     assert state["total"]["digitised_files"] == docs and len(ranked["ranked"]) == a.offices
 
     # one district with its own server: SNAPSHOT_PAGES pages in its own database
@@ -126,6 +128,8 @@ def main() -> None:
         "| what | ms |", "|---|---:|",
         f"| state roll-up (every office's readiness, divisions, state sums; `nasti readiness --state`) | "
         f"{state_ms:.0f} |",
+        f"| the same, one `readiness(office=KEY)` per office (the roll-up's first version; 1 run) | "
+        f"{naive_ms:.0f} |",
         f"| one division's roll-up ({a.offices // DIVISIONS} offices; `/division/KEY`) | {div_ms:.0f} |",
         f"| ranking of {a.offices} offices (on the state roll-up) | {rank_ms:.2f} |",
         f"| one office with its {a.branches} branches (`/office/KEY`) | {office_ms:.0f} |", "",

@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from common.config import Config
-from report.readiness import WINDOW_DAYS, Readiness, _branch, _total, readiness
+from report.readiness import WINDOW_DAYS, Readiness, _branch, _total, readiness, readiness_many
 from store import offices as store_offices
 from store.models import Office, utcnow
 from store.queries import BranchCounts
@@ -45,9 +45,9 @@ def _snapshot_rows(s: Session, cfg: Config, office: Office, as_of: dt.date) -> t
 
 
 def office_summary(s: Session, cfg: Config, office: Office, as_of: dt.date, now: dt.datetime | None = None,
-                   with_branches: bool = False) -> dict[str, Any]:
+                   with_branches: bool = False, local: dict[str, Any] | None = None) -> dict[str, Any]:
     """One office's readiness total (and its branches with ``with_branches``), from its documents or, for a
-    remote office, its latest snapshot."""
+    remote office, its latest snapshot. ``local``: its readiness report, already computed."""
     now = now or utcnow()
     snapshot_at: dt.datetime | None = None
     if office.remote:
@@ -57,7 +57,7 @@ def office_summary(s: Session, cfg: Config, office: Office, as_of: dt.date, now:
         branches = [r.as_dict() for r in rows]
         stale = snapshot_at is None or now - snapshot_at > STALE_AFTER
     else:
-        report = readiness(s, cfg, as_of=as_of, oldest=0, office=office.key)
+        report = local or readiness(s, cfg, as_of=as_of, oldest=0, office=office.key)
         total, branches, stale = report["total"], report["branches"], False
         cut = dt.date.fromisoformat(report["cutover"]) if report["cutover"] else None
     out: dict[str, Any] = {
@@ -104,9 +104,11 @@ def rollup(s: Session, cfg: Config, as_of: dt.date | None = None, division: str 
             names[d.key] = (d.name_hi, d.name_en)
     if division is not None and division not in groups:
         raise store_offices.OfficeError(f"unknown division '{division}'")
-    for o in store_offices.offices(s, division):
+    listed = store_offices.offices(s, division)
+    local = readiness_many(s, cfg, [o for o in listed if not o.remote], as_of)
+    for o in listed:
         key = o.division.key if o.division else None
-        groups.setdefault(key, []).append(office_summary(s, cfg, o, as_of, now))
+        groups.setdefault(key, []).append(office_summary(s, cfg, o, as_of, now, local=local.get(o.key)))
     divisions = [{"division": key, "name_hi": names[key][0], "name_en": names[key][1], "offices": rows,
                   "total": combine(rows)} for key, rows in groups.items() if rows or key is not None]
     every = [r for d in divisions for r in d["offices"]]

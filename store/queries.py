@@ -113,6 +113,35 @@ class BranchCounts:
     digitised_files: int = 0     # of those: a done document matched, none of its documents awaiting review
 
 
+def _count(status: str) -> Any:
+    return func.sum(case((Document.status == status, 1), else_=0))
+
+
+def _branch_counts_query() -> Any:
+    """Per branch: id, key, names, documents, pages, blank pages, done, open rejections, duplicates, in
+    progress, awaiting review; then the office id."""
+    count = _count
+    return (select(Branch.id, Branch.key, Branch.name_hi, Branch.name_en, func.count(Document.id),
+                   func.coalesce(func.sum(Document.pages), 0), func.coalesce(func.sum(Document.blank_pages), 0),
+                   count("done"), func.sum(case(((Document.status == "rejected") & Document.resolved_by_id.is_(None),
+                                                 1), else_=0)), count("duplicate"),
+                   func.sum(case((Document.status.in_(("received", "processing")), 1), else_=0)),
+                   func.sum(case((Document.needs_review.is_(True), 1), else_=0)), Branch.office_id)
+            .select_from(Branch).outerjoin(Document, Document.branch_id == Branch.id)
+            .group_by(Branch.id).order_by(Branch.key))
+
+
+def status_counts_by_office(s: Session) -> dict[int, list[BranchCounts]]:
+    """Office id → its branches' counts (as ``status_counts`` of that office; no share-root row), in one pass
+    over the database for every office (the roll-up)."""
+    files = _register_counts(s)
+    out: dict[int, list[BranchCounts]] = {}
+    for r in s.execute(_branch_counts_query()):
+        out.setdefault(r[-1], []).append(
+            replace(BranchCounts(r[1], r[2], r[3], *(int(x or 0) for x in r[4:-1])), **files.get(r[0], {})))
+    return out
+
+
 def status_counts(s: Session, office: str | None = None) -> list[BranchCounts]:
     """Per branch (of one office, when ``office`` names it): documents by state, pages, register files."""
     def count(status: str) -> Any:

@@ -86,6 +86,12 @@ def test_division_and_state_figures_are_the_sums_of_their_offices(tmp_path: Path
     counts = state["total"]["counts"]
     assert counts["done"] == 1 and counts["no_register"] == 0 and sum(counts[k] for k in (
         "on_track", "at_risk", "late", "done", "unknown", "no_register")) == 4 == state["total"]["offices"]
+    with Store(cfg.store_url).session() as s:   # the roll-up's grouped queries = each office's own report
+        for o in offices:
+            if o["source"] == "local":
+                own = readiness(s, cfg, as_of=TODAY, oldest=0, office=o["office"])["total"]
+                assert {k: o[k] for k in SUMMED} == {k: own[k] for k in SUMMED}, o["office"]
+                assert (o["status"], o["projected_completion"]) == (own["status"], own["projected_completion"])
     bh = next(o for o in offices if o["office"] == "bhind")
     assert bh["source"] == "snapshot" and not bh["stale"] and bh["register_files"] == 100
 
