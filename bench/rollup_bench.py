@@ -119,7 +119,8 @@ def main() -> None:
 
     lines = [
         "# Roll-up timings (bench/rollup_bench.py)", "",
-        f"SQLite, one process, this 2-core machine shared with other jobs; {os.cpu_count()} CPUs seen. "
+        f"SQLite, one process, this 2-core machine shared with other jobs ({os.cpu_count()} CPUs seen, load "
+        f"average {os.getloadavg()[0]:.1f} at the end). "
         f"Seeded {a.offices} offices in {DIVISIONS} divisions × {a.branches} branches = "
         f"{a.offices * a.branches} branches, {docs:,} done documents ({per_branch} per branch, each matched to one "
         f"of {int(per_branch * 1.4)} register files per branch, "

@@ -143,7 +143,8 @@ class Ingestor:
             self._reject(s, doc, Rejected("top_level"))
         elif (bad := refusal(path, self._max_bytes)) is not None:
             self._reject(s, doc, bad)
-        elif (first := repo.original_of(s, doc.sha256, doc.id)) is not None and \
+        elif (first := repo.original_of(s, doc.sha256, doc.id,
+                                        doc.office_id if self.cfg.share_per_office else None)) is not None and \
                 self._intact(self.cfg.archive / (first.archive_path or ""), doc.sha256):
             r = reason("duplicate", first=f"{first.source} (#{first.id})")
             doc.duplicate_of_id = first.id

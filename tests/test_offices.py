@@ -238,6 +238,12 @@ def test_one_share_with_a_first_level_per_office(tmp_path: Path) -> None:
     for rel in ("morena/revenue/a.pdf", "gwalior/revenue/b.pdf", "morena/c.pdf"):
         (rig.share / rel).parent.mkdir(parents=True, exist_ok=True)
         (rig.share / rel).write_bytes(b"not a pdf " + rel.encode())
+    from PIL import Image, ImageDraw
+
+    img = Image.new("L", (600, 200), 255)
+    ImageDraw.Draw(img).text((20, 80), "LETTER 51/2019", fill=0)
+    for rel in ("morena/revenue/letter.png", "gwalior/revenue/letter.png"):   # one letter sent to two offices
+        img.save(rig.share / rel)
     rig.run("watch", "--once")
     cfg = configmod.load(str(rig.config))
     with Store(cfg.store_url).session() as s:
@@ -249,3 +255,5 @@ def test_one_share_with_a_first_level_per_office(tmp_path: Path) -> None:
     assert rows["gwalior/revenue/b.pdf"][:3] == ("gwalior", "revenue", "rejected")
     assert rows["morena/c.pdf"][1:] == (None, "rejected", "top_level")
     assert (rig.share / "_rejected" / "morena" / "revenue" / "a.pdf").exists()
+    assert rows["morena/revenue/letter.png"][:3] == ("morena", "revenue", "done")   # each office keeps its copy:
+    assert rows["gwalior/revenue/letter.png"][:3] == ("gwalior", "revenue", "done")  # no duplicate across offices
