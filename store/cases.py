@@ -48,10 +48,19 @@ def office(s: Session, cfg: Config) -> Office:
                               cutover=cfg.office.cutover)
 
 
-def branch(s: Session, cfg: Config, key: str) -> Branch:
+def branch(s: Session, cfg: Config, key: str, office_key: str | None = None) -> Branch:
     """The office's branch ``key``: configured ([branches.KEY], created on first use) or already known from the
-    share; else ``Invalid`` naming the known ones."""
+    share; else ``Invalid`` naming the known ones. ``office_key``: another office of this database (its branch
+    is created on first use, named by the config's [branches.KEY] when there is one)."""
     key = nfc(key)
+    if office_key and office_key != repo.OFFICE:
+        other = s.scalar(select(Office).where(Office.key == office_key))
+        if other is None:
+            raise Invalid(f"unknown office '{office_key}' (nasti office list)")
+        b = cfg.branch(key)
+        return queries.branch(s, key, office_key) or repo.ensure_branch(
+            s, other.id, key=key, code=b.code, name_hi=b.name_hi, name_en=b.name_en, cutover=b.cutover,
+            configured=key in cfg.branches)
     if key in cfg.branches:
         b = cfg.branches[key]
         return repo.ensure_branch(s, office(s, cfg).id, key=key, code=b.code, name_hi=b.name_hi, name_en=b.name_en,
@@ -77,10 +86,11 @@ class RegisterImport:
                 f"{self.rematched} documents matched again")
 
 
-def import_register(s: Session, cfg: Config, branch_key: str, path: Path) -> RegisterImport:
-    """Upsert the register file into the branch, then match the branch's done documents to it again (so readiness
-    and the review queue are right at once)."""
-    b = branch(s, cfg, branch_key)
+def import_register(s: Session, cfg: Config, branch_key: str, path: Path,
+                    office_key: str | None = None) -> RegisterImport:
+    """Upsert the register file into the branch (of ``office_key``; default this deployment's office), then match
+    the branch's done documents to it again (so readiness and the review queue are right at once)."""
+    b = branch(s, cfg, branch_key, office_key)
     try:
         result = read_into(s, b, path)
     except RegisterError as e:

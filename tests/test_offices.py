@@ -57,6 +57,16 @@ def test_branches_of_two_offices_with_one_key_never_merge(tmp_path: Path) -> Non
     assert (rev_m["register_files"], rev_m["digitised_files"], rev_m["files_week"]) == (40, 40, 7)
     assert g["total"]["register_files"] == 60 and g["office_en"] == "Office gwalior"
     assert default["branches"] == [] and default["total"]["register_files"] == 0  # this deployment's own: none
+    from store import cases
+
+    csv = tmp_path / "register.csv"
+    csv.write_text("नस्ती क्रमांक,विषय\n12/अ-6/2019,भू-अर्जन\n13/अ-6/2019,नामांतरण\n", encoding="utf-8")
+    with Store(cfg.store_url).session() as s:
+        done = cases.import_register(s, cfg, "revenue", csv, office_key="gwalior")
+        legal = cases.import_register(s, cfg, "legal", csv, office_key="morena")   # a branch it did not have yet
+        assert (done.result.created, legal.result.created) == (2, 2)
+        after = {k: readiness(s, cfg, as_of=TODAY, office=k)["total"]["register_files"] for k in ("gwalior", "morena")}
+    assert after == {"gwalior": 62, "morena": 42}
 
 
 def test_division_and_state_figures_are_the_sums_of_their_offices(tmp_path: Path) -> None:
