@@ -199,6 +199,14 @@ def test_a_single_office_database_of_0006_upgrades_without_loss(tmp_path: Path) 
         ("legal", 6, 3), ("revenue", 6, 3)]
     assert after["cutover"] == "2027-01-24" and after["total"]["files_week"] == 6
     assert scopes["collector"].offices == scopes["rekha"].offices == frozenset({"default"})
+    engine = create_engine(cfg.store_url)   # and back down to 0006: every row still there
+    with engine.begin() as conn:
+        acfg.attributes["connection"] = conn
+        command.downgrade(acfg, "0006")
+    engine.dispose()
+    with sqlite3.connect(db) as c:
+        assert counts == [c.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in tables]
+        assert "division" not in {r[0] for r in c.execute("SELECT name FROM sqlite_master")}
 
 
 def test_cli_office_readiness_state_ranking_and_the_demo_offices(office) -> None:  # type: ignore[no-untyped-def]

@@ -75,11 +75,12 @@ def downgrade() -> None:
     op.drop_index('ix_readiness_snapshot_office_id', 'readiness_snapshot')
     op.drop_table('readiness_snapshot')
     op.drop_index('ix_office_division_id', 'office')
-    # (SQLite: the batch copy of office needs no branch/document rows referring to it, or foreign keys off)
-    with op.batch_alter_table('user') as b:
-        b.drop_column('division_id')
-        b.drop_column('office_id')
-    with op.batch_alter_table('office') as b:
-        for name in ('push_key_hash', 'remote', 'share', 'division_id', 'kind'):
-            b.drop_column(name)
+    columns = (('user', 'division_id'), ('user', 'office_id'), ('office', 'push_key_hash'), ('office', 'remote'),
+               ('office', 'share'), ('office', 'division_id'), ('office', 'kind'))
+    if op.get_bind().dialect.name == 'sqlite':  # ALTER TABLE DROP COLUMN (SQLite ≥ 3.35), never a table copy
+        for table, column in columns:
+            op.execute(f'ALTER TABLE "{table}" DROP COLUMN {column}')
+    else:
+        for table, column in columns:
+            op.drop_column(table, column)   # PostgreSQL drops a column's foreign key with it
     op.drop_table('division')
