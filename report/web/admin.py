@@ -15,6 +15,7 @@ from report.web.render import render
 from store import cases, queries
 
 MAX_UPLOAD = 20 * 1024 * 1024
+ADMIN_ROLES = ("clerk", "branch_head", "collector")   # a collector makes users of their office, never above it
 
 
 def _render(request: Request, status: int = 200, **ctx: Any) -> Response:
@@ -36,9 +37,12 @@ async def add_user(request: Request) -> Response:
     require(request, roles=("collector",), office=OWN_OFFICE)  # users and registers: this deployment's office
     form = await check_csrf(request, MAX_UPLOAD)
     state = request.app.state
+    role = str(form.get("role", ""))
+    if role not in ADMIN_ROLES:
+        return _render(request, 400, error=f"role '{role}': a collector adds a {', '.join(ADMIN_ROLES)}")
     try:
         with state.store.session() as s:
-            user = cases.add_user(s, state.cfg, str(form.get("name", "")), str(form.get("role", "")),
+            user = cases.add_user(s, state.cfg, str(form.get("name", "")), role,
                                   str(form.get("password", "")), str(form.get("branch", "")) or None)
             message = f"user {user.name} ({user.role}) created"
     except cases.CaseError as e:

@@ -1,0 +1,198 @@
+"""Attacks on the many-offices work: a collector who makes themself 'state', a commissioner with no division, a
+replayed or future snapshot, a huge snapshot body, a snapshot for an office that is not remote."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from starlette.testclient import TestClient
+
+from common import config as configmod
+from nasti.samples.offices import seed_local_office
+from report.rollup import office_summary
+from report.web.app import create_app
+from store import offices as store_offices
+from store.db import Store
+from store.models import Branch, Office, Snapshot, User, utcnow
+from store.users import create
+
+PASSWORD = "पासवर्ड-1234"
+TODAY = dt.date(2026, 11, 25)
+
+
+@pytest.fixture(scope="module")
+def web(tmp_path_factory: pytest.TempPathFactory) -> tuple[configmod.Config, Store, str]:
+    from tests.conftest import write_config
+
+    root = tmp_path_factory.mktemp("offices_attack")
+    (root / "share").mkdir()
+    cfg = configmod.load(str(write_config(root)))
+    store = Store(cfg.store_url)
+    with store.session() as s:
+        store_offices.add_division(s, "gwalior-div", "ग्वालियर संभाग", "Gwalior Division")
+        store_offices.add_division(s, "chambal-div", "चंबल संभाग", "Chambal Division")
+        cut = TODAY + dt.timedelta(days=90)
+        for key, div in (("default", "gwalior-div"), ("morena", "chambal-div")):
+            seed_local_office(s, key, division=div, cutover=cut, today=TODAY, branches=["revenue"],
+                              register_files=6, digitised=3, done_this_week=2)
+        bhind = store_offices.add_office(s, "bhind", "भिंड", "Bhind", division="chambal-div", cutover=cut,
+                                         remote=True)
+        key = store_offices.new_key(s, bhind)
+        o = s.scalar(select(Office).where(Office.key == "default"))
+        b = s.scalar(select(Branch).where(Branch.office_id == o.id, Branch.key == "revenue"))
+        create(s, "coll-raj", "collector", PASSWORD, None, o)
+        create(s, "head-raj", "branch_head", PASSWORD, b)
+        d = s.scalar(select(store_offices.Division).where(store_offices.Division.key == "gwalior-div"))
+        create(s, "com-lost", "commissioner", PASSWORD, None, None, d)
+        s.flush()
+        s.scalar(select(User).where(User.name == "com-lost")).division_id = None   # its division went away
+    return cfg, store, key
+
+
+def _client(web: tuple, who: str) -> TestClient:
+    cfg, store, _ = web
+    c = TestClient(create_app(cfg, store), follow_redirects=False)
+    token = re.search(r'name="csrf" value="([^"]+)"', c.get("/login").text).group(1)  # type: ignore[union-attr]
+    r = c.post("/login", data={"name": who, "password": PASSWORD, "csrf": token})
+    assert r.status_code == 303, r.text
+    return c
+
+
+def _token(c: TestClient, page: str) -> str:
+    return re.search(r'name="csrf" value="([^"]+)"', c.get(page).text).group(1)  # type: ignore[union-attr]
+
+
+def test_a_collector_cannot_make_a_state_or_commissioner_user(monkeypatch: pytest.MonkeyPatch, web: tuple) -> None:
+    monkeypatch.setenv("NASTI_SECRET", "test-secret")
+    c = _client(web, "coll-raj")
+    token = _token(c, "/admin")
+    for role in ("state", "commissioner"):
+        r = c.post("/admin/users", data={"name": f"evil-{role}", "role": role, "password": PASSWORD,
+                                         "csrf": token})
+        assert r.status_code == 400, (role, r.status_code)
+    with web[1].session() as s:
+        assert s.scalar(select(User).where(User.name.like("evil-%"))) is None
+    # a clerk of this office is still fine
+    r = c.post("/admin/users", data={"name": "clerk-ok", "role": "clerk", "password": PASSWORD,
+                                     "branch": "revenue", "csrf": token})
+    assert r.status_code == 200
+
+
+@pytest.mark.xfail(strict=True, reason="admin page lists every office's users")  # OPEN
+def test_the_admin_page_lists_only_this_offices_users_and_branches(monkeypatch: pytest.MonkeyPatch,
+                                                                   web: tuple) -> None:
+    monkeypatch.setenv("NASTI_SECRET", "test-secret")
+    with web[1].session() as s:
+        o = s.scalar(select(Office).where(Office.key == "morena"))
+        b = s.scalar(select(Branch).where(Branch.office_id == o.id, Branch.key == "revenue"))
+        if s.scalar(select(User).where(User.name == "head-mor-secret")) is None:
+            create(s, "head-mor-secret", "branch_head", PASSWORD, b)
+            create(s, "com-cha-secret", "commissioner", PASSWORD, None, None, o.division)
+    page = _client(web, "coll-raj").get("/admin").text
+    assert "head-raj" in page
+    assert "head-mor-secret" not in page and "com-cha-secret" not in page
+
+
+@pytest.mark.xfail(strict=True, reason="ranking of the state for a commissioner without a division")  # OPEN
+def test_a_commissioner_without_a_division_sees_no_ranking(monkeypatch: pytest.MonkeyPatch, web: tuple) -> None:
+    monkeypatch.setenv("NASTI_SECRET", "test-secret")
+    c = _client(web, "com-lost")
+    for route in ("/ranking", "/state", "/division/gwalior-div", "/office/morena", "/office/default"):
+        assert c.get(route).status_code == 403, route
+
+
+def _post(c: TestClient, key: str, body: object, **headers: str) -> object:
+    raw = body if isinstance(body, bytes) else json.dumps(body, ensure_ascii=False).encode()
+    return c.post("/api/snapshot", content=raw, headers={"Authorization": f"Bearer {key}", **headers})
+
+
+def _body(day: dt.date, taken: dt.datetime, digitised: int, office: str = "bhind") -> dict:
+    return {"office": office, "day": day.isoformat(), "taken_at": taken.isoformat(),
+            "branches": [{"branch": "राजस्व", "register_files": 50, "digitised_files": digitised, "files_week": 7}]}
+
+
+@pytest.mark.xfail(strict=True, reason="same-day replay overwrites")  # OPEN
+def test_a_replayed_older_snapshot_of_the_same_day_does_not_go_back_in_time(web: tuple) -> None:
+    cfg, store, key = web
+    c = TestClient(create_app(cfg, store))
+    today = utcnow().date()
+    evening = dt.datetime.combine(today, dt.time(0, 30), tzinfo=dt.UTC)
+    morning = evening - dt.timedelta(minutes=20)
+    assert _post(c, key, _body(today, evening, 30)).status_code == 200
+    r = _post(c, key, _body(today, morning, 10))   # captured earlier, replayed now
+    assert r.status_code == 200
+    with store.session() as s:
+        row = s.scalar(select(Snapshot).where(Snapshot.day == today, Snapshot.branch == "राजस्व"))
+        assert row.digitised_files == 30
+
+
+@pytest.mark.xfail(strict=True, reason="future snapshot accepted")  # OPEN
+def test_a_future_snapshot_is_refused_and_a_future_time_never_hides_staleness(web: tuple) -> None:
+    cfg, store, key = web
+    c = TestClient(create_app(cfg, store))
+    now = utcnow()
+    r = _post(c, key, _body(now.date() + dt.timedelta(days=30), now, 49))
+    assert r.status_code == 400
+    # taken "next year": received now, so it is stale 48 h after now, not next year
+    assert _post(c, key, _body(now.date(), now + dt.timedelta(days=365), 31)).status_code == 200
+    with store.session() as s:
+        bhind = s.scalar(select(Office).where(Office.key == "bhind"))
+        later = office_summary(s, cfg, bhind, now.date(), now + dt.timedelta(hours=49))
+        row = s.scalar(select(Snapshot).where(Snapshot.day == now.date(), Snapshot.office_id == bhind.id))
+        assert row.taken_at <= utcnow()
+    assert later["stale"]
+
+
+@pytest.mark.xfail(strict=True, reason="body read before the limit")  # OPEN
+def test_a_huge_snapshot_body_is_refused_before_it_is_read(web: tuple) -> None:
+    cfg, store, key = web
+    c = TestClient(create_app(cfg, store))
+    r = c.post("/api/snapshot", content=b"x", headers={"Authorization": "Bearer nope",
+                                                       "Content-Length": str(50 * 2**30)})
+    assert r.status_code == 413
+
+    def chunks():  # no Content-Length: streamed, cut at the limit
+        for _ in range(3 * 1024):
+            yield b" " * 1024
+
+    r = c.post("/api/snapshot", content=chunks(), headers={"Authorization": f"Bearer {key}"})
+    assert r.status_code == 413
+
+
+@pytest.mark.xfail(strict=True, reason="non-remote office accepted")  # OPEN
+def test_a_snapshot_for_an_office_that_is_not_remote_is_refused(web: tuple) -> None:
+    cfg, store, _ = web
+    with store.session() as s:
+        morena = s.scalar(select(Office).where(Office.key == "morena"))
+        key = store_offices.new_key(s, morena)
+    c = TestClient(create_app(cfg, store))
+    r = _post(c, key, _body(utcnow().date(), utcnow(), 5, office="morena"))
+    assert r.status_code == 409
+    assert "remote" in r.json()["error"]
+
+
+def test_another_offices_key_and_html_branch_names(web: tuple) -> None:
+    cfg, store, key = web
+    with store.session() as s:
+        store_offices.add_office(s, "datia", "दतिया", "Datia", division="chambal-div", remote=True)
+    c = TestClient(create_app(cfg, store))
+    assert _post(c, key, _body(utcnow().date(), utcnow(), 5, office="datia")).status_code == 401
+    body = _body(utcnow().date(), utcnow(), 5)
+    body["branches"][0]["branch"] = "<script>alert(1)</script>"
+    assert _post(c, key, body).status_code == 200
+
+
+def test_snapshot_push_refuses_http_and_names_an_unreachable_server(tmp_path: Path) -> None:
+    from report.snapshot import PushError, push
+
+    with pytest.raises(PushError, match="https"):
+        push("http://state.example.org", "k", {})
+    with pytest.raises(PushError, match="https"):
+        push("ftp://127.0.0.1", "k", {})
+    with pytest.raises(PushError) as e:
+        push("http://127.0.0.1:9", "k", {}, timeout=5)
+    assert "127.0.0.1" in str(e.value)
