@@ -97,7 +97,6 @@ def test_the_admin_page_lists_only_this_offices_users_and_branches(monkeypatch: 
     assert "head-mor-secret" not in page and "com-cha-secret" not in page
 
 
-@pytest.mark.xfail(strict=True, reason="ranking of the state for a commissioner without a division")  # OPEN
 def test_a_commissioner_without_a_division_sees_no_ranking(monkeypatch: pytest.MonkeyPatch, web: tuple) -> None:
     monkeypatch.setenv("NASTI_SECRET", "test-secret")
     c = _client(web, "com-lost")

@@ -65,7 +65,7 @@ async def office_page(request: Request) -> Response:
 async def ranking_page(request: Request) -> Response:
     v = require(request, roles=("commissioner", "state"))
     division = request.query_params.get("division") or (v.division if v.role == "commissioner" else None)
-    if v.role == "commissioner" and division != v.division:
+    if v.role == "commissioner" and (v.division is None or division != v.division):  # None: the whole state
         raise HTTPException(403, "forbidden")
     st = _state(request)
     with st.store.session() as s:
