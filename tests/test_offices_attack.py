@@ -82,7 +82,6 @@ def test_a_collector_cannot_make_a_state_or_commissioner_user(monkeypatch: pytes
     assert r.status_code == 200
 
 
-@pytest.mark.xfail(strict=True, reason="admin page lists every office's users")  # OPEN
 def test_the_admin_page_lists_only_this_offices_users_and_branches(monkeypatch: pytest.MonkeyPatch,
                                                                    web: tuple) -> None:
     monkeypatch.setenv("NASTI_SECRET", "test-secret")

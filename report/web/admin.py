@@ -5,6 +5,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import select
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -13,6 +14,7 @@ from starlette.responses import Response
 from report.web.auth import OWN_OFFICE, check_csrf, require
 from report.web.render import render
 from store import cases, queries
+from store.models import Office
 
 MAX_UPLOAD = 20 * 1024 * 1024
 ADMIN_ROLES = ("clerk", "branch_head", "collector")   # a collector makes users of their office, never above it
@@ -20,11 +22,13 @@ ADMIN_ROLES = ("clerk", "branch_head", "collector")   # a collector makes users 
 
 def _render(request: Request, status: int = 200, **ctx: Any) -> Response:
     state = request.app.state
-    with state.store.session() as s:
+    with state.store.session() as s:  # this deployment's office only: other offices' people and branches are not its
+        own = s.scalar(select(Office.id).where(Office.key == OWN_OFFICE))
         users = [{"name": u.name, "role": u.role, "branch": u.branch.key if u.branch else ""}
-                 for u in queries.users(s)]
+                 for u in queries.users(s) if u.role in ADMIN_ROLES
+                 and (u.branch.office_id if u.branch else u.office_id) in (own, None)]
         branches = [{"branch": b.key, "name_hi": b.name_hi, "name_en": b.name_en}
-                    for b in queries.branches(s)]
+                    for b in queries.branches(s) if b.office_id == own]
     return render(request, "admin.html", status, users=users, branches=branches, **ctx)
 
 
