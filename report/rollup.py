@@ -17,12 +17,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from common.config import Config
 from report.readiness import WINDOW_DAYS, Readiness, _branch, _total, readiness, readiness_many
 from store import offices as store_offices
-from store.models import Office, utcnow
+from store.models import Office, Snapshot, utcnow
 from store.queries import BranchCounts
 
 STALE_AFTER = dt.timedelta(hours=48)
@@ -55,7 +56,11 @@ def office_summary(s: Session, cfg: Config, office: Office, as_of: dt.date, now:
         cut = office.cutover
         total = _total(rows, cut, as_of, cfg.office.at_risk_days, office.name_hi, office.name_en).as_dict()
         branches = [r.as_dict() for r in rows]
-        stale = snapshot_at is None or now - snapshot_at > STALE_AFTER
+        day = s.scalar(select(Snapshot.day).where(Snapshot.office_id == office.id, Snapshot.day <= as_of)
+                       .order_by(Snapshot.day.desc()).limit(1))
+        # old figures sent again today are still old: the day they are of counts too
+        stale = snapshot_at is None or now - snapshot_at > STALE_AFTER or day is None or \
+            as_of - day > dt.timedelta(days=2)
     else:
         report = local or readiness(s, cfg, as_of=as_of, oldest=0, office=office.key)
         total, branches, stale = report["total"], report["branches"], False

@@ -75,6 +75,8 @@ def parse(body: dict[str, Any]) -> tuple[str, dt.date, dt.datetime, list[dict[st
         at = dt.datetime.fromisoformat(str(taken))
     except ValueError as e:
         raise ValueError("'day' must be YYYY-MM-DD and 'taken_at' an ISO time") from e
+    if when > dt.datetime.now(dt.UTC).date() + dt.timedelta(days=1):   # a district is at most a day ahead of UTC
+        raise ValueError(f"'day' {when.isoformat()} is in the future")
     for r in rows:
         for f in SNAPSHOT_FIELDS:
             v = r.get(f, 0)

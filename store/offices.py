@@ -132,14 +132,23 @@ def scope_of(s: Session, name: str) -> Scope | None:
 
 def upsert_snapshot(s: Session, office: Office, day: dt.date, rows: Iterable[dict[str, Any]],
                     taken_at: dt.datetime | None = None) -> tuple[int, int]:
-    """Write one day's per-branch figures of ``office``: a (office, branch, day) already there is replaced, never
-    duplicated. (created, updated)."""
+    """Write one day's per-branch figures of ``office`` (a remote one: a local office is counted from this
+    database's documents, so its snapshot would never be read; OfficeError): a (office, branch, day) already
+    there is replaced by a snapshot taken at the same time or later, never by an older one (a replay), and never
+    duplicated. ``taken_at`` is taken no later than now (a clock ahead must not hide staleness). (created,
+    updated)."""
+    if not office.remote:
+        raise OfficeError(f"office '{office.key}' is not remote: its figures come from this database's documents "
+                          f"(nasti office add {office.key} … --remote to take its snapshots)")
     existing = {r.branch: r for r in s.scalars(select(Snapshot).where(Snapshot.office_id == office.id,
                                                                       Snapshot.day == day))}
     created = updated = 0
     now = utcnow()
+    taken_at = min(taken_at or now, now)
     for row in rows:
         branch = nfc(str(row["branch"]))
+        if branch in existing and existing[branch].taken_at > taken_at:
+            continue   # an older capture of this day, replayed: the newer figures stay
         values: dict[str, Any] = {f: max(int(row.get(f) or 0), 0) for f in SNAPSHOT_FIELDS}
         cut = row.get("cutover")
         values.update(name_hi=nfc(str(row.get("name_hi") or branch)), name_en=str(row.get("name_en") or branch),

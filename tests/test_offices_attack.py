@@ -113,7 +113,6 @@ def _body(day: dt.date, taken: dt.datetime, digitised: int, office: str = "bhind
             "branches": [{"branch": "राजस्व", "register_files": 50, "digitised_files": digitised, "files_week": 7}]}
 
 
-@pytest.mark.xfail(strict=True, reason="same-day replay overwrites")  # OPEN
 def test_a_replayed_older_snapshot_of_the_same_day_does_not_go_back_in_time(web: tuple) -> None:
     cfg, store, key = web
     c = TestClient(create_app(cfg, store))
@@ -128,7 +127,6 @@ def test_a_replayed_older_snapshot_of_the_same_day_does_not_go_back_in_time(web:
         assert row.digitised_files == 30
 
 
-@pytest.mark.xfail(strict=True, reason="future snapshot accepted")  # OPEN
 def test_a_future_snapshot_is_refused_and_a_future_time_never_hides_staleness(web: tuple) -> None:
     cfg, store, key = web
     c = TestClient(create_app(cfg, store))
@@ -145,7 +143,22 @@ def test_a_future_snapshot_is_refused_and_a_future_time_never_hides_staleness(we
     assert later["stale"]
 
 
-@pytest.mark.xfail(strict=True, reason="body read before the limit")  # OPEN
+def test_old_figures_sent_again_today_are_stale(web: tuple) -> None:
+    cfg, store, key = web
+    c = TestClient(create_app(cfg, store))
+    now = utcnow()
+    with store.session() as s:
+        s.add(Office(key="sheopur", name_hi="श्योपुर", name_en="Sheopur", remote=True))
+        sheopur = s.scalar(select(Office).where(Office.key == "sheopur"))
+        new = store_offices.new_key(s, sheopur)
+    old_day = now.date() - dt.timedelta(days=20)
+    assert _post(c, new, _body(old_day, now, 5, office="sheopur")).status_code == 200  # taken "now"
+    with store.session() as s:
+        sheopur = s.scalar(select(Office).where(Office.key == "sheopur"))
+        assert office_summary(s, cfg, sheopur, now.date(), now)["stale"]
+    del key
+
+
 def test_a_huge_snapshot_body_is_refused_before_it_is_read(web: tuple) -> None:
     cfg, store, key = web
     c = TestClient(create_app(cfg, store))
@@ -161,7 +174,6 @@ def test_a_huge_snapshot_body_is_refused_before_it_is_read(web: tuple) -> None:
     assert r.status_code == 413
 
 
-@pytest.mark.xfail(strict=True, reason="non-remote office accepted")  # OPEN
 def test_a_snapshot_for_an_office_that_is_not_remote_is_refused(web: tuple) -> None:
     cfg, store, _ = web
     with store.session() as s:

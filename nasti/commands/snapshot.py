@@ -54,7 +54,7 @@ def push(office: Annotated[str, typer.Option("--office", help="this office's key
 
         from nasti.schema import SchemaError, open_checked
         from store.models import Office
-        from store.offices import upsert_snapshot
+        from store.offices import OfficeError, upsert_snapshot
 
         try:
             state_store = open_checked(str(store_url))
@@ -65,7 +65,10 @@ def push(office: Annotated[str, typer.Option("--office", help="this office's key
             target = s.scalar(select(Office).where(Office.key == name))
             if target is None:
                 fail(f"the state database has no office '{name}' (nasti office add {name} … there)", 2)
-            created, updated = upsert_snapshot(s, target, when, rows, taken)
+            try:
+                created, updated = upsert_snapshot(s, target, when, rows, taken)
+            except OfficeError as e:
+                fail(str(e), 2)
         result = {"office": name, "day": when.isoformat(), "created": created, "updated": updated}
     if as_json:
         print_json(result)

@@ -83,9 +83,14 @@ async def snapshot_api(request: Request) -> Response:
     auth = request.headers.get("authorization", "")
     if not auth.startswith("Bearer "):
         return JSONResponse({"error": "missing Authorization: Bearer KEY"}, 401)
-    raw = await request.body()
-    if len(raw) > MAX_BODY:
+    length = request.headers.get("content-length", "")
+    if length and (not length.isdigit() or int(length) > MAX_BODY):
         return JSONResponse({"error": "snapshot too large"}, 413)
+    raw = bytearray()
+    async for chunk in request.stream():   # never more than MAX_BODY in memory, whatever the client claims
+        raw += chunk
+        if len(raw) > MAX_BODY:
+            return JSONResponse({"error": "snapshot too large"}, 413)
     try:
         office_key, day, taken, rows = parse(json.loads(raw))
     except (ValueError, AttributeError) as e:  # json.JSONDecodeError is a ValueError; a list body has no .get
@@ -95,7 +100,10 @@ async def snapshot_api(request: Request) -> Response:
         office = check_key(s, office_key, auth.removeprefix("Bearer ").strip())
         if office is None:
             return JSONResponse({"error": "wrong office or key"}, 401)
-        created, updated = upsert_snapshot(s, office, day, rows, taken)
+        try:
+            created, updated = upsert_snapshot(s, office, day, rows, taken)
+        except OfficeError as e:
+            return JSONResponse({"error": str(e)}, 409)
     return JSONResponse({"office": office_key, "day": day.isoformat(), "created": created, "updated": updated})
 
 
