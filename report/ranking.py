@@ -6,7 +6,7 @@ The rule (also in README.md, "Many offices"):
    needed to finish by the office's cutover (files not yet digitised ÷ days left, at least 1 day; a cutover that
    has passed leaves 1 day). Higher is better; 1.0 means exactly on pace.
 2. ties (equal pace, rounded to 2 decimals): the higher **share digitised** (digitised ÷ register files).
-3. then the earlier **projected finish** (none: last).
+3. then the earlier **projected finish** (none: last); a full tie, by office key.
 
 An office with every register file digitised ranks first (pace shown as none: nothing is needed). An office with
 a register but no cutover has no pace and ranks after every office that has one (then by 2 and 3).
@@ -34,14 +34,15 @@ def share(office: dict[str, Any]) -> float:
     return office["digitised_files"] / office["register_files"] if office["register_files"] else 0.0
 
 
-def _order(row: dict[str, Any]) -> tuple[int, float, float, str]:
+def _order(row: dict[str, Any]) -> tuple[int, float, float, str, str]:
     if not row["remaining"]:
         group = 0
     elif row["pace"] is not None:
         group = 1
     else:
         group = 2
-    return (group, -(row["pace"] or 0.0), -row["share"], row["projected_completion"] or "9999-12-31")
+    return (group, -(row["pace"] or 0.0), -row["share"], row["projected_completion"] or "9999-12-31",
+            row["office"])   # a full tie: by key, so the same figures always give the same order
 
 
 def rank(offices: list[dict[str, Any]]) -> dict[str, Any]:
