@@ -206,3 +206,75 @@ def test_snapshot_push_refuses_http_and_names_an_unreachable_server(tmp_path: Pa
     with pytest.raises(PushError) as e:
         push("http://127.0.0.1:9", "k", {}, timeout=5)
     assert "127.0.0.1" in str(e.value)
+
+
+def test_a_collector_finds_their_document_when_another_office_has_more_hits(monkeypatch: pytest.MonkeyPatch,
+                                                                           web: tuple) -> None:
+    from store.models import Document, Page
+    from store.search.index import index_document
+
+    monkeypatch.setenv("NASTI_SECRET", "test-secret")
+    word = "खसरा"
+    with web[1].session() as s:
+        for key, n in (("morena", 60), ("default", 1)):
+            o = s.scalar(select(Office).where(Office.key == key))
+            docs = list(s.scalars(select(Document).where(Document.office_id == o.id).order_by(Document.id)))
+            for i in range(n):   # morena's pages say it more often: they rank first
+                doc = docs[i % len(docs)] if key == "default" else Document(
+                    office_id=o.id, branch_id=docs[0].branch_id, source=f"revenue/k{i}.pdf",
+                    share_path=f"revenue/k{i}.pdf", sha256=f"k{i}".ljust(64, "1"), size=1, kind="pdf",
+                    status="done", needs_review=False, pages=1, settled=True, attempts=0)
+                s.add(doc)
+                s.flush()
+                text = f"{word} " * (5 if key == "morena" else 1) + key
+                s.add(Page(document_id=doc.id, number=1, text=text, blank=False))
+                s.flush()
+                index_document(s, doc, [(1, text)])
+            if key == "default":
+                mine = doc.id
+    for who in ("coll-raj", "head-raj"):
+        page = _client(web, who).get("/search", params={"q": word}).text
+        assert f'href="/document/{mine}"' in page, who
+
+
+def test_days_are_counted_in_the_offices_zone_in_every_roll_up(tmp_path: Path) -> None:
+    from report.readiness import readiness, readiness_many
+    from store.models import Document
+    from tests.conftest import write_config
+
+    (tmp_path / "share").mkdir()
+    cfg = configmod.load(str(write_config(tmp_path, '[office]\ntimezone = "Asia/Kolkata"\n')))
+    store = Store(cfg.store_url)
+    ist = cfg.office.zone
+    with store.session() as s:
+        o = seed_local_office(s, "guna", division=None, cutover=TODAY + dt.timedelta(days=30), today=TODAY,
+                              branches=["revenue"], register_files=4, digitised=0, done_this_week=0)
+        b = s.scalar(select(Branch).where(Branch.office_id == o.id))
+        for n, local in enumerate((dt.datetime.combine(TODAY, dt.time(23, 30)),              # today, late
+                                   dt.datetime.combine(TODAY, dt.time(0, 30)),               # today, early
+                                   dt.datetime.combine(TODAY - dt.timedelta(days=1), dt.time(23, 59)))):
+            at = local.replace(tzinfo=ist).astimezone(dt.UTC)
+            s.add(Document(office_id=o.id, branch_id=b.id, source=f"revenue/z{n}.pdf", share_path=f"revenue/z{n}.pdf",
+                           sha256=f"z{n}".ljust(64, "2"), size=1, kind="pdf", status="done", needs_review=False,
+                           pages=2, settled=True, attempts=0, received_at=at, done_at=at, updated_at=at))
+        s.flush()
+        one = readiness(s, cfg, as_of=TODAY, oldest=0, office="guna")["total"]
+        many = readiness_many(s, cfg, [o], TODAY)["guna"]["total"]
+    assert one["files_today"] == many["files_today"] == 2
+    assert one["files_week"] == many["files_week"] == 3
+
+
+def test_ranking_ties_are_ordered_the_same_whatever_the_input_order() -> None:
+    from report.ranking import rank
+
+    def office(key: str) -> dict:
+        return {"office": key, "register_files": 100, "digitised_files": 50, "remaining": 50, "days_left": 10,
+                "files_per_day": 5.0, "stale": False, "projected_completion": "2026-12-10"}
+
+    a = [r["office"] for r in rank([office("datia"), office("bhind")])["ranked"]]
+    b = [r["office"] for r in rank([office("bhind"), office("datia")])["ranked"]]
+    assert a == b
+    done = {**office("guna"), "digitised_files": 100, "remaining": 0, "days_left": -3}   # cutover passed, all done
+    late = {**office("katni"), "days_left": -30, "files_per_day": 0.0}                 # cutover passed, nothing moves
+    r = rank([late, done])["ranked"]
+    assert [x["office"] for x in r] == ["guna", "katni"] and r[1]["pace"] == 0.0 and r[0]["pace"] is None

@@ -5,6 +5,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import select
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import FileResponse, RedirectResponse, Response
@@ -16,7 +17,7 @@ from report.web.auth import WIDE, check_csrf, login, require, viewer
 from report.web.errors import case_errors
 from report.web.render import language, render
 from store import cases, queries
-from store.models import Branch, Document
+from store.models import Branch, Document, Office
 from store.users import authenticate
 
 OUTCOMES_SHOWN = 200
@@ -160,8 +161,9 @@ async def search_page(request: Request) -> Response:
         from store.search.query import search
 
         with _app(request).store.session() as s:
+            mine = None if v.offices is None else list(s.scalars(select(Office.id).where(Office.key.in_(v.offices))))
             try:
-                found = search(s, q, branch=None if v.is_collector else v.branch, limit=50)
+                found = search(s, q, branch=None if v.role in WIDE else v.branch, limit=50, office_ids=mine)
                 seen = queries.visible(s, [h.id for h in found], v.offices, v.branch, v.office,
                                        wide=v.role in WIDE)
                 hits = [h.as_dict() for h in found if h.id in seen]
