@@ -52,9 +52,10 @@ def branch_of(source: str, per_office: bool = False) -> str | None:
 
 
 def office_of(source: str) -> str | None:
-    """The office folder of a source in a share with one first-level folder per office."""
+    """The office folder of a source in a share with one first-level folder per office (a file directly in it
+    too: it is that office's to put in a branch, not this deployment's)."""
     parts = source.split("/")
-    return parts[0] if len(parts) > 2 else None
+    return parts[0] if len(parts) > 1 else None
 
 
 def _free_name(folder: Path, name: str) -> Path:

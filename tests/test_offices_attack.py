@@ -278,3 +278,34 @@ def test_ranking_ties_are_ordered_the_same_whatever_the_input_order() -> None:
     late = {**office("katni"), "days_left": -30, "files_per_day": 0.0}                 # cutover passed, nothing moves
     r = rank([late, done])["ranked"]
     assert [x["office"] for x in r] == ["guna", "katni"] and r[1]["pace"] == 0.0 and r[0]["pace"] is None
+
+
+def test_a_file_directly_in_an_office_folder_is_that_offices_rejection(tmp_path: Path) -> None:
+    """[share] per_office: share/morena/c.pdf is returned (no branch) — to Morena, whose collector sees it, not
+    counted in this deployment's own office; Hindi office folders come NFC whatever the disk holds."""
+    import unicodedata
+
+    from ingest.pipeline import Ingestor
+    from tests.conftest import write_config
+
+    (tmp_path / "share").mkdir()
+    path = write_config(tmp_path)
+    path.write_text(path.read_text(encoding="utf-8").replace('[share]\npath = "share"\n',
+                                                             '[share]\npath = "share"\nper_office = true\n'),
+                    encoding="utf-8")
+    cfg = configmod.load(str(path))
+    assert cfg.share_per_office
+    store = Store(cfg.store_url)
+    ing = Ingestor(cfg, store, None)  # type: ignore[arg-type]   # placing a file needs no OCR
+    with store.session() as s:
+        morena = store_offices.add_office(s, "morena", "मुरैना", "Morena").id
+    assert ing._place("morena/c.pdf") == (morena, None)
+    assert ing._place("c.pdf") == (ing.office_id, None)
+    hindi = unicodedata.normalize("NFD", "दतिया")
+    from ingest import share as sharefs
+
+    (tmp_path / "share" / hindi / "राजस्व").mkdir(parents=True)
+    source = sharefs.source_of(cfg.share, tmp_path / "share" / hindi / "राजस्व" / "a.pdf")
+    office_id, _ = ing._place(source)
+    with store.session() as s:
+        assert s.get(Office, office_id).key == unicodedata.normalize("NFC", "दतिया")
