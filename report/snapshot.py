@@ -78,6 +78,17 @@ def parse(body: dict[str, Any]) -> tuple[str, dt.date, dt.datetime, list[dict[st
     if when > dt.datetime.now(dt.UTC).date() + dt.timedelta(days=1):   # a district is at most a day ahead of UTC
         raise ValueError(f"'day' {when.isoformat()} is in the future")
     for r in rows:
+        for f in ("branch", "name_hi", "name_en"):   # as stored: up to 200 characters, no control characters
+            v = r.get(f)
+            if v is not None and (not isinstance(v, str) or not 0 < len(v) <= 200
+                                  or any(c < " " or c == "\x7f" for c in v)):
+                raise ValueError(f"'{f}' of a branch must be text of 1–200 characters")
+        cut = r.get("cutover")
+        try:
+            if cut is not None and cut != "":
+                dt.date.fromisoformat(cut if isinstance(cut, str) else "?")
+        except ValueError as e:
+            raise ValueError(f"'cutover' of branch '{r['branch']}' must be YYYY-MM-DD") from e
         for f in SNAPSHOT_FIELDS:
             v = r.get(f, 0)
             if isinstance(v, bool) or not isinstance(v, int) or not 0 <= v < 2**53:

@@ -309,3 +309,44 @@ def test_a_file_directly_in_an_office_folder_is_that_offices_rejection(tmp_path:
     office_id, _ = ing._place(source)
     with store.session() as s:
         assert s.get(Office, office_id).key == unicodedata.normalize("NFC", "दतिया")
+
+
+@pytest.mark.parametrize("row", [{"cutover": "31/03/2027"}, {"cutover": 20270331}, {"name_hi": ["x"]},
+                                 {"branch": "र" * 500}, {"branch": "a\x00b"}])
+def test_a_malformed_snapshot_row_is_400_not_a_server_error(web: tuple, row: dict) -> None:
+    cfg, store, key = web
+    c = TestClient(create_app(cfg, store), raise_server_exceptions=False)
+    body = _body(utcnow().date(), utcnow(), 5)
+    body["branches"][0].update(row)
+    r = _post(c, key, body)
+    assert r.status_code == 400, r.text
+
+
+def test_outcomes_and_pdfs_stay_in_the_office(monkeypatch: pytest.MonkeyPatch, web: tuple) -> None:
+    from store.models import Document
+
+    monkeypatch.setenv("NASTI_SECRET", "test-secret")
+    with web[1].session() as s:
+        mor = s.scalar(select(Document).join(Office, Office.id == Document.office_id)
+                       .where(Office.key == "morena", Document.status == "done").order_by(Document.id).limit(1))
+        mor_id, mor_source = mor.id, mor.source
+    for who in ("coll-raj", "head-raj"):
+        c = _client(web, who)
+        assert c.get(f"/document/{mor_id}/pdf").status_code == 403
+        page = c.get("/outcomes", params={"branch": "revenue"}).text
+        assert mor_source.rsplit("/", 1)[-1] not in page, who
+
+
+def test_snapshot_push_cli_fails_with_a_message_never_a_traceback(tmp_path: Path) -> None:
+    """The state server is down: exit 1, its address named, no traceback (http:// elsewhere and a future day are
+    refused by report.snapshot, tested above)."""
+    from tests.conftest import Office as Rig
+    from tests.conftest import write_config
+
+    (tmp_path / "share").mkdir()
+    rig = Rig(tmp_path, write_config(tmp_path))
+    key = tmp_path / "key"
+    key.write_text("not-the-key\n", encoding="utf-8")
+    r = rig.run("snapshot", "push", "--office", "morena", "--url", "http://127.0.0.1:9", "--key-file", str(key),
+                check=False)
+    assert r.returncode == 1 and "127.0.0.1:9" in r.stderr and "Traceback" not in r.stderr, r.stderr
