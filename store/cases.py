@@ -108,9 +108,16 @@ def assign_number(s: Session, cfg: Config, doc_id: int, number: str, *, by: str,
         raise NotFound(f"no document with id {doc_id}")
     if within is not None and (doc.branch is None or doc.branch.key != within):
         raise Forbidden(f"document {doc_id} is not in branch '{within}'")
-    if within_office is not None and s.get(Office, doc.office_id).key != within_office:  # type: ignore[union-attr]
+    home = s.get(Office, doc.office_id).key  # type: ignore[union-attr]
+    if within_office is not None and home != within_office:
         raise Forbidden(f"document {doc_id} is not in this office")
-    target = branch(s, cfg, branch_key) if branch_key else None
+    target = None
+    if branch_key and home != repo.OFFICE:   # a branch is (office, key): the document's own office's, as it is
+        target = queries.branch(s, nfc(branch_key), home)
+        if target is None:
+            raise Invalid(f"unknown branch '{branch_key}' of office '{home}'")
+    elif branch_key:
+        target = branch(s, cfg, branch_key)
     value, key = assigned_number(number)
     try:
         return review.assign(s, doc, review.Assignment(value, key, target), actor=by, cfg=cfg)

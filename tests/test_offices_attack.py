@@ -350,3 +350,23 @@ def test_snapshot_push_cli_fails_with_a_message_never_a_traceback(tmp_path: Path
     r = rig.run("snapshot", "push", "--office", "morena", "--url", "http://127.0.0.1:9", "--key-file", str(key),
                 check=False)
     assert r.returncode == 1 and "127.0.0.1:9" in r.stderr and "Traceback" not in r.stderr, r.stderr
+
+
+def test_moving_a_document_to_a_branch_keeps_it_in_its_office(web: tuple) -> None:
+    """`nasti assign ID NUMBER --branch KEY` on another office's document: the branch KEY of that document's own
+    office, never this deployment's (a document whose branch is another office's is seen by neither office's
+    branch head and counted in both)."""
+    from store import cases
+    from store.models import Document
+
+    cfg, store, _ = web
+    with store.session() as s:
+        o = s.scalar(select(Office).where(Office.key == "morena"))
+        doc = s.scalar(select(Document).where(Document.office_id == o.id, Document.status == "done")
+                       .order_by(Document.id.desc()).limit(1))
+        cases.assign_number(s, cfg, doc.id, "77/2019", by="admin", branch_key="revenue")
+        s.flush()
+        assert s.get(Branch, doc.branch_id).office_id == o.id
+        with pytest.raises(cases.Invalid):
+            cases.assign_number(s, cfg, doc.id, "77/2019", by="admin", branch_key="nowhere")
+        s.rollback()
