@@ -67,7 +67,8 @@ def branch(s: Session, cfg: Config, key: str, office_key: str | None = None) -> 
                                   cutover=b.cutover, configured=True)
     found = queries.branch(s, key)
     if found is None:
-        known = ", ".join(sorted(set(cfg.branches) | set(s.scalars(select(Branch.key))))) or "none"
+        mine = select(Branch.key).join(Office, Office.id == Branch.office_id).where(Office.key == repo.OFFICE)
+        known = ", ".join(sorted(set(cfg.branches) | set(s.scalars(mine)))) or "none"   # this office's only
         raise Invalid(f"unknown branch '{key}' (known: {known}); add [branches.{key}] to the config")
     return found
 

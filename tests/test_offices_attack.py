@@ -370,3 +370,18 @@ def test_moving_a_document_to_a_branch_keeps_it_in_its_office(web: tuple) -> Non
         with pytest.raises(cases.Invalid):
             cases.assign_number(s, cfg, doc.id, "77/2019", by="admin", branch_key="nowhere")
         s.rollback()
+
+
+def test_an_unknown_branch_error_names_only_this_offices_branches(web: tuple) -> None:
+    from store import cases
+
+    cfg, store, _ = web
+    with store.session() as s:
+        o = s.scalar(select(Office).where(Office.key == "morena"))
+        s.add(Branch(office_id=o.id, key="khanij-morena", code="KH", name_hi="खनिज", name_en="Mining",
+                     configured=False))
+        s.flush()
+        with pytest.raises(cases.Invalid) as e:
+            cases.branch(s, cfg, "nowhere")
+        s.rollback()
+    assert "revenue" in str(e.value) and "khanij-morena" not in str(e.value)
