@@ -91,6 +91,6 @@ def parse(body: dict[str, Any]) -> tuple[str, dt.date, dt.datetime, list[dict[st
             raise ValueError(f"'cutover' of branch '{r['branch']}' must be YYYY-MM-DD") from e
         for f in SNAPSHOT_FIELDS:
             v = r.get(f, 0)
-            if isinstance(v, bool) or not isinstance(v, int) or not 0 <= v < 2**53:
+            if isinstance(v, bool) or not isinstance(v, int) or not 0 <= v < 2**31:  # 32-bit columns (PostgreSQL)
                 raise ValueError(f"'{f}' of branch '{r['branch']}' must be a whole number ≥ 0")
     return office, when, at if at.tzinfo else at.replace(tzinfo=dt.UTC), rows

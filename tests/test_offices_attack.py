@@ -312,7 +312,7 @@ def test_a_file_directly_in_an_office_folder_is_that_offices_rejection(tmp_path:
 
 
 @pytest.mark.parametrize("row", [{"cutover": "31/03/2027"}, {"cutover": 20270331}, {"name_hi": ["x"]},
-                                 {"branch": "र" * 500}, {"branch": "a\x00b"}])
+                                 {"branch": "र" * 500}, {"branch": "a\x00b"}, {"pages": 2**40}])
 def test_a_malformed_snapshot_row_is_400_not_a_server_error(web: tuple, row: dict) -> None:
     cfg, store, key = web
     c = TestClient(create_app(cfg, store), raise_server_exceptions=False)
