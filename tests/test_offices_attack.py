@@ -385,3 +385,39 @@ def test_an_unknown_branch_error_names_only_this_offices_branches(web: tuple) ->
             cases.branch(s, cfg, "nowhere")
         s.rollback()
     assert "revenue" in str(e.value) and "khanij-morena" not in str(e.value)
+
+
+def test_roll_up_sums_hold_for_offices_in_every_state(tmp_path: Path) -> None:
+    """No register, no documents, cutover passed, cutover today, everything done, a remote office with local
+    documents too (counted once: from its snapshot) — division and state figures stay the sums, ranking runs."""
+    from report.ranking import rank
+    from report.rollup import SUMMED, rollup
+    from tests.conftest import write_config
+
+    (tmp_path / "share").mkdir()
+    cfg = configmod.load(str(write_config(tmp_path)))
+    now = dt.datetime.combine(TODAY, dt.time(12), tzinfo=dt.UTC)
+    with Store(cfg.store_url).session() as s:
+        store_offices.add_division(s, "d", "संभाग", "D")
+        for key, cut, reg, dig in (("passed", TODAY - dt.timedelta(days=10), 10, 4),
+                                   ("today", TODAY, 10, 4), ("done", TODAY + dt.timedelta(days=5), 5, 5),
+                                   ("noreg", TODAY + dt.timedelta(days=5), 0, 0)):
+            seed_local_office(s, key, division="d", cutover=cut, today=TODAY, branches=["revenue"],
+                              register_files=reg, digitised=dig, done_this_week=dig)
+        store_offices.add_office(s, "empty", "खाली", "Empty", division="d")
+        seed_local_office(s, "both", division="d", cutover=TODAY + dt.timedelta(days=20), today=TODAY,
+                          branches=["revenue"], register_files=7, digitised=2, done_this_week=2)
+        both = store_offices.add_office(s, "both", "दोनों", "Both", division="d", remote=True,
+                                        cutover=TODAY + dt.timedelta(days=20))
+        store_offices.upsert_snapshot(s, both, TODAY, [{"branch": "revenue", "register_files": 100,
+                                                        "digitised_files": 10, "files_week": 7}], now)
+        state = rollup(s, cfg, as_of=TODAY, now=now)
+    rows = {o["office"]: o for d in state["divisions"] for o in d["offices"]}
+    for k in SUMMED:
+        assert state["total"][k] == sum(o[k] for o in rows.values()), k
+    assert rows["both"]["register_files"] == 100          # the snapshot, not its 7 local files as well
+    assert rows["empty"]["judged"] == rows["noreg"]["judged"] == "no_register"
+    assert rows["passed"]["days_left"] < 0 and rows["today"]["days_left"] == 0
+    ranked = rank(list(rows.values()))
+    assert {r["office"] for r in ranked["apart"]} == {"empty", "noreg"}
+    assert ranked["ranked"][0]["office"] == "done"
