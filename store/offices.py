@@ -43,14 +43,16 @@ def add_division(s: Session, key: str, name_hi: str, name_en: str) -> Division:
     return d
 
 
-def add_office(s: Session, key: str, name_hi: str, name_en: str, *, kind: str = "collectorate",
+def add_office(s: Session, key: str, name_hi: str, name_en: str, *, kind: str | None = None,
                division: str | None = None, cutover: dt.date | None = None, share: str | None = None,
-               remote: bool = False) -> Office:
-    """An office, or the one with this key (updated). ``division``: a division key (it must exist)."""
+               remote: bool | None = None) -> Office:
+    """An office, or the one with this key (updated: its names, and whatever else is given — an argument left
+    None keeps what the office has, so renaming never drops it from its division nor makes a remote one local).
+    ``division``: a division key (it must exist). A new office: a local collectorate unless told."""
     key = nfc(key).strip()
     if not key:
         raise OfficeError("an office needs a key")
-    if kind not in KINDS:
+    if kind is not None and kind not in KINDS:
         raise OfficeError(f"kind '{kind}': use one of {', '.join(KINDS)}")
     div = None
     if division:
@@ -60,11 +62,14 @@ def add_office(s: Session, key: str, name_hi: str, name_en: str, *, kind: str = 
             raise OfficeError(f"unknown division '{division}' (known: {known}); add it first")
     o = s.scalar(select(Office).where(Office.key == key))
     if o is None:
-        o = Office(key=key, name_hi=nfc(name_hi), name_en=name_en)
+        o = Office(key=key, name_hi=nfc(name_hi), name_en=name_en, kind="collectorate", remote=False)
         s.add(o)
-    o.name_hi, o.name_en, o.kind, o.division_id = nfc(name_hi), name_en, kind, div.id if div else None
+    o.name_hi, o.name_en = nfc(name_hi), name_en
+    o.kind = kind or o.kind
+    o.division_id = div.id if div else o.division_id
     o.cutover = cutover or o.cutover
-    o.share, o.remote = share, remote
+    o.share = share if share is not None else o.share
+    o.remote = remote if remote is not None else o.remote
     s.flush()
     return o
 

@@ -421,3 +421,21 @@ def test_roll_up_sums_hold_for_offices_in_every_state(tmp_path: Path) -> None:
     ranked = rank(list(rows.values()))
     assert {r["office"] for r in ranked["apart"]} == {"empty", "noreg"}
     assert ranked["ranked"][0]["office"] == "done"
+
+
+def test_renaming_an_office_keeps_its_division_kind_share_and_remote(tmp_path: Path) -> None:
+    """`nasti office add KEY --name-hi … --name-en …` again (its docstring: "or update the one with this key")
+    must not drop the office out of its division nor turn a remote district local."""
+    from tests.conftest import write_config
+
+    (tmp_path / "share").mkdir()
+    cfg = configmod.load(str(write_config(tmp_path)))
+    with Store(cfg.store_url).session() as s:
+        store_offices.add_division(s, "d", "संभाग", "D")
+        store_offices.add_office(s, "bhind", "भिंड", "Bhind", kind="commissioner", division="d", share="/srv/b",
+                                 remote=True, cutover=TODAY)
+        o = store_offices.add_office(s, "bhind", "भिण्ड", "Bhind District")
+        assert (o.name_hi, o.kind, o.division.key, o.share, o.remote, o.cutover) == (
+            "भिण्ड", "commissioner", "d", "/srv/b", True, TODAY)
+        fresh = store_offices.add_office(s, "guna", "गुना", "Guna")
+        assert (fresh.kind, fresh.division_id, fresh.remote) == ("collectorate", None, False)

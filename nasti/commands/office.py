@@ -43,15 +43,17 @@ def division_add(key: Annotated[str, typer.Argument(metavar="KEY")],
 def office_add(key: Annotated[str, typer.Argument(metavar="KEY")],
                name_hi: Annotated[str, typer.Option("--name-hi", help="Hindi name")],
                name_en: Annotated[str, typer.Option("--name-en", help="English name")],
-               kind: Annotated[str, typer.Option(help="collectorate, commissioner or other")] = "collectorate",
+               kind: Annotated[str | None, typer.Option(help="collectorate (a new office's default), "
+                                                               "commissioner or other")] = None,
                division: Annotated[str | None, typer.Option(help="its division's key")] = None,
                cutover: Annotated[str | None, typer.Option(help="no physical file after YYYY-MM-DD")] = None,
                share: Annotated[str | None, typer.Option(help="its own share folder (else the deployment's)")]
                = None,
-               remote: Annotated[bool, typer.Option("--remote", help="keeps its own server: its figures come "
-                                                                     "from daily snapshots; prints its key")]
-               = False) -> None:
-    """Add an office (or update the one with this key)."""
+               remote: Annotated[bool | None, typer.Option("--remote/--local", help="keeps its own server: its "
+                                                                            "figures come from daily snapshots; "
+                                                                            "prints its key (a new office: local)")]
+               = None) -> None:
+    """Add an office (or update the one with this key: what is not given stays as it is)."""
     from store.offices import OfficeError, add_office, new_key
 
     cfg = load_config()
