@@ -4,7 +4,7 @@ commissioner's own included) and for the state.
 An office in this database is read from its documents (``report.readiness.readiness(office=KEY)``); an office
 that keeps its own server (``office.remote``) is read from its latest readiness snapshot on or before the day
 (``store.offices.latest_snapshots``), and is flagged ``stale`` when that snapshot was taken more than 48 h before
-now (or there is none).
+now, is of a day more than 2 days before the report's, or there is none.
 
 A division's and the state's figures are the sums of their offices' (register files, digitised, documents, pages,
 files today / in the week); their throughput is the summed week ÷ 7; their projected completion is the latest of
