@@ -110,22 +110,25 @@ class Scope:
     office: str | None
     division: str | None
     offices: frozenset[str] | None
+    role: str | None = None      # the user's role and branch key as the database says now
+    branch: str | None = None
 
 
 def scope(s: Session, user: User) -> Scope:
     """The offices a user may see: state every one; a commissioner their division's; anyone else their own
     (a branch's office, a collector's office; none set: this deployment's own, ``default``)."""
+    branch = user.branch.key if user.branch else None
     if user.role == "state":
-        return Scope(None, None, None)
+        return Scope(None, None, None, user.role, branch)
     if user.role == "commissioner":
         div = user.division.key if user.division else None
         keys = frozenset(s.scalars(select(Office.key).where(Office.division_id == user.division_id))) if div else \
             frozenset()
-        return Scope(None, div, keys)
+        return Scope(None, div, keys, user.role, branch)
     own = user.branch.office_id if user.branch else user.office_id
     key = s.scalar(select(Office.key).where(Office.id == own)) if own else None
     key = key or repo.OFFICE
-    return Scope(key, None, frozenset({key}))
+    return Scope(key, None, frozenset({key}), user.role, branch)
 
 
 def scope_of(s: Session, name: str) -> Scope | None:

@@ -439,3 +439,18 @@ def test_renaming_an_office_keeps_its_division_kind_share_and_remote(tmp_path: P
             "भिण्ड", "commissioner", "d", "/srv/b", True, TODAY)
         fresh = store_offices.add_office(s, "guna", "गुना", "Guna")
         assert (fresh.kind, fresh.division_id, fresh.remote) == ("collectorate", None, False)
+
+
+def test_a_demoted_user_loses_the_role_at_once(monkeypatch: pytest.MonkeyPatch, web: tuple) -> None:
+    """The role is the database's, not the one remembered in the session at login (as the offices already are)."""
+    monkeypatch.setenv("NASTI_SECRET", "test-secret")
+    with web[1].session() as s:
+        o = s.scalar(select(Office).where(Office.key == "default"))
+        create(s, "was-state", "state", PASSWORD)
+    c = _client(web, "was-state")
+    assert c.get("/state").status_code == 200
+    with web[1].session() as s:
+        u = s.scalar(select(User).where(User.name == "was-state"))
+        u.role, u.office_id = "collector", o.id
+    assert c.get("/state").status_code == 403
+    assert c.get("/readiness").status_code == 200

@@ -80,7 +80,9 @@ def viewer(request: Request) -> Viewer:
     if found is None:
         request.session.clear()
         raise LoginRequired
-    return Viewer(data["name"], data["role"], data.get("branch"), found.office, found.offices, found.division)
+    # role and branch as the database says now too (a demoted user is not what they were at login)
+    return Viewer(data["name"], found.role or data["role"], found.branch if found.role else data.get("branch"),
+                  found.office, found.offices, found.division)
 
 
 def login(request: Request, name: str, role: str, branch: str | None) -> None:
