@@ -112,6 +112,7 @@ class Config:
     export: ExportConfig = field(default_factory=ExportConfig)
     share_create: bool = False      # [share] create: make a missing share folder (demo / a local folder)
     share_require_mount: bool = False  # [share] require_mount: the share must be a mount point (SMB/NFS)
+    share_per_office: bool = False  # [share] per_office: share/<office key>/<branch>/… (many offices, one share)
 
     @property
     def base(self) -> Path:
@@ -251,6 +252,7 @@ def load(explicit: str | None = None) -> Config:
         share=_resolve(base, share.get("path", "share")),
         share_create=bool(share.get("create", False)),
         share_require_mount=bool(share.get("require_mount", False)),
+        share_per_office=bool(share.get("per_office", False)),
         store_url=_store_url(base, sec("store").get("url", "sqlite:///var/nasti.db")),
         archive=_resolve(base, sec("archive").get("path", "var/archive")),
         ocr=OcrConfig(**_floats(sec("ocr"), "page_timeout")),

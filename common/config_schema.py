@@ -86,7 +86,7 @@ def store_url(v: Any) -> str | None:
 
 
 SPEC: dict[str, dict[str, Check]] = {
-    "share": {"path": text(), "create": flag, "require_mount": flag},
+    "share": {"path": text(), "create": flag, "require_mount": flag, "per_office": flag},
     "store": {"url": store_url},
     "archive": {"path": text()},
     "ocr": {"languages": text(), "mode": choice("skip", "redo", "force"),

@@ -65,7 +65,7 @@ class Ingestor:
     def __init__(self, cfg: Config, store: Store, pool: OcrPool) -> None:
         self.cfg, self.store, self.pool = cfg, store, pool
         self._same_bytes = KeyedLock()
-        self._branches: dict[str, int] = {}
+        self._branches: dict[tuple[int | str, str], int] = {}   # (office id, branch key) → id; ("", office key)
         self._branch_lock = threading.Lock()
         self._max_bytes = cfg.limits.max_file_mb * 2**20
         # progress hook (nasti.progress): (source, pages, None) when a file's page count is known, then
@@ -95,8 +95,7 @@ class Ingestor:
         ident = identity.snapshot(path)
         if ident != before:   # still being written, or replaced while we read it
             return Outcome(source, "changing", None, again=ident is not None)
-        branch_key = sharefs.branch_of(source)
-        branch_id = self._branch_id(branch_key) if branch_key else None
+        office_id, branch_id = self._place(source)
         # Copies with the same bytes are handled one after the other, so the second sees the first's outcome.
         with self._same_bytes.hold(sha):
             with self.store.session() as s:
@@ -109,7 +108,7 @@ class Ingestor:
                     doc.sha256, doc.size = sha, ident.size   # readable now: the same drop, tried again
                 if doc is None:
                     failures.close_superseded(s, self.cfg.archive, source, sha)
-                    doc = repo.new_document(s, office_id=self.office_id, branch_id=branch_id, source=source,
+                    doc = repo.new_document(s, office_id=office_id, branch_id=branch_id, source=source,
                                             share_path=sharefs.raw_relative(share, path), sha256=sha,
                                             size=ident.size)
                 doc_id = doc.id
@@ -128,9 +127,8 @@ class Ingestor:
         with self.store.session() as s:
             if failures.unreadable_record(s, source) is not None:
                 return None
-            branch_key = sharefs.branch_of(source)
-            doc = repo.new_document(s, office_id=self.office_id,
-                                    branch_id=self._branch_id(branch_key) if branch_key else None, source=source,
+            office_id, branch_id = self._place(source)
+            doc = repo.new_document(s, office_id=office_id, branch_id=branch_id, source=source,
                                     share_path=sharefs.raw_relative(self.cfg.share, path),
                                     sha256=identity.unread_key(ident), size=ident.size)
             doc_id = doc.id
@@ -141,11 +139,12 @@ class Ingestor:
 
     def _early_verdict(self, s: Session, doc: Document, path: Path) -> None:
         """Decisions that need no OCR: where the file was put, what it is, whether we have it already."""
-        if sharefs.branch_of(doc.source) is None:
+        if sharefs.branch_of(doc.source, self.cfg.share_per_office) is None:
             self._reject(s, doc, Rejected("top_level"))
         elif (bad := refusal(path, self._max_bytes)) is not None:
             self._reject(s, doc, bad)
-        elif (first := repo.original_of(s, doc.sha256, doc.id)) is not None and \
+        elif (first := repo.original_of(s, doc.sha256, doc.id,
+                                        doc.office_id if self.cfg.share_per_office else None)) is not None and \
                 self._intact(self.cfg.archive / (first.archive_path or ""), doc.sha256):
             r = reason("duplicate", first=f"{first.source} (#{first.id})")
             doc.duplicate_of_id = first.id
@@ -160,16 +159,35 @@ class Ingestor:
         except OSError:
             return False
 
-    def _branch_id(self, key: str) -> int:
-        """The branch row for a share folder, created once (in its own transaction) on first sight."""
+    def _place(self, source: str) -> tuple[int, int | None]:
+        """(office id, branch id or None) of a share-relative source: this deployment's office and the first
+        folder, or — ``[share] per_office`` — the first folder's office (created on first sight, named by its
+        key until ``nasti office add`` names it) and the second folder's branch."""
+        key = sharefs.branch_of(source, self.cfg.share_per_office)
+        office_id = self.office_id
+        if self.cfg.share_per_office and (office_key := sharefs.office_of(source)) is not None:
+            office_id = self._office_id(office_key)
+        return office_id, self._branch_id(key, office_id) if key else None
+
+    def _office_id(self, key: str) -> int:
         with self._branch_lock:
-            if key not in self._branches:
+            if ("", key) not in self._branches:
+                with self.store.session() as s:
+                    self._branches[("", key)] = repo.office_for_folder(s, key).id
+            return self._branches[("", key)]
+
+    def _branch_id(self, key: str, office_id: int | None = None) -> int:
+        """The branch row (of the office) for a share folder, created once (in its own transaction) on first
+        sight."""
+        office_id = office_id or self.office_id
+        with self._branch_lock:
+            if (office_id, key) not in self._branches:
                 b = self.cfg.branch(key)
                 with self.store.session() as s:
-                    self._branches[key] = repo.ensure_branch(
-                        s, self.office_id, key=key, code=b.code, name_hi=b.name_hi, name_en=b.name_en,
+                    self._branches[(office_id, key)] = repo.ensure_branch(
+                        s, office_id, key=key, code=b.code, name_hi=b.name_hi, name_en=b.name_en,
                         cutover=b.cutover, configured=key in self.cfg.branches).id
-            return self._branches[key]
+            return self._branches[(office_id, key)]
 
     def _finish(self, doc_id: int, path: Path, ident: Identity, sha: str) -> Outcome:
         with self.store.session() as s:

@@ -42,7 +42,18 @@ def on_disk(share: Path, share_path: str) -> Path:
     return share / os.fsdecode(raw)
 
 
-def branch_of(source: str) -> str | None:
+def branch_of(source: str, per_office: bool = False) -> str | None:
+    """The branch folder of a share-relative source (None: not inside one). ``per_office``: the share's first
+    level is the office (``<office>/<branch>/…``); the branch rule below it is the same."""
+    parts = source.split("/")
+    if per_office:
+        return parts[1] if len(parts) > 2 else None
+    return parts[0] if len(parts) > 1 else None
+
+
+def office_of(source: str) -> str | None:
+    """The office folder of a source in a share with one first-level folder per office (a file directly in it
+    too: it is that office's to put in a branch, not this deployment's)."""
     parts = source.split("/")
     return parts[0] if len(parts) > 1 else None
 

@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from common.config import Config
 from nasti.app import app, err, load_config, open_store, out, print_json, state
 
 
@@ -149,6 +150,25 @@ def demo(seed: Annotated[int | None, typer.Option(help="vary the generated lette
     if code:
         raise typer.Exit(code)
     status(as_json=False, lang="")
+    _demo_offices(cfg)
+
+
+def _demo_offices(cfg: Config) -> None:
+    """Seed the Gwalior and Chambal divisions' offices (snapshots, shifted dates) and print the state view."""
+    import datetime as dt
+
+    from nasti.commands.readiness import _print_rollup
+    from nasti.samples.offices import seed_offices
+    from report.rollup import rollup
+
+    today = dt.datetime.now(cfg.office.zone).date()
+    with open_store(cfg).session() as s:
+        n = seed_offices(s, today)
+    with open_store(cfg).session() as s:
+        report = rollup(s, cfg, as_of=today)
+    out.print(f"demo: {n} offices in 2 divisions (their snapshots); `nasti readiness --division gwalior-div`, "
+              "`nasti ranking`", highlight=False)
+    _print_rollup(report, cfg.office.language)
 
 
 _GLOBAL_FLAGS = {"-v", "-vv", "-vvv", "--verbose", "-q", "--quiet"}
@@ -191,6 +211,7 @@ def main() -> None:
 from nasti.commands import backup, fsck, readiness, rebuild, register, review, search, serve, user  # noqa: E402,F401
 
 from nasti.commands import document, export  # noqa: E402,F401  # isort: skip  (eOffice: #17)
+from nasti.commands import office, snapshot  # noqa: E402,F401  # isort: skip  (offices: #16)
 
 from nasti.commands import doctor, migrate  # noqa: E402,F401  # isort: skip  (ops: #18)
 

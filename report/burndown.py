@@ -24,12 +24,13 @@ class Burndown:
 
 
 def burndown(s: Session, as_of: dt.date, cutover: dt.date | None, per_day: float,
-             branch: str | None = None, finish: dt.date | None = None, zone: dt.tzinfo = dt.UTC) -> Burndown:
+             branch: str | None = None, finish: dt.date | None = None, zone: dt.tzinfo = dt.UTC,
+             office: str | None = None) -> Burndown:
     """A register file counts as digitised from the day (in ``zone``, the office's) its first done document was done
     (by ``done_at``), unless
     one of its documents still awaits review (``store.queries.digitised``)."""
-    total = progress.register_total(s, branch)
-    firsts = [t.astimezone(zone).date() for t in progress.digitised_since(s, branch)]
+    total = progress.register_total(s, branch, office)
+    firsts = [t.astimezone(zone).date() for t in progress.digitised_since(s, branch, office)]
     days = [as_of - dt.timedelta(days=HISTORY_DAYS - 1 - i) for i in range(HISTORY_DAYS)]
     remaining, i = [], 0
     for day in days:

@@ -12,11 +12,13 @@ import math
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from common.config import Config
-from store import progress
-from store.queries import BranchCounts, status_counts
+from store import progress, repo
+from store.models import Office
+from store.queries import BranchCounts, status_counts, status_counts_by_office
 
 WINDOW_DAYS = 7
 OLDEST_SHOWN = 5
@@ -68,18 +70,21 @@ def midnight(day: dt.date, zone: dt.tzinfo) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(), tzinfo=zone)
 
 
-def _window(s: Session, as_of: dt.date, zone: dt.tzinfo) -> dict[str | None, tuple[int, int, int, int]]:
+def _window(s: Session, as_of: dt.date, zone: dt.tzinfo, office: str | None = None,
+            ) -> dict[str | None, tuple[int, int, int, int]]:
     """branch key → (files today, pages today, files in the trailing window, pages in it), done documents; days
     in ``zone``."""
     return progress.done_in_window(s, midnight(as_of, zone), midnight(as_of - dt.timedelta(days=WINDOW_DAYS - 1), zone),
-                                   midnight(as_of + dt.timedelta(days=1), zone))
+                                   midnight(as_of + dt.timedelta(days=1), zone), office)
 
 
-def _cutovers(s: Session, cfg: Config) -> tuple[dt.date | None, dict[str, dt.date | None]]:
-    """The office cutover and each branch's own; a date set in the database (web) wins over the config."""
-    office, stored = progress.cutovers(s)
-    office_cut = office or cfg.office.cutover
-    per: dict[str, dt.date | None] = {k: b.cutover for k, b in cfg.branches.items()}
+def _cutovers(s: Session, cfg: Config, office: str | None = None) -> tuple[dt.date | None, dict[str, dt.date | None]]:
+    """The office cutover and each branch's own; a date set in the database (web) wins over the config (which
+    speaks for this deployment's own office only)."""
+    own = office in (None, repo.OFFICE)
+    stored_cut, stored = progress.cutovers(s, office)
+    office_cut = stored_cut or (cfg.office.cutover if own else None)
+    per: dict[str, dt.date | None] = {k: b.cutover for k, b in cfg.branches.items()} if own else {}
     for key, cut in stored.items():
         per[key] = cut or per.get(key)
     return office_cut, {k: v or office_cut for k, v in per.items()}
@@ -150,27 +155,67 @@ def _total(rows: list[Readiness], cutover: dt.date | None, as_of: dt.date, at_ri
     return t
 
 
-def readiness(s: Session, cfg: Config, as_of: dt.date | None = None, oldest: int = OLDEST_SHOWN) -> dict[str, Any]:
-    """The readiness report: office, cutover, as_of, branches (configured ones with no documents too), total."""
+def readiness(s: Session, cfg: Config, as_of: dt.date | None = None, oldest: int = OLDEST_SHOWN,
+              office: str | None = None) -> dict[str, Any]:
+    """The readiness report of one office (``office``: its key; default this deployment's own, named by the
+    config): office, cutover, as_of, branches (configured ones with no documents too), total. Only that office's
+    branches count: a branch is (office, key)."""
     zone = cfg.office.zone
     as_of = as_of or dt.datetime.now(zone).date()
-    office_cut, cutovers = _cutovers(s, cfg)
-    counts = {c.branch: c for c in status_counts(s) if c.branch != "(share root)"}
-    for key, b in cfg.branches.items():
-        counts.setdefault(key, BranchCounts(key, b.name_hi, b.name_en, 0, 0, 0, 0, 0, 0, 0, 0))
-    win = _window(s, as_of, zone)
-    oldest_files = progress.not_digitised(s, oldest) if oldest else {}
-    exported = progress.exported_files(s)
+    key = office or repo.OFFICE
+    own = key == repo.OFFICE
+    row = s.scalar(select(Office).where(Office.key == key))
+    name_hi = cfg.office.name_hi if own or row is None else row.name_hi
+    name_en = cfg.office.name_en if own or row is None else row.name_en
+    office_cut, cutovers = _cutovers(s, cfg, key)
+    counts = {c.branch: c for c in status_counts(s, key) if c.branch != "(share root)"}
+    win = _window(s, as_of, zone, key)
+    oldest_files = progress.not_digitised(s, oldest, key) if oldest else {}
+    return _assemble(cfg, own, name_hi, name_en, office_cut, cutovers, counts, win, oldest_files, as_of,
+                     progress.exported_files(s, key))
+
+
+def readiness_many(s: Session, cfg: Config, offices: list[Office], as_of: dt.date) -> dict[str, dict[str, Any]]:
+    """``readiness(office=KEY, oldest=0)`` of each of ``offices``, computed in a few grouped queries over the
+    whole database instead of a few per office (the division and state roll-ups)."""
+    zone = cfg.office.zone
+    counts_all = status_counts_by_office(s)
+    win_all = progress.done_in_window_by_office(s, midnight(as_of, zone),
+                                                midnight(as_of - dt.timedelta(days=WINDOW_DAYS - 1), zone),
+                                                midnight(as_of + dt.timedelta(days=1), zone))
+    cuts_all = progress.branch_cutovers(s)
+    out = {}
+    for o in offices:
+        own = o.key == repo.OFFICE
+        office_cut = o.cutover or (cfg.office.cutover if own else None)
+        per: dict[str, dt.date | None] = {k: b.cutover for k, b in cfg.branches.items()} if own else {}
+        for bkey, cut in cuts_all.get(o.id, {}).items():
+            per[bkey] = cut or per.get(bkey)
+        cutovers = {k: v or office_cut for k, v in per.items()}
+        counts = {c.branch: c for c in counts_all.get(o.id, [])}
+        out[o.key] = _assemble(cfg, own, cfg.office.name_hi if own else o.name_hi,
+                               cfg.office.name_en if own else o.name_en, office_cut, cutovers, counts,
+                               win_all.get(o.id, {}), {}, as_of, {})
+    return out
+
+
+def _assemble(cfg: Config, own: bool, name_hi: str, name_en: str, office_cut: dt.date | None,
+              cutovers: dict[str, dt.date | None], counts: dict[str, BranchCounts],
+              win: dict[Any, tuple[int, int, int, int]],
+              oldest_files: dict[str, list[dict[str, Any]]], as_of: dt.date,
+              exported: dict[str, int]) -> dict[str, Any]:
+    for bkey, b in (cfg.branches.items() if own else ()):
+        counts.setdefault(bkey, BranchCounts(bkey, b.name_hi, b.name_en, 0, 0, 0, 0, 0, 0, 0, 0))
     rows = []
-    for key in sorted(counts):
-        r = _branch(counts[key], win.get(key, (0, 0, 0, 0)), cutovers.get(key, office_cut), as_of,
+    for bkey in sorted(counts):
+        r = _branch(counts[bkey], win.get(bkey, (0, 0, 0, 0)), cutovers.get(bkey, office_cut), as_of,
                     cfg.office.at_risk_days)
-        r.exported_files = exported.get(key, 0)
+        r.exported_files = exported.get(bkey, 0)
         if r.blockers.not_scanned:
-            r.blockers.not_scanned_oldest = oldest_files.get(key, [])
+            r.blockers.not_scanned_oldest = oldest_files.get(bkey, [])
         rows.append(r)
-    total = _total(rows, office_cut, as_of, cfg.office.at_risk_days, cfg.office.name_hi, cfg.office.name_en)
-    return {"office": cfg.office.name_en, "office_hi": cfg.office.name_hi, "office_en": cfg.office.name_en,
+    total = _total(rows, office_cut, as_of, cfg.office.at_risk_days, name_hi, name_en)
+    return {"office": name_en, "office_hi": name_hi, "office_en": name_en,
             "cutover": office_cut.isoformat() if office_cut else None, "as_of": as_of.isoformat(),
             "at_risk_days": cfg.office.at_risk_days, "branches": [r.as_dict() for r in rows],
             "total": total.as_dict()}

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from common.text import assigned_number, nfc
 from store import queries, repo, review, users
 from store.matching import rematch_branch
-from store.models import Branch, Document, Event, Office, User
+from store.models import Branch, Division, Document, Event, Office, User
 from store.register import ImportResult, RegisterError
 from store.register import import_register as read_into
 
@@ -48,17 +48,27 @@ def office(s: Session, cfg: Config) -> Office:
                               cutover=cfg.office.cutover)
 
 
-def branch(s: Session, cfg: Config, key: str) -> Branch:
+def branch(s: Session, cfg: Config, key: str, office_key: str | None = None) -> Branch:
     """The office's branch ``key``: configured ([branches.KEY], created on first use) or already known from the
-    share; else ``Invalid`` naming the known ones."""
+    share; else ``Invalid`` naming the known ones. ``office_key``: another office of this database (its branch
+    is created on first use, named by the config's [branches.KEY] when there is one)."""
     key = nfc(key)
+    if office_key and office_key != repo.OFFICE:
+        other = s.scalar(select(Office).where(Office.key == office_key))
+        if other is None:
+            raise Invalid(f"unknown office '{office_key}' (nasti office list)")
+        b = cfg.branch(key)
+        return queries.branch(s, key, office_key) or repo.ensure_branch(
+            s, other.id, key=key, code=b.code, name_hi=b.name_hi, name_en=b.name_en, cutover=b.cutover,
+            configured=key in cfg.branches)
     if key in cfg.branches:
         b = cfg.branches[key]
         return repo.ensure_branch(s, office(s, cfg).id, key=key, code=b.code, name_hi=b.name_hi, name_en=b.name_en,
                                   cutover=b.cutover, configured=True)
     found = queries.branch(s, key)
     if found is None:
-        known = ", ".join(sorted(set(cfg.branches) | set(s.scalars(select(Branch.key))))) or "none"
+        mine = select(Branch.key).join(Office, Office.id == Branch.office_id).where(Office.key == repo.OFFICE)
+        known = ", ".join(sorted(set(cfg.branches) | set(s.scalars(mine)))) or "none"   # this office's only
         raise Invalid(f"unknown branch '{key}' (known: {known}); add [branches.{key}] to the config")
     return found
 
@@ -77,10 +87,11 @@ class RegisterImport:
                 f"{self.rematched} documents matched again")
 
 
-def import_register(s: Session, cfg: Config, branch_key: str, path: Path) -> RegisterImport:
-    """Upsert the register file into the branch, then match the branch's done documents to it again (so readiness
-    and the review queue are right at once)."""
-    b = branch(s, cfg, branch_key)
+def import_register(s: Session, cfg: Config, branch_key: str, path: Path,
+                    office_key: str | None = None) -> RegisterImport:
+    """Upsert the register file into the branch (of ``office_key``; default this deployment's office), then match
+    the branch's done documents to it again (so readiness and the review queue are right at once)."""
+    b = branch(s, cfg, branch_key, office_key)
     try:
         result = read_into(s, b, path)
     except RegisterError as e:
@@ -89,7 +100,7 @@ def import_register(s: Session, cfg: Config, branch_key: str, path: Path) -> Reg
 
 
 def assign_number(s: Session, cfg: Config, doc_id: int, number: str, *, by: str, branch_key: str | None = None,
-                  within: str | None = None) -> Event:
+                  within: str | None = None, within_office: str | None = None) -> Event:
     """A person gives document ``doc_id`` its file number (either digit set, label optional) and optionally moves
     it to ``branch_key``; ``within``: the branch the person may change (a branch head's). The tagger's matching
     rules decide whether it still needs review."""
@@ -98,7 +109,16 @@ def assign_number(s: Session, cfg: Config, doc_id: int, number: str, *, by: str,
         raise NotFound(f"no document with id {doc_id}")
     if within is not None and (doc.branch is None or doc.branch.key != within):
         raise Forbidden(f"document {doc_id} is not in branch '{within}'")
-    target = branch(s, cfg, branch_key) if branch_key else None
+    home = s.get(Office, doc.office_id).key  # type: ignore[union-attr]
+    if within_office is not None and home != within_office:
+        raise Forbidden(f"document {doc_id} is not in this office")
+    target = None
+    if branch_key and home != repo.OFFICE:   # a branch is (office, key): the document's own office's, as it is
+        target = queries.branch(s, nfc(branch_key), home)
+        if target is None:
+            raise Invalid(f"unknown branch '{branch_key}' of office '{home}'")
+    elif branch_key:
+        target = branch(s, cfg, branch_key)
     value, key = assigned_number(number)
     try:
         return review.assign(s, doc, review.Assignment(value, key, target), actor=by, cfg=cfg)
@@ -106,16 +126,35 @@ def assign_number(s: Session, cfg: Config, doc_id: int, number: str, *, by: str,
         raise Invalid(str(e)) from e
 
 
-def set_cutover(s: Session, cfg: Config, branch_key: str | None, day: dt.date | None) -> None:
-    """The cutover date of a branch (``branch_key``) or of the whole office (None); None clears it."""
+def set_cutover(s: Session, cfg: Config, branch_key: str | None, day: dt.date | None,
+                office_key: str | None = None) -> None:
+    """The cutover date of a branch (``branch_key``) or of the whole office (None); None clears it.
+    ``office_key``: another office than this deployment's own (its branch must exist)."""
+    if office_key and office_key != repo.OFFICE:
+        other = s.scalar(select(Office).where(Office.key == office_key))
+        found = queries.branch(s, nfc(branch_key), office_key) if branch_key else other
+        if found is None:
+            raise Invalid(f"unknown branch '{branch_key}' of office '{office_key}'")
+        found.cutover = day
+        return
     target: Office | Branch = branch(s, cfg, branch_key) if branch_key else office(s, cfg)
     target.cutover = day
 
 
-def add_user(s: Session, cfg: Config, name: str, role: str, password: str, branch_key: str | None = None) -> User:
-    """A web user with an argon2id password hash; a clerk or branch head belongs to a branch."""
+def add_user(s: Session, cfg: Config, name: str, role: str, password: str, branch_key: str | None = None,
+             office_key: str | None = None, division_key: str | None = None) -> User:
+    """A web user with an argon2id password hash; a clerk or branch head belongs to a branch, a collector to an
+    office (default: this deployment's own), a commissioner to a division."""
     target = branch(s, cfg, branch_key) if branch_key else None
+    home = s.scalar(select(Office).where(Office.key == office_key)) if office_key else None
+    if office_key and home is None:
+        raise Invalid(f"unknown office '{office_key}' (nasti office list)")
+    div = s.scalar(select(Division).where(Division.key == division_key)) if division_key else None
+    if division_key and div is None:
+        raise Invalid(f"unknown division '{division_key}'")
+    if role == "collector" and home is None:
+        home = office(s, cfg)
     try:
-        return users.create(s, name, role, password, target)
+        return users.create(s, name, role, password, target, home, div)
     except users.UserError as e:
         raise Invalid(str(e)) from e

@@ -1,4 +1,5 @@
-"""SQLAlchemy 2.0 typed models: office, branch, document, page, event, register_file, user.
+"""SQLAlchemy 2.0 typed models: division, office, branch, document, page, event, register_file, user,
+readiness_snapshot.
 
 The search index (``page_fts``: an FTS5 virtual table on SQLite, a table with a tsvector on PostgreSQL) is created
 by migration 0002 and written with raw SQL by ``store.search.index``; it is deliberately not a model here.
@@ -41,13 +42,34 @@ class Base(DeclarativeBase):
     pass
 
 
+class Division(Base):
+    """A revenue division (संभाग): its commissioner's office and the collectorates under it (migration 0007)."""
+
+    __tablename__ = "division"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    name_hi: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200))
+
+
 class Office(Base):
+    """A head of office: a collectorate, a divisional commissioner's office or another. A single-office
+    deployment holds one, key ``default`` (store.repo.OFFICE)."""
+
     __tablename__ = "office"
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(64), unique=True)
     name_hi: Mapped[str] = mapped_column(String(200))
     name_en: Mapped[str] = mapped_column(String(200))
     cutover: Mapped[dt.date | None] = mapped_column(Date)
+    # migration 0007_offices
+    kind: Mapped[str] = mapped_column(String(16), default="collectorate", server_default="collectorate")
+    division_id: Mapped[int | None] = mapped_column(ForeignKey("division.id"), index=True)
+    share: Mapped[str | None] = mapped_column(Text)        # its own share folder; None: the deployment's share
+    remote: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")  # own server: snapshots
+    push_key_hash: Mapped[str | None] = mapped_column(String(64))  # sha256 hex of its snapshot key
+
+    division: Mapped[Division | None] = relationship()
 
 
 class Branch(Base):
@@ -115,6 +137,7 @@ class Document(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     branch: Mapped[Branch | None] = relationship()
+    office: Mapped[Office] = relationship()
     register_file: Mapped[RegisterFile | None] = relationship(back_populates="documents")
     page_rows: Mapped[list[Page]] = relationship(back_populates="document", order_by="Page.number",
                                                  cascade="all, delete-orphan")
@@ -180,14 +203,47 @@ class RegisterFile(Base):
 
 
 class User(Base):
-    """A web user: clerk or branch head of one branch, or a collector (all branches)."""
+    """A web user: clerk or branch head of one branch, a collector (all branches of an office), a commissioner
+    (every office of a division) or state (everything)."""
 
     __tablename__ = "user"
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(100), unique=True)   # NFC
-    role: Mapped[str] = mapped_column(String(16))                 # clerk | branch_head | collector
+    role: Mapped[str] = mapped_column(String(16))  # clerk | branch_head | collector | commissioner | state
     branch_id: Mapped[int | None] = mapped_column(ForeignKey("branch.id"))
     password_hash: Mapped[str] = mapped_column(String(200))       # argon2id
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # migration 0007_offices: a collector's office, a commissioner's division (None: the default office)
+    office_id: Mapped[int | None] = mapped_column(ForeignKey("office.id"))
+    division_id: Mapped[int | None] = mapped_column(ForeignKey("division.id"))
 
     branch: Mapped[Branch | None] = relationship()
+    office: Mapped[Office | None] = relationship()
+    division: Mapped[Division | None] = relationship()
+
+
+class Snapshot(Base):
+    """One branch's readiness figures for one day, as an office with its own server sent them (or wrote them
+    into a shared database): upserted by (office, branch, day), so a second push of the same day replaces it."""
+
+    __tablename__ = "readiness_snapshot"
+    __table_args__ = (UniqueConstraint("office_id", "branch", "day"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id"), index=True)
+    branch: Mapped[str] = mapped_column(String(200))      # the branch key in that office (NFC)
+    day: Mapped[dt.date] = mapped_column(Date)            # the office's "as of" day
+    taken_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)     # when the office computed it
+    received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    name_hi: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200))
+    cutover: Mapped[dt.date | None] = mapped_column(Date)
+    register_files: Mapped[int] = mapped_column(Integer, default=0)
+    digitised_files: Mapped[int] = mapped_column(Integer, default=0)
+    documents: Mapped[int] = mapped_column(Integer, default=0)
+    pages: Mapped[int] = mapped_column(Integer, default=0)
+    rejected: Mapped[int] = mapped_column(Integer, default=0)
+    needs_review: Mapped[int] = mapped_column(Integer, default=0)
+    files_today: Mapped[int] = mapped_column(Integer, default=0)
+    files_week: Mapped[int] = mapped_column(Integer, default=0)
+    pages_week: Mapped[int] = mapped_column(Integer, default=0)
+    files_total: Mapped[int] = mapped_column(Integer, default=0)

@@ -14,24 +14,52 @@ from sqlalchemy.orm import Session
 
 from store import repo
 from store.models import Branch, Document, Office, RegisterFile
-from store.queries import digitised
+from store.queries import digitised, office_ids
 
-__all__ = ["cutovers", "digitised_since", "done_in_window", "exported_files", "not_digitised", "register_total"]
+__all__ = ["branch_cutovers", "cutovers", "digitised_since", "done_in_window", "done_in_window_by_office",
+           "exported_files", "not_digitised", "register_total"]
 
 
-def done_in_window(s: Session, day0: dt.datetime, start: dt.datetime, end: dt.datetime,
+def done_in_window(s: Session, day0: dt.datetime, start: dt.datetime, end: dt.datetime, office: str | None = None,
                    ) -> dict[str | None, tuple[int, int, int, int]]:
-    """branch key → (files done since ``day0``, their pages, files done in ``[start, end)``, their pages)."""
+    """branch key → (files done since ``day0``, their pages, files done in ``[start, end)``, their pages); of one
+    office when ``office`` names it."""
     today = Document.done_at >= day0
     q = (select(Branch.key, func.sum(case((today, 1), else_=0)), func.sum(case((today, Document.pages), else_=0)),
                 func.count(Document.id), func.coalesce(func.sum(Document.pages), 0))
          .join(Branch, Document.branch_id == Branch.id)
          .where(Document.status == "done", Document.done_at >= start, Document.done_at < end)
          .group_by(Branch.key))
+    if office:
+        q = q.where(Branch.office_id.in_(office_ids(office)))
     return {r[0]: tuple(int(x or 0) for x in r[1:]) for r in s.execute(q)}  # type: ignore[misc]
 
 
-def not_digitised(s: Session, limit: int) -> dict[str, list[dict[str, Any]]]:
+def done_in_window_by_office(s: Session, day0: dt.datetime, start: dt.datetime, end: dt.datetime,
+                             ) -> dict[int, dict[str, tuple[int, int, int, int]]]:
+    """Office id → ``done_in_window`` of that office, for every office in one query (the roll-up)."""
+    today = Document.done_at >= day0
+    q = (select(Branch.office_id, Branch.key, func.sum(case((today, 1), else_=0)),
+                func.sum(case((today, Document.pages), else_=0)), func.count(Document.id),
+                func.coalesce(func.sum(Document.pages), 0))
+         .join(Branch, Document.branch_id == Branch.id)
+         .where(Document.status == "done", Document.done_at >= start, Document.done_at < end)
+         .group_by(Branch.office_id, Branch.key))
+    out: dict[int, dict[str, tuple[int, int, int, int]]] = {}
+    for office_id, key, *nums in s.execute(q):
+        out.setdefault(office_id, {})[key] = tuple(int(x or 0) for x in nums)  # type: ignore[assignment]
+    return out
+
+
+def branch_cutovers(s: Session) -> dict[int, dict[str, dt.date | None]]:
+    """Office id → each branch's stored cutover."""
+    out: dict[int, dict[str, dt.date | None]] = {}
+    for office_id, key, cut in s.execute(select(Branch.office_id, Branch.key, Branch.cutover)):
+        out.setdefault(office_id, {})[key] = cut
+    return out
+
+
+def not_digitised(s: Session, limit: int, office: str | None = None) -> dict[str, list[dict[str, Any]]]:
     """Per branch key: up to ``limit`` of its register files not digitised, oldest year first (unknown years
     last); one query."""
     rank = func.row_number().over(partition_by=RegisterFile.branch_id,
@@ -42,6 +70,8 @@ def not_digitised(s: Session, limit: int) -> dict[str, list[dict[str, Any]]]:
     q = (select(Branch.key, inner.c.file_number, inner.c.subject, inner.c.year, inner.c.location)
          .join(Branch, Branch.id == inner.c.branch_id).where(inner.c.rank <= limit)
          .order_by(Branch.key, inner.c.rank))
+    if office:
+        q = q.where(Branch.office_id.in_(office_ids(office)))
     out: dict[str, list[dict[str, Any]]] = {}
     for key, number, subject, year, location in s.execute(q):
         out.setdefault(key, []).append({"file_number": number, "subject": subject, "year": year,
@@ -49,33 +79,43 @@ def not_digitised(s: Session, limit: int) -> dict[str, list[dict[str, Any]]]:
     return out
 
 
-def register_total(s: Session, branch: str | None = None) -> int:
-    """Register files (of one branch)."""
+def register_total(s: Session, branch: str | None = None, office: str | None = None) -> int:
+    """Register files (of one branch; of one office)."""
     q = select(func.count(RegisterFile.id)).join(Branch, RegisterFile.branch_id == Branch.id)
     if branch:
         q = q.where(Branch.key == branch)
+    if office:
+        q = q.where(Branch.office_id.in_(office_ids(office)))
     return int(s.scalar(q) or 0)
 
 
-def digitised_since(s: Session, branch: str | None = None) -> list[dt.datetime]:
-    """When each digitised register file (of one branch) got its first done document (``done_at``), oldest first."""
+def digitised_since(s: Session, branch: str | None = None, office: str | None = None) -> list[dt.datetime]:
+    """When each digitised register file (of one branch; of one office) got its first done document
+    (``done_at``), oldest first."""
     q = (select(func.min(Document.done_at)).join(Branch, Document.branch_id == Branch.id)
          .where(Document.status == "done", digitised(Document.register_file_id))
          .group_by(Document.register_file_id))
     if branch:
         q = q.where(Branch.key == branch)
+    if office:
+        q = q.where(Branch.office_id.in_(office_ids(office)))
     return sorted(t for t in s.scalars(q) if t is not None)
 
 
-def cutovers(s: Session) -> tuple[dt.date | None, dict[str, dt.date | None]]:
-    """The office's cutover and each branch's, as stored (a date set on the dashboard, or synced from the config)."""
-    office = s.scalar(select(Office.cutover).where(Office.key == repo.OFFICE))
-    return office, {key: cut for key, cut in s.execute(select(Branch.key, Branch.cutover))}
+def cutovers(s: Session, office: str | None = None) -> tuple[dt.date | None, dict[str, dt.date | None]]:
+    """The office's cutover and each of its branches', as stored (a date set on the dashboard, or synced from the
+    config); ``office``: its key (default: this deployment's own)."""
+    key = office or repo.OFFICE
+    cut = s.scalar(select(Office.cutover).where(Office.key == key))
+    return cut, {k: c for k, c in s.execute(select(Branch.key, Branch.cutover)
+                                            .where(Branch.office_id.in_(office_ids(key))))}
 
 
-def exported_files(s: Session) -> dict[str, int]:
-    """branch key → physical files exported for eOffice (distinct ``fl-…`` folders its documents went into)."""
+def exported_files(s: Session, office: str | None = None) -> dict[str, int]:
+    """branch key → physical files exported for eOffice (distinct ``fl-…`` folders its documents went into); of
+    one office (default: this deployment's own)."""
     q = (select(Branch.key, func.count(func.distinct(Document.exported_as)))
          .join(Branch, Document.branch_id == Branch.id)
-         .where(Document.exported_as.is_not(None)).group_by(Branch.key))
+         .where(Document.exported_as.is_not(None), Branch.office_id.in_(office_ids(office or repo.OFFICE)))
+         .group_by(Branch.key))
     return {key: int(n) for key, n in s.execute(q)}

@@ -67,6 +67,15 @@ def ensure_office(s: Session, *, key: str, name_hi: str, name_en: str, cutover: 
     return office
 
 
+def office_for_folder(s: Session, key: str) -> Office:
+    """The office of a first-level share folder (``[share] per_office``): as added (``nasti office add``), or
+    created on first sight named by its key."""
+    find = lambda: s.scalar(select(Office).where(Office.key == key))  # noqa: E731
+    office = find() or _add_or_find(s, Office(key=key, name_hi=key, name_en=key, kind="other"), find)
+    s.flush()
+    return office
+
+
 def ensure_branch(s: Session, office_id: int, *, key: str, code: str, name_hi: str, name_en: str,
                   cutover: dt.date | None, configured: bool) -> Branch:
     find = lambda: s.scalar(select(Branch).where(Branch.office_id == office_id, Branch.key == key))  # noqa: E731
@@ -114,12 +123,14 @@ def resumable(s: Session, source: str, sha256: str) -> Document | None:
                     .order_by(Document.id.desc()).limit(1))
 
 
-def original_of(s: Session, sha256: str, exclude_id: int) -> Document | None:
+def original_of(s: Session, sha256: str, exclude_id: int, office_id: int | None = None) -> Document | None:
     """The first document with these bytes that was digitised and archived (never one still in work: copies of
     the same bytes are handled one after the other, so the second waits for the first's outcome)."""
-    return s.scalar(select(Document).where(Document.sha256 == sha256, Document.id != exclude_id,
-                                           Document.status == "done", Document.archive_path.is_not(None))
-                    .order_by(Document.id).limit(1))
+    q = select(Document).where(Document.sha256 == sha256, Document.id != exclude_id, Document.status == "done",
+                               Document.archive_path.is_not(None))
+    if office_id is not None:  # one share for many offices: the same letter sent to two offices is in both
+        q = q.where(Document.office_id == office_id)
+    return s.scalar(q.order_by(Document.id).limit(1))
 
 
 def retryable(s: Session, source: str, sha256: str) -> Document | None:

@@ -22,12 +22,16 @@ class ReviewError(ValueError):
     """The assignment cannot be made; the message says why."""
 
 
-def queue(s: Session, branch: str | None = None) -> list[Document]:
-    """Done documents flagged ``needs_review``, oldest first."""
+def queue(s: Session, branch: str | None = None, office: str | None = None) -> list[Document]:
+    """Done documents flagged ``needs_review`` (of one branch; of one office), oldest first."""
     q = (select(Document).options(selectinload(Document.branch))
          .where(Document.status == "done", Document.needs_review.is_(True)).order_by(Document.id))
     if branch:
         q = q.join(Branch, Document.branch_id == Branch.id).where(Branch.key == branch)
+    if office:
+        from store.queries import office_ids
+
+        q = q.where(Document.office_id.in_(office_ids(office)))
     return list(s.scalars(q))
 
 

@@ -8,11 +8,11 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from store.models import Branch, User, utcnow
+from store.models import Branch, Division, Office, User, utcnow
 
 __all__ = ["ROLES", "UserError", "authenticate", "create", "get"]
 
-ROLES = ("clerk", "branch_head", "collector")
+ROLES = ("clerk", "branch_head", "collector", "commissioner", "state")
 _hasher = PasswordHasher()
 
 
@@ -24,7 +24,9 @@ def _nfc(name: str) -> str:
     return unicodedata.normalize("NFC", name).strip()
 
 
-def create(s: Session, name: str, role: str, password: str, branch: Branch | None = None) -> User:
+def create(s: Session, name: str, role: str, password: str, branch: Branch | None = None,
+           office: Office | None = None, division: Division | None = None) -> User:
+    """``office``: a collector's (none: this deployment's own); ``division``: a commissioner's (required)."""
     name = _nfc(name)
     if not name:
         raise UserError("a user needs a name")
@@ -32,13 +34,17 @@ def create(s: Session, name: str, role: str, password: str, branch: Branch | Non
         raise UserError(f"role '{role}': use one of {', '.join(ROLES)}")
     if role in ("clerk", "branch_head") and branch is None:
         raise UserError(f"a {role} belongs to a branch: give --branch KEY")
-    if role == "collector" and branch is not None:
-        raise UserError("a collector sees every branch: no --branch")
+    if role in ("collector", "commissioner", "state") and branch is not None:
+        raise UserError(f"a {role} sees every branch: no --branch")
+    if role == "commissioner" and division is None:
+        raise UserError("a commissioner belongs to a division: give --division KEY")
     if len(password) < 8:
         raise UserError("the password must have at least 8 characters")
     if s.scalar(select(User.id).where(User.name == name)) is not None:
         raise UserError(f"a user named '{name}' already exists")
     user = User(name=name, role=role, branch_id=branch.id if branch else None,
+                office_id=office.id if office and role == "collector" else None,
+                division_id=division.id if division and role == "commissioner" else None,
                 password_hash=_hasher.hash(unicodedata.normalize("NFC", password)), created_at=utcnow())
     s.add(user)
     s.flush()

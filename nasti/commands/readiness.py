@@ -20,18 +20,68 @@ app.add_typer(export_app, name="export")
 _STYLE = {"on_track": "green", "at_risk": "yellow", "late": "bold red", "done": "bold green", "unknown": "dim"}
 
 
-def _report(as_of: str | None) -> dict[str, Any]:
-    from report.readiness import readiness as build
-
-    cfg = load_config()
+def _day(as_of: str | None) -> dt.date | None:
     try:
         day = dt.date.fromisoformat(fold_digits(as_of)) if as_of else None
     except ValueError:
         fail(f"--as-of '{as_of}' is not a date; write it as YYYY-MM-DD", 2)
     if day is not None and not dt.date(2000, 1, 1) <= day <= dt.date(2999, 12, 31):
         fail(f"--as-of '{as_of}' is outside 2000-01-01 … 2999-12-31", 2)
+    return day
+
+
+def _report(as_of: str | None, office: str | None = None) -> dict[str, Any]:
+    from sqlalchemy import select
+
+    from report.readiness import readiness as build
+    from store.models import Office
+
+    cfg = load_config()
+    day = _day(as_of)
     with open_store(cfg).session() as s:
-        return build(s, cfg, as_of=day)
+        if office and s.scalar(select(Office.id).where(Office.key == office)) is None:
+            fail(f"unknown office '{office}' (nasti office list)", 2)
+        return build(s, cfg, as_of=day, office=office)
+
+
+def _rollup(as_of: str | None, division: str | None) -> dict[str, Any]:
+    from report.rollup import rollup
+    from store.offices import OfficeError
+
+    cfg = load_config()
+    day = _day(as_of)
+    with open_store(cfg).session() as s:
+        try:
+            return rollup(s, cfg, as_of=day, division=division)
+        except OfficeError as e:
+            fail(str(e), 2)
+
+
+_COUNT_NAMES = {"no_register": ("रजिस्टर नहीं", "no register"), "stale": ("पुराना स्नैपशॉट", "stale")}
+
+
+def _print_rollup(report: dict[str, Any], lang: str) -> None:
+    from report.i18n import ddmmyyyy, t
+
+    table = Table(title=f"{t('readiness', lang)} ({t('as_of', lang)} {ddmmyyyy(report['as_of'])})")
+    for c in ("office", "cutover", "register_files", "digitised_files", "pages", "files_per_day",
+              "projected_completion", "status"):
+        table.add_column(t(c, lang) if c != "office" else ("कार्यालय" if lang == "hi" else "Office"),
+                         justify="right" if c in _NUMERIC or c in ("pages", "files_per_day") else "left")
+    name = "name_hi" if lang == "hi" else "name_en"
+    for d in report["divisions"]:
+        for o in d["offices"]:
+            status = t(o["status"], lang) if o["register_files"] else "—"
+            table.add_row(escape(o[name]) + (" ⚠" if o["stale"] else ""), ddmmyyyy(o["cutover"]),
+                          str(o["register_files"]), str(o["digitised_files"]), str(o["pages"]),
+                          str(o["files_per_day"]), ddmmyyyy(o["projected_completion"]) or "—",
+                          f"[{_STYLE[o['status']]}]{status}[/]")
+        tot = d["total"]
+        table.add_row(f"[bold]{escape(d[name])}[/]", "", str(tot["register_files"]), str(tot["digitised_files"]),
+                      str(tot["pages"]), str(tot["files_per_day"]), ddmmyyyy(tot["projected_completion"]) or "—",
+                      " ".join(f"{_COUNT_NAMES.get(k, (k, k))[lang == 'en'] if k in _COUNT_NAMES else t(k, lang)} {v}"
+                               for k, v in tot["counts"].items() if v), end_section=True)
+    out.print(table)
 
 
 _COLUMNS = {  # key: keep (lower = left out first in a narrow window)
@@ -72,17 +122,32 @@ def readiness_table(report: dict[str, Any], lang: str, width: int = 200) -> tupl
 def readiness(as_json: Annotated[bool, typer.Option("--json", help="one JSON object, for scripts")] = False,
               lang: Annotated[str, typer.Option("--lang", help="hi or en (default: [office] language)")] = "",
               as_of: Annotated[str | None, typer.Option("--as-of", help="report as of YYYY-MM-DD (default today)")]
-              = None) -> None:
-    """Each branch against the cutover: digitised files, throughput, projected finish, status, blockers."""
+              = None,
+              office: Annotated[str | None, typer.Option("--office", help="one office's branches (its key)")] = None,
+              division: Annotated[str | None, typer.Option("--division", help="a division's offices, rolled up")]
+              = None,
+              state_wide: Annotated[bool, typer.Option("--state", help="every division and office, rolled up")]
+              = False) -> None:
+    """Each branch against the cutover: digitised files, throughput, projected finish, status, blockers; with
+    --division or --state, each office and the sums."""
     from report.i18n import LANGS, t
 
-    report = _report(as_of)
+    if sum(x is not None and x is not False for x in (office, division, state_wide or None)) > 1:
+        fail("give one of --office, --division, --state", 2)
+    lang = lang or ("" if as_json else load_config().office.language)
+    if not as_json and lang not in LANGS:
+        fail(f"--lang '{lang}': use hi or en", 2)
+    if division or state_wide:
+        rolled = _rollup(as_of, division)
+        if as_json:
+            print_json(rolled)
+        else:
+            _print_rollup(rolled, lang)
+        return
+    report = _report(as_of, office)
     if as_json:
         print_json(report)
         return
-    lang = lang or load_config().office.language
-    if lang not in LANGS:
-        fail(f"--lang '{lang}': use hi or en", 2)
     table, dropped = readiness_table(report, lang, out.width)
     out.print(table)
     if note := dropped_note(dropped, out.width, lang):
@@ -92,6 +157,29 @@ def readiness(as_json: Annotated[bool, typer.Option("--json", help="one JSON obj
         if oldest:
             files = ", ".join(f"{o['file_number']}" + (f" ({o['year']})" if o["year"] else "") for o in oldest)
             out.print(escape(f"{r['branch']}: {t('oldest_not_scanned', lang)}: {files}"), highlight=False)
+
+
+@app.command()
+def ranking(as_json: Annotated[bool, typer.Option("--json", help="one JSON object, for scripts")] = False,
+            division: Annotated[str | None, typer.Option("--division", help="only this division's offices")]
+            = None,
+            as_of: Annotated[str | None, typer.Option("--as-of", help="YYYY-MM-DD (default today)")] = None) -> None:
+    """Offices ranked by pace (files/day over 7 days ÷ files/day needed by the cutover), then share digitised,
+    then projected finish; offices without a register or with a stale snapshot are listed apart."""
+    from report.ranking import rank
+
+    rolled = _rollup(as_of, division)
+    result = {"as_of": rolled["as_of"], "division": division,
+              **rank([o for d in rolled["divisions"] for o in d["offices"]])}
+    if as_json:
+        print_json(result)
+        return
+    for r in result["ranked"]:
+        pace = "—" if r["pace"] is None else f"{r['pace']:.2f}"
+        out.print(f"{r['rank']:>3}. {r['name_en']:<32} pace {pace:>6}  {r['share'] * 100:5.1f}%  "
+                  f"{r['projected_completion'] or '—'}  {r['status']}", highlight=False, markup=False)
+    for r in result["apart"]:
+        out.print(f"  -  {r['name_en']:<32} {r['reason']}", highlight=False, markup=False)
 
 
 @export_app.command("progress")

@@ -19,7 +19,9 @@ app.add_typer(register_app, name="register")
 @register_app.command("import")
 def import_(file: Annotated[Path, typer.Argument(metavar="FILE", help="CSV or XLSX; Hindi or English headers")],
             branch: Annotated[str, typer.Option("--branch", "-b", help="the branch key (share folder)")],
-            as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+            as_json: Annotated[bool, typer.Option("--json")] = False,
+            office: Annotated[str | None, typer.Option("--office", help="another office of this database "
+                                                                        "(nasti office list)")] = None) -> None:
     """Import (or update) a branch register: file number, subject, year, category, expected pages, location."""
     from store.cases import import_register
 
@@ -28,7 +30,7 @@ def import_(file: Annotated[Path, typer.Argument(metavar="FILE", help="CSV or XL
         fail(f"{file} does not exist", 2)
     started = time.perf_counter()
     with case_errors(), open_store(cfg).session() as s:
-        done = import_register(s, cfg, branch, file)
+        done = import_register(s, cfg, branch, file, office)
     result = done.result
     data: dict[str, Any] = {**done.as_dict(), "seconds": round(time.perf_counter() - started, 2)}
     if as_json:

@@ -15,11 +15,15 @@ app.add_typer(user_app, name="user")
 
 @user_app.command("add")
 def add(name: Annotated[str, typer.Argument(metavar="NAME")],
-        role: Annotated[str, typer.Option("--role", help="clerk, branch_head or collector")],
+        role: Annotated[str, typer.Option("--role", help="clerk, branch_head, collector, commissioner or state")],
         branch: Annotated[str | None, typer.Option("--branch", "-b", help="the branch of a clerk or branch head")]
         = None,
         password_stdin: Annotated[bool, typer.Option("--password-stdin", help="read the password from stdin")]
-        = False) -> None:
+        = False,
+        office: Annotated[str | None, typer.Option("--office", help="a collector's office (default: this one)")]
+        = None,
+        division: Annotated[str | None, typer.Option("--division", help="a commissioner's division")] = None,
+        ) -> None:
     """Create a web user; the password is read from stdin (one line) and stored as an argon2id hash."""
     from store.cases import add_user
 
@@ -28,5 +32,5 @@ def add(name: Annotated[str, typer.Argument(metavar="NAME")],
     password = sys.stdin.readline().rstrip("\r\n")
     cfg = load_config()
     with case_errors(), open_store(cfg).session() as s:
-        user = add_user(s, cfg, name, role, password, branch)
+        user = add_user(s, cfg, name, role, password, branch, office, division)
         out.print(f"user {user.name} ({user.role}{', ' + branch if branch else ''}) created", highlight=False)

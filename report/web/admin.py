@@ -5,40 +5,48 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import select
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from report.web.auth import check_csrf, require
+from report.web.auth import OWN_OFFICE, check_csrf, require
 from report.web.render import render
 from store import cases, queries
+from store.models import Office
 
 MAX_UPLOAD = 20 * 1024 * 1024
+ADMIN_ROLES = ("clerk", "branch_head", "collector")   # a collector makes users of their office, never above it
 
 
 def _render(request: Request, status: int = 200, **ctx: Any) -> Response:
     state = request.app.state
-    with state.store.session() as s:
+    with state.store.session() as s:  # this deployment's office only: other offices' people and branches are not its
+        own = s.scalar(select(Office.id).where(Office.key == OWN_OFFICE))
         users = [{"name": u.name, "role": u.role, "branch": u.branch.key if u.branch else ""}
-                 for u in queries.users(s)]
+                 for u in queries.users(s) if u.role in ADMIN_ROLES
+                 and (u.branch.office_id if u.branch else u.office_id) in (own, None)]
         branches = [{"branch": b.key, "name_hi": b.name_hi, "name_en": b.name_en}
-                    for b in queries.branches(s)]
+                    for b in queries.branches(s) if b.office_id == own]
     return render(request, "admin.html", status, users=users, branches=branches, **ctx)
 
 
 async def admin_page(request: Request) -> Response:
-    require(request, roles=("collector",))
+    require(request, roles=("collector",), office=OWN_OFFICE)  # users and registers: this deployment's office
     return _render(request)
 
 
 async def add_user(request: Request) -> Response:
-    require(request, roles=("collector",))
+    require(request, roles=("collector",), office=OWN_OFFICE)  # users and registers: this deployment's office
     form = await check_csrf(request, MAX_UPLOAD)
     state = request.app.state
+    role = str(form.get("role", ""))
+    if role not in ADMIN_ROLES:
+        return _render(request, 400, error=f"role '{role}': a collector adds a {', '.join(ADMIN_ROLES)}")
     try:
         with state.store.session() as s:
-            user = cases.add_user(s, state.cfg, str(form.get("name", "")), str(form.get("role", "")),
+            user = cases.add_user(s, state.cfg, str(form.get("name", "")), role,
                                   str(form.get("password", "")), str(form.get("branch", "")) or None)
             message = f"user {user.name} ({user.role}) created"
     except cases.CaseError as e:
@@ -47,7 +55,7 @@ async def add_user(request: Request) -> Response:
 
 
 async def import_register_upload(request: Request) -> Response:
-    require(request, roles=("collector",))
+    require(request, roles=("collector",), office=OWN_OFFICE)  # users and registers: this deployment's office
     form = await check_csrf(request, MAX_UPLOAD)
     upload = form.get("file")
     if not isinstance(upload, UploadFile) or not upload.filename:

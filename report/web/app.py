@@ -16,7 +16,7 @@ from starlette.staticfiles import StaticFiles
 
 from common.config import Config
 from report.i18n import LANGS
-from report.web import admin, views
+from report.web import admin, rollup_views, views
 from report.web.auth import LoginRequired
 from report.web.render import render, templates
 from store.db import Store
@@ -82,6 +82,7 @@ def create_app(cfg: Config, store: Store | None = None) -> Starlette:
         Route("/admin", admin.admin_page),
         Route("/admin/users", admin.add_user, methods=["POST"]),
         Route("/admin/register", admin.import_register_upload, methods=["POST"]),
+        *rollup_views.routes,
         Route("/font/devanagari.ttf", font),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]

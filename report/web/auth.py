@@ -12,18 +12,36 @@ SESSION_USER = "user"
 SESSION_CSRF = "csrf"
 
 
+OWN_OFFICE = "default"   # store.repo.OFFICE: a branch named without its office is this deployment's own
+WIDE = ("collector", "commissioner", "state")   # roles that see every branch of the offices they see
+
+
 @dataclass(frozen=True)
 class Viewer:
     name: str
-    role: str                 # clerk | branch_head | collector
-    branch: str | None        # branch key (None for a collector)
+    role: str                 # clerk | branch_head | collector | commissioner | state
+    branch: str | None        # branch key (None for a collector, commissioner, state)
+    office: str | None = OWN_OFFICE     # the office of a clerk, branch head, collector (None: commissioner, state)
+    offices: frozenset[str] | None = frozenset({OWN_OFFICE})  # the offices they may see; None: every one (state)
+    division: str | None = None         # a commissioner's division
 
     @property
     def is_collector(self) -> bool:
         return self.role == "collector"
 
-    def may_see(self, branch: str | None) -> bool:
-        return self.is_collector or (branch is not None and branch == self.branch)
+    def may_see_office(self, office: str | None) -> bool:
+        return self.offices is None or (office or OWN_OFFICE) in self.offices
+
+    def may_see(self, branch: str | None, office: str | None = None) -> bool:
+        """A branch is (office, key): ``office`` None is this deployment's own. A branch head or clerk sees their
+        branch of their office; a collector every branch of their office; a commissioner every branch of their
+        division's offices; state everything."""
+        office = office or OWN_OFFICE
+        if not self.may_see_office(office):
+            return False
+        if self.role in WIDE:
+            return True
+        return branch is not None and branch == self.branch and office == self.office
 
 
 class LoginRequired(Exception):
@@ -50,10 +68,21 @@ async def check_csrf(request: Request, max_part_size: int = 1024 * 1024) -> Form
 
 
 def viewer(request: Request) -> Viewer:
+    """The logged-in person, with the offices they may see as the database says now (an office added to a
+    commissioner's division counts at once; a deleted user is logged out)."""
     data = request.session.get(SESSION_USER)
     if not data:
         raise LoginRequired
-    return Viewer(data["name"], data["role"], data.get("branch"))
+    from store.offices import scope_of
+
+    with request.app.state.store.session() as s:
+        found = scope_of(s, data["name"])
+    if found is None:
+        request.session.clear()
+        raise LoginRequired
+    # role and branch as the database says now too (a demoted user is not what they were at login)
+    return Viewer(data["name"], found.role or data["role"], found.branch if found.role else data.get("branch"),
+                  found.office, found.offices, found.division)
 
 
 def login(request: Request, name: str, role: str, branch: str | None) -> None:
@@ -62,11 +91,15 @@ def login(request: Request, name: str, role: str, branch: str | None) -> None:
     csrf_token(request)
 
 
-def require(request: Request, *, roles: tuple[str, ...] = (), branch: str | None = None) -> Viewer:
-    """The viewer, if their role is one of ``roles`` (any when empty) and they may see ``branch``; else 403."""
+def require(request: Request, *, roles: tuple[str, ...] = (), branch: str | None = None,
+            office: str | None = None) -> Viewer:
+    """The viewer, if their role is one of ``roles`` (any when empty) and they may see ``branch`` of ``office``
+    (None: this deployment's own) — or, with no branch, the office; else 403."""
     v = viewer(request)
     if roles and v.role not in roles:
         raise HTTPException(403, "forbidden")
-    if branch is not None and not v.may_see(branch):
+    if branch is not None and not v.may_see(branch, office):
+        raise HTTPException(403, "forbidden")
+    if office is not None and not v.may_see_office(office):
         raise HTTPException(403, "forbidden")
     return v

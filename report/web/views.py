@@ -5,6 +5,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import select
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import FileResponse, RedirectResponse, Response
@@ -12,11 +13,11 @@ from starlette.responses import FileResponse, RedirectResponse, Response
 from report.burndown import burndown, svg
 from report.i18n import local_time, t
 from report.readiness import readiness
-from report.web.auth import check_csrf, login, require, viewer
+from report.web.auth import WIDE, check_csrf, login, require, viewer
 from report.web.errors import case_errors
 from report.web.render import language, render
 from store import cases, queries
-from store.models import Branch, Document
+from store.models import Branch, Document, Office
 from store.users import authenticate
 
 OUTCOMES_SHOWN = 200
@@ -37,7 +38,8 @@ def _labels(request: Request) -> tuple[str, str, str]:
 
 async def home(request: Request) -> Response:
     v = viewer(request)
-    target = {"collector": "/readiness", "branch_head": f"/branch/{v.branch}"}.get(v.role, "/outcomes")
+    target = {"collector": "/readiness", "branch_head": f"/branch/{v.branch}", "state": "/state",
+              "commissioner": f"/division/{v.division}"}.get(v.role, "/outcomes")
     return RedirectResponse(target, 303)
 
 
@@ -64,20 +66,21 @@ async def logout(request: Request) -> Response:
 
 
 async def readiness_page(request: Request) -> Response:
-    require(request, roles=("collector",))
+    v = require(request, roles=("collector",))
     state = _app(request)
     with state.store.session() as s:
-        report = readiness(s, state.cfg)
+        report = readiness(s, state.cfg, office=v.office)
         total = report["total"]
         cut = dt.date.fromisoformat(report["cutover"]) if report["cutover"] else None
         chart = svg(burndown(s, dt.date.fromisoformat(report["as_of"]), cut, total["files_per_day"],
-                             finish=_date(total["projected_completion"]), zone=state.cfg.office.zone),
+                             finish=_date(total["projected_completion"]), zone=state.cfg.office.zone,
+                             office=v.office),
                     labels=_labels(request))
     return render(request, "readiness.html", report=report, chart=chart)
 
 
 async def set_cutover(request: Request) -> Response:
-    require(request, roles=("collector",))
+    v = require(request, roles=("collector",))
     form = await check_csrf(request)
     try:
         day = dt.date.fromisoformat(str(form.get("cutover"))) if form.get("cutover") else None
@@ -85,12 +88,12 @@ async def set_cutover(request: Request) -> Response:
         raise HTTPException(400, "the cutover must be a date (YYYY-MM-DD)") from e
     state = _app(request)
     with case_errors(404), state.store.session() as s:
-        cases.set_cutover(s, state.cfg, str(form.get("branch", "")) or None, day)
+        cases.set_cutover(s, state.cfg, str(form.get("branch", "")) or None, day, v.office)
     return RedirectResponse("/readiness", 303)
 
 
-def _branch_or_404(s: Any, key: str) -> Branch:
-    branch = queries.branch(s, key)
+def _branch_or_404(s: Any, key: str, office: str | None = None) -> Branch:
+    branch = queries.branch(s, key, office)
     if branch is None:
         raise HTTPException(404, f"no branch '{key}'")
     return branch
@@ -98,36 +101,40 @@ def _branch_or_404(s: Any, key: str) -> Branch:
 
 async def branch_page(request: Request) -> Response:
     key = request.path_params["key"]
-    require(request, roles=("branch_head", "collector"), branch=key)
+    v = require(request, roles=("branch_head", "collector"))  # a branch is (office, key): the viewer's office
+    require(request, branch=key, office=v.office)
     state = _app(request)
     from store.review import queue
 
     with state.store.session() as s:
-        _branch_or_404(s, key)
-        report = readiness(s, state.cfg)
+        _branch_or_404(s, key, v.office)
+        report = readiness(s, state.cfg, office=v.office)
         row = next(r for r in report["branches"] if r["branch"] == key)
         cut = dt.date.fromisoformat(row["cutover"]) if row["cutover"] else None
         chart = svg(burndown(s, dt.date.fromisoformat(report["as_of"]), cut, row["files_per_day"], branch=key,
-                             finish=_date(row["projected_completion"]), zone=state.cfg.office.zone),
+                             finish=_date(row["projected_completion"]), zone=state.cfg.office.zone,
+                             office=v.office),
                     labels=_labels(request))
-        review = [queries.document_dict(d, state.cfg.archive) for d in queue(s, key)]
-        rejected = [queries.document_dict(d, state.cfg.archive) for d in queries.documents(s, branch=key,
-                                                                                          status="rejected")]
-        register = queries.register_dicts(s, key)
+        review = [queries.document_dict(d, state.cfg.archive) for d in queue(s, key, v.office)]
+        rejected = [queries.document_dict(d, state.cfg.archive)
+                    for d in queries.documents(s, branch=key, status="rejected", office=v.office)]
+        register = queries.register_dicts(s, key, v.office)
     return render(request, "branch.html", row=row, report=report, chart=chart, review=review, rejected=rejected,
                    register=register, key=key)
 
 
 async def assign(request: Request) -> Response:
     key = request.path_params["key"]
-    v = require(request, roles=("branch_head", "collector"), branch=key)
+    v = require(request, roles=("branch_head", "collector"))
+    require(request, branch=key, office=v.office)
     form = await check_csrf(request)
     doc_id = str(form.get("doc_id", ""))
     if not (doc_id.isascii() and doc_id.isdigit()):  # "²".isdigit() is True, int("²") fails
         raise HTTPException(404, "no such document")
     state = _app(request)
     with case_errors(), state.store.session() as s:
-        cases.assign_number(s, state.cfg, int(doc_id), str(form.get("file_number", "")), by=v.name, within=key)
+        cases.assign_number(s, state.cfg, int(doc_id), str(form.get("file_number", "")), by=v.name, within=key,
+                            within_office=v.office)
     return RedirectResponse(f"/branch/{key}", 303)
 
 
@@ -139,7 +146,8 @@ async def outcomes(request: Request) -> Response:
     state = _app(request)
     with state.store.session() as s:
         docs = [queries.document_dict(d, state.cfg.archive)
-                for st in ("done", "rejected", "duplicate") for d in queries.documents(s, branch=key, status=st)]
+                for st in ("done", "rejected", "duplicate")
+                for d in queries.documents(s, branch=key, status=st, office=v.office or "")]
     docs.sort(key=lambda d: d["received_at"] or "", reverse=True)
     return render(request, "outcomes.html", docs=docs[:OUTCOMES_SHOWN], key=key)
 
@@ -153,8 +161,12 @@ async def search_page(request: Request) -> Response:
         from store.search.query import search
 
         with _app(request).store.session() as s:
+            mine = None if v.offices is None else list(s.scalars(select(Office.id).where(Office.key.in_(v.offices))))
             try:
-                hits = [h.as_dict() for h in search(s, q, branch=None if v.is_collector else v.branch, limit=50)]
+                found = search(s, q, branch=None if v.role in WIDE else v.branch, limit=50, office_ids=mine)
+                seen = queries.visible(s, [h.id for h in found], v.offices, v.branch, v.office,
+                                       wide=v.role in WIDE)
+                hits = [h.as_dict() for h in found if h.id in seen]
             except ValueError as e:
                 error = str(e)
     return render(request, "search.html", q=q, hits=hits, error=error)
@@ -164,7 +176,7 @@ def _document(request: Request, s: Any) -> Document:
     doc = queries.document(s, request.path_params["doc_id"])
     if doc is None:
         raise HTTPException(404, "no such document")
-    require(request, branch=doc.branch.key if doc.branch else "")
+    require(request, branch=doc.branch.key if doc.branch else "", office=doc.office.key)
     return doc
 
 

@@ -5,6 +5,7 @@ SQLite: FTS5 ``MATCH`` with bm25 (the ``meta`` column — subject, file numbers 
 """
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -62,10 +63,14 @@ def match_expression(query: Query) -> str:
     return " AND ".join(parts)
 
 
-def _ranked(s: Session, query: Query, branch: str | None, limit: int) -> list[tuple[int, int, float]]:
+def _ranked(s: Session, query: Query, branch: str | None, limit: int,
+            office_ids: Collection[int] | None = None) -> list[tuple[int, int, float]]:
     dialect = s.get_bind().dialect.name
     params: dict[str, Any] = {"limit": limit}
     join = _BRANCH_JOIN if branch else ""
+    if office_ids is not None:   # whole numbers only: safe to write into the SQL
+        join = (f"AND d.office_id IN ({', '.join(str(int(i)) for i in office_ids)}) " if office_ids
+                else "AND 1 = 0 ") + join
     if branch:
         params["branch"] = branch
     if dialect == "sqlite":
@@ -108,12 +113,15 @@ def _snippet(page_text: str, doc: Document, query: Query) -> str:
     return shown
 
 
-def search(s: Session, q: str, *, branch: str | None = None, limit: int = 20) -> list[Hit]:
-    """Hits best first, at most ``limit`` (one per document, its best page). ValueError for an empty query."""
+def search(s: Session, q: str, *, branch: str | None = None, limit: int = 20,
+           office_ids: Collection[int] | None = None) -> list[Hit]:
+    """Hits best first, at most ``limit`` (one per document, its best page). ValueError for an empty query.
+    ``office_ids``: only documents of those offices (before the limit: another office's hits never crowd a
+    person's own out)."""
     query = parse_query(q)
     if not query:
         raise ValueError("empty search query: give a word, a \"phrase\", a prefix* or a file number")
-    ranked = _ranked(s, query, branch, max(1, limit))
+    ranked = _ranked(s, query, branch, max(1, limit), office_ids)
     if not ranked:
         return []
     ids = [d for d, _, _ in ranked]
