@@ -105,6 +105,7 @@ class Config:
     log: LogConfig = field(default_factory=LogConfig)
     share_create: bool = False      # [share] create: make a missing share folder (demo / a local folder)
     share_require_mount: bool = False  # [share] require_mount: the share must be a mount point (SMB/NFS)
+    web_secure_cookie: bool = False  # [web] secure_cookie: the session cookie is sent over HTTPS only
 
     @property
     def base(self) -> Path:
@@ -244,6 +245,7 @@ def load(explicit: str | None = None) -> Config:
         share=_resolve(base, share.get("path", "share")),
         share_create=bool(share.get("create", False)),
         share_require_mount=bool(share.get("require_mount", False)),
+        web_secure_cookie=bool(sec("web").get("secure_cookie", False)),
         store_url=_store_url(base, sec("store").get("url", "sqlite:///var/nasti.db")),
         archive=_resolve(base, sec("archive").get("path", "var/archive")),
         ocr=OcrConfig(**_floats(sec("ocr"), "page_timeout")),

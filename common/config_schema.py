@@ -105,6 +105,7 @@ SPEC: dict[str, dict[str, Check]] = {
                "at_risk_days": number(0, whole=True), "timezone": timezone},
     "log": {"file": text(), "level": choice("debug", "info", "warning", "error"),
             "max_mb": number(0, above=True, unit="MB"), "backups": number(0, 1000, whole=True)},
+    "web": {"secure_cookie": flag},
     "branches": {},
 }
 BRANCH_SPEC: dict[str, Check] = {"code": text(), "name_hi": text(), "name_en": text(), "cutover": date}

@@ -188,7 +188,18 @@ def main() -> None:
         sys.exit(1)
 
 
-from nasti.commands import backup, fsck, readiness, rebuild, register, review, search, serve, user  # noqa: E402,F401
+from nasti.commands import (  # noqa: E402,F401
+    audit,
+    backup,
+    fsck,
+    readiness,
+    rebuild,
+    register,
+    review,
+    search,
+    serve,
+    user,
+)
 
 from nasti.commands import doctor, migrate  # noqa: E402,F401  # isort: skip  (ops: #18)
 

@@ -1,4 +1,4 @@
-"""SQLAlchemy 2.0 typed models: office, branch, document, page, event, register_file, user.
+"""SQLAlchemy 2.0 typed models: office, branch, document, page, event, register_file, user, web_session, audit.
 
 The search index (``page_fts``: an FTS5 virtual table on SQLite, a table with a tsvector on PostgreSQL) is created
 by migration 0002 and written with raw SQL by ``store.search.index``; it is deliberately not a model here.
@@ -184,5 +184,35 @@ class User(Base):
     branch_id: Mapped[int | None] = mapped_column(ForeignKey("branch.id"))
     password_hash: Mapped[str] = mapped_column(String(200))       # argon2id
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")  # migration 0008
 
     branch: Mapped[Branch | None] = relationship()
+
+
+class WebSession(Base):
+    """A browser session of the dashboard (migration 0008): the cookie carries a random token, ``id`` is its
+    SHA-256; ``data`` (JSON) holds the language, the CSRF token and who is logged in."""
+
+    __tablename__ = "web_session"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    data: Mapped[str] = mapped_column(Text, default="{}")
+    address: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
+
+
+class Audit(Base):
+    """One state-changing action by a person (migration 0008): who, when, what, from where."""
+
+    __tablename__ = "audit"
+    __table_args__ = (Index("ix_audit_action_at", "action", "at"), Index("ix_audit_actor_at", "actor", "at"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    actor: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(32))
+    document_id: Mapped[int | None] = mapped_column(ForeignKey("document.id", ondelete="SET NULL"))
+    detail: Mapped[str | None] = mapped_column(Text)      # JSON
+    address: Mapped[str | None] = mapped_column(String(64))
+    office_key: Mapped[str | None] = mapped_column(String(64))

@@ -172,7 +172,7 @@ def test_collector_manages_users_and_imports_a_register(web: tuple, tmp_path: Pa
     csv_bytes = "नस्ती क्रमांक,विषय,वर्ष\nक्र./नजूल/2020/11,पट्टा नवीनीकरण,2020\nNZL-12/2021,भूमि आवंटन,2021\n".encode()
     r = c.post("/admin/register", data={"branch": "nazul", "csrf": token},
                files={"file": ("register.csv", csv_bytes, "text/csv")})
-    assert r.status_code == 200 and "2 new" in r.text, r.text
+    assert r.status_code == 200 and "2 नई" in r.text, r.text
     assert "पट्टा नवीनीकरण" in c.get("/branch/nazul").text
     assert c.post("/admin/register", data={"branch": "nazul"},
                   files={"file": ("register.csv", csv_bytes, "text/csv")}).status_code == 403

@@ -1,27 +1,36 @@
-"""The collector's administration: manage web users and import a branch register (CSV/XLSX upload)."""
+"""The collector's administration: web users (add, disable, enable, new password, new role, remove) and a branch
+register import (CSV/XLSX upload). Every change is audited (store.cases)."""
 from __future__ import annotations
 
+import logging
 import tempfile
 from pathlib import Path
 from typing import Any
 
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
+from report.i18n import t
 from report.web.auth import check_csrf, require
-from report.web.render import render
+from report.web.render import language, render
+from report.web.session_mw import client_address
 from store import cases, queries
+from store.users import listing
 
 MAX_UPLOAD = 20 * 1024 * 1024
+CHANGES = ("disable", "enable", "passwd", "role", "remove")
+log = logging.getLogger("nasti.web")
 
 
 def _render(request: Request, status: int = 200, **ctx: Any) -> Response:
     state = request.app.state
     with state.store.session() as s:
-        users = [{"name": u.name, "role": u.role, "branch": u.branch.key if u.branch else ""}
-                 for u in queries.users(s)]
+        users = [{"name": u.name, "role": u.role, "branch": u.branch.key if u.branch else "",
+                  "branch_hi": u.branch.name_hi if u.branch else "", "branch_en": u.branch.name_en if u.branch else "",
+                  "disabled": u.disabled} for u in listing(s)]
         branches = [{"branch": b.key, "name_hi": b.name_hi, "name_en": b.name_en}
                     for b in queries.branches(s)]
     return render(request, "admin.html", status, users=users, branches=branches, **ctx)
@@ -32,41 +41,83 @@ async def admin_page(request: Request) -> Response:
     return _render(request)
 
 
+def _refused(request: Request, e: Exception) -> Response:
+    return _render(request, 400, error=t("refused", language(request)), error_detail=str(e))
+
+
 async def add_user(request: Request) -> Response:
-    require(request, roles=("collector",))
-    form = await check_csrf(request, MAX_UPLOAD)
+    v = require(request, roles=("collector",))
+    form = await check_csrf(request)
     state = request.app.state
-    try:
+
+    def work() -> tuple[str, str]:
         with state.store.session() as s:
             user = cases.add_user(s, state.cfg, str(form.get("name", "")), str(form.get("role", "")),
-                                  str(form.get("password", "")), str(form.get("branch", "")) or None)
-            message = f"user {user.name} ({user.role}) created"
+                                  str(form.get("password", "")), str(form.get("branch", "")) or None,
+                                  by=v.name, address=client_address(request.scope))
+            return user.name, user.role
+
+    try:
+        name, role = await run_in_threadpool(work)  # argon2 off the event loop
     except cases.CaseError as e:
-        return _render(request, 400, error=str(e))
-    return _render(request, message=message)
+        return _refused(request, e)
+    lang = language(request)
+    return _render(request, message=t("user_added", lang).format(name=name, role=t("role_" + role, lang)))
+
+
+async def change_user(request: Request) -> Response:
+    v = require(request, roles=("collector",))
+    form = await check_csrf(request)
+    action, name = str(form.get("action", "")), str(form.get("name", ""))
+    if action not in CHANGES or not name:
+        raise HTTPException(400, "bad_form")
+    if name == v.name and action in ("disable", "remove", "role"):
+        return _render(request, 400, error=t("not_yourself", language(request)))
+    state = request.app.state
+
+    def work() -> int:
+        with state.store.session() as s:
+            return cases.change_user(s, state.cfg, name, action, password=str(form.get("password", "")),
+                                     role=str(form.get("role", "")), branch_key=str(form.get("branch", "")) or None,
+                                     by=v.name, address=client_address(request.scope))
+
+    try:
+        ended = await run_in_threadpool(work)
+    except cases.CaseError as e:
+        return _refused(request, e)
+    return _render(request, message=t("user_" + action + "_done", language(request)).format(name=name, n=ended))
 
 
 async def import_register_upload(request: Request) -> Response:
-    require(request, roles=("collector",))
+    v = require(request, roles=("collector",))
     form = await check_csrf(request, MAX_UPLOAD)
     upload = form.get("file")
     if not isinstance(upload, UploadFile) or not upload.filename:
-        raise HTTPException(400, "choose a CSV or XLSX file")
+        raise HTTPException(400, "no_file")
     suffix = Path(upload.filename).suffix.lower()
     if suffix not in (".csv", ".xlsx"):
-        raise HTTPException(400, "the register must be a .csv or .xlsx file")
+        raise HTTPException(400, "bad_register_kind")
     key = str(form.get("branch", ""))
     if not key:
-        raise HTTPException(400, "choose a branch")
+        raise HTTPException(400, "which_branch")
     data = await upload.read()
     state = request.app.state
-    try:
+
+    def work() -> Any:
         with tempfile.TemporaryDirectory() as tmp, state.store.session() as s:
             path = Path(tmp) / f"register{suffix}"
             path.write_bytes(data)
-            done = cases.import_register(s, state.cfg, key, path)
+            return cases.import_register(s, state.cfg, key, path, by=v.name, address=client_address(request.scope))
+
+    try:
+        done = await run_in_threadpool(work)
     except cases.CaseError as e:
-        return _render(request, 400, error=str(e))
-    warnings = done.result.warnings
-    message = done.summary() + (f"; {len(warnings)} skipped" if warnings else "")
-    return _render(request, message=message, warnings=warnings[:20])
+        return _refused(request, e)
+    except Exception as e:  # a damaged spreadsheet: the reader's own error is no reason to show a 500
+        log.warning("register upload %r unreadable: %s", upload.filename, e)
+        raise HTTPException(400, "bad_register") from e
+    r = done.result
+    message = t("register_imported", language(request)).format(rows=r.rows, new=r.created, updated=r.updated,
+                                                                unchanged=r.unchanged, skipped=len(r.warnings),
+                                                                rematched=done.rematched)
+    return _render(request, message=message, warnings=r.warnings[:20])

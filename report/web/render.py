@@ -23,7 +23,8 @@ def language(request: Request) -> str:
     return lang if lang in LANGS else "hi"
 
 
-def render(request: Request, name: str, status: int = 200, **ctx: Any) -> HTMLResponse:
+def render(request: Request, name: str, status: int = 200, headers: dict[str, str] | None = None,
+           **ctx: Any) -> HTMLResponse:
     lang = language(request)
     try:
         who = viewer(request)
@@ -34,4 +35,4 @@ def render(request: Request, name: str, status: int = 200, **ctx: Any) -> HTMLRe
         request=request, lang=lang, t=lambda key: t(key, lang),
         date=lambda v: ddmmyyyy(v, request.app.state.cfg.office.zone), bname=lambda r: branch_name(r, lang),
         csrf=csrf_token(request), viewer=who, cfg=request.app.state.cfg, **ctx)
-    return HTMLResponse(html, status_code=status)
+    return HTMLResponse(html, status_code=status, headers=headers)

@@ -12,12 +12,17 @@ from starlette.responses import FileResponse, RedirectResponse, Response
 from report.burndown import burndown, svg
 from report.i18n import local_time, t
 from report.readiness import readiness
-from report.web.auth import check_csrf, login, require, viewer
+from report.web.auth import check_csrf, require, viewer
 from report.web.errors import case_errors
+from report.web.login import login_page, logout
+from report.web.parse import parse_day, parse_id
 from report.web.render import language, render
+from report.web.session_mw import client_address
 from store import cases, queries
 from store.models import Branch, Document
-from store.users import authenticate
+
+__all__ = ["assign", "branch_page", "document_page", "document_pdf", "home", "login_page", "logout", "outcomes",
+           "readiness_page", "search_page", "set_cutover"]
 
 OUTCOMES_SHOWN = 200
 
@@ -41,28 +46,6 @@ async def home(request: Request) -> Response:
     return RedirectResponse(target, 303)
 
 
-async def login_page(request: Request) -> Response:
-    if request.method == "GET":
-        return render(request, "login.html")
-    form = await check_csrf(request)
-    with _app(request).store.session() as s:
-        user = authenticate(s, str(form.get("name", "")), str(form.get("password", "")))
-        found = (user.name, user.role, user.branch.key if user.branch else None) if user else None
-    if found is None:
-        return render(request, "login.html", status=401, error=t("bad_login", language(request)))
-    lang = request.session.get("lang")
-    login(request, *found)
-    if lang:
-        request.session["lang"] = lang
-    return RedirectResponse("/", 303)
-
-
-async def logout(request: Request) -> Response:
-    await check_csrf(request)
-    request.session.clear()
-    return RedirectResponse("/login", 303)
-
-
 async def readiness_page(request: Request) -> Response:
     require(request, roles=("collector",))
     state = _app(request)
@@ -79,20 +62,19 @@ async def readiness_page(request: Request) -> Response:
 async def set_cutover(request: Request) -> Response:
     require(request, roles=("collector",))
     form = await check_csrf(request)
-    try:
-        day = dt.date.fromisoformat(str(form.get("cutover"))) if form.get("cutover") else None
-    except ValueError as e:
-        raise HTTPException(400, "the cutover must be a date (YYYY-MM-DD)") from e
+    v = viewer(request)
+    day = parse_day(str(form.get("cutover", "")))
     state = _app(request)
     with case_errors(404), state.store.session() as s:
-        cases.set_cutover(s, state.cfg, str(form.get("branch", "")) or None, day)
+        cases.set_cutover(s, state.cfg, str(form.get("branch", "")) or None, day, by=v.name,
+                          address=client_address(request.scope))
     return RedirectResponse("/readiness", 303)
 
 
 def _branch_or_404(s: Any, key: str) -> Branch:
     branch = queries.branch(s, key)
     if branch is None:
-        raise HTTPException(404, f"no branch '{key}'")
+        raise HTTPException(404, "no_branch")
     return branch
 
 
@@ -122,20 +104,20 @@ async def assign(request: Request) -> Response:
     key = request.path_params["key"]
     v = require(request, roles=("branch_head", "collector"), branch=key)
     form = await check_csrf(request)
-    doc_id = str(form.get("doc_id", ""))
-    if not (doc_id.isascii() and doc_id.isdigit()):  # "²".isdigit() is True, int("²") fails
-        raise HTTPException(404, "no such document")
+    doc_id = parse_id(str(form.get("doc_id", "")))
     state = _app(request)
     with case_errors(), state.store.session() as s:
-        cases.assign_number(s, state.cfg, int(doc_id), str(form.get("file_number", "")), by=v.name, within=key)
-    return RedirectResponse(f"/branch/{key}", 303)
+        cases.assign_number(s, state.cfg, doc_id, str(form.get("file_number", "")), by=v.name, within=key,
+                            address=client_address(request.scope))
+    back = str(form.get("next", ""))
+    return RedirectResponse(back if back == f"/document/{doc_id}" else f"/branch/{key}", 303)
 
 
 async def outcomes(request: Request) -> Response:
     v = require(request)
     key = request.query_params.get("branch") if v.is_collector else v.branch
     if key is None:
-        raise HTTPException(400, "which branch? (?branch=KEY)")
+        raise HTTPException(400, "which_branch")
     state = _app(request)
     with state.store.session() as s:
         docs = [queries.document_dict(d, state.cfg.archive)
@@ -161,9 +143,9 @@ async def search_page(request: Request) -> Response:
 
 
 def _document(request: Request, s: Any) -> Document:
-    doc = queries.document(s, request.path_params["doc_id"])
+    doc = queries.document(s, parse_id(str(request.path_params["doc_id"])))
     if doc is None:
-        raise HTTPException(404, "no such document")
+        raise HTTPException(404, "no_document")
     require(request, branch=doc.branch.key if doc.branch else "")
     return doc
 
@@ -185,5 +167,5 @@ async def document_pdf(request: Request) -> Response:
         doc = _document(request, s)
         path = Path(state.cfg.archive) / doc.pdf_path if doc.pdf_path else None
     if path is None or not path.exists():
-        raise HTTPException(404, "no searchable PDF for this document")
+        raise HTTPException(404, "no_pdf")
     return FileResponse(path, media_type="application/pdf", filename=path.name)
