@@ -111,8 +111,10 @@ async def import_register_upload(request: Request) -> Response:
 
     try:
         done = await run_in_threadpool(work)
-    except cases.CaseError as e:
+    except cases.NotFound as e:
         return _refused(request, e)
+    except cases.CaseError as e:  # the reader's reason (which row, which column) follows the translated one
+        return _render(request, 400, error=t("why_bad_register", language(request)), error_detail=str(e))
     except Exception as e:  # a damaged spreadsheet: the reader's own error is no reason to show a 500
         log.warning("register upload %r unreadable: %s", upload.filename, e)
         raise HTTPException(400, "bad_register") from e

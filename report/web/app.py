@@ -42,7 +42,7 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
         path = str(scope.get("path", ""))
-        cacheable = path.startswith(("/static/", "/font/")) or path.endswith("/thumb") or "/page/" in path
+        cacheable = path.startswith(("/static/", "/font/"))
 
         async def send_wrapper(message: Message) -> None:
             if message["type"] == "http.response.start":

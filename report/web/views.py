@@ -143,6 +143,7 @@ async def search_page(request: Request) -> Response:
 
 
 def _document(request: Request, s: Any) -> Document:
+    viewer(request)  # logged out: the login page, whatever the id
     doc = queries.document(s, parse_id(str(request.path_params["doc_id"])))
     if doc is None:
         raise HTTPException(404, "no_document")
