@@ -40,6 +40,7 @@ _MESSAGES: dict[str, tuple[str, str]] = {  # key: (hi, en)
     "late": ("विलंबित", "late"),
     "done": ("पूर्ण", "done"),
     "unknown": ("अज्ञात", "unknown"),
+    "no_register": ("पंजी अभी नहीं", "no register yet"),
     "total": ("कुल योग", "Total"),
     "readiness": ("तैयारी रिपोर्ट", "Readiness report"),
     "oldest_not_scanned": ("सबसे पुरानी अस्कैन नस्तियाँ", "Oldest files not scanned"),

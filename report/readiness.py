@@ -4,6 +4,9 @@ Throughput is done documents per day over the trailing 7 days (today included, b
 "today" are the office's, ``[office] timezone``).
 The projection divides the register files not yet digitised by that throughput; with no throughput there is no
 projection (``projected_completion`` is null and the status is ``unknown`` unless the cutover has passed).
+A branch with no register yet is ``no_register`` (never done or on track): its register_files is 0 and the
+distinct file numbers of its done documents show as digitised_files; the total's remaining files are the sum of
+the branches' (so the table, the total row and the burn-down agree).
 """
 from __future__ import annotations
 
@@ -12,15 +15,17 @@ import math
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from common.config import Config
 from store import progress
+from store.models import Branch, RegisterFile
 from store.queries import BranchCounts, status_counts
 
 WINDOW_DAYS = 7
 OLDEST_SHOWN = 5
-_SEVERITY = ("done", "on_track", "unknown", "at_risk", "late")
+_SEVERITY = ("done", "on_track", "no_register", "unknown", "at_risk", "late")
 
 
 @dataclass
@@ -88,10 +93,12 @@ def classify(remaining: int, register_files: int, per_day: float, as_of: dt.date
              at_risk_days: int) -> tuple[str, str | None, int | None]:
     """(status, projected completion ISO date or None, days left)."""
     days_left = (cutover - as_of).days if cutover else None
-    if register_files and remaining <= 0:
+    if not register_files:
+        return "no_register", None, days_left
+    if remaining <= 0:
         return "done", as_of.isoformat(), days_left
     projected = as_of + dt.timedelta(days=math.ceil(remaining / per_day)) if per_day > 0 and remaining else None
-    if cutover is None or not register_files:
+    if cutover is None:
         return "unknown", projected.isoformat() if projected else None, days_left
     if as_of > cutover:
         return "late", projected.isoformat() if projected else None, days_left
@@ -107,9 +114,10 @@ def classify(remaining: int, register_files: int, per_day: float, as_of: dt.date
 
 
 def _branch(c: BranchCounts, win: tuple[int, int, int, int], cutover: dt.date | None, as_of: dt.date,
-            at_risk_days: int) -> Readiness:
+            at_risk_days: int, has_register: bool = True) -> Readiness:
     r = Readiness(branch=c.branch, name_hi=c.name_hi, name_en=c.name_en,
-                  cutover=cutover.isoformat() if cutover else None, register_files=c.register_files,
+                  cutover=cutover.isoformat() if cutover else None,
+                  register_files=c.register_files if has_register else 0,
                   digitised_files=c.digitised_files, documents=c.documents, pages=c.pages,
                   blank_pages=c.blank_pages, pages_ocr=c.pages - c.blank_pages, rejected=c.rejected,
                   needs_review=c.needs_review, duplicates=c.duplicate, files_total=c.done)
@@ -134,7 +142,7 @@ def _total(rows: list[Readiness], cutover: dt.date | None, as_of: dt.date, at_ri
         setattr(t, key, sum(getattr(r, key) for r in rows))
     t.files_per_day = round(t.files_week / WINDOW_DAYS, 2)
     t.pages_per_day = round(t.pages_week / WINDOW_DAYS, 2)
-    remaining = max(t.register_files - t.digitised_files, 0)
+    remaining = sum(r.blockers.not_scanned for r in rows)
     t.status, t.projected_completion, t.days_left = classify(remaining, t.register_files, t.files_week / WINDOW_DAYS,
                                                              as_of, cutover, at_risk_days)
     # the office is only as ready as its worst branch (a branch with no register yet cannot be judged)
@@ -158,10 +166,12 @@ def readiness(s: Session, cfg: Config, as_of: dt.date | None = None, oldest: int
         counts.setdefault(key, BranchCounts(key, b.name_hi, b.name_en, 0, 0, 0, 0, 0, 0, 0, 0))
     win = _window(s, as_of, zone)
     oldest_files = progress.not_digitised(s, oldest) if oldest else {}
+    registered = set(s.scalars(select(Branch.key).join(RegisterFile, RegisterFile.branch_id == Branch.id)
+                               .distinct()))
     rows = []
     for key in sorted(counts):
         r = _branch(counts[key], win.get(key, (0, 0, 0, 0)), cutovers.get(key, office_cut), as_of,
-                    cfg.office.at_risk_days)
+                    cfg.office.at_risk_days, key in registered)
         if r.blockers.not_scanned:
             r.blockers.not_scanned_oldest = oldest_files.get(key, [])
         rows.append(r)
