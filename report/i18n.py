@@ -158,6 +158,8 @@ _MESSAGES: dict[str, tuple[str, str]] = {  # key: (hi, en)
     "why_not_found": ("यह पृष्ठ नहीं है", "There is no such page"),
     "why_too_large": ("अनुरोध बहुत बड़ा है", "The request is too large"),
     "why_no_font": ("देवनागरी फ़ॉन्ट स्थापित नहीं है", "No Devanagari font is installed"),
+    "printed_at": ("मुद्रण समय", "Printed"),
+    "date_format": ("दिन/माह/वर्ष, जैसे 31/03/2027", "DD/MM/YYYY, e.g. 31/03/2027"),
     "home": ("मुख्य पृष्ठ", "Home page"),
 }
 

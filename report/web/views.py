@@ -56,7 +56,8 @@ async def readiness_page(request: Request) -> Response:
         chart = svg(burndown(s, dt.date.fromisoformat(report["as_of"]), cut, total["files_per_day"],
                              finish=_date(total["projected_completion"]), zone=state.cfg.office.zone),
                     labels=_labels(request))
-    return render(request, "readiness.html", report=report, chart=chart)
+    now = local_time(dt.datetime.now(dt.UTC), state.cfg.office.zone)
+    return render(request, "readiness.html", report=report, chart=chart, now=now)
 
 
 async def set_cutover(request: Request) -> Response:
