@@ -160,6 +160,10 @@ _MESSAGES: dict[str, tuple[str, str]] = {  # key: (hi, en)
     "why_no_font": ("देवनागरी फ़ॉन्ट स्थापित नहीं है", "No Devanagari font is installed"),
     "printed_at": ("मुद्रण समय", "Printed"),
     "date_format": ("दिन/माह/वर्ष, जैसे 31/03/2027", "DD/MM/YYYY, e.g. 31/03/2027"),
+    "original_name": ("मूल फ़ाइल नाम", "Original file name"),
+    "scan_of_page": ("स्कैन, पृष्ठ", "Scan of page"),
+    "system": ("प्रणाली", "system"),
+    "exported": ("निर्यात", "exported"),
     "home": ("मुख्य पृष्ठ", "Home page"),
 }
 

@@ -16,7 +16,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from common.config import Config
 from report.i18n import LANGS
-from report.web import admin, audit_page, views
+from report.web import admin, audit_page, documents, views
 from report.web.auth import LoginRequired
 from report.web.render import render, templates
 from report.web.session_mw import ServerSessionMiddleware
@@ -138,8 +138,9 @@ def create_app(cfg: Config, store: Store | None = None) -> Starlette:
         Route("/branch/{key}/assign", views.assign, methods=["POST"]),
         Route("/outcomes", views.outcomes),
         Route("/search", views.search_page),
-        Route("/document/{doc_id}", views.document_page),
-        Route("/document/{doc_id}/pdf", views.document_pdf),
+        Route("/document/{doc_id}", documents.document_page),
+        Route("/document/{doc_id}/pdf", documents.document_pdf),
+        Route("/document/{doc_id}/page/{number}/{size}", documents.page_image),
         Route("/admin", admin.admin_page),
         Route("/admin/users", admin.add_user, methods=["POST"]),
         Route("/admin/users/change", admin.change_user, methods=["POST"]),

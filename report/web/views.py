@@ -2,12 +2,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 from typing import Any
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import FileResponse, RedirectResponse, Response
+from starlette.responses import RedirectResponse, Response
 
 from report.burndown import burndown, svg
 from report.i18n import local_time, t
@@ -19,9 +18,9 @@ from report.web.parse import parse_day, parse_id
 from report.web.render import language, render
 from report.web.session_mw import client_address
 from store import cases, queries
-from store.models import Branch, Document
+from store.models import Branch
 
-__all__ = ["assign", "branch_page", "document_page", "document_pdf", "home", "login_page", "logout", "outcomes",
+__all__ = ["assign", "branch_page", "home", "login_page", "logout", "outcomes",
            "readiness_page", "search_page", "set_cutover"]
 
 OUTCOMES_SHOWN = 200
@@ -141,33 +140,3 @@ async def search_page(request: Request) -> Response:
             except ValueError as e:
                 error = str(e)
     return render(request, "search.html", q=q, hits=hits, error=error)
-
-
-def _document(request: Request, s: Any) -> Document:
-    viewer(request)  # logged out: the login page, whatever the id
-    doc = queries.document(s, parse_id(str(request.path_params["doc_id"])))
-    if doc is None:
-        raise HTTPException(404, "no_document")
-    require(request, branch=doc.branch.key if doc.branch else "")
-    return doc
-
-
-async def document_page(request: Request) -> Response:
-    state = _app(request)
-    with state.store.session() as s:
-        doc = _document(request, s)
-        data = queries.document_dict(doc, state.cfg.archive)
-        pages = [queries.page_dict(p) for p in doc.page_rows]
-        events = [{"at": local_time(e.at, state.cfg.office.zone), "from": e.from_state, "to": e.to_state,
-                   "detail": e.detail, "actor": e.actor} for e in queries.events(s, doc.id)]
-    return render(request, "document.html", doc=data, pages=pages, events=events)
-
-
-async def document_pdf(request: Request) -> Response:
-    state = _app(request)
-    with state.store.session() as s:
-        doc = _document(request, s)
-        path = Path(state.cfg.archive) / doc.pdf_path if doc.pdf_path else None
-    if path is None or not path.exists():
-        raise HTTPException(404, "no_pdf")
-    return FileResponse(path, media_type="application/pdf", filename=path.name)
