@@ -122,8 +122,10 @@ async def outcomes(request: Request) -> Response:
     with state.store.session() as s:
         docs = [queries.document_dict(d, state.cfg.archive)
                 for st in ("done", "rejected", "duplicate") for d in queries.documents(s, branch=key, status=st)]
+        b = queries.branch(s, key)
+        branch = {"branch": key, "name_hi": b.name_hi, "name_en": b.name_en} if b else None
     docs.sort(key=lambda d: d["received_at"] or "", reverse=True)
-    return render(request, "outcomes.html", docs=docs[:OUTCOMES_SHOWN], key=key)
+    return render(request, "outcomes.html", docs=docs[:OUTCOMES_SHOWN], key=key, branch=branch)
 
 
 async def search_page(request: Request) -> Response:
@@ -137,6 +139,10 @@ async def search_page(request: Request) -> Response:
         with _app(request).store.session() as s:
             try:
                 hits = [h.as_dict() for h in search(s, q, branch=None if v.is_collector else v.branch, limit=50)]
+                names = {b.key: b for b in queries.branches(s)}
+                for h in hits:
+                    b = names.get(h["branch"])
+                    h.update(name_hi=b.name_hi if b else h["branch"], name_en=b.name_en if b else h["branch"])
             except ValueError as e:
                 error = str(e)
     return render(request, "search.html", q=q, hits=hits, error=error)
