@@ -118,7 +118,7 @@ def test_branch_head_only_their_branch(web: tuple) -> None:
                                                "csrf": token})
     assert r.status_code == 303
     doc = c.get(f"/document/{ids['review']}").text
-    assert "revenue/0/2019" in doc and "review:" in doc and "head" in doc  # the audited event names the head
+    assert "revenue/0/2019" in doc and "समीक्षा:" in doc and "head" in doc  # the audited event names the head
     assert "नस्ती क्रमांक नहीं मिला" not in c.get("/branch/revenue").text
 
 

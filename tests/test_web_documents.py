@@ -53,6 +53,7 @@ def test_document_page_shows_scans_beside_text_and_assigns(tmp_path: Path) -> No
                                                   "next": f"/document/{ids['review']}",
                                                   "csrf": csrf(head, f"/document/{ids['review']}")})
     assert r.status_code == 303 and r.headers["location"] == f"/document/{ids['review']}"
-    assert "revenue/0/2019" in head.get(f"/document/{ids['review']}").text
+    after = head.get(f"/document/{ids['review']}").text
+    assert "revenue/0/2019" in after and "समीक्षा: " in after and "review: " not in after  # history in Hindi
     hits = head.get("/search", params={"q": "भू-अर्जन"}).text
     assert "<mark>भू-अर्जन</mark>" in hits and "[भू-अर्जन]" not in hits

@@ -34,9 +34,9 @@ def test_the_cookie_is_a_random_token_and_logout_ends_the_session(web: tuple) ->
     replay = client(web)
     replay.cookies.set("nasti_session", cookie)
     assert replay.get("/readiness").headers["location"] == "/login"
-    r = replay.post("/cutover", data={"branch": "revenue", "cutover": "31/03/2027", "csrf": token})
+    r = replay.post("/cutover", data={"branch": "revenue", "cutover": "30/04/2027", "csrf": token})
     assert r.headers["location"] == "/login"
-    assert "31/03/2027" not in client(web, "collector").get("/readiness").text  # nothing changed
+    assert "30/04/2027" not in client(web, "collector").get("/readiness").text  # nothing changed
 
 
 def test_disable_passwd_role_and_remove_end_sessions_at_once(web: tuple) -> None:

@@ -6,17 +6,34 @@ import os
 from pathlib import Path
 from typing import Any
 
+import regex
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 
-from report.i18n import local_time
+from report.i18n import local_time, t
 from report.web.auth import require, viewer
 from report.web.parse import parse_id
-from report.web.render import render
+from report.web.render import language, render
 from store import queries
 from store.models import Document
+
+_EVENT_DETAILS = (  # the event details nasti itself writes, as catalog messages (anything else is shown as written)
+    (regex.compile(r"^(?P<n>\d+) bytes$"), "ev_bytes"),
+    (regex.compile(r"^(?P<n>\d+) pages, archived as (?P<path>.+)$"), "ev_archived"),
+    (regex.compile(r"^review: (?P<rest>.*)$"), "ev_review"),
+)
+
+
+def event_detail(detail: str | None, lang: str) -> tuple[str, bool]:
+    """(the detail in ``lang``, translated?)."""
+    for pattern, key in _EVENT_DETAILS:
+        m = pattern.match(detail or "")
+        if m:
+            return t(key, lang).format(**m.groupdict()), True
+    return detail or "", False
+
 
 SIZES = {"full": 110, "thumb": 18}  # dpi: a readable page beside its text; a thumbnail
 RENDER_TIMEOUT = 60.0
@@ -41,8 +58,9 @@ async def document_page(request: Request) -> Response:
         data["branch_hi"] = doc.branch.name_hi if doc.branch else ""
         data["branch_en"] = doc.branch.name_en if doc.branch else ""
         pages = [queries.page_dict(p) for p in doc.page_rows]
-        events = [{"at": local_time(e.at, zone), "from": e.from_state, "to": e.to_state, "detail": e.detail,
-                   "actor": e.actor} for e in queries.events(s, doc.id)]
+        lang = language(request)
+        events = [{"at": local_time(e.at, zone), "from": e.from_state, "to": e.to_state,
+                   "detail": event_detail(e.detail, lang), "actor": e.actor} for e in queries.events(s, doc.id)]
         may_assign = doc.status == "done" and viewer(request).role in ("branch_head", "collector")
     return render(request, "document.html", doc=data, pages=pages, events=events, may_assign=may_assign,
                   scans=bool(doc.pdf_path), zone_name=state.cfg.office.timezone)

@@ -67,6 +67,10 @@ class ServerSessionMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        if str(scope.get("path", "")).startswith(("/static/", "/font/")):  # assets: no database round trip
+            scope["session"] = ServerSession()
+            await self.app(scope, receive, send)
+            return
         token = HTTPConnection(scope).cookies.get(COOKIE) or None
         loaded = await run_in_threadpool(self._load, token) if token else None
         if loaded is None:
