@@ -13,7 +13,11 @@ from typing import Any
 import pytest
 
 from tests.test_browser import ARGS, CHROMIUM, _free_port
-from tests.test_web import PASSWORD, seed_web
+from tests.test_web import (
+    PASSWORD,
+    fast_hashes,  # noqa: F401  (light argon2 parameters in this module)
+    seed_web,
+)
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 AXE = Path(__file__).resolve().parent.parent / "vendor" / "axe" / "node_modules" / "axe-core" / "axe.min.js"

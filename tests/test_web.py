@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
 from sqlalchemy import select
 from starlette.testclient import TestClient
 
@@ -17,6 +19,19 @@ from store.users import create
 from tests.test_readiness import seed
 
 PASSWORD = "पासवर्ड-1234"
+# Real argon2id with light parameters: on a loaded 2-core CI machine the default costs 0.5 s a hash, and these tests
+# log in dozens of times. Production keeps argon2's defaults (store/users.py).
+FAST_HASHER = PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1)
+
+
+@pytest.fixture(autouse=True, scope="module")
+def fast_hashes() -> Iterator[None]:
+    """Import this fixture into a test module to use FAST_HASHER there."""
+    from store import users
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(users, "_hasher", FAST_HASHER)
+        yield
 USERS = {"clerk": ("clerk", "revenue"), "head": ("branch_head", "revenue"), "esthead": ("branch_head",
          "establishment"), "collector": ("collector", None)}
 

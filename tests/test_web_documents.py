@@ -10,7 +10,12 @@ import img2pdf
 from PIL import Image, ImageDraw
 
 from store.models import Document
-from tests.test_web import client, csrf, seed_web
+from tests.test_web import (
+    client,
+    csrf,
+    fast_hashes,  # noqa: F401  (light argon2 parameters in this module)
+    seed_web,
+)
 
 
 def _pdf(path: Path, pages: int) -> None:

@@ -10,7 +10,12 @@ import pytest
 from starlette.testclient import TestClient
 
 from report.web.app import create_app
-from tests.test_web import client, csrf, seed_web
+from tests.test_web import (
+    client,
+    csrf,
+    fast_hashes,  # noqa: F401  (light argon2 parameters in this module)
+    seed_web,
+)
 
 
 @pytest.fixture(scope="module")

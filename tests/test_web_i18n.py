@@ -9,7 +9,11 @@ import regex
 from babel.messages.pofile import read_po
 
 from report.i18n import LOCALE
-from tests.test_web import client, seed_web
+from tests.test_web import (
+    client,
+    fast_hashes,  # noqa: F401  (light argon2 parameters in this module)
+    seed_web,
+)
 
 WEB = Path(__file__).resolve().parent.parent / "report" / "web"
 DEVANAGARI = regex.compile(r"\p{Devanagari}")

@@ -12,7 +12,11 @@ from report.burndown import burndown
 from report.readiness import readiness
 from store.db import Store
 from store.models import Branch, Document, RegisterFile
-from tests.test_web import client, seed_web
+from tests.test_web import (
+    client,
+    fast_hashes,  # noqa: F401  (light argon2 parameters in this module)
+    seed_web,
+)
 
 
 def _agree(store: Store, cfg: object) -> dict:
