@@ -13,8 +13,8 @@ from store.models import Audit, utcnow
 
 __all__ = ["ACTIONS", "as_dict", "failures_since", "query", "record"]
 
-ACTIONS = ("login", "login_failed", "logout", "cutover", "register_import", "user_add", "user_disable",
-           "user_enable", "user_passwd", "user_role", "user_remove", "review_assign")
+ACTIONS = ("login", "login_failed", "login_throttled", "logout", "cutover", "register_import", "user_add",
+           "user_disable", "user_enable", "user_passwd", "user_role", "user_remove", "review_assign")
 
 
 def record(s: Session, action: str, *, actor: str, detail: dict[str, Any] | None = None,

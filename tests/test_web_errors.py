@@ -92,6 +92,7 @@ def test_a_server_error_is_a_friendly_page(web: tuple, monkeypatch: pytest.Monke
     c.post("/login", data={"name": "collector", "password": "पासवर्ड-1234", "csrf": csrf(c, "/login")})
     r = c.get("/readiness")
     assert r.status_code == 500 and "सर्वर में त्रुटि" in r.text and "/var/secret" not in r.text
+    assert "frame-ancestors 'none'" in r.headers["content-security-policy"]
 
 
 def test_secure_cookie_setting(web: tuple, tmp_path: Path) -> None:

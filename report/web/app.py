@@ -32,7 +32,8 @@ log = logging.getLogger("nasti.web")
 
 
 class SecurityHeaders:
-    """Every response: CSP (no frames), nosniff, no referrer off-site; pages and PDFs are not cached."""
+    """Every response: CSP (no frames), nosniff, no referrer off-site; pages and PDFs are not cached. An unforeseen
+    error becomes the friendly 500 page here (with these headers too), logged with its traceback."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -43,9 +44,12 @@ class SecurityHeaders:
             return
         path = str(scope.get("path", ""))
         cacheable = path.startswith(("/static/", "/font/"))
+        started = False
 
         async def send_wrapper(message: Message) -> None:
+            nonlocal started
             if message["type"] == "http.response.start":
+                started = True
                 headers = list(message.get("headers", []))
                 names = {k.lower() for k, _ in headers}
                 extra = {b"content-security-policy": CSP.encode(), b"x-content-type-options": b"nosniff",
@@ -57,7 +61,13 @@ class SecurityHeaders:
                 message["headers"] = headers
             await send(message)
 
-        await self.app(scope, receive, send_wrapper)
+        try:
+            await self.app(scope, receive, send_wrapper)
+        except Exception as exc:
+            if started:
+                raise
+            response = await _server_error(Request(scope, receive), exc)
+            await response(scope, receive, send_wrapper)
 
 
 class BodyLimit:

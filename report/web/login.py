@@ -47,7 +47,9 @@ def wait_seconds(store: Store, name: str, address: str | None) -> int:
 def _attempt(store: Store, name: str, password: str, address: str | None) -> tuple[Any, int]:
     """(name, role, branch key, user id) or None, and the wait in seconds when throttled (no check is made)."""
     wait = wait_seconds(store, name, address)
-    if wait:
+    if wait:  # audited, but not counted as a failure: an attacker cannot keep the real user out forever
+        with store.session() as s:
+            audit.record(s, "login_throttled", actor=name[:100], address=address, detail={"wait_seconds": wait})
         return None, wait
     with store.session() as s:
         user = authenticate(s, name, password)
