@@ -158,6 +158,9 @@ def test_logins_are_throttled_per_user_and_per_address(web: tuple) -> None:
     c.get("/lang/en")
     r = c.post("/login", data={"name": "head", "password": PASSWORD, "csrf": csrf(c, "/login")})
     assert r.status_code == 429 and "try again in" in r.text
+    with web[1].session() as s:
+        held = list(s.scalars(select(Audit).where(Audit.action == "login_throttled")))
+        assert len(held) == 27 and {a.actor for a in held} == {"head"}  # audited, not counted as failures
     # the same address guessing other names: after PER_ADDRESS real failures from it, even a right password waits
     answers = [c.post("/login", data={"name": f"user{i}", "password": "x" * 12, "csrf": token}).status_code
                for i in range(15)]  # with the 5 for "head": 20 from this address

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
@@ -42,12 +43,12 @@ MAX_FORM = 1024 * 1024
 
 
 def _same_origin(request: Request) -> bool:
-    """The Origin (else Referer) header, when the browser sent one, names this server."""
+    """The Origin (else Referer) header, when the browser sent one, names this server's host (the scheme is not
+    compared: behind an HTTPS proxy the server itself sees plain HTTP)."""
     sent = request.headers.get("origin") or request.headers.get("referer")
     if not sent or sent == "null":
         return True
-    base = str(request.base_url).rstrip("/")
-    return sent == base or sent.startswith(base + "/")
+    return urlsplit(sent).netloc.lower() == request.headers.get("host", "").lower()
 
 
 async def check_csrf(request: Request, max_part_size: int = MAX_FORM) -> FormData:
