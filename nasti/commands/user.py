@@ -48,8 +48,8 @@ def list_users(json_out: Annotated[bool, typer.Option("--json", help="machine-re
 
     cfg = load_config()
     with open_store(cfg).session() as s:
-        live = dict(s.execute(select(WebSession.user_id, func.count()).where(WebSession.expires_at > utcnow())
-                              .group_by(WebSession.user_id)).tuples().all())
+        counts = select(WebSession.user_id, func.count()).where(WebSession.expires_at > utcnow())
+        live: dict[int | None, int] = {uid: n for uid, n in s.execute(counts.group_by(WebSession.user_id))}
         rows = [{"name": u.name, "role": u.role, "branch": u.branch.key if u.branch else None,
                  "disabled": u.disabled, "sessions": live.get(u.id, 0),
                  "created_at": u.created_at.isoformat()} for u in listing(s)]
