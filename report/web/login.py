@@ -6,6 +6,8 @@ import datetime as dt
 import math
 from typing import Any
 
+import anyio
+import anyio.to_thread
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -20,6 +22,16 @@ from store.models import utcnow
 from store.users import authenticate
 
 WINDOW = dt.timedelta(minutes=15)
+HASHING_THREADS = 1   # password checks at once: argon2 takes a core each, pages and assets keep the other
+_limiter: anyio.CapacityLimiter | None = None
+
+
+def _hashing() -> anyio.CapacityLimiter:
+    global _limiter
+    if _limiter is None:  # made inside the running event loop
+        _limiter = anyio.CapacityLimiter(HASHING_THREADS)
+    return _limiter
+
 PER_USER = 5          # failed logins for one name within WINDOW (since its last success) before a wait
 PER_ADDRESS = 20      # failed logins from one address within WINDOW before a wait
 
@@ -67,8 +79,8 @@ async def login_page(request: Request) -> Response:
     form = await check_csrf(request)
     name, password = str(form.get("name", "")).strip(), str(form.get("password", ""))
     lang = language(request)
-    found, wait = await run_in_threadpool(_attempt, request.app.state.store, name, password,
-                                          client_address(request.scope))
+    found, wait = await anyio.to_thread.run_sync(_attempt, request.app.state.store, name, password,
+                                                 client_address(request.scope), limiter=_hashing())
     if wait:
         minutes = max(1, math.ceil(wait / 60))
         return render(request, "login.html", status=429, error=t("login_wait", lang).format(minutes=minutes),
