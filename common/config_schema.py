@@ -106,6 +106,7 @@ SPEC: dict[str, dict[str, Check]] = {
     "log": {"file": text(), "level": choice("debug", "info", "warning", "error"),
             "max_mb": number(0, above=True, unit="MB"), "backups": number(0, 1000, whole=True)},
     "export": {"volume_mb": number(0, 10240, above=True, unit="MB"), "dpi": number(72, 600, whole=True)},
+    "web": {"secure_cookie": flag},
     "branches": {},
 }
 BRANCH_SPEC: dict[str, Check] = {"code": text(), "name_hi": text(), "name_en": text(), "cutover": date}

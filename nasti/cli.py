@@ -208,7 +208,18 @@ def main() -> None:
         sys.exit(1)
 
 
-from nasti.commands import backup, fsck, readiness, rebuild, register, review, search, serve, user  # noqa: E402,F401
+from nasti.commands import (  # noqa: E402,F401
+    audit,
+    backup,
+    fsck,
+    readiness,
+    rebuild,
+    register,
+    review,
+    search,
+    serve,
+    user,
+)
 
 from nasti.commands import document, export  # noqa: E402,F401  # isort: skip  (eOffice: #17)
 from nasti.commands import office, snapshot  # noqa: E402,F401  # isort: skip  (offices: #16)

@@ -4,6 +4,9 @@ Throughput is done documents per day over the trailing 7 days (today included, b
 "today" are the office's, ``[office] timezone``).
 The projection divides the register files not yet digitised by that throughput; with no throughput there is no
 projection (``projected_completion`` is null and the status is ``unknown`` unless the cutover has passed).
+A branch with no register yet is ``no_register`` (never done or on track): its register_files is 0 and the
+distinct file numbers of its done documents show as digitised_files; the total's remaining files are the sum of
+the branches' (so the table, the total row and the burn-down agree).
 """
 from __future__ import annotations
 
@@ -17,12 +20,12 @@ from sqlalchemy.orm import Session
 
 from common.config import Config
 from store import progress, repo
-from store.models import Office
+from store.models import Branch, Office, RegisterFile
 from store.queries import BranchCounts, status_counts, status_counts_by_office
 
 WINDOW_DAYS = 7
 OLDEST_SHOWN = 5
-_SEVERITY = ("done", "on_track", "unknown", "at_risk", "late")
+_SEVERITY = ("done", "on_track", "no_register", "unknown", "at_risk", "late")
 
 
 @dataclass
@@ -94,10 +97,12 @@ def classify(remaining: int, register_files: int, per_day: float, as_of: dt.date
              at_risk_days: int) -> tuple[str, str | None, int | None]:
     """(status, projected completion ISO date or None, days left)."""
     days_left = (cutover - as_of).days if cutover else None
-    if register_files and remaining <= 0:
+    if not register_files:
+        return "no_register", None, days_left
+    if remaining <= 0:
         return "done", as_of.isoformat(), days_left
     projected = as_of + dt.timedelta(days=math.ceil(remaining / per_day)) if per_day > 0 and remaining else None
-    if cutover is None or not register_files:
+    if cutover is None:
         return "unknown", projected.isoformat() if projected else None, days_left
     if as_of > cutover:
         return "late", projected.isoformat() if projected else None, days_left
@@ -113,9 +118,10 @@ def classify(remaining: int, register_files: int, per_day: float, as_of: dt.date
 
 
 def _branch(c: BranchCounts, win: tuple[int, int, int, int], cutover: dt.date | None, as_of: dt.date,
-            at_risk_days: int) -> Readiness:
+            at_risk_days: int, has_register: bool = True) -> Readiness:
     r = Readiness(branch=c.branch, name_hi=c.name_hi, name_en=c.name_en,
-                  cutover=cutover.isoformat() if cutover else None, register_files=c.register_files,
+                  cutover=cutover.isoformat() if cutover else None,
+                  register_files=c.register_files if has_register else 0,
                   digitised_files=c.digitised_files, documents=c.documents, pages=c.pages,
                   blank_pages=c.blank_pages, pages_ocr=c.pages - c.blank_pages, rejected=c.rejected,
                   needs_review=c.needs_review, duplicates=c.duplicate, files_total=c.done)
@@ -141,7 +147,7 @@ def _total(rows: list[Readiness], cutover: dt.date | None, as_of: dt.date, at_ri
         setattr(t, key, sum(getattr(r, key) for r in rows))
     t.files_per_day = round(t.files_week / WINDOW_DAYS, 2)
     t.pages_per_day = round(t.pages_week / WINDOW_DAYS, 2)
-    remaining = max(t.register_files - t.digitised_files, 0)
+    remaining = sum(r.blockers.not_scanned for r in rows)
     t.status, t.projected_completion, t.days_left = classify(remaining, t.register_files, t.files_week / WINDOW_DAYS,
                                                              as_of, cutover, at_risk_days)
     # the office is only as ready as its worst branch (a branch with no register yet cannot be judged)
@@ -153,6 +159,15 @@ def _total(rows: list[Readiness], cutover: dt.date | None, as_of: dt.date, at_ri
         t.projected_completion = max(e for e in ends if e)
     t.blockers = Blockers(rejected=t.rejected, needs_review=t.needs_review, not_scanned=remaining)
     return t
+
+
+def _registered(s: Session) -> dict[int, set[str]]:
+    """office id → keys of its branches that have a register (a branch without one cannot be judged)."""
+    out: dict[int, set[str]] = {}
+    q = select(Branch.office_id, Branch.key).join(RegisterFile, RegisterFile.branch_id == Branch.id).distinct()
+    for office_id, key in s.execute(q):
+        out.setdefault(office_id, set()).add(key)
+    return out
 
 
 def readiness(s: Session, cfg: Config, as_of: dt.date | None = None, oldest: int = OLDEST_SHOWN,
@@ -172,7 +187,7 @@ def readiness(s: Session, cfg: Config, as_of: dt.date | None = None, oldest: int
     win = _window(s, as_of, zone, key)
     oldest_files = progress.not_digitised(s, oldest, key) if oldest else {}
     return _assemble(cfg, own, name_hi, name_en, office_cut, cutovers, counts, win, oldest_files, as_of,
-                     progress.exported_files(s, key))
+                     progress.exported_files(s, key), _registered(s).get(row.id, set()) if row else set())
 
 
 def readiness_many(s: Session, cfg: Config, offices: list[Office], as_of: dt.date) -> dict[str, dict[str, Any]]:
@@ -184,6 +199,7 @@ def readiness_many(s: Session, cfg: Config, offices: list[Office], as_of: dt.dat
                                                 midnight(as_of - dt.timedelta(days=WINDOW_DAYS - 1), zone),
                                                 midnight(as_of + dt.timedelta(days=1), zone))
     cuts_all = progress.branch_cutovers(s)
+    registered = _registered(s)
     out = {}
     for o in offices:
         own = o.key == repo.OFFICE
@@ -195,7 +211,7 @@ def readiness_many(s: Session, cfg: Config, offices: list[Office], as_of: dt.dat
         counts = {c.branch: c for c in counts_all.get(o.id, [])}
         out[o.key] = _assemble(cfg, own, cfg.office.name_hi if own else o.name_hi,
                                cfg.office.name_en if own else o.name_en, office_cut, cutovers, counts,
-                               win_all.get(o.id, {}), {}, as_of, {})
+                               win_all.get(o.id, {}), {}, as_of, {}, registered.get(o.id, set()))
     return out
 
 
@@ -203,13 +219,13 @@ def _assemble(cfg: Config, own: bool, name_hi: str, name_en: str, office_cut: dt
               cutovers: dict[str, dt.date | None], counts: dict[str, BranchCounts],
               win: dict[Any, tuple[int, int, int, int]],
               oldest_files: dict[str, list[dict[str, Any]]], as_of: dt.date,
-              exported: dict[str, int]) -> dict[str, Any]:
+              exported: dict[str, int], registered: set[str]) -> dict[str, Any]:
     for bkey, b in (cfg.branches.items() if own else ()):
         counts.setdefault(bkey, BranchCounts(bkey, b.name_hi, b.name_en, 0, 0, 0, 0, 0, 0, 0, 0))
     rows = []
     for bkey in sorted(counts):
         r = _branch(counts[bkey], win.get(bkey, (0, 0, 0, 0)), cutovers.get(bkey, office_cut), as_of,
-                    cfg.office.at_risk_days)
+                    cfg.office.at_risk_days, bkey in registered)
         r.exported_files = exported.get(bkey, 0)
         if r.blockers.not_scanned:
             r.blockers.not_scanned_oldest = oldest_files.get(bkey, [])

@@ -32,4 +32,9 @@ fi
 .venv/bin/python -m pip install -q --upgrade pip 2>&1 | grep -v -i warning || true
 .venv/bin/python -m pip install -q -e '.[test]' 2>&1 | grep -v -i -E 'warning|editable|careful|\*\*\*|!!|^\s*$|wheel_obj' || true
 .venv/bin/nasti --help >/dev/null
+# axe-core for the dashboard's accessibility check in tests/test_browser*.py (git-ignored vendor/; #13)
+if [ ! -f vendor/axe/node_modules/axe-core/axe.min.js ] && command -v npm >/dev/null; then
+  npm install --prefix vendor/axe --no-audit --no-fund --silent axe-core@4 >/dev/null 2>&1 \
+    || echo "setup: npm could not install axe-core (the browser accessibility test will fail)"
+fi
 echo "setup: ready ($(tesseract --version 2>&1 | head -1), models: $(tesseract --list-langs 2>/dev/null | tail -n +2 | tr '\n' ' '))"

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from common.text import assigned_number, nfc
-from store import queries, repo, review, users
+from store import audit, queries, repo, review, users
 from store.matching import rematch_branch
 from store.models import Branch, Division, Document, Event, Office, User
 from store.register import ImportResult, RegisterError
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from common.config import Config
 
 __all__ = ["CaseError", "Forbidden", "Invalid", "NotFound", "RegisterImport", "add_user", "assign_number",
-           "branch", "import_register", "office", "set_cutover"]
+           "branch", "change_user", "import_register", "office", "set_cutover"]
 
 
 class CaseError(ValueError):
@@ -88,19 +88,29 @@ class RegisterImport:
 
 
 def import_register(s: Session, cfg: Config, branch_key: str, path: Path,
-                    office_key: str | None = None) -> RegisterImport:
+                    office_key: str | None = None, *, by: str = "cli", address: str | None = None) -> RegisterImport:
     """Upsert the register file into the branch (of ``office_key``; default this deployment's office), then match
-    the branch's done documents to it again (so readiness and the review queue are right at once)."""
+    the branch's done documents to it again (so readiness and the review queue are right at once). Audited as
+    ``by`` from ``address``."""
     b = branch(s, cfg, branch_key, office_key)
     try:
         result = read_into(s, b, path)
     except RegisterError as e:
         raise Invalid(str(e)) from e
-    return RegisterImport(result, rematch_branch(s, b, cfg))
+    done = RegisterImport(result, rematch_branch(s, b, cfg))
+    audit.record(s, "register_import", actor=by, address=address, office_key=_office_key(s, b),
+                 detail={"branch": b.key, "file": path.name, "rows": result.rows, "new": result.created,
+                         "updated": result.updated, "unchanged": result.unchanged, "rematched": done.rematched})
+    return done
+
+
+def _office_key(s: Session, b: Branch | None) -> str | None:
+    o = s.get(Office, b.office_id) if b is not None else s.scalar(select(Office).limit(1))
+    return o.key if o else None
 
 
 def assign_number(s: Session, cfg: Config, doc_id: int, number: str, *, by: str, branch_key: str | None = None,
-                  within: str | None = None, within_office: str | None = None) -> Event:
+                  within: str | None = None, within_office: str | None = None, address: str | None = None) -> Event:
     """A person gives document ``doc_id`` its file number (either digit set, label optional) and optionally moves
     it to ``branch_key``; ``within``: the branch the person may change (a branch head's). The tagger's matching
     rules decide whether it still needs review."""
@@ -121,30 +131,44 @@ def assign_number(s: Session, cfg: Config, doc_id: int, number: str, *, by: str,
         target = branch(s, cfg, branch_key)
     value, key = assigned_number(number)
     try:
-        return review.assign(s, doc, review.Assignment(value, key, target), actor=by, cfg=cfg)
+        event = review.assign(s, doc, review.Assignment(value, key, target), actor=by, cfg=cfg)
     except review.ReviewError as e:
         raise Invalid(str(e)) from e
+    audit.record(s, "review_assign", actor=by, address=address, document_id=doc.id,
+                 office_key=_office_key(s, doc.branch),
+                 detail={"file_number": value, "branch": doc.branch.key if doc.branch else None})
+    return event
 
 
 def set_cutover(s: Session, cfg: Config, branch_key: str | None, day: dt.date | None,
-                office_key: str | None = None) -> None:
+                office_key: str | None = None, *, by: str = "cli", address: str | None = None) -> None:
     """The cutover date of a branch (``branch_key``) or of the whole office (None); None clears it.
-    ``office_key``: another office than this deployment's own (its branch must exist)."""
+    ``office_key``: another office than this deployment's own (its branch must exist). Audited."""
     if office_key and office_key != repo.OFFICE:
         other = s.scalar(select(Office).where(Office.key == office_key))
         found = queries.branch(s, nfc(branch_key), office_key) if branch_key else other
         if found is None:
             raise Invalid(f"unknown branch '{branch_key}' of office '{office_key}'")
+        before = found.cutover
         found.cutover = day
+        audit.record(s, "cutover", actor=by, address=address, office_key=office_key,
+                     detail={"branch": branch_key, "from": before.isoformat() if before else None,
+                             "to": day.isoformat() if day else None})
         return
     target: Office | Branch = branch(s, cfg, branch_key) if branch_key else office(s, cfg)
+    before = target.cutover
     target.cutover = day
+    audit.record(s, "cutover", actor=by, address=address,
+                 office_key=_office_key(s, target) if isinstance(target, Branch) else target.key,
+                 detail={"branch": branch_key, "from": before.isoformat() if before else None,
+                         "to": day.isoformat() if day else None})
 
 
 def add_user(s: Session, cfg: Config, name: str, role: str, password: str, branch_key: str | None = None,
-             office_key: str | None = None, division_key: str | None = None) -> User:
+             office_key: str | None = None, division_key: str | None = None, *, by: str = "cli",
+             address: str | None = None) -> User:
     """A web user with an argon2id password hash; a clerk or branch head belongs to a branch, a collector to an
-    office (default: this deployment's own), a commissioner to a division."""
+    office (default: this deployment's own), a commissioner to a division. Audited."""
     target = branch(s, cfg, branch_key) if branch_key else None
     home = s.scalar(select(Office).where(Office.key == office_key)) if office_key else None
     if office_key and home is None:
@@ -155,6 +179,38 @@ def add_user(s: Session, cfg: Config, name: str, role: str, password: str, branc
     if role == "collector" and home is None:
         home = office(s, cfg)
     try:
-        return users.create(s, name, role, password, target, home, div)
+        user = users.create(s, name, role, password, target, home, div)
     except users.UserError as e:
         raise Invalid(str(e)) from e
+    audit.record(s, "user_add", actor=by, address=address, office_key=home.key if home else _office_key(s, target),
+                 detail={"user": user.name, "role": user.role, "branch": branch_key, "division": division_key})
+    return user
+
+
+def change_user(s: Session, cfg: Config, name: str, action: str, *, password: str = "", role: str = "",
+                branch_key: str | None = None, by: str = "cli", address: str | None = None) -> int:
+    """disable | enable | passwd | role | remove a user; every change but enable ends their sessions (the number
+    ended is returned). Audited."""
+    user = users.get(s, name)
+    if user is None:
+        raise NotFound(f"no user named '{name}'")
+    detail: dict[str, Any] = {"user": user.name}
+    try:
+        if action in ("disable", "enable"):
+            ended = users.set_disabled(s, user, action == "disable")
+        elif action == "passwd":
+            ended = users.set_password(s, user, password)
+        elif action == "role":
+            target = branch(s, cfg, branch_key) if branch_key else None
+            detail.update({"from": user.role, "role": role, "branch": branch_key})
+            ended = users.set_role(s, user, role, target)
+        elif action == "remove":
+            ended = users.end_sessions(s, user)
+            users.remove(s, user)
+        else:
+            raise Invalid(f"unknown user change '{action}'")
+    except users.UserError as e:
+        raise Invalid(str(e)) from e
+    detail["sessions_ended"] = ended
+    audit.record(s, f"user_{action}", actor=by, address=address, office_key=_office_key(s, None), detail=detail)
+    return ended

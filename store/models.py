@@ -1,5 +1,5 @@
 """SQLAlchemy 2.0 typed models: division, office, branch, document, page, event, register_file, user,
-readiness_snapshot.
+readiness_snapshot, web_session, audit.
 
 The search index (``page_fts``: an FTS5 virtual table on SQLite, a table with a tsvector on PostgreSQL) is created
 by migration 0002 and written with raw SQL by ``store.search.index``; it is deliberately not a model here.
@@ -217,6 +217,8 @@ class User(Base):
     office_id: Mapped[int | None] = mapped_column(ForeignKey("office.id"))
     division_id: Mapped[int | None] = mapped_column(ForeignKey("division.id"))
 
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")  # migration 0008
+
     branch: Mapped[Branch | None] = relationship()
     office: Mapped[Office | None] = relationship()
     division: Mapped[Division | None] = relationship()
@@ -247,3 +249,32 @@ class Snapshot(Base):
     files_week: Mapped[int] = mapped_column(Integer, default=0)
     pages_week: Mapped[int] = mapped_column(Integer, default=0)
     files_total: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class WebSession(Base):
+    """A browser session of the dashboard (migration 0008): the cookie carries a random token, ``id`` is its
+    SHA-256; ``data`` (JSON) holds the language, the CSRF token and who is logged in."""
+
+    __tablename__ = "web_session"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    data: Mapped[str] = mapped_column(Text, default="{}")
+    address: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
+
+
+class Audit(Base):
+    """One state-changing action by a person (migration 0008): who, when, what, from where."""
+
+    __tablename__ = "audit"
+    __table_args__ = (Index("ix_audit_action_at", "action", "at"), Index("ix_audit_actor_at", "actor", "at"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    actor: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(32))
+    document_id: Mapped[int | None] = mapped_column(ForeignKey("document.id", ondelete="SET NULL"))
+    detail: Mapped[str | None] = mapped_column(Text)      # JSON
+    address: Mapped[str | None] = mapped_column(String(64))
+    office_key: Mapped[str | None] = mapped_column(String(64))

@@ -10,7 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_web import PASSWORD, seed_web
+from tests.test_web import (
+    PASSWORD,
+    fast_hashes,  # noqa: F401  (light argon2 parameters in this module)
+    seed_web,
+)
 
 CHROMIUM = Path("/usr/bin/chromium")
 playwright_api = pytest.importorskip("playwright.sync_api")

@@ -75,7 +75,7 @@ def test_register_import_rematches_through_the_web(office: Office) -> None:
     c, token = web(office, "collector")
     r = c.post("/admin/register", data={"branch": "revenue", "csrf": token},
                files={"file": ("पंजी.csv", REGISTER.encode(), "text/csv")})
-    assert r.status_code == 200 and "9 new" in r.text and "5 documents matched again" in r.text, r.text
+    assert r.status_code == 200 and "9 नई" in r.text and "5 दस्तावेज़ पुनः मिलाए गए" in r.text, r.text
     check_rematched(office)
 
 
@@ -185,15 +185,15 @@ def test_assign_a_label_or_word_without_digits_is_refused(office: Office, number
 
 @pytest.mark.parametrize("doc_id", ["²", "9" * 30, "99999999999999999999"])
 def test_a_document_id_out_of_range_is_not_found_not_a_crash(office: Office, doc_id: str) -> None:
-    """An id no database row can have (a superscript digit, more than 64 bits): 404 / exit 1, not a 500 or
-    'Python int too large to convert to SQLite INTEGER'."""
+    """An id no database row can have (a superscript digit, more than 64 bits): 400 on the web (issue 13: a bad
+    id is a bad request) / exit 1, not a 500 or 'Python int too large to convert to SQLite INTEGER'."""
     _register_12_3(office)
     c, token = web(office, "collector")
     r = c.post("/branch/revenue/assign", data={"doc_id": doc_id, "file_number": "12/3/2021-Rev", "csrf": token})
-    assert r.status_code == 404, r.status_code
+    assert r.status_code == 400, r.status_code
     if doc_id.isascii():
-        assert c.get(f"/document/{doc_id}").status_code == 404
-        assert c.get(f"/document/{doc_id}/pdf").status_code == 404
+        assert c.get(f"/document/{doc_id}").status_code == 400
+        assert c.get(f"/document/{doc_id}/pdf").status_code == 400
         for args in (("show", doc_id), ("review", "assign", doc_id, "-n", "12/3/2021-Rev", "--by", "x")):
             r2 = cli(office, *args)
             assert r2.returncode == 1 and f"no document with id {doc_id}" in r2.stderr, r2.stderr

@@ -130,7 +130,7 @@ def test_hand_count(report: dict) -> None:
     assert est["cutover"] == "2026-12-01" and est["days_left"] == 6
     assert est["projected_completion"] == "2027-01-20" and est["status"] == "late"
     nz = b["nazul"]
-    assert nz["register_files"] == 0 and nz["projected_completion"] is None and nz["status"] == "unknown"
+    assert nz["register_files"] == 0 and nz["projected_completion"] is None and nz["status"] == "no_register"
     tot = report["total"]
     assert (tot["register_files"], tot["digitised_files"], tot["pages"]) == (50, 16, 293 + 60)
     assert tot["files_week"] == 12 and tot["blockers"]["not_scanned"] == 34

@@ -17,7 +17,8 @@ from nasti.tables import Col, build, dropped_note
 export_app = typer.Typer(no_args_is_help=True, help="Export progress (CSV or XLSX), or files for eOffice.")
 app.add_typer(export_app, name="export")
 
-_STYLE = {"on_track": "green", "at_risk": "yellow", "late": "bold red", "done": "bold green", "unknown": "dim"}
+_STYLE = {"on_track": "green", "at_risk": "yellow", "late": "bold red", "done": "bold green", "unknown": "dim",
+          "no_register": "dim"}
 
 
 def _day(as_of: str | None) -> dt.date | None:

@@ -1,31 +1,40 @@
-"""The collector's administration: manage web users and import a branch register (CSV/XLSX upload)."""
+"""The collector's administration: web users (add, disable, enable, new password, new role, remove) and a branch
+register import (CSV/XLSX upload). Every change is audited (store.cases)."""
 from __future__ import annotations
 
+import logging
 import tempfile
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
+from report.i18n import t
 from report.web.auth import OWN_OFFICE, check_csrf, require
-from report.web.render import render
+from report.web.render import language, render
+from report.web.session_mw import client_address
 from store import cases, queries
 from store.models import Office
+from store.users import get, listing
 
 MAX_UPLOAD = 20 * 1024 * 1024
 ADMIN_ROLES = ("clerk", "branch_head", "collector")   # a collector makes users of their office, never above it
+CHANGES = ("disable", "enable", "passwd", "role", "remove")
+log = logging.getLogger("nasti.web")
 
 
 def _render(request: Request, status: int = 200, **ctx: Any) -> Response:
     state = request.app.state
     with state.store.session() as s:  # this deployment's office only: other offices' people and branches are not its
         own = s.scalar(select(Office.id).where(Office.key == OWN_OFFICE))
-        users = [{"name": u.name, "role": u.role, "branch": u.branch.key if u.branch else ""}
-                 for u in queries.users(s) if u.role in ADMIN_ROLES
+        users = [{"name": u.name, "role": u.role, "branch": u.branch.key if u.branch else "",
+                  "branch_hi": u.branch.name_hi if u.branch else "", "branch_en": u.branch.name_en if u.branch else "",
+                  "disabled": u.disabled} for u in listing(s) if u.role in ADMIN_ROLES
                  and (u.branch.office_id if u.branch else u.office_id) in (own, None)]
         branches = [{"branch": b.key, "name_hi": b.name_hi, "name_en": b.name_en}
                     for b in queries.branches(s) if b.office_id == own]
@@ -37,44 +46,100 @@ async def admin_page(request: Request) -> Response:
     return _render(request)
 
 
+def _refused(request: Request, e: Exception) -> Response:
+    return _render(request, 400, error=t("refused", language(request)), error_detail=str(e))
+
+
 async def add_user(request: Request) -> Response:
-    require(request, roles=("collector",), office=OWN_OFFICE)  # users and registers: this deployment's office
-    form = await check_csrf(request, MAX_UPLOAD)
+    v = require(request, roles=("collector",), office=OWN_OFFICE)  # users and registers: this deployment's office
+    form = await check_csrf(request)
     state = request.app.state
     role = str(form.get("role", ""))
     if role not in ADMIN_ROLES:
-        return _render(request, 400, error=f"role '{role}': a collector adds a {', '.join(ADMIN_ROLES)}")
-    try:
+        return _render(request, 400, error=t("refused", language(request)),
+                       error_detail=f"role '{role}': {', '.join(ADMIN_ROLES)}")
+
+    def work() -> tuple[str, str]:
         with state.store.session() as s:
             user = cases.add_user(s, state.cfg, str(form.get("name", "")), role,
-                                  str(form.get("password", "")), str(form.get("branch", "")) or None)
-            message = f"user {user.name} ({user.role}) created"
+                                  str(form.get("password", "")), str(form.get("branch", "")) or None,
+                                  by=v.name, address=client_address(request.scope))
+            return user.name, user.role
+
+    try:
+        name, role = await run_in_threadpool(work)  # argon2 off the event loop
     except cases.CaseError as e:
-        return _render(request, 400, error=str(e))
-    return _render(request, message=message)
+        return _refused(request, e)
+    lang = language(request)
+    return _render(request, message=t("user_added", lang).format(name=name, role=t("role_" + role, lang)))
+
+
+def _own_user(s: Any, name: str) -> None:
+    """A collector changes only the people of their own office (a clerk, a branch head, a collector), never a
+    commissioner, a state user or another office's people."""
+    own = s.scalar(select(Office.id).where(Office.key == OWN_OFFICE))
+    u = get(s, name)
+    if u is not None and (u.role not in ADMIN_ROLES or (u.branch.office_id if u.branch else u.office_id)
+                          not in (own, None)):
+        raise cases.Forbidden(f"'{name}' is not a user of this office")
+
+
+async def change_user(request: Request) -> Response:
+    v = require(request, roles=("collector",), office=OWN_OFFICE)
+    form = await check_csrf(request)
+    action, name = str(form.get("action", "")), str(form.get("name", ""))
+    if action not in CHANGES or not name or (action == "role" and str(form.get("role", "")) not in ADMIN_ROLES):
+        raise HTTPException(400, "bad_form")
+    if name == v.name and action in ("disable", "remove", "role"):
+        return _render(request, 400, error=t("not_yourself", language(request)))
+    state = request.app.state
+
+    def work() -> int:
+        with state.store.session() as s:
+            _own_user(s, name)
+            return cases.change_user(s, state.cfg, name, action, password=str(form.get("password", "")),
+                                     role=str(form.get("role", "")), branch_key=str(form.get("branch", "")) or None,
+                                     by=v.name, address=client_address(request.scope))
+
+    try:
+        ended = await run_in_threadpool(work)
+    except cases.CaseError as e:
+        return _refused(request, e)
+    return _render(request, message=t("user_" + action + "_done", language(request)).format(name=name, n=ended))
 
 
 async def import_register_upload(request: Request) -> Response:
-    require(request, roles=("collector",), office=OWN_OFFICE)  # users and registers: this deployment's office
+    v = require(request, roles=("collector",), office=OWN_OFFICE)  # users and registers: this deployment's office
     form = await check_csrf(request, MAX_UPLOAD)
     upload = form.get("file")
     if not isinstance(upload, UploadFile) or not upload.filename:
-        raise HTTPException(400, "choose a CSV or XLSX file")
+        raise HTTPException(400, "no_file")
     suffix = Path(upload.filename).suffix.lower()
     if suffix not in (".csv", ".xlsx"):
-        raise HTTPException(400, "the register must be a .csv or .xlsx file")
+        raise HTTPException(400, "bad_register_kind")
     key = str(form.get("branch", ""))
     if not key:
-        raise HTTPException(400, "choose a branch")
+        raise HTTPException(400, "which_branch")
     data = await upload.read()
     state = request.app.state
-    try:
+
+    def work() -> Any:
         with tempfile.TemporaryDirectory() as tmp, state.store.session() as s:
             path = Path(tmp) / f"register{suffix}"
             path.write_bytes(data)
-            done = cases.import_register(s, state.cfg, key, path)
-    except cases.CaseError as e:
-        return _render(request, 400, error=str(e))
-    warnings = done.result.warnings
-    message = done.summary() + (f"; {len(warnings)} skipped" if warnings else "")
-    return _render(request, message=message, warnings=warnings[:20])
+            return cases.import_register(s, state.cfg, key, path, by=v.name, address=client_address(request.scope))
+
+    try:
+        done = await run_in_threadpool(work)
+    except cases.NotFound as e:
+        return _refused(request, e)
+    except cases.CaseError as e:  # the reader's reason (which row, which column) follows the translated one
+        return _render(request, 400, error=t("why_bad_register", language(request)), error_detail=str(e))
+    except Exception as e:  # a damaged spreadsheet: the reader's own error is no reason to show a 500
+        log.warning("register upload %r unreadable: %s", upload.filename, e)
+        raise HTTPException(400, "bad_register") from e
+    r = done.result
+    message = t("register_imported", language(request)).format(rows=r.rows, new=r.created, updated=r.updated,
+                                                                unchanged=r.unchanged, skipped=len(r.warnings),
+                                                                rematched=done.rematched)
+    return _render(request, message=message, warnings=r.warnings[:20])

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
@@ -56,14 +57,37 @@ def csrf_token(request: Request) -> str:
     return token
 
 
-async def check_csrf(request: Request, max_part_size: int = 1024 * 1024) -> FormData:
+MAX_FORM = 1024 * 1024
+
+
+def _same_origin(request: Request) -> bool:
+    """The Origin (else Referer) header, when the browser sent one, names this server's host (the scheme is not
+    compared: behind an HTTPS proxy the server itself sees plain HTTP)."""
+    sent = request.headers.get("origin") or request.headers.get("referer")
+    if not sent or sent == "null":
+        return True
+    return urlsplit(sent).netloc.lower() == request.headers.get("host", "").lower()
+
+
+async def check_csrf(request: Request, max_part_size: int = MAX_FORM) -> FormData:
     """The submitted form (read once: it may carry a file), if its ``csrf`` field matches the session's token;
-    else 403."""
-    form = await request.form(max_part_size=max_part_size)
-    sent = str(form.get("csrf", ""))
+    else 403. Before the body is read: a session with a token, a same-origin request, and a declared size within
+    the limit (else 413) — so a forged or oversized upload is refused without being read."""
     token = request.session.get(SESSION_CSRF, "")
-    if not token or not secrets.compare_digest(sent, token):
-        raise HTTPException(403, "CSRF token missing or wrong")
+    if not token or not _same_origin(request):
+        raise HTTPException(403, "csrf")
+    length = request.headers.get("content-length", "")
+    if length.isascii() and length.isdigit() and int(length) > max_part_size + 64 * 1024:
+        raise HTTPException(413, "too_large")
+    try:
+        form = await request.form(max_part_size=max_part_size)
+    except HTTPException:
+        raise
+    except Exception as e:  # a malformed multipart body
+        raise HTTPException(400, "bad_form") from e
+    sent = str(form.get("csrf", ""))
+    if not secrets.compare_digest(sent.encode(), token.encode()):
+        raise HTTPException(403, "csrf")
     return form
 
 
@@ -85,9 +109,13 @@ def viewer(request: Request) -> Viewer:
                   found.office, found.offices, found.division)
 
 
-def login(request: Request, name: str, role: str, branch: str | None) -> None:
-    request.session.clear()  # a fresh session (and CSRF token) at login: no fixation
+def login(request: Request, name: str, role: str, branch: str | None, user_id: int | None = None) -> None:
+    """A fresh server-side session (new token, new CSRF token) for the user: no fixation. ``user_id`` ties the
+    session to the user so that disabling them, a new password or a new role ends it."""
+    request.session.clear()
     request.session[SESSION_USER] = {"name": name, "role": role, "branch": branch}
+    if user_id is not None:
+        request.session.user_id = user_id  # type: ignore[attr-defined]
     csrf_token(request)
 
 
@@ -97,9 +125,9 @@ def require(request: Request, *, roles: tuple[str, ...] = (), branch: str | None
     (None: this deployment's own) — or, with no branch, the office; else 403."""
     v = viewer(request)
     if roles and v.role not in roles:
-        raise HTTPException(403, "forbidden")
+        raise HTTPException(403, "role")
     if branch is not None and not v.may_see(branch, office):
-        raise HTTPException(403, "forbidden")
+        raise HTTPException(403, "branch")
     if office is not None and not v.may_see_office(office):
-        raise HTTPException(403, "forbidden")
+        raise HTTPException(403, "office")
     return v

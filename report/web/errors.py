@@ -17,6 +17,6 @@ def case_errors(invalid: int = 400) -> Iterator[None]:
     except cases.NotFound as e:
         raise HTTPException(404, str(e)) from e
     except cases.Forbidden as e:
-        raise HTTPException(403, "forbidden") from e
+        raise HTTPException(403, "branch") from e
     except cases.CaseError as e:
         raise HTTPException(invalid, str(e)) from e

@@ -40,13 +40,13 @@ async def division_page(request: Request) -> Response:
     key = request.path_params["key"]
     v = require(request, roles=("commissioner", "state"))
     if v.role == "commissioner" and key != v.division:
-        raise HTTPException(403, "forbidden")
+        raise HTTPException(403, "division")
     st = _state(request)
     with st.store.session() as s:
         try:
             report = rollup(s, st.cfg, division=key)
         except OfficeError as e:
-            raise HTTPException(404, str(e)) from e
+            raise HTTPException(404, "not_found") from e
     return render(request, "rollup.html", report=report)
 
 
@@ -58,7 +58,7 @@ async def office_page(request: Request) -> Response:
         try:
             report = office_report(s, st.cfg, key)
         except OfficeError as e:
-            raise HTTPException(404, str(e)) from e
+            raise HTTPException(404, "not_found") from e
     return render(request, "rollup_office.html", report=report)
 
 
@@ -66,13 +66,13 @@ async def ranking_page(request: Request) -> Response:
     v = require(request, roles=("commissioner", "state"))
     division = request.query_params.get("division") or (v.division if v.role == "commissioner" else None)
     if v.role == "commissioner" and (v.division is None or division != v.division):  # None: the whole state
-        raise HTTPException(403, "forbidden")
+        raise HTTPException(403, "division")
     st = _state(request)
     with st.store.session() as s:
         try:
             report = rollup(s, st.cfg, division=division)
         except OfficeError as e:
-            raise HTTPException(404, str(e)) from e
+            raise HTTPException(404, "not_found") from e
     result = rank([o for d in report["divisions"] for o in d["offices"]])
     return render(request, "ranking.html", report=report, ranking=result, division=division)
 

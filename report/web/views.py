@@ -2,23 +2,27 @@
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import FileResponse, RedirectResponse, Response
+from starlette.responses import RedirectResponse, Response
 
 from report.burndown import burndown, svg
 from report.i18n import local_time, t
 from report.readiness import readiness
-from report.web.auth import WIDE, check_csrf, login, require, viewer
+from report.web.auth import WIDE, check_csrf, require, viewer
 from report.web.errors import case_errors
+from report.web.login import login_page, logout
+from report.web.parse import parse_day, parse_id
 from report.web.render import language, render
+from report.web.session_mw import client_address
 from store import cases, queries
 from store.models import Branch, Document, Office
-from store.users import authenticate
+
+__all__ = ["assign", "branch_page", "home", "login_page", "logout", "outcomes",
+           "readiness_page", "search_page", "set_cutover"]
 
 OUTCOMES_SHOWN = 200
 
@@ -43,28 +47,6 @@ async def home(request: Request) -> Response:
     return RedirectResponse(target, 303)
 
 
-async def login_page(request: Request) -> Response:
-    if request.method == "GET":
-        return render(request, "login.html")
-    form = await check_csrf(request)
-    with _app(request).store.session() as s:
-        user = authenticate(s, str(form.get("name", "")), str(form.get("password", "")))
-        found = (user.name, user.role, user.branch.key if user.branch else None) if user else None
-    if found is None:
-        return render(request, "login.html", status=401, error=t("bad_login", language(request)))
-    lang = request.session.get("lang")
-    login(request, *found)
-    if lang:
-        request.session["lang"] = lang
-    return RedirectResponse("/", 303)
-
-
-async def logout(request: Request) -> Response:
-    await check_csrf(request)
-    request.session.clear()
-    return RedirectResponse("/login", 303)
-
-
 async def readiness_page(request: Request) -> Response:
     v = require(request, roles=("collector",))
     state = _app(request)
@@ -76,26 +58,25 @@ async def readiness_page(request: Request) -> Response:
                              finish=_date(total["projected_completion"]), zone=state.cfg.office.zone,
                              office=v.office),
                     labels=_labels(request))
-    return render(request, "readiness.html", report=report, chart=chart)
+    now = local_time(dt.datetime.now(dt.UTC), state.cfg.office.zone)
+    return render(request, "readiness.html", report=report, chart=chart, now=now)
 
 
 async def set_cutover(request: Request) -> Response:
     v = require(request, roles=("collector",))
     form = await check_csrf(request)
-    try:
-        day = dt.date.fromisoformat(str(form.get("cutover"))) if form.get("cutover") else None
-    except ValueError as e:
-        raise HTTPException(400, "the cutover must be a date (YYYY-MM-DD)") from e
+    day = parse_day(str(form.get("cutover", "")))
     state = _app(request)
     with case_errors(404), state.store.session() as s:
-        cases.set_cutover(s, state.cfg, str(form.get("branch", "")) or None, day, v.office)
+        cases.set_cutover(s, state.cfg, str(form.get("branch", "")) or None, day, v.office, by=v.name,
+                          address=client_address(request.scope))
     return RedirectResponse("/readiness", 303)
 
 
 def _branch_or_404(s: Any, key: str, office: str | None = None) -> Branch:
     branch = queries.branch(s, key, office)
     if branch is None:
-        raise HTTPException(404, f"no branch '{key}'")
+        raise HTTPException(404, "no_branch")
     return branch
 
 
@@ -128,28 +109,29 @@ async def assign(request: Request) -> Response:
     v = require(request, roles=("branch_head", "collector"))
     require(request, branch=key, office=v.office)
     form = await check_csrf(request)
-    doc_id = str(form.get("doc_id", ""))
-    if not (doc_id.isascii() and doc_id.isdigit()):  # "²".isdigit() is True, int("²") fails
-        raise HTTPException(404, "no such document")
+    doc_id = parse_id(str(form.get("doc_id", "")))
     state = _app(request)
     with case_errors(), state.store.session() as s:
-        cases.assign_number(s, state.cfg, int(doc_id), str(form.get("file_number", "")), by=v.name, within=key,
-                            within_office=v.office)
-    return RedirectResponse(f"/branch/{key}", 303)
+        cases.assign_number(s, state.cfg, doc_id, str(form.get("file_number", "")), by=v.name, within=key,
+                            within_office=v.office, address=client_address(request.scope))
+    back = str(form.get("next", ""))
+    return RedirectResponse(back if back == f"/document/{doc_id}" else f"/branch/{key}", 303)
 
 
 async def outcomes(request: Request) -> Response:
     v = require(request)
     key = request.query_params.get("branch") if v.is_collector else v.branch
     if key is None:
-        raise HTTPException(400, "which branch? (?branch=KEY)")
+        raise HTTPException(400, "which_branch")
     state = _app(request)
     with state.store.session() as s:
         docs = [queries.document_dict(d, state.cfg.archive)
                 for st in ("done", "rejected", "duplicate")
                 for d in queries.documents(s, branch=key, status=st, office=v.office or "")]
+        b = queries.branch(s, key, v.office)
+        branch = {"branch": key, "name_hi": b.name_hi, "name_en": b.name_en} if b else None
     docs.sort(key=lambda d: d["received_at"] or "", reverse=True)
-    return render(request, "outcomes.html", docs=docs[:OUTCOMES_SHOWN], key=key)
+    return render(request, "outcomes.html", docs=docs[:OUTCOMES_SHOWN], key=key, branch=branch)
 
 
 async def search_page(request: Request) -> Response:
@@ -167,35 +149,12 @@ async def search_page(request: Request) -> Response:
                 seen = queries.visible(s, [h.id for h in found], v.offices, v.branch, v.office,
                                        wide=v.role in WIDE)
                 hits = [h.as_dict() for h in found if h.id in seen]
+                names = {i: (hi, en) for i, hi, en in s.execute(
+                    select(Document.id, Branch.name_hi, Branch.name_en).join(Branch, Document.branch_id == Branch.id)
+                    .where(Document.id.in_([h["id"] for h in hits])))}
+                for h in hits:
+                    hi, en = names.get(h["id"], (h["branch"], h["branch"]))
+                    h.update(name_hi=hi, name_en=en)
             except ValueError as e:
                 error = str(e)
     return render(request, "search.html", q=q, hits=hits, error=error)
-
-
-def _document(request: Request, s: Any) -> Document:
-    doc = queries.document(s, request.path_params["doc_id"])
-    if doc is None:
-        raise HTTPException(404, "no such document")
-    require(request, branch=doc.branch.key if doc.branch else "", office=doc.office.key)
-    return doc
-
-
-async def document_page(request: Request) -> Response:
-    state = _app(request)
-    with state.store.session() as s:
-        doc = _document(request, s)
-        data = queries.document_dict(doc, state.cfg.archive)
-        pages = [queries.page_dict(p) for p in doc.page_rows]
-        events = [{"at": local_time(e.at, state.cfg.office.zone), "from": e.from_state, "to": e.to_state,
-                   "detail": e.detail, "actor": e.actor} for e in queries.events(s, doc.id)]
-    return render(request, "document.html", doc=data, pages=pages, events=events)
-
-
-async def document_pdf(request: Request) -> Response:
-    state = _app(request)
-    with state.store.session() as s:
-        doc = _document(request, s)
-        path = Path(state.cfg.archive) / doc.pdf_path if doc.pdf_path else None
-    if path is None or not path.exists():
-        raise HTTPException(404, "no searchable PDF for this document")
-    return FileResponse(path, media_type="application/pdf", filename=path.name)
