@@ -23,8 +23,9 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table('user') as b:
-        b.add_column(sa.Column('disabled', sa.Boolean(), nullable=False, server_default=sa.false()))
+    # ALTER TABLE ADD COLUMN, never a batch table copy: a copy of `user` on SQLite would turn 0007's column
+    # references into table constraints, and 0007's downgrade (DROP COLUMN) would then fail
+    op.add_column('user', sa.Column('disabled', sa.Boolean(), nullable=False, server_default=sa.false()))
     op.create_table(
         'web_session',
         sa.Column('id', sa.String(length=64), nullable=False),
@@ -60,5 +61,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table('audit')
     op.drop_table('web_session')
-    with op.batch_alter_table('user') as b:
-        b.drop_column('disabled')
+    if op.get_bind().dialect.name == 'sqlite':   # SQLite ≥ 3.35, in place, as in 0007
+        op.execute('ALTER TABLE "user" DROP COLUMN disabled')
+    else:
+        op.drop_column('user', 'disabled')
