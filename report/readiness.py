@@ -1,6 +1,7 @@
 """Per-branch progress and readiness against the cutover date (DESIGN.md §3 `nasti readiness --json`).
 
-Throughput is done documents per day over the trailing 7 days (today included, by ``document.done_at``; days and
+Throughput is physical files done per day (store.progress.physical_file: a file scanned in several batches, or split
+from one, counts once) over the trailing 7 days (today included, by ``document.done_at``; days and
 "today" are the office's, ``[office] timezone``).
 The projection divides the register files not yet digitised by that throughput; with no throughput there is no
 projection (``projected_completion`` is null and the status is ``unknown`` unless the cutover has passed).
@@ -107,12 +108,13 @@ def classify(remaining: int, register_files: int, per_day: float, as_of: dt.date
 
 
 def _branch(c: BranchCounts, win: tuple[int, int, int, int], cutover: dt.date | None, as_of: dt.date,
-            at_risk_days: int) -> Readiness:
+            at_risk_days: int, files_total: int | None = None) -> Readiness:
     r = Readiness(branch=c.branch, name_hi=c.name_hi, name_en=c.name_en,
                   cutover=cutover.isoformat() if cutover else None, register_files=c.register_files,
                   digitised_files=c.digitised_files, documents=c.documents, pages=c.pages,
                   blank_pages=c.blank_pages, pages_ocr=c.pages - c.blank_pages, rejected=c.rejected,
-                  needs_review=c.needs_review, duplicates=c.duplicate, files_total=c.done)
+                  needs_review=c.needs_review, duplicates=c.duplicate,
+                  files_total=c.done if files_total is None else files_total)
     r.files_today, r.pages_today, r.files_week, r.pages_week = win
     r.files_per_day = round(r.files_week / WINDOW_DAYS, 2)
     r.pages_per_day = round(r.pages_week / WINDOW_DAYS, 2)
@@ -157,11 +159,12 @@ def readiness(s: Session, cfg: Config, as_of: dt.date | None = None, oldest: int
     for key, b in cfg.branches.items():
         counts.setdefault(key, BranchCounts(key, b.name_hi, b.name_en, 0, 0, 0, 0, 0, 0, 0, 0))
     win = _window(s, as_of, zone)
+    files = progress.files_done(s)   # physical files, not documents (a batch split or a file scanned twice)
     oldest_files = progress.not_digitised(s, oldest) if oldest else {}
     rows = []
     for key in sorted(counts):
         r = _branch(counts[key], win.get(key, (0, 0, 0, 0)), cutovers.get(key, office_cut), as_of,
-                    cfg.office.at_risk_days)
+                    cfg.office.at_risk_days, files.get(key, 0))
         if r.blockers.not_scanned:
             r.blockers.not_scanned_oldest = oldest_files.get(key, [])
         rows.append(r)

@@ -9,26 +9,45 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import ColumnElement, String, case, cast, distinct, func, literal, select
 from sqlalchemy.orm import Session
 
 from store import repo
 from store.models import Branch, Document, Office, RegisterFile
 from store.queries import digitised
 
-__all__ = ["cutovers", "digitised_since", "done_in_window", "not_digitised", "register_total"]
+__all__ = ["cutovers", "digitised_since", "done_in_window", "files_done", "not_digitised", "physical_file",
+           "register_total"]
+
+
+def physical_file() -> ColumnElement[str]:
+    """Which physical file a document is of: its register file, else its file-number key, else itself. A file
+    scanned in several batches (or split from one) is one file, however many documents it made."""
+    return case((Document.register_file_id.is_not(None), literal("r:") + cast(Document.register_file_id, String)),
+                (Document.file_number_key.is_not(None), literal("k:") + Document.file_number_key),
+                else_=literal("d:") + cast(Document.id, String))
 
 
 def done_in_window(s: Session, day0: dt.datetime, start: dt.datetime, end: dt.datetime,
                    ) -> dict[str | None, tuple[int, int, int, int]]:
-    """branch key → (files done since ``day0``, their pages, files done in ``[start, end)``, their pages)."""
+    """branch key → (files done since ``day0``, their pages, files done in ``[start, end)``, their pages). Files
+    are physical files (:func:`physical_file`), not documents."""
     today = Document.done_at >= day0
-    q = (select(Branch.key, func.sum(case((today, 1), else_=0)), func.sum(case((today, Document.pages), else_=0)),
-                func.count(Document.id), func.coalesce(func.sum(Document.pages), 0))
+    file = physical_file()
+    q = (select(Branch.key, func.count(distinct(case((today, file)))),
+                func.sum(case((today, Document.pages), else_=0)),
+                func.count(distinct(file)), func.coalesce(func.sum(Document.pages), 0))
          .join(Branch, Document.branch_id == Branch.id)
          .where(Document.status == "done", Document.done_at >= start, Document.done_at < end)
          .group_by(Branch.key))
     return {r[0]: tuple(int(x or 0) for x in r[1:]) for r in s.execute(q)}  # type: ignore[misc]
+
+
+def files_done(s: Session) -> dict[str, int]:
+    """branch key → physical files with a done document (ever)."""
+    q = (select(Branch.key, func.count(distinct(physical_file()))).join(Branch, Document.branch_id == Branch.id)
+         .where(Document.status == "done").group_by(Branch.key))
+    return {k: int(n or 0) for k, n in s.execute(q)}
 
 
 def not_digitised(s: Session, limit: int) -> dict[str, list[dict[str, Any]]]:

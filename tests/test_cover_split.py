@@ -12,6 +12,7 @@ import pytest
 from ingest.recover import recover
 from ingest.steps import HOOKS
 from nasti.samples import save_document
+from report.readiness import readiness
 from tests import hostile
 from tests.coverkit import BRANCH, NUMBERS, branch_info, cover, divider, import_demo_register
 from tests.coverscan import Scan
@@ -74,6 +75,14 @@ def test_three_files_in_one_batch_become_three_documents(tmp_path: Path) -> None
         assert check_invariants(r.share, r.archive, tmp_path / "var" / "nasti.db") == {"done": 3}
         hits = r.rows("select count(*) n from page where text like '%नामांतरण%' and document_id = ?", docs[1]["id"])
         assert hits[0]["n"] == 1
+        # the first file's rest, scanned in a later batch: 4 documents, still 3 physical files
+        info = branch_info(r.store)
+        more = save_document([cover(info, ids[NUMBERS[0]], NUMBERS[0]), content("बाद का पत्र")], tmp_path / "c.pdf",
+                             "pdf")
+        assert r.handle(r.drop("revenue/बैच 1 शेष.pdf", more.read_bytes())).status == "done"  # type: ignore[union-attr]
+        with r.store.session() as s:
+            rev = next(b for b in readiness(s, r.cfg)["branches"] if b["branch"] == "revenue")
+        assert (rev["documents"], rev["files_total"], rev["files_today"], rev["digitised_files"]) == (4, 3, 3, 3)
 
 
 def test_pages_before_the_first_cover_and_covers_that_do_not_fit_go_to_review(tmp_path: Path) -> None:
