@@ -25,16 +25,17 @@ class Scan:
     seed: int = 0
 
 
-def scan(page: Image.Image, how: Scan) -> Image.Image:
-    """``page`` (a sheet drawn at report.coversheet.DPI) as the scanner would deliver it."""
+def scan(page: Image.Image, how: Scan, at_dpi: int = PRINT_DPI) -> Image.Image:
+    """``page`` (a sheet drawn at ``at_dpi``, report.coversheet.DPI unless said) as the scanner would deliver it."""
     rnd = random.Random(how.seed)
     img = page.convert("L")
     if how.stain:
-        img = _stain(img, how.stain, rnd)
+        img = _stain(img, how.stain, rnd, at_dpi / PRINT_DPI)
     if how.tilt:
         img = img.rotate(how.tilt, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=255)
-    scale = how.dpi / PRINT_DPI
-    img = img.resize((round(img.width * scale), round(img.height * scale)), Image.Resampling.LANCZOS)
+    if how.dpi != at_dpi:
+        scale = how.dpi / at_dpi
+        img = img.resize((round(img.width * scale), round(img.height * scale)), Image.Resampling.LANCZOS)
     if how.blur:
         img = img.filter(ImageFilter.GaussianBlur(how.blur))
     if how.noise:
@@ -50,13 +51,13 @@ def scan(page: Image.Image, how: Scan) -> Image.Image:
     return img
 
 
-def _stain(img: Image.Image, radius: float, rnd: random.Random) -> Image.Image:
+def _stain(img: Image.Image, radius: float, rnd: random.Random, k: float = 1.0) -> Image.Image:
     """A coffee ring: a translucent brown-grey disc with a darker rim over the top-right code."""
     from report.coversheet import A4, MARGIN, QR_SIDE
 
-    cx = A4[0] - MARGIN - QR_SIDE // 2 + rnd.randint(-QR_SIDE // 6, QR_SIDE // 6)
-    cy = MARGIN + QR_SIDE // 2 + rnd.randint(-QR_SIDE // 6, QR_SIDE // 6)
-    r = round(radius * QR_SIDE)
+    cx = round((A4[0] - MARGIN - QR_SIDE // 2 + rnd.randint(-QR_SIDE // 6, QR_SIDE // 6)) * k)
+    cy = round((MARGIN + QR_SIDE // 2 + rnd.randint(-QR_SIDE // 6, QR_SIDE // 6)) * k)
+    r = round(radius * QR_SIDE * k)
     overlay = Image.new("L", img.size, 0)
     d = ImageDraw.Draw(overlay)
     d.ellipse((cx - r, cy - r, cx + r, cy + r), fill=90)
