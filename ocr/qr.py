@@ -7,11 +7,13 @@ ingest's business (common.cover parses it, the register resolves it). ``ocr`` ne
 """
 from __future__ import annotations
 
+import io
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import pikepdf
 from PIL import Image, ImageOps
 
 from common.cover import MAGIC
@@ -51,10 +53,10 @@ class QrResult:
 
 
 def reduce(image: Image.Image, long_side: int = REDUCED) -> Image.Image:
-    """Grayscale, long side about ``long_side`` at most: an integer box reduction (4 ms for a 300-dpi A4, where a
-    free resize costs 15), then a small exact resize when still too large."""
+    """Grayscale, long side near ``long_side``: an integer box reduction by the nearest factor (3 ms for a 300-dpi
+    A4, where a free resize costs 15); a free resize only when that leaves it far too large."""
     img = image if image.mode == "L" else image.convert("L")
-    factor = max(img.size) // long_side
+    factor = round(max(img.size) / long_side)
     if factor >= 2:
         img = img.reduce(factor)
     if max(img.size) > long_side * 1.25:
@@ -64,9 +66,9 @@ def reduce(image: Image.Image, long_side: int = REDUCED) -> Image.Image:
     return img
 
 
-def _zxing(img: Image.Image, binarizer: int) -> tuple[list[str], bool]:
-    found = zxingcpp.read_barcodes(img, formats=_FORMATS, try_rotate=False, try_downscale=True, try_invert=False,
-                                   binarizer=_BINARIZERS[binarizer], return_errors=True)
+def _zxing(img: Image.Image, binarizer: int, harder: bool) -> tuple[list[str], bool]:
+    found = zxingcpp.read_barcodes(np.asarray(img), formats=_FORMATS, try_rotate=False, try_downscale=harder,
+                                   try_invert=False, binarizer=_BINARIZERS[binarizer], return_errors=True)
     return [b.text for b in found if b.valid and b.text], any(not b.valid for b in found)
 
 
@@ -78,10 +80,11 @@ def _opencv(img: Image.Image) -> tuple[list[str], bool]:
     return read, bool(ok) and len(read) < len(texts)
 
 
-def codes(image: Image.Image, binarizer: int = 0) -> tuple[list[str], bool]:
+def codes(image: Image.Image, binarizer: int = 0, harder: bool = False) -> tuple[list[str], bool]:
     """Texts of the QR codes readable in ``image`` (already reduced), and whether a code was seen that could not
-    be read. ``binarizer``: 0 local average, 1 fixed threshold, 2 global histogram (zxing-cpp's)."""
-    return _zxing(image, binarizer) if zxingcpp is not None else _opencv(image)
+    be read. ``binarizer``: 0 local average, 1 fixed threshold, 2 global histogram (zxing-cpp's); ``harder``: also
+    search smaller copies."""
+    return _zxing(image, binarizer, harder) if zxingcpp is not None else _opencv(image)
 
 
 def _ours(texts: list[str]) -> str | None:
@@ -110,7 +113,7 @@ def nasti_code(image: Image.Image) -> str | None:
             continue
         attempt = reduce(image, size)
         for binarizer in (0, 1, 2):
-            if (found := _ours(codes(attempt, binarizer)[0])) is not None:
+            if (found := _ours(codes(attempt, binarizer, harder=True)[0])) is not None:
                 return found
     return None
 
@@ -119,6 +122,8 @@ def page_image(task: QrTask) -> Image.Image:
     """The page's pixels at about the size searched, as cheaply as they come: a JPEG decoded at a fraction of its
     size, a PDF page's single scanned image taken out as it is, else poppler at ``RENDER_DPI``."""
     if task.kind == "pdf":
+        if (jpeg := _pdf_jpeg(task)) is not None:
+            return jpeg
         scanned = scanned_page(task.source, task.index, task.max_pixels, (50, 1200))
         if scanned is not None:
             return scanned[0]
@@ -131,6 +136,22 @@ def page_image(task: QrTask) -> Image.Image:
         page = ImageOps.exif_transpose(img)
         page.load()
         return page.convert("L")
+
+
+def _pdf_jpeg(task: QrTask) -> Image.Image | None:
+    """A PDF page that is one JPEG image (most scanners' PDFs), decoded at a quarter or less of its size (libjpeg's
+    DCT scaling: 3 ms instead of 30 for a 300-dpi A4)."""
+    with pikepdf.open(task.source) as pdf:
+        images = list(pikepdf.Page(pdf.pages[task.index]).images.values())
+        if len(images) != 1 or images[0].get("/Filter") != pikepdf.Name.DCTDecode:
+            return None
+        raw = images[0].read_raw_bytes()
+    img = Image.open(io.BytesIO(raw))
+    if img.width * img.height > task.max_pixels:
+        return None
+    img.draft("L", (img.width // 3, img.height // 3))
+    img.load()
+    return img
 
 
 def check_page(task: QrTask) -> QrResult:
