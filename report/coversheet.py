@@ -191,7 +191,7 @@ def divider_page(fonts: Fonts, branch: BranchInfo, part: str) -> Image.Image:
 
 def _png(img: Image.Image) -> bytes:
     buf = io.BytesIO()
-    img.save(buf, format="PNG", dpi=(DPI, DPI), optimize=True)
+    img.save(buf, format="PNG", dpi=(DPI, DPI), compress_level=6)   # optimize=True: 5× slower, 8 % smaller
     return buf.getvalue()
 
 

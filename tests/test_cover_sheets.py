@@ -142,3 +142,20 @@ def test_a_cover_whose_codes_cannot_be_read_gives_its_printed_number(tmp_path: P
         assert (doc["file_number"], doc["file_number_source"], doc["register_file_id"]) == \
             (NUMBERS[3], "cover sheet ocr", ids[NUMBERS[3]]), doc["reason"]
         assert doc["pages"] == 1 and not doc["needs_review"], doc["reason"]
+
+
+def test_a_branch_head_prints_the_cover_sheets_from_the_dashboard(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.test_web import client, seed_web
+
+    monkeypatch.setenv("NASTI_SECRET", "test-secret")
+    web = seed_web(tmp_path)
+    head = client(web, "esthead")
+    assert "/branch/establishment/coversheets.pdf" in head.get("/branch/establishment").text
+    r = head.get("/branch/establishment/coversheets.pdf")
+    assert r.status_code == 200 and r.headers["content-type"] == "application/pdf"
+    (tmp_path / "web.pdf").write_bytes(r.content)
+    with pikepdf.open(tmp_path / "web.pdf") as pdf:
+        assert len(pdf.pages) == 8 + 4          # the 8 files not yet digitised, then the dividers
+    assert client(web, "clerk").get("/branch/establishment/coversheets.pdf").status_code == 403
+    assert client(web, "head").get("/branch/establishment/coversheets.pdf").status_code == 403

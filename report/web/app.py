@@ -16,7 +16,7 @@ from starlette.staticfiles import StaticFiles
 
 from common.config import Config
 from report.i18n import LANGS
-from report.web import admin, views
+from report.web import admin, covers, views
 from report.web.auth import LoginRequired
 from report.web.render import render, templates
 from store.db import Store
@@ -75,6 +75,7 @@ def create_app(cfg: Config, store: Store | None = None) -> Starlette:
         Route("/cutover", views.set_cutover, methods=["POST"]),
         Route("/branch/{key}", views.branch_page),
         Route("/branch/{key}/assign", views.assign, methods=["POST"]),
+        Route("/branch/{key}/coversheets.pdf", covers.coversheets),
         Route("/outcomes", views.outcomes),
         Route("/search", views.search_page),
         Route("/document/{doc_id:int}", views.document_page),
