@@ -61,6 +61,25 @@ def divider_payload(office: str, branch: str, part: str) -> str:
     return f"{body}|{_check(body)}"
 
 
+def sheet_id(office: str, branch: str, register_file_id: int) -> str:
+    """The sheet's id as printed under the number in Latin digits (``17-4F2A``): read by OCR when the codes are
+    not, its 4 hex digits check the id against this office and branch."""
+    return f"{int(register_file_id)}-{_check(f'{office}|{branch}|{int(register_file_id)}')[:4]}"
+
+
+SHEET_ID_LABEL = "Sheet ID"
+
+
+def read_sheet_id(text: str, office: str, branch: str) -> int | None:
+    """The register file id of a sheet id found in OCR text whose check holds for this office and branch."""
+    import regex
+
+    for m in regex.finditer(r"Sheet\s*ID\W{0,3}([0-9]{1,9})\s*[-–—]\s*([0-9A-Fa-f]{4})", text):
+        if sheet_id(office, branch, int(m.group(1))).upper() == f"{m.group(1)}-{m.group(2).upper()}":
+            return int(m.group(1))
+    return None
+
+
 def parse(text: str) -> Sheet:
     """The sheet a QR text names; BadPayload when it is not a nasti code or its check fails."""
     fields = nfc(text).strip().split("|")

@@ -31,7 +31,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from common.config import Config
-from common.cover import BadPayload, Sheet, parse
+from common.cover import BadPayload, Sheet, parse, read_sheet_id
 from common.text import file_number_key, nfc
 from ingest.archive import move_into
 from ingest.pages import record_pages
@@ -90,7 +90,7 @@ class Segment:
     seq: int
     pages: tuple[int, ...]          # 0-based indexes into the batch, in order (the cover first, if any)
     sheet: Sheet | None = None      # the cover's code
-    printed: str | None = None      # a cover without a readable code: the number OCR read on it
+    printed: str | None = None      # a cover without a readable code: its OCR text
 
 
 @dataclass(frozen=True)
@@ -110,11 +110,20 @@ def _sheet(r: PageResult) -> Sheet | None:
 
 
 def _printed_cover(r: PageResult) -> str | None:
-    """The number printed on a cover sheet whose code did not read (its heading found in the OCR text)."""
+    """The OCR text of a cover sheet whose code did not read (known by its heading), else None."""
     text = nfc(r.text or "")
     if r.language == CODE or not _MARKER.search(text):
         return None
-    found = sorted(from_text(text, r.number), key=lambda c: -c.confidence)
+    return text
+
+
+def _printed_number(text: str) -> str:
+    """The number printed under the "File No." label of a cover sheet, as OCR read it ("" when not found)."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    for i, line in enumerate(lines[:-1]):
+        if regex.search(r"File\s*No|नस्ती\s*क्रमांक", line):
+            return regex.sub(r"\s+", "", lines[i + 1])
+    found = sorted(from_text(text, 1), key=lambda c: -c.confidence)
     return found[0].value if found else ""
 
 
@@ -265,7 +274,7 @@ def _cover_tags(s: Session, doc: Document, seg: Segment, office: Office, branch:
             "बैच में पहले आवरण पृष्ठ से पहले के पृष्ठ — ये किस नस्ती के हैं? क्रमांक दर्ज करें, या इन्हें उनकी नस्ती के "
             "आवरण पृष्ठ के पीछे दोबारा स्कैन करें")]
     if seg.sheet is None:
-        return _printed_tags(s, doc, seg.printed or "", branch)
+        return _printed_tags(s, doc, seg.printed or "", office, branch)
     sheet = seg.sheet
     number = sheet.file_number or ""
     if sheet.office != office.key:
@@ -292,8 +301,16 @@ def _cover_tags(s: Session, doc: Document, seg: Segment, office: Office, branch:
     return []
 
 
-def _printed_tags(s: Session, doc: Document, printed: str, branch: Branch | None) -> list[ReviewReason]:
-    """A cover whose code did not read: its printed number, matched to the register only exactly."""
+def _printed_tags(s: Session, doc: Document, text: str, office: Office, branch: Branch | None,
+                  ) -> list[ReviewReason]:
+    """A cover whose code did not read: its printed sheet id (Latin digits with a check: OCR reads those well),
+    else its printed number matched to the register exactly."""
+    rf_id = read_sheet_id(text, office.key, branch.key) if branch else None
+    register = cover_target(s, rf_id) if rf_id is not None else None
+    if register is not None and branch is not None and register.branch_id == branch.id:
+        _set_number(doc, register.file_number, register.key, COVER_OCR_SOURCE, register.id)
+        return []
+    printed = _printed_number(text)
     key = file_number_key(printed) if printed else ""
     found = RegisterIndex(s, branch.id).match(key, 101.0, printed) if branch and key else None
     if found is not None and found.digits_agree:

@@ -18,7 +18,7 @@ from PIL import Image, ImageDraw, ImageFont
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from common.cover import PART_NAMES, PARTS, cover_payload, divider_payload
+from common.cover import PART_NAMES, PARTS, SHEET_ID_LABEL, cover_payload, divider_payload, sheet_id
 from store.models import Branch, Office
 from store.register import cover_files
 
@@ -157,7 +157,9 @@ def cover_page(fonts: Fonts, branch: BranchInfo, f: CoverFile) -> Image.Image:
     size = 150
     while sheet.width(f.file_number, size, True) > A4[0] - 2 * MARGIN and size > 60:
         size -= 10
-    sheet.text(f.file_number, size, bold=True, center=True, gap=0.5)
+    sheet.text(f.file_number, size, bold=True, center=True, gap=0.3)
+    sheet.text(f"{SHEET_ID_LABEL}: {sheet_id(branch.office_key, branch.key, f.register_file_id)}", 44, center=True,
+               gap=0.6)
     sheet.rule()
     right = A4[0] - MARGIN
     sheet.wrapped(f"विषय / Subject: {f.subject or '—'}", 40, right)
