@@ -118,11 +118,16 @@ def nasti_code(image: Image.Image) -> str | None:
     return None
 
 
-def page_image(task: QrTask) -> Image.Image:
+def page_image(task: QrTask) -> Image.Image | None:
     """The page's pixels at about the size searched, as cheaply as they come: a JPEG decoded at a fraction of its
-    size, a PDF page's single scanned image taken out as it is, else poppler at ``RENDER_DPI``."""
+    size, a PDF page's single scanned image taken out as it is, else poppler at ``RENDER_DPI``. None for a PDF
+    page without any image: nasti's sheets are pictures (printed and scanned, or the generated PDF itself), so a
+    typed page cannot be one, and is not rendered just to look."""
     if task.kind == "pdf":
-        if (jpeg := _pdf_jpeg(task)) is not None:
+        images, jpeg = _pdf_images(task)
+        if images == 0:
+            return None
+        if jpeg is not None:
             return jpeg
         scanned = scanned_page(task.source, task.index, task.max_pixels, (50, 1200))
         if scanned is not None:
@@ -138,20 +143,20 @@ def page_image(task: QrTask) -> Image.Image:
         return page.convert("L")
 
 
-def _pdf_jpeg(task: QrTask) -> Image.Image | None:
-    """A PDF page that is one JPEG image (most scanners' PDFs), decoded at a quarter or less of its size (libjpeg's
-    DCT scaling: 3 ms instead of 30 for a 300-dpi A4)."""
+def _pdf_images(task: QrTask) -> tuple[int, Image.Image | None]:
+    """How many images the PDF page draws, and the page itself when it is one JPEG image (most scanners' PDFs),
+    decoded at a third of its size (libjpeg's DCT scaling: 3 ms instead of 30 for a 300-dpi A4)."""
     with pikepdf.open(task.source) as pdf:
         images = list(pikepdf.Page(pdf.pages[task.index]).images.values())
         if len(images) != 1 or images[0].get("/Filter") != pikepdf.Name.DCTDecode:
-            return None
+            return len(images), None
         raw = images[0].read_raw_bytes()
     img = Image.open(io.BytesIO(raw))
     if img.width * img.height > task.max_pixels:
-        return None
+        return 1, None
     img.draft("L", (img.width // 3, img.height // 3))
     img.load()
-    return img
+    return 1, img
 
 
 def check_page(task: QrTask) -> QrResult:
@@ -159,7 +164,8 @@ def check_page(task: QrTask) -> QrResult:
     looked at is simply not a cover here (OCR will say what is wrong with it)."""
     started = time.perf_counter()
     try:
-        payload = nasti_code(page_image(task))
+        image = page_image(task)
+        payload = nasti_code(image) if image is not None else None
         return QrResult(task.index, payload, time.perf_counter() - started)
     except Exception as e:  # a damaged page: OCR reports it with its own reason
         return QrResult(task.index, None, time.perf_counter() - started, f"{type(e).__name__}: {e}")
