@@ -277,6 +277,8 @@ class Ingestor:
         if (hook := self.on_pages) is not None:
             source = sharefs.source_of(self.cfg.share, path)
             hook(source, found.pages, None)
+            for i in codes:   # a sheet known by its code is read already
+                hook(source, found.pages, i + 1)
             for i, f in futures.items():
                 f.add_done_callback(lambda f, n=i + 1: f.cancelled() or f.exception() or hook(source, found.pages, n))
         try:

@@ -3,12 +3,14 @@ behind their cover sheets, with divider sheets, becomes three documents with the
 batch original is archived once, byte-identical; a crash in the middle of the split resumes to the same documents."""
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from pathlib import Path
 
 import pikepdf
 import pytest
 
+from ingest import failures
 from ingest.recover import recover
 from ingest.steps import HOOKS
 from nasti.samples import save_document
@@ -141,3 +143,31 @@ def test_a_crash_in_the_middle_of_the_split_resumes_to_the_same_documents(tmp_pa
         assert hashlib.sha256((r.archive / docs[0]["archive_path"]).read_bytes()).hexdigest() == \
             hashlib.sha256(data).hexdigest()
         assert r.rows("select count(*) n from page")[0]["n"] == 6
+
+
+def test_an_error_in_the_middle_of_the_split_leaves_no_document_in_work(tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    with rig(tmp_path, BRANCH) as r:
+        ids = import_demo_register(r.store, tmp_path)
+        info = branch_info(r.store)
+        pages = [cover(info, ids[NUMBERS[0]], NUMBERS[0]), content("पत्र"), cover(info, ids[NUMBERS[1]], NUMBERS[1]),
+                 content("पत्र")]
+        path = r.drop("revenue/बैच 4.pdf", save_document(pages, tmp_path / "b.pdf", "pdf").read_bytes())
+
+        def fail(**kw: object) -> None:
+            raise RuntimeError("injected: the disk went away")
+
+        HOOKS["after_segment"] = fail
+        out = r.handle(path)
+        assert out is not None and out.status == "failed"
+        docs = r.docs()
+        assert [d["status"] for d in docs] == ["failed", "failed"] and docs[1]["batch_id"] == docs[0]["id"]
+        assert docs[1]["reason_code"] == "batch_not_done" and "बैच" in docs[1]["reason_hi"]
+        assert path.exists()                     # the original stays in the share for the retry
+        HOOKS.clear()
+        monkeypatch.setattr(failures, "backoff", lambda attempts: dt.timedelta(0))
+        out = r.handle(path)                     # the retry takes the same two documents up again
+        assert out is not None and out.status == "done"
+        assert [(d["id"], d["status"], d["file_number"]) for d in r.docs()] == \
+            [(docs[0]["id"], "done", NUMBERS[0]), (docs[1]["id"], "done", NUMBERS[1])]
+        assert check_invariants(r.share, r.archive, tmp_path / "var" / "nasti.db") == {"done": 2}
