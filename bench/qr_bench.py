@@ -153,7 +153,7 @@ def cost_from_files(tmp: Path, covers: int) -> list[str]:
         t = _clock()
         r = check_page(QrTask(path, "pdf", 0, 60.0, 200_000_000))
         _since(t, times, cpu)
-    rows.append(f"| born-digital pdf (poppler at 100 dpi) | typed letter | {covers} | {int(r.payload is not None)} | "
+    rows.append(f"| born-digital pdf (no image: not rendered) | typed letter | {covers} | {int(r.payload is not None)} | "
                 f"{_ms(cpu)} | {_ms(times)} |")
     return rows
 
