@@ -153,8 +153,8 @@ def cost_from_files(tmp: Path, covers: int) -> list[str]:
         t = _clock()
         r = check_page(QrTask(path, "pdf", 0, 60.0, 200_000_000))
         _since(t, times, cpu)
-    rows.append(f"| born-digital pdf (no image: not rendered) | typed letter | {covers} | {int(r.payload is not None)} | "
-                f"{_ms(cpu)} | {_ms(times)} |")
+    rows.append(f"| born-digital pdf (no image: not rendered) | typed letter | {covers} | "
+                f"{int(r.payload is not None)} | {_ms(cpu)} | {_ms(times)} |")
     return rows
 
 

@@ -48,6 +48,7 @@ from store.describe import describe
 from store.matching import ReviewReason, flag, review_reasons
 from store.models import Branch, Document, Office, Page
 from store.register import RegisterIndex, cover_target
+from store.search.index import index_document
 
 log = logging.getLogger("nasti.ingest")
 
@@ -220,8 +221,9 @@ def record_batch(cfg: Config, store: Store, doc_id: int, built: Path, kind: str,
         extra: dict[int, list[ReviewReason]] = defaultdict(list)
         by_file: dict[int, list[Document]] = defaultdict(list)
         for seg, doc in zip(split.segments, docs, strict=True):
-            _record_segment(s, doc, seg, split, results, kind, cfg)
+            texts = _record_segment(s, doc, seg, split, results, kind, cfg)
             extra[doc.id] += _cover_tags(s, doc, seg, office, branch)
+            index_document(s, doc, texts)   # again: the search rows carry the number and register file
             if doc.register_file_id is not None:
                 by_file[doc.register_file_id].append(doc)
         for same in by_file.values():
@@ -236,7 +238,8 @@ def record_batch(cfg: Config, store: Store, doc_id: int, built: Path, kind: str,
 
 
 def _record_segment(s: Session, doc: Document, seg: Segment, split: Plan, results: Sequence[PageResult],
-                    kind: str, cfg: Config) -> None:
+                    kind: str, cfg: Config) -> list[tuple[int, str]]:
+    """The segment's page rows, counts and tags (from its pages' text); the (number, text) of its file's pages."""
     sub = [replace(results[i], number=n) for n, i in enumerate(seg.pages, start=1)]
     record_pages(s, doc, sub)
     s.flush()
@@ -253,7 +256,9 @@ def _record_segment(s: Session, doc: Document, seg: Segment, split: Plan, result
     doc.confidence = round(sum(confs) / len(confs), 2) if confs else None
     doc.part = next((split.parts[i] for _, i in content if split.parts[i]), None) or "receipts"
     doc.problem = None
-    tag_and_index(s, doc, [(r.number, r.text) for r, _ in content], cfg)
+    texts = [(r.number, r.text) for r, _ in content]
+    tag_and_index(s, doc, texts, cfg)
+    return texts
 
 
 def _set_number(doc: Document, number: str, key: str, source: str, register_file_id: int | None) -> None:

@@ -77,6 +77,10 @@ def test_three_files_in_one_batch_become_three_documents(tmp_path: Path) -> None
         assert check_invariants(r.share, r.archive, tmp_path / "var" / "nasti.db") == {"done": 3}
         hits = r.rows("select count(*) n from page where text like '%नामांतरण%' and document_id = ?", docs[1]["id"])
         assert hits[0]["n"] == 1
+        with r.store.session() as s:   # search finds a file by the number its cover gave, not the letter's
+            from store.search.query import search
+
+            assert [h.id for h in search(s, NUMBERS[1])] == [docs[1]["id"]]
         # the first file's rest, scanned in a later batch: 4 documents, still 3 physical files
         info = branch_info(r.store)
         more = save_document([cover(info, ids[NUMBERS[0]], NUMBERS[0]), content("बाद का पत्र")], tmp_path / "c.pdf",
