@@ -92,6 +92,7 @@ class Segment:
     pages: tuple[int, ...]          # 0-based indexes into the batch, in order (the cover first, if any)
     sheet: Sheet | None = None      # the cover's code
     printed: str | None = None      # a cover without a readable code: its OCR text
+    whole: bool = False             # a file scanned without a cover but with dividers: tagged as usual
 
 
 @dataclass(frozen=True)
@@ -147,8 +148,9 @@ def plan(results: Sequence[PageResult]) -> Plan | None:
         else:
             kinds.append(None)
         parts.append(part if kinds[-1] is None else None)
-    if not starts:
-        return None
+    if not starts:   # no cover: an ordinary document — its dividers still set the parts of its pages
+        return Plan((Segment(0, tuple(range(len(results))), whole=True),), tuple(kinds), tuple(parts)) \
+            if "divider" in kinds else None
     segments: list[Segment] = []
     if starts[0][0] > 0:
         segments.append(Segment(0, tuple(range(starts[0][0]))))
@@ -254,7 +256,7 @@ def _record_segment(s: Session, doc: Document, seg: Segment, split: Plan, result
     doc.pages = len(content)
     doc.blank_pages = sum(r.blank for r, _ in content)
     doc.confidence = round(sum(confs) / len(confs), 2) if confs else None
-    doc.part = next((split.parts[i] for _, i in content if split.parts[i]), None) or "receipts"
+    doc.part = (split.parts[content[0][1]] if content else None) or "receipts"   # its first page's part
     doc.problem = None
     texts = [(r.number, r.text) for r, _ in content]
     tag_and_index(s, doc, texts, cfg)
@@ -272,6 +274,8 @@ def _set_number(doc: Document, number: str, key: str, source: str, register_file
 def _cover_tags(s: Session, doc: Document, seg: Segment, office: Office, branch: Branch | None,
                 ) -> list[ReviewReason]:
     """The document's number and register file from its cover; the reasons a person must look (empty: none)."""
+    if seg.whole:
+        return []
     if seg.sheet is None and seg.printed is None:
         return [ReviewReason(
             "before_cover", "pages scanned before the first cover sheet of the batch: which file are they? assign "

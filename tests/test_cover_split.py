@@ -89,6 +89,14 @@ def test_three_files_in_one_batch_become_three_documents(tmp_path: Path) -> None
         with r.store.session() as s:
             rev = next(b for b in readiness(s, r.cfg)["branches"] if b["branch"] == "revenue")
         assert (rev["documents"], rev["files_total"], rev["files_today"], rev["digitised_files"]) == (4, 3, 3, 3)
+        # no cover, but a divider: an ordinary document whose pages after the divider are notes
+        plain = save_document([content("पत्र क्रमांक/378/राज./2017"), divider(info, "notes"), content("टिप्पणी")],
+                              tmp_path / "d.pdf", "pdf")
+        assert r.handle(r.drop("revenue/नस्ती.pdf", plain.read_bytes())).status == "done"  # type: ignore[union-attr]
+        last = r.rows("select * from document order by id desc limit 1")[0]
+        assert (last["pages"], last["file_number_source"], last["part"]) == (2, "page 1", "receipts"), last["reason"]
+        parts = r.rows("select kind, part from page where document_id = ? order by number", last["id"])
+        assert [(p["kind"], p["part"]) for p in parts] == [(None, None), ("divider", None), (None, "notes")]
 
 
 def test_pages_before_the_first_cover_and_covers_that_do_not_fit_go_to_review(tmp_path: Path) -> None:
