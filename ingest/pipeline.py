@@ -21,7 +21,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from common.config import Config
-from ingest import failures, identity, settle
+from ingest import failures, identity, settle, split
 from ingest import share as sharefs
 from ingest.archive import CopyMismatch, move_into, safe_component, sha256_file, verified_copy, write_atomic
 from ingest.identity import Changed, Identity
@@ -192,8 +192,10 @@ class Ingestor:
     def _finish(self, doc_id: int, path: Path, ident: Identity, sha: str) -> Outcome:
         with self.store.session() as s:
             status = s.get_one(Document, doc_id).status
-        archived_now = status in ("received", "processing", "failed") and \
-            self._process(doc_id, path, ident, sha) == "done"
+        outcome = self._process(doc_id, path, ident, sha) if status in ("received", "processing", "failed") else None
+        if outcome not in (None, "done"):
+            split.close_with(self.store, doc_id)   # the documents of a batch follow its drop
+        archived_now = outcome == "done"
         settle.settle(self.cfg, self.store, doc_id, path, ident, sha, copy_verified=archived_now)
         now = identity.snapshot(path)
         with self.store.session() as s:
@@ -280,22 +282,27 @@ class Ingestor:
     def _ocr(self, path: Path, found: Inspected, staging: Path) -> list[PageResult]:
         o = self.cfg.ocr
         staging.mkdir(parents=True, exist_ok=True)
-        futures: list[Future[PageResult]] = [
-            self.pool.submit(process_page, PageTask(
+        # cover and divider sheets are known by their QR code (a reduced page, before OCR) and not OCR'd
+        codes = split.find_codes(self.pool, path, found.kind, found.pages, o.page_timeout,
+                                 self.cfg.limits.max_pixels)
+        futures: dict[int, Future[PageResult]] = {
+            i: self.pool.submit(process_page, PageTask(
                 source=path, kind=found.kind, index=i, languages=o.languages, dpi=o.dpi, timeout=o.page_timeout,
                 max_pixels=self.cfg.limits.max_pixels, layer=staging / f"page-{i + 1:05d}.pdf", psm=o.psm,
                 mode=o.mode))
-            for i in range(found.pages)
-        ]
+            for i in range(found.pages) if i not in codes
+        }
         if (hook := self.on_pages) is not None:
             source = sharefs.source_of(self.cfg.share, path)
             hook(source, found.pages, None)
-            for i, f in enumerate(futures):
+            for i in codes:   # a sheet known by its code is read already
+                hook(source, found.pages, i + 1)
+            for i, f in futures.items():
                 f.add_done_callback(lambda f, n=i + 1: f.cancelled() or f.exception() or hook(source, found.pages, n))
         try:
-            return [f.result() for f in futures]
+            return [split.code_result(i, codes[i]) if i in codes else futures[i].result() for i in range(found.pages)]
         finally:
-            for f in futures:
+            for f in futures.values():
                 f.cancel()
 
     def _archive_paths(self, doc: Document) -> tuple[str, str]:
@@ -328,12 +335,19 @@ class Ingestor:
             raise ArchiveError(e.errno, f"archive copy failed: {e.strerror or e}") from e
         hook("after_copy", path=path, doc_id=doc_id)
         built = staging / "searchable.pdf"
+        batch = split.plan(results)   # cover sheets in it: one document per cover (ingest/split.py)
         try:
             build_searchable(original, found.kind, [r.layer for r in results], built,
                              fallback_dpi=self.cfg.ocr.dpi, replace_text=self.cfg.ocr.mode == "redo")
-            move_into(built, pdf)
+            if batch is not None:
+                split.record_batch(self.cfg, self.store, doc_id, built, found.kind, results, batch, staging, path)
+            else:
+                move_into(built, pdf)
         except OSError as e:
             raise ArchiveError(e.errno, f"searchable PDF could not be written: {e.strerror or e}") from e
+        if batch is not None:
+            hook("after_record", path=path, doc_id=doc_id)
+            return
         with self.store.session() as s:
             doc = s.get_one(Document, doc_id)
             record_done(s, doc, found.kind, results, self.cfg, f"{len(results)} pages, archived as {original_rel}")

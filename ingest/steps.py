@@ -15,8 +15,8 @@ from collections.abc import Callable
 from typing import Any
 
 STEPS = ("preflight", "inspect", "ocr", "record", "settle")
-HOOK_NAMES = ("after_preflight", "after_inspect", "after_ocr", "before_copy", "after_copy", "after_record",
-              "before_settle", "after_settle")
+HOOK_NAMES = ("after_preflight", "after_inspect", "after_ocr", "before_copy", "after_copy", "after_segment",
+              "after_record", "before_settle", "after_settle")
 
 HOOKS: dict[str, Callable[..., Any]] = {}
 

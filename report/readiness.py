@@ -1,6 +1,7 @@
 """Per-branch progress and readiness against the cutover date (DESIGN.md §3 `nasti readiness --json`).
 
-Throughput is done documents per day over the trailing 7 days (today included, by ``document.done_at``; days and
+Throughput is physical files done per day (store.progress.physical_file: a file scanned in several batches, or split
+from one, counts once) over the trailing 7 days (today included, by ``document.done_at``; days and
 "today" are the office's, ``[office] timezone``).
 The projection divides the register files not yet digitised by that throughput; with no throughput there is no
 projection (``projected_completion`` is null and the status is ``unknown`` unless the cutover has passed).
@@ -118,13 +119,14 @@ def classify(remaining: int, register_files: int, per_day: float, as_of: dt.date
 
 
 def _branch(c: BranchCounts, win: tuple[int, int, int, int], cutover: dt.date | None, as_of: dt.date,
-            at_risk_days: int, has_register: bool = True) -> Readiness:
+            at_risk_days: int, has_register: bool = True, files_total: int | None = None) -> Readiness:
     r = Readiness(branch=c.branch, name_hi=c.name_hi, name_en=c.name_en,
                   cutover=cutover.isoformat() if cutover else None,
                   register_files=c.register_files if has_register else 0,
                   digitised_files=c.digitised_files, documents=c.documents, pages=c.pages,
                   blank_pages=c.blank_pages, pages_ocr=c.pages - c.blank_pages, rejected=c.rejected,
-                  needs_review=c.needs_review, duplicates=c.duplicate, files_total=c.done)
+                  needs_review=c.needs_review, duplicates=c.duplicate,
+                  files_total=c.done if files_total is None else files_total)
     r.files_today, r.pages_today, r.files_week, r.pages_week = win
     r.files_per_day = round(r.files_week / WINDOW_DAYS, 2)
     r.pages_per_day = round(r.pages_week / WINDOW_DAYS, 2)
@@ -187,7 +189,8 @@ def readiness(s: Session, cfg: Config, as_of: dt.date | None = None, oldest: int
     win = _window(s, as_of, zone, key)
     oldest_files = progress.not_digitised(s, oldest, key) if oldest else {}
     return _assemble(cfg, own, name_hi, name_en, office_cut, cutovers, counts, win, oldest_files, as_of,
-                     progress.exported_files(s, key), _registered(s).get(row.id, set()) if row else set())
+                     progress.exported_files(s, key), _registered(s).get(row.id, set()) if row else set(),
+                     progress.files_done(s, key))
 
 
 def readiness_many(s: Session, cfg: Config, offices: list[Office], as_of: dt.date) -> dict[str, dict[str, Any]]:
@@ -200,6 +203,7 @@ def readiness_many(s: Session, cfg: Config, offices: list[Office], as_of: dt.dat
                                                 midnight(as_of + dt.timedelta(days=1), zone))
     cuts_all = progress.branch_cutovers(s)
     registered = _registered(s)
+    files_all = progress.files_done_by_office(s)
     out = {}
     for o in offices:
         own = o.key == repo.OFFICE
@@ -211,7 +215,8 @@ def readiness_many(s: Session, cfg: Config, offices: list[Office], as_of: dt.dat
         counts = {c.branch: c for c in counts_all.get(o.id, [])}
         out[o.key] = _assemble(cfg, own, cfg.office.name_hi if own else o.name_hi,
                                cfg.office.name_en if own else o.name_en, office_cut, cutovers, counts,
-                               win_all.get(o.id, {}), {}, as_of, {}, registered.get(o.id, set()))
+                               win_all.get(o.id, {}), {}, as_of, {}, registered.get(o.id, set()),
+                               files_all.get(o.id, {}))
     return out
 
 
@@ -219,13 +224,13 @@ def _assemble(cfg: Config, own: bool, name_hi: str, name_en: str, office_cut: dt
               cutovers: dict[str, dt.date | None], counts: dict[str, BranchCounts],
               win: dict[Any, tuple[int, int, int, int]],
               oldest_files: dict[str, list[dict[str, Any]]], as_of: dt.date,
-              exported: dict[str, int], registered: set[str]) -> dict[str, Any]:
+              exported: dict[str, int], registered: set[str], files: dict[str, int]) -> dict[str, Any]:
     for bkey, b in (cfg.branches.items() if own else ()):
         counts.setdefault(bkey, BranchCounts(bkey, b.name_hi, b.name_en, 0, 0, 0, 0, 0, 0, 0, 0))
     rows = []
     for bkey in sorted(counts):
         r = _branch(counts[bkey], win.get(bkey, (0, 0, 0, 0)), cutovers.get(bkey, office_cut), as_of,
-                    cfg.office.at_risk_days, bkey in registered)
+                    cfg.office.at_risk_days, bkey in registered, files.get(bkey, 0))
         r.exported_files = exported.get(bkey, 0)
         if r.blockers.not_scanned:
             r.blockers.not_scanned_oldest = oldest_files.get(bkey, [])

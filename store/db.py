@@ -67,6 +67,11 @@ def migrate(engine: Engine) -> None:
     """Bring the schema to the newest migration (creates the database on first use)."""
     cfg = alembic_config()
     with _migration_lock(engine), engine.begin() as conn:
+        if engine.dialect.name == "sqlite":
+            # pysqlite opens a transaction only before INSERT/UPDATE/DELETE: without this BEGIN every CREATE and
+            # ALTER commits on its own, and a process killed while a new database is made leaves tables with no
+            # schema version (a database nasti then refuses as another program's)
+            conn.exec_driver_sql("BEGIN")
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
 

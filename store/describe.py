@@ -22,8 +22,8 @@ __all__ = ["DOC_FIELDS", "attach", "describe"]
 DOC_FIELDS = ("id", "source", "share_path", "sha256", "size", "kind", "status", "needs_review", "reason_code",
               "reason", "reason_hi", "file_number", "file_number_key", "file_number_source",
               "file_number_confidence", "file_number_alt", "subject", "blank_pages", "confidence", "archive_path",
-              "pdf_path", "match_score")
-PAGE_FIELDS = ("number", "text", "confidence", "blank", "language", "rotation", "seconds")
+              "pdf_path", "match_score", "batch_seq", "part")
+PAGE_FIELDS = ("number", "text", "confidence", "blank", "language", "rotation", "seconds", "kind", "part")
 
 
 def _iso(t: dt.datetime | dt.date | None) -> str | None:
@@ -98,7 +98,8 @@ def attach(s: Session, rec: dict[str, Any], *, office_id: int, actor: str, detai
     doc.branch_id = _branch_id(s, office_id, rec, {} if branches is None else branches)
     doc.letter_date = _date(rec.get("letter_date"))
     doc.done_at = _time(rec.get("done_at")) or utcnow()
-    doc.pages = len(pages) if pages else int(rec.get("page_count") or 0)
+    doc.pages = sum(not p.get("kind") for p in pages) if pages else int(rec.get("page_count") or 0)  # no covers
+    doc.part = doc.part or "receipts"   # a record written before migration 0009 has none
     doc.register_file_id = None   # the register is imported separately; `register import` matches again
     doc.match_score = None
     s.flush()

@@ -127,7 +127,10 @@ class Document(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # unforeseen errors so far
     problem: Mapped[str | None] = mapped_column(String(32))  # archive_full | share_unwritable | ... (store/health)
     resolved_by_id: Mapped[int | None] = mapped_column(Integer)  # a rejection closed by a later good drop
-    # migration 0010_parts_export: the part of its physical file (store/parts.py) and the order within it
+    # migration 0009_covers: a scanned batch split at its cover sheets (ingest/split.py)
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("document.id"), index=True)  # the drop split from
+    batch_seq: Mapped[int | None] = mapped_column(Integer)          # place in the batch (0: the drop's own record)
+    # migrations 0009/0010: the part of its physical file (store/parts.py, a divider sheet) and the order within it
     part: Mapped[str] = mapped_column(String(16), default="receipts", server_default="receipts")
     sequence: Mapped[int | None] = mapped_column(Integer)
     exported_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)   # last `nasti export eoffice`
@@ -165,6 +168,9 @@ class Page(Base):
     review_reason: Mapped[str | None] = mapped_column(Text)         # English
     review_reason_hi: Mapped[str | None] = mapped_column(Text)
     doubtful: Mapped[str | None] = mapped_column(Text)              # words whose digits tesseract was unsure of
+    # migration 0009_covers
+    kind: Mapped[str | None] = mapped_column(String(16))            # cover | divider: a nasti sheet, not the file's
+    part: Mapped[str | None] = mapped_column(String(16))            # the part a divider sheet put this page in
 
     document: Mapped[Document] = relationship(back_populates="page_rows")
 

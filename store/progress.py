@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import ColumnElement, String, case, cast, distinct, func, literal, select
 from sqlalchemy.orm import Session
 
 from store import repo
@@ -17,16 +17,26 @@ from store.models import Branch, Document, Office, RegisterFile
 from store.queries import digitised, office_ids
 
 __all__ = ["branch_cutovers", "cutovers", "digitised_since", "done_in_window", "done_in_window_by_office",
-           "exported_files", "not_digitised", "register_total"]
+           "exported_files", "files_done", "files_done_by_office", "not_digitised", "physical_file", "register_total"]
+
+
+def physical_file() -> ColumnElement[str]:
+    """Which physical file a document is of: its register file, else its file-number key, else itself. A file
+    scanned in several batches (or split from one) is one file, however many documents it made."""
+    return case((Document.register_file_id.is_not(None), literal("r:") + cast(Document.register_file_id, String)),
+                (Document.file_number_key.is_not(None), literal("k:") + Document.file_number_key),
+                else_=literal("d:") + cast(Document.id, String))
 
 
 def done_in_window(s: Session, day0: dt.datetime, start: dt.datetime, end: dt.datetime, office: str | None = None,
                    ) -> dict[str | None, tuple[int, int, int, int]]:
     """branch key → (files done since ``day0``, their pages, files done in ``[start, end)``, their pages); of one
-    office when ``office`` names it."""
+    office when ``office`` names it. Files are physical files (:func:`physical_file`), not documents."""
     today = Document.done_at >= day0
-    q = (select(Branch.key, func.sum(case((today, 1), else_=0)), func.sum(case((today, Document.pages), else_=0)),
-                func.count(Document.id), func.coalesce(func.sum(Document.pages), 0))
+    file = physical_file()
+    q = (select(Branch.key, func.count(distinct(case((today, file)))),
+                func.sum(case((today, Document.pages), else_=0)),
+                func.count(distinct(file)), func.coalesce(func.sum(Document.pages), 0))
          .join(Branch, Document.branch_id == Branch.id)
          .where(Document.status == "done", Document.done_at >= start, Document.done_at < end)
          .group_by(Branch.key))
@@ -39,8 +49,9 @@ def done_in_window_by_office(s: Session, day0: dt.datetime, start: dt.datetime, 
                              ) -> dict[int, dict[str, tuple[int, int, int, int]]]:
     """Office id → ``done_in_window`` of that office, for every office in one query (the roll-up)."""
     today = Document.done_at >= day0
-    q = (select(Branch.office_id, Branch.key, func.sum(case((today, 1), else_=0)),
-                func.sum(case((today, Document.pages), else_=0)), func.count(Document.id),
+    file = physical_file()
+    q = (select(Branch.office_id, Branch.key, func.count(distinct(case((today, file)))),
+                func.sum(case((today, Document.pages), else_=0)), func.count(distinct(file)),
                 func.coalesce(func.sum(Document.pages), 0))
          .join(Branch, Document.branch_id == Branch.id)
          .where(Document.status == "done", Document.done_at >= start, Document.done_at < end)
@@ -56,6 +67,25 @@ def branch_cutovers(s: Session) -> dict[int, dict[str, dt.date | None]]:
     out: dict[int, dict[str, dt.date | None]] = {}
     for office_id, key, cut in s.execute(select(Branch.office_id, Branch.key, Branch.cutover)):
         out.setdefault(office_id, {})[key] = cut
+    return out
+
+
+def files_done(s: Session, office: str | None = None) -> dict[str, int]:
+    """branch key → physical files with a done document (ever); of one office (default: this deployment's own)."""
+    q = (select(Branch.key, func.count(distinct(physical_file()))).join(Branch, Document.branch_id == Branch.id)
+         .where(Document.status == "done", Branch.office_id.in_(office_ids(office or repo.OFFICE)))
+         .group_by(Branch.key))
+    return {k: int(n or 0) for k, n in s.execute(q)}
+
+
+def files_done_by_office(s: Session) -> dict[int, dict[str, int]]:
+    """Office id → ``files_done`` of that office, for every office in one query (the roll-up)."""
+    q = (select(Branch.office_id, Branch.key, func.count(distinct(physical_file())))
+         .join(Branch, Document.branch_id == Branch.id)
+         .where(Document.status == "done").group_by(Branch.office_id, Branch.key))
+    out: dict[int, dict[str, int]] = {}
+    for office_id, key, n in s.execute(q):
+        out.setdefault(office_id, {})[key] = int(n or 0)
     return out
 
 

@@ -285,3 +285,22 @@ class RegisterIndex:
         i, n = self._by_key[other]
         agree = digits(other) == digits(key) and (printed is None or digit_groups(printed) == digit_groups(n))
         return Match(i, n, round(float(found[1]), 1), agree)
+
+
+def cover_files(s: Session, branch_id: int, *, only_unscanned: bool = False,
+                file_number: str | None = None) -> list[RegisterFile]:
+    """The register files of a branch to print cover sheets for, in register order: all, those not yet
+    digitised, or the one whose number (its key) is ``file_number``."""
+    from store.queries import digitised
+
+    q = select(RegisterFile).where(RegisterFile.branch_id == branch_id)
+    if only_unscanned:
+        q = q.where(~digitised(RegisterFile.id))
+    if file_number is not None:
+        q = q.where(RegisterFile.key == file_number_key(fold_digits(nfc(file_number))))
+    return list(s.scalars(q.order_by(RegisterFile.id)))
+
+
+def cover_target(s: Session, register_file_id: int) -> RegisterFile | None:
+    """The register file a cover sheet names (None: not in this database's register, e.g. deleted)."""
+    return s.get(RegisterFile, register_file_id)

@@ -79,3 +79,29 @@ def unmatched(branch: Annotated[str | None, typer.Option("--branch", "-b")] = No
         print_json(docs)
     else:
         views.documents_table(out, docs)
+
+
+@register_app.command("coversheets")
+def coversheets(out_pdf: Annotated[Path, typer.Argument(metavar="OUT.pdf", help="the PDF to write")],
+                branch: Annotated[str | None, typer.Option("--branch", "-b", help="one branch (default: all)")] = None,
+                only_unscanned: Annotated[bool, typer.Option("--only-unscanned",
+                                                             help="only files not yet digitised")] = False,
+                file_number: Annotated[str | None, typer.Option("--file-number", "-n",
+                                                                help="only this file")] = None,
+                dividers: Annotated[bool, typer.Option("--dividers/--no-dividers",
+                                                       help="add divider sheets (Notes, Receipts, ...)")] = True,
+                as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Print cover sheets: one A4 page per register file (QR code, file number, subject), then divider sheets."""
+    from report.coversheet import coversheets_pdf
+
+    cfg = load_config()
+    with open_store(cfg).session() as s:
+        branch = check_branch(s, cfg, branch)
+        written = coversheets_pdf(s, out_pdf, branch=branch, only_unscanned=only_unscanned,
+                                  file_number=file_number, dividers=dividers)
+    if not written:
+        fail("no register file to print a cover sheet for (import the register first: nasti register import)", 1)
+    if as_json:
+        print_json({"pdf": str(out_pdf), **written})
+    else:
+        out.print(f"{written['covers']} cover sheets and {written['dividers']} divider sheets → {out_pdf}")

@@ -16,7 +16,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from common.config import Config
 from report.i18n import LANGS
-from report.web import admin, audit_page, documents, rollup_views, views
+from report.web import admin, audit_page, covers, documents, rollup_views, views
 from report.web.auth import LoginRequired
 from report.web.render import render, templates
 from report.web.session_mw import ServerSessionMiddleware
@@ -146,6 +146,7 @@ def create_app(cfg: Config, store: Store | None = None) -> Starlette:
         Route("/cutover", views.set_cutover, methods=["POST"]),
         Route("/branch/{key}", views.branch_page),
         Route("/branch/{key}/assign", views.assign, methods=["POST"]),
+        Route("/branch/{key}/coversheets.pdf", covers.coversheets),
         Route("/outcomes", views.outcomes),
         Route("/search", views.search_page),
         Route("/document/{doc_id}", documents.document_page),

@@ -16,14 +16,13 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0010'
-down_revision = '0008'
+down_revision = '0009'
 branch_labels = None
 depends_on = None
 
 
 def upgrade() -> None:
     with op.batch_alter_table('document') as b:
-        b.add_column(sa.Column('part', sa.String(16), nullable=False, server_default='receipts'))
         b.add_column(sa.Column('sequence', sa.Integer(), nullable=True))
         b.add_column(sa.Column('exported_at', sa.DateTime(), nullable=True))
         b.add_column(sa.Column('exported_as', sa.String(200), nullable=True))
@@ -31,5 +30,5 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     with op.batch_alter_table('document') as b:
-        for name in ('exported_as', 'exported_at', 'sequence', 'part'):
+        for name in ('exported_as', 'exported_at', 'sequence'):   # `part` comes with 0009 (divider sheets)
             b.drop_column(name)
