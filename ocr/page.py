@@ -65,9 +65,10 @@ SURE_FLIP = 0.45        # the probe's up/down vote at least this one-sided ...
 SURE_AXIS = 0.6         # ... its line comb this much sharper along the axis than across ...
 SURE_WORDS = 12         # ... over at least this many words: the probe is trusted
 LOW_CONFIDENCE = 50.0   # a read below this mean word confidence is checked the other way(s) up
-# ... and a read below UNSURE_BELOW when the probe was not sure. A probe that is not sure of a page it turned right
-# sees that page read at 51-85 (27 real crops, tuning half, Devanagari+hin); a page read the wrong way up reads at
-# 20-40: verifying every unsure page whatever its read (as before) verified 30 % of the real crops, this 11 %.
+# ... and a read below UNSURE_BELOW when the probe was not sure. The first read of a real crop the probe was unsure
+# of but turned right came out at 42-78, of a crop it turned the wrong way at 20-40. Verifying every unsure page
+# whatever its read (as before) verified 30 % of the tuning half's upright crops; this verifies 19 % (two of those five
+# were wrong turns of the probe, caught), 12 % of the held-out half (bench/results/realscans.md).
 UNSURE_BELOW = 60.0
 # A page read below ENLARGE_BELOW mean confidence is read again enlarged twice (bicubic) and the read with the higher
 # confidence is kept (it must beat the first by ENLARGE_GAIN). Tesseract binarises the enlarged page with smoother
