@@ -66,7 +66,8 @@ SURE_AXIS = 0.6         # ... its line comb this much sharper along the axis tha
 SURE_WORDS = 12         # ... over at least this many words: the probe is trusted
 LOW_CONFIDENCE = 50.0   # a read below this mean word confidence is checked the other way(s) up
 # ... and a read below UNSURE_BELOW when the probe was not sure. The first read of a real crop the probe was unsure
-# of but turned right came out at 42-78, of a crop it turned the wrong way at 20-40. Verifying every unsure page
+# of but turned right came out at 42-78 (CLI reads, tuning half); the gate was checked by reading both halves in
+# all four turns: 0 wrong turns of 212 (bench/results/orient-real-*.md). Verifying every unsure page
 # whatever its read (as before) verified 30 % of the tuning half's upright crops; this verifies 19 % (two of those five
 # were wrong turns of the probe, caught), 12 % of the held-out half (bench/results/realscans.md).
 UNSURE_BELOW = 60.0
