@@ -20,6 +20,13 @@ from ocr.probe import Probe
 
 AUTO = "auto"
 HINDI, ENGLISH, MIXED = "Devanagari", "eng", "Devanagari+eng"
+# A page read with `Devanagari` is also read with `Devanagari+hin` when the hin model is installed (ocr.page keeps
+# the more confident read): tesseract then recognises each word with both models and keeps the more confident, and
+# the two models' errors on real letterpress differ. Measured on the 27 odd-numbered real crops of realscans-dev (the
+# tuning half; bench/real_tune.py, tesseract 5.3): 10.50 % CER against 11.75 % for `Devanagari` alone and 13.01 % for
+# `hin`; better on 19 pages, worse on 2 (by 0.6 points at most). `hin+Devanagari` (hin's word first) was 10.87 %,
+# worse on 7 pages. Held-out half: bench/results/realscans.md. Digits are still checked with `Devanagari` alone.
+WITH_HINDI = "Devanagari+hin"
 HINDI_AT_LEAST = 0.72       # Devanagari share of the words at or above which a page is read as Hindi
 ENGLISH_AT_MOST = 0.10      # ... at or below which it is read as English
 MIN_WORDS = 8               # fewer measured words than this: too little to judge, read as Hindi
@@ -58,6 +65,12 @@ def second_opinion(lang: str, text: str, confidence: float | None) -> str | None
     if lang == MIXED and share < MIXED_TEXT / 3:
         return HINDI
     return None
+
+
+def reading(lang: str, installed: frozenset[str]) -> str:
+    """The model(s) that also read a page meant for `lang`: `Devanagari` gains hin's word reads (WITH_HINDI) when
+    hin is installed; any other spec is read as it is."""
+    return WITH_HINDI if lang == HINDI and "hin" in installed else lang
 
 
 def needed(spec: str) -> str:
