@@ -11,7 +11,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
 
-from ocr.tesseract import TESSDATA_ENV, tessdata
+from ocr.tesseract import LANGUAGES_ENV, TESSDATA_ENV, languages, tessdata
 
 T = TypeVar("T")
 
@@ -24,17 +24,18 @@ def _die_with_parent() -> None:
         pass
 
 
-def _init_worker(tessdata: str | None) -> None:
+def _init_worker(found: tuple[str, str] | None) -> None:
     os.environ["OMP_THREAD_LIMIT"] = "1"
-    if tessdata:
-        os.environ[TESSDATA_ENV] = tessdata
+    if found:
+        os.environ[TESSDATA_ENV], os.environ[LANGUAGES_ENV] = found
     _die_with_parent()
 
 
-def _parent_tessdata() -> str | None:
-    """The models folder the parent already probed; None when it could not (the worker probes, and says why)."""
+def _parent_probe() -> tuple[str, str] | None:
+    """The models folder and the installed models the parent already probed; None when it could not (the worker
+    probes, and says why)."""
     try:
-        return tessdata()
+        return tessdata(), ",".join(sorted(languages()))
     except Exception:
         return None
 
@@ -65,7 +66,7 @@ class OcrPool:
         ctx = multiprocessing.get_context("forkserver")
         ctx.set_forkserver_preload(["ocr.page"])   # imported once in the server, not once per worker
         return ProcessPoolExecutor(max_workers=self.workers, initializer=_init_worker,
-                                   initargs=(_parent_tessdata(),), mp_context=ctx)
+                                   initargs=(_parent_probe(),), mp_context=ctx)
 
     def submit(self, fn: Callable[..., T], *args: Any) -> Future[T]:
         with self._lock:

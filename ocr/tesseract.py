@@ -36,6 +36,7 @@ class TesseractResult:
 
 
 TESSDATA_ENV = "NASTI_TESSDATA"
+LANGUAGES_ENV = "NASTI_LANGUAGES"
 
 
 @cache
@@ -65,7 +66,10 @@ def _list_langs() -> str:
 
 @cache
 def languages() -> frozenset[str]:
-    """Installed models, from `tesseract --list-langs` (pytesseract's own parser skips names like Devanagari)."""
+    """Installed models, from `tesseract --list-langs` (pytesseract's own parser skips names like Devanagari); an
+    OCR worker takes them from its parent (NASTI_LANGUAGES, set by ocr.pool), as it takes the models folder."""
+    if inherited := os.environ.get(LANGUAGES_ENV):
+        return frozenset(inherited.split(","))
     return frozenset(line.strip() for line in _list_langs().splitlines()[1:] if line.strip())
 
 

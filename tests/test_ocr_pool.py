@@ -19,8 +19,8 @@ def test_workers_default_to_the_cores_and_run_tesseract_single_threaded() -> Non
         assert pool.submit(_omp).result(timeout=60) == "1"
 
 
-def _inherited() -> str | None:
-    return os.environ.get("NASTI_TESSDATA")
+def _inherited() -> tuple[str | None, str | None]:
+    return os.environ.get("NASTI_TESSDATA"), os.environ.get("NASTI_LANGUAGES")
 
 
 def _models() -> str:
@@ -31,11 +31,11 @@ def _models() -> str:
 
 def test_workers_read_the_models_the_watcher_found_without_probing_again() -> None:
     """No worker runs `tesseract --list-langs` (which timed out once on a loaded machine and stopped a watcher)."""
-    from ocr.tesseract import tessdata
+    from ocr.tesseract import languages, tessdata
 
     with OcrPool(1) as pool:
         assert pool.submit(_models).result(timeout=60) == tessdata()
-        assert pool.submit(_inherited).result(timeout=60) == tessdata()
+        assert pool.submit(_inherited).result(timeout=60) == (tessdata(), ",".join(sorted(languages())))
 
 
 def test_a_dead_worker_fails_its_page_and_the_pool_carries_on() -> None:
