@@ -1,0 +1,97 @@
+"""PostgreSQL for real (a throwaway server from Debian's packages): every migration, the one command that migrates,
+and the gate that keeps watchers and workers from migrating."""
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+from alembic import command
+from sqlalchemy import inspect, text
+
+from nasti.schema import SchemaError, head_revision, open_checked, schema_state, upgrade
+from store.db import alembic_config, make_engine
+from tests.conftest import NASTI
+from tests.pgcluster import new_database
+
+
+def _revision(url: str) -> str | None:
+    engine = make_engine(url)
+    try:
+        return schema_state(engine).current
+    finally:
+        engine.dispose()
+
+
+def test_every_migration_runs_on_postgresql_up_and_down(pg_server: str) -> None:
+    url = new_database(pg_server, "mig")
+    before, after = upgrade(url)
+    assert (before, after) == (None, head_revision())
+    engine = make_engine(url)
+    try:
+        tables = set(inspect(engine).get_table_names())
+        assert {"document", "page", "event", "page_fts", "register_file", "branch", "office"} <= tables
+        with engine.connect() as conn:   # the search table is PostgreSQL's own: a tsvector behind a GIN index
+            idx = conn.execute(text("SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_page_fts_tsv'")).scalar()
+        assert idx is not None and "gin" in idx.lower()
+        cfg = alembic_config()
+        with engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.downgrade(cfg, "0001")
+        assert _revision(url) == "0001"
+    finally:
+        engine.dispose()
+    assert upgrade(url) == ("0001", head_revision())
+
+
+def test_workers_and_watchers_never_migrate_postgresql(pg_server: str) -> None:
+    url = new_database(pg_server, "gate")
+    with pytest.raises(SchemaError, match="nasti db upgrade"):
+        open_checked(url, create=False)           # a worker on a new database: it says who must migrate
+    assert _revision(url) is None
+    engine = make_engine(url)
+    cfg = alembic_config()
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0004")
+    engine.dispose()
+    for create in (True, False):                  # behind: refused by everyone but `nasti db upgrade`
+        with pytest.raises(SchemaError, match="nasti migrate"):
+            open_checked(url, create=create)
+        assert _revision(url) == "0004"
+
+
+def test_nasti_db_upgrade_on_postgresql(pg_server: str, tmp_path: Path) -> None:
+    url = new_database(pg_server, "cli")
+    (tmp_path / "share").mkdir()
+    config = tmp_path / "config.toml"
+    config.write_text(f'[share]\npath = "share"\n[store]\nurl = "{url}"\n[archive]\npath = "archive"\n',
+                      encoding="utf-8")
+    r = subprocess.run([NASTI, "--config", str(config), "db", "upgrade"], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert _revision(url) == head_revision()
+    store = open_checked(url, create=False)       # now a worker may open it
+    store.close()
+
+
+def test_postgresql_ranks_a_bounded_candidate_set(pg_server: str, tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """A common word is ranked among at most CANDIDATES matching pages (the GIN index finds them), so a word on
+    75 k pages costs what a word on CANDIDATES pages costs; a branch filter applies before the cap."""
+    from store.search import query
+    from tests.tagdocs import Office
+
+    o = Office(tmp_path, url=new_database(pg_server, "cand"))
+    for i in range(6):
+        o.add(f"revenue/{i}.pdf", [f"कार्यालय कलेक्टर पत्र {i}"])
+    only = o.add("establishment/x.pdf", ["कार्यालय स्थापना"])
+    monkeypatch.setattr(query, "CANDIDATES", 3)
+    with o.store.session() as s:
+        assert len(query.search(s, "कार्यालय", limit=2)) == 2
+        assert len(query.search(s, "कार्यालय", limit=1)) == 1
+        assert len(query.search(s, "कार्यालय")) == 7     # never fewer candidates than the limit asks for
+        assert [h.id for h in query.search(s, "कार्यालय", branch="establishment")] == [only]
+        plan = "\n".join(r[0] for r in s.execute(text("EXPLAIN " + query._POSTGRES.format(branch_join="")),
+                                                 {"m": "'कार्यालय'", "candidates": 3, "limit": 20}))
+    assert "Limit" in plan
+    o.store.close()
