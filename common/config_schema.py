@@ -105,6 +105,8 @@ SPEC: dict[str, dict[str, Check]] = {
                "at_risk_days": number(0, whole=True), "timezone": timezone},
     "log": {"file": text(), "level": choice("debug", "info", "warning", "error"),
             "max_mb": number(0, above=True, unit="MB"), "backups": number(0, 1000, whole=True)},
+    "queue": {"backend": choice("local", "celery"), "url": text(),
+              "batch_pages": number(1, 64, whole=True), "requeue_seconds": number(1, 86400, unit="seconds")},
     "branches": {},
 }
 BRANCH_SPEC: dict[str, Check] = {"code": text(), "name_hi": text(), "name_en": text(), "cutover": date}

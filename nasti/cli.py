@@ -190,6 +190,8 @@ def main() -> None:
 
 from nasti.commands import backup, fsck, readiness, rebuild, register, review, search, serve, user  # noqa: E402,F401
 
+from nasti.commands import worker  # noqa: E402,F401  # isort: skip  (scale-out: #15)
+
 from nasti.commands import doctor, migrate  # noqa: E402,F401  # isort: skip  (ops: #18)
 
 if __name__ == "__main__":

@@ -1,0 +1,92 @@
+"""`nasti watch` with ``[queue] backend = "celery"``: the pipeline as it is (preflight, inspect, record, settle and
+every never-lose rule of ingest/pipeline.py), with the OCR step done by Celery workers on any machine.
+
+The OCR step plans the document's page batches in the database, sends their ids, and waits for the database to say
+they are done — re-sending what the reaper finds (a lease run out, a worker killed, a message Redis lost). A batch
+rejected (a page too slow, unreadable) rejects the document as the local pool would; a batch that failed
+:data:`workers.batches.MAX_CLAIMS` times fails the attempt (counted; after MAX_ATTEMPTS the document waits for
+review). The record step (archive copy, searchable PDF, pages, tags, index, `done`) runs here, once per document:
+only the leading watcher (store.dblocks.LeaderLock) handles drops, one path at a time (ingest/runner.py).
+"""
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+
+from celery import Celery
+from sqlalchemy.exc import OperationalError
+
+from common.config import Config
+from ingest import share as sharefs
+from ingest.pipeline import Ingestor, Outcome
+from ingest.validate import Inspected
+from ocr.errors import OcrError
+from ocr.page import PageResult
+from store.db import Store
+from workers import batches
+from workers.app import TASK, make_app
+
+log = logging.getLogger("nasti.ingest")
+POLL = 0.3
+
+
+class BatchFailed(RuntimeError):
+    """A batch was claimed MAX_CLAIMS times without finishing (workers killed, a poison page)."""
+
+
+class CeleryIngestor(Ingestor):
+    def __init__(self, cfg: Config, store: Store, app: Celery | None = None) -> None:
+        super().__init__(cfg, store, pool=None)  # type: ignore[arg-type]  # no local pool: workers read the pages
+        self.app = app or make_app(cfg)
+
+    def _send(self, ids: list[int]) -> None:
+        sent = []
+        for batch_id in ids:
+            try:
+                self.app.send_task(TASK, args=[batch_id], retry=True,
+                                   retry_policy={"max_retries": 2, "interval_start": 0.2, "interval_step": 0.5})
+                sent.append(batch_id)
+            except Exception as e:   # the broker is down: the reaper sends it again later
+                log.warning("could not queue OCR batch %s (%s); it is sent again later", batch_id, e)
+        if sent:
+            batches.mark_sent(self.store, sent)
+
+    def _ocr_or_kept(self, path: Path, found: Inspected, staging: Path, sha: str) -> list[PageResult]:
+        doc_id = int(staging.name)
+        staging.mkdir(parents=True, exist_ok=True)
+        self._send(batches.plan(self.store, doc_id, sha, found.kind, found.pages, self.cfg.queue.batch_pages))
+        if self.on_pages is not None:
+            self.on_pages(sharefs.source_of(self.cfg.share, path), found.pages, None)
+        while True:
+            try:
+                done = self._check(doc_id, sha, found)
+                if done is not None:
+                    return done
+                self._send(batches.reap(self.store, doc_id, sha, self.cfg.queue.requeue_seconds))
+            except OperationalError as e:   # the database restarting: its state is the truth, wait for it
+                log.warning("database unavailable while waiting for OCR of %s: %s", path.name, e.orig)
+                time.sleep(1.0)
+            time.sleep(POLL)
+
+    def _check(self, doc_id: int, sha: str, found: Inspected) -> list[PageResult] | None:
+        todo = batches.states(self.store, doc_id, sha)
+        for b in todo:
+            if b.state == "rejected":
+                raise OcrError(b.error or "a page could not be read", code=b.error_code or None)
+        for b in todo:
+            if b.state == "failed":
+                raise BatchFailed(f"OCR batch of pages {b.first + 1}-{b.last} failed: {b.error}")
+        if all(b.state == "done" for b in todo):
+            got = batches.results(self.store, doc_id, sha, found.pages)
+            if got is None:
+                self._send(batches.plan(self.store, doc_id, sha, found.kind, found.pages,
+                                        self.cfg.queue.batch_pages))
+            return got
+        return None
+
+    def _finish(self, doc_id: int, path: Path, ident: object, sha: str) -> Outcome:
+        out = super()._finish(doc_id, path, ident, sha)  # type: ignore[arg-type]
+        if out.status in ("done", "rejected", "duplicate"):
+            batches.forget(self.store, doc_id)
+        return out
