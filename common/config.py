@@ -88,6 +88,7 @@ class QueueConfig:
     url: str = "redis://127.0.0.1:6379/0"   # the broker (celery only); messages carry ids, the database is the truth
     batch_pages: int = 8            # pages per task: a task stays far below the broker's visibility timeout
     requeue_seconds: float = 60.0   # a batch queued this long with no taker is sent again (a lost message)
+    batch_seconds: float = 0.0      # a batch's time limit (0: 3 × page_timeout per page + 10 s)
 
 
 @dataclass(frozen=True)
@@ -263,7 +264,7 @@ def load(explicit: str | None = None) -> Config:
         office=OfficeConfig(**{**office, "cutover": _date(office.get("cutover"))}),
         branches=branches,
         log=LogConfig(**{**_floats(log, "max_mb"), "file": _resolve(base, log["file"]) if log.get("file") else None}),
-        queue=QueueConfig(**_floats(sec("queue"), "requeue_seconds")),
+        queue=QueueConfig(**_floats(sec("queue"), "requeue_seconds", "batch_seconds")),
     )
     _check_apart(cfg)
     return cfg

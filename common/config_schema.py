@@ -106,7 +106,8 @@ SPEC: dict[str, dict[str, Check]] = {
     "log": {"file": text(), "level": choice("debug", "info", "warning", "error"),
             "max_mb": number(0, above=True, unit="MB"), "backups": number(0, 1000, whole=True)},
     "queue": {"backend": choice("local", "celery"), "url": text(),
-              "batch_pages": number(1, 64, whole=True), "requeue_seconds": number(1, 86400, unit="seconds")},
+              "batch_pages": number(1, 64, whole=True), "requeue_seconds": number(1, 86400, unit="seconds"),
+              "batch_seconds": number(0, 86400, unit="seconds")},
     "branches": {},
 }
 BRANCH_SPEC: dict[str, Check] = {"code": text(), "name_hi": text(), "name_en": text(), "cutover": date}

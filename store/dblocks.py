@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import Connection, text
+from sqlalchemy.exc import DBAPIError
 
 from store.db import Store
 
@@ -37,8 +38,11 @@ def same_bytes(store: Store, sha256: str) -> Iterator[None]:
         try:
             yield
         finally:
-            conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": _key(sha256)})
-            conn.commit()
+            try:
+                conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": _key(sha256)})
+                conn.commit()
+            except DBAPIError:   # the server restarted meanwhile: the lock went with the old connection
+                conn.invalidate()
 
 
 class LeaderBusy(Exception):
@@ -72,6 +76,8 @@ class LeaderLock:
             try:
                 self._conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": LEADER_KEY})
                 self._conn.commit()
+            except DBAPIError:   # the server restarted meanwhile: the lock went with the old connection
+                self._conn.invalidate()
             finally:
                 self._conn.close()
                 self._conn = None

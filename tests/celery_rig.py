@@ -103,7 +103,7 @@ class Site:
     """A district server on one machine: share, archive, PostgreSQL, Redis, workers and a watcher."""
 
     def __init__(self, root: Path, db_url: str, redis: Redis, *, batch_pages: int = 2, page_timeout: float = 30,
-                 requeue_seconds: float = 2) -> None:
+                 requeue_seconds: float = 2, batch_seconds: float = 0) -> None:
         self.root, self.db_url, self.redis = root, db_url, redis
         self.share, self.archive, self.hooks = root / "share", root / "archive", root / "hooks"
         for d in (self.share / "revenue", self.archive, self.hooks):
@@ -114,14 +114,15 @@ class Site:
             f'[ocr]\npage_timeout = {page_timeout}\n'
             '[watch]\nquiet_seconds = 0.3\nrecheck_seconds = 0.2\npoll_interval = 0.3\n'
             f'[queue]\nbackend = "celery"\nurl = "{redis.url}"\nbatch_pages = {batch_pages}\n'
-            f'requeue_seconds = {requeue_seconds}\n'
+            f'requeue_seconds = {requeue_seconds}\nbatch_seconds = {batch_seconds}\n'
             '[branches.revenue]\ncode = "REV"\nname_hi = "राजस्व"\nname_en = "Revenue"\n', encoding="utf-8")
         self.workers: list[subprocess.Popen[str]] = []
+        self.extra_env: dict[str, str] = {}
         self.drops: dict[str, bytes] = {}
         self.run("db", "upgrade")
 
     def env(self) -> dict[str, str]:
-        return {**os.environ, "NASTI_WORKER_HOOKS": str(self.hooks), "OMP_THREAD_LIMIT": "1"}
+        return {**os.environ, "NASTI_WORKER_HOOKS": str(self.hooks), "OMP_THREAD_LIMIT": "1", **self.extra_env}
 
     def run(self, *args: str, timeout: float = 180) -> subprocess.CompletedProcess[str]:
         r = subprocess.run([NASTI, "--config", str(self.config), *args], capture_output=True, text=True,
@@ -149,10 +150,22 @@ class Site:
     def hook_files(self, kind: str) -> list[tuple[int, int]]:
         """(batch id, pid) of every hook file of this kind."""
         out = []
-        for f in self.hooks.glob(f"{kind}-*"):
+        for f in self.hooks.glob(f"{kind}-*-*"):
             _, batch, pid = f.name.split("-")
             out.append((int(batch), int(pid)))
         return out
+
+    def hold(self, kind: str) -> None:
+        """Workers reaching hook ``kind`` wait there until :meth:`release`."""
+        (self.hooks / f"HOLD-{kind}").touch()
+
+    def release(self, kind: str) -> None:
+        (self.hooks / f"HOLD-{kind}").unlink()
+
+    def held(self, kind: str) -> int:
+        """Wait for a worker to reach hook ``kind``; its pid."""
+        f = wait_until(lambda: next(iter(self.hooks.glob(f"{kind}-*")), None), 60, f"no worker reached {kind}")
+        return int(f.name.rsplit("-", 1)[1])
 
     def close(self) -> None:
         for p in self.workers:

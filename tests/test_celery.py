@@ -1,5 +1,6 @@
-"""Celery + Redis + PostgreSQL for real: `nasti watch` queues page batches, `nasti worker` processes read them, and the
-never-lose invariant holds through killed workers, a restarted Redis and a restarted PostgreSQL (tests/celery_rig.py)."""
+"""Celery + Redis + PostgreSQL for real: `nasti watch` queues page batches, `nasti worker` processes read them, and
+the never-lose invariant holds through killed workers, a restarted Redis and a restarted PostgreSQL
+(tests/celery_rig.py). Workers are held at a named moment through hook files, never by sleeping and hoping."""
 from __future__ import annotations
 
 import os
@@ -10,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.celery_rig import Redis, Site, redis_server, wait_until
+from tests.celery_rig import Redis, Site, redis_server
 from tests.pgcluster import new_database
 
 
@@ -42,3 +43,77 @@ def test_two_workers_share_a_document(site: Site) -> None:
     claims = site.hook_files("claimed")
     assert len(claims) == 4 and len({b for b, _ in claims}) == 4     # each batch read once
     assert len({pid for _, pid in claims}) == 2, claims             # by both workers
+
+
+def _finish(site: Site, watch: object, timeout: float = 120) -> None:
+    import subprocess
+
+    assert isinstance(watch, subprocess.Popen)
+    try:
+        code = watch.wait(timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(watch.pid, signal.SIGKILL)
+        raise AssertionError("watch --once did not end:\n" + site.logs()) from None
+    assert code == 0, site.logs()
+
+
+def test_kill_9_of_a_worker_mid_batch(site: Site) -> None:
+    """The worker process reading a batch is killed after its first page: the batch is read again (the page already
+    recorded is not), by a live process, and the document is archived once with every page."""
+    site.start_worker()
+    site.hold("page")
+    site.drop("a.pdf", 4)
+    watch = site.popen("watch", "--once")
+    victim = site.held("page")
+    os.kill(victim, signal.SIGKILL)
+    site.release("page")
+    _finish(site, watch)
+    assert site.check() == {"done": 1}, site.logs()
+    claims = site.hook_files("claimed")
+    killed = {b for b, pid in claims if pid == victim}
+    assert len(killed) == 1
+    again = [(b, pid) for b, pid in claims if b in killed and pid != victim]
+    assert len(again) == 1, claims      # taken over once, by another process
+    pages = site.hook_files("page")
+    assert sum(1 for b, _ in pages if b in killed) == 2      # page 1 before the kill, page 2 after: none twice
+
+
+def test_redis_restarted_mid_batch(site: Site) -> None:
+    """Redis dies with every queued message (no persistence here) while a batch is read; the database still knows
+    every batch, so the watcher sends the lost ones again and nothing is lost or read twice."""
+    site.start_worker()
+    site.hold("claimed")
+    site.drop("a.pdf", 6)
+    watch = site.popen("watch", "--once")
+    site.held("claimed")
+    site.redis.kill()
+    site.redis.start()
+    site.release("claimed")
+    _finish(site, watch)
+    assert site.check() == {"done": 1}, site.logs()
+    claims = site.hook_files("claimed")
+    assert len({b for b, _ in claims}) == 3
+
+
+def test_slow_page_times_out_and_is_not_read_twice(tmp_path: Path, pg_server: str, redis: Redis) -> None:
+    """A page slower than the batch's time limit (the worker is held on it past the limit): the batch ends
+    rejected (the file's fault, a reason in Hindi and English), the document is returned with it, and no worker
+    reads the batch again."""
+    site = Site(tmp_path, new_database(pg_server, "slow"), redis, batch_seconds=2)
+    try:
+        site.start_worker()
+        site.hold("page")
+        site.drop("slow.pdf", 2)
+        site.run("watch", "--once")
+        assert site.check() == {"rejected": 1}, site.logs()
+        from sqlalchemy import create_engine, text
+
+        engine = create_engine(site.db_url)
+        with engine.connect() as c:
+            code, reason_hi = c.execute(text("SELECT reason_code, reason_hi FROM document")).one()
+        engine.dispose()
+        assert code == "page_timeout" and reason_hi
+        time.sleep(1.0)     # a second reading would have been claimed by now (requeue after 2 s, worker idle)
+        assert len(site.hook_files("claimed")) == 1
+    finally:
+        site.close()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -42,7 +43,7 @@ class Limits:
 
 
 def limits(cfg: Config) -> Limits:
-    soft = cfg.ocr.page_timeout * 3 * cfg.queue.batch_pages + 10
+    soft = cfg.queue.batch_seconds or cfg.ocr.page_timeout * 3 * cfg.queue.batch_pages + 10
     hard = soft + 15
     return Limits(soft=soft, hard=hard, lease=cfg.ocr.page_timeout * 3 + 15, visibility=max(3600.0, hard * 4))
 
@@ -84,11 +85,18 @@ def _store() -> Store:
 
 
 def _hook(name: str, batch_id: int) -> None:
-    """Tests: write ``<dir>/<name>-<batch>-<pid>`` at this moment (a kill test waits for it, then kills the pid)."""
+    """Tests: write ``<dir>/<name>-<batch>-<pid>`` at this moment (a kill test waits for it, then kills the pid).
+    While ``<dir>/HOLD-<name>`` exists the worker then waits there (≤ 60 s): the test acts, then removes it."""
     folder = os.environ.get("NASTI_WORKER_HOOKS")
-    if folder:
-        with open(os.path.join(folder, f"{name}-{batch_id}-{os.getpid()}"), "w") as fh:
-            fh.write(str(os.getpid()))
+    if not folder:
+        return
+    path = os.path.join(folder, f"{name}-{batch_id}-{os.getpid()}")
+    with open(path, "w") as fh:
+        fh.write(str(os.getpid()))
+    hold = os.path.join(folder, f"HOLD-{name}")
+    end = time.monotonic() + 60
+    while os.path.exists(hold) and time.monotonic() < end:
+        time.sleep(0.05)
 
 
 def run_batch(batch_id: int) -> str:
