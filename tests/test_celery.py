@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.celery_rig import Redis, Site, redis_server
+from tests.celery_rig import Redis, Site, redis_server, wait_until
 from tests.pgcluster import new_database
 
 
@@ -117,3 +117,73 @@ def test_slow_page_times_out_and_is_not_read_twice(tmp_path: Path, pg_server: st
         assert len(site.hook_files("claimed")) == 1
     finally:
         site.close()
+
+
+def test_postgresql_restarted_mid_batch(tmp_path: Path, redis: Redis) -> None:
+    """PostgreSQL crashes (`pg_ctl -m immediate`) and comes back while a worker is in the middle of a batch: the
+    worker's next write fails and gives the batch back or its lease runs out, the watcher waits for the database,
+    and the document ends done once with every page."""
+    import pwd
+    import shutil
+    import tempfile
+
+    from tests.pgcluster import Cluster
+
+    root = Path(tempfile.mkdtemp(prefix="nasti-pg-"))
+    if os.geteuid() == 0:
+        pw = pwd.getpwnam("postgres")
+        os.chown(root, pw.pw_uid, pw.pw_gid)
+    pg = Cluster(root)
+    pg.init()
+    pg.start()
+    site = None
+    try:
+        site = Site(tmp_path, new_database(pg.url, "restart"), redis)
+        site.start_worker()
+        site.hold("page")
+        site.drop("a.pdf", 4)
+        watch = site.popen("watch", "--once")
+        site.held("page")
+        pg.stop("immediate")
+        pg.start()
+        site.release("page")
+        _finish(site, watch)
+        assert site.check() == {"done": 1}, site.logs()
+    finally:
+        if site is not None:
+            site.close()
+        pg.stop("immediate")
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def test_two_watchers_on_one_share_and_the_leader_killed(site: Site) -> None:
+    """Two watchers on one share: the second stands by (--wait) while the first leads. The leader is killed (-9) in
+    the middle of a batch; the second takes over, picks the drops up where the database left them, and every drop
+    ends with one record."""
+    from sqlalchemy import create_engine, text
+
+    site.start_worker()
+    site.hold("claimed")
+    site.drop("a.pdf", 4)
+    site.drop("b.pdf", 1)
+    first = site.popen("watch", "--wait")
+    site.held("claimed")
+    second = site.popen("watch", "--wait")
+    time.sleep(0.5)
+    assert second.poll() is None    # standing by
+    os.killpg(first.pid, signal.SIGKILL)
+    first.wait(10)
+    site.release("claimed")
+    engine = create_engine(site.db_url)
+
+    def settled() -> bool:
+        with engine.connect() as c:
+            return c.execute(text("SELECT count(*) FROM document WHERE settled AND status IN "
+                                  "('done', 'rejected', 'duplicate', 'failed')")).scalar() == 2
+    try:
+        wait_until(settled, 90, "the standing-by watcher did not finish the drops:\n" + site.logs())
+    finally:
+        engine.dispose()
+        os.killpg(second.pid, signal.SIGTERM)
+        second.wait(30)
+    assert site.check() == {"done": 2}, site.logs()

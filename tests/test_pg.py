@@ -95,3 +95,58 @@ def test_postgresql_ranks_a_bounded_candidate_set(pg_server: str, tmp_path: Path
                                                  {"m": "'कार्यालय'", "candidates": 3, "limit": 20}))
     assert "Limit" in plan
     o.store.close()
+
+
+def test_one_leading_watcher_and_one_active_record_per_drop(pg_server: str) -> None:
+    """Across machines the database decides: one watcher holds the leader lock (a second stands by until the first's
+    connection goes), copies of the same bytes wait for each other, and a second active record of one drop is
+    refused by the database itself."""
+    import threading
+
+    from sqlalchemy.exc import IntegrityError
+
+    from store import repo
+    from store.db import Store
+    from store.dblocks import LeaderBusy, LeaderLock, same_bytes
+
+    url = new_database(pg_server, "lead")
+    upgrade(url)
+    a, b = Store(url, migrate_schema=False), Store(url, migrate_schema=False)
+    try:
+        first, second = LeaderLock(a), LeaderLock(b)
+        first.acquire()
+        with pytest.raises(LeaderBusy):
+            second.acquire()
+        waiting = threading.Thread(target=second.acquire, kwargs={"wait": True, "poll": 0.05})
+        waiting.start()
+        waiting.join(0.3)
+        assert waiting.is_alive()           # standing by
+        first.release()
+        waiting.join(5)
+        assert not waiting.is_alive()       # took over
+        second.release()
+
+        order: list[str] = []
+
+        def copy() -> None:
+            with same_bytes(b, "ab" * 32):
+                order.append("b")
+
+        with same_bytes(a, "ab" * 32):
+            t = threading.Thread(target=copy)
+            t.start()
+            t.join(0.3)
+            order.append("a")
+        t.join(5)
+        assert order == ["a", "b"]
+
+        with a.session() as s:
+            office = repo.ensure_office(s, key="default", name_hi="का", name_en="O", cutover=None)
+            repo.new_document(s, office_id=office.id, branch_id=None, source="revenue/x.pdf",
+                              share_path="revenue/x.pdf", sha256="c" * 64, size=1)
+        with pytest.raises(IntegrityError), b.session() as s:
+            repo.new_document(s, office_id=office.id, branch_id=None, source="revenue/x.pdf",
+                              share_path="revenue/x.pdf", sha256="c" * 64, size=1)
+    finally:
+        a.close()
+        b.close()
