@@ -187,3 +187,22 @@ def test_two_watchers_on_one_share_and_the_leader_killed(site: Site) -> None:
         os.killpg(second.pid, signal.SIGTERM)
         second.wait(30)
     assert site.check() == {"done": 2}, site.logs()
+
+
+def test_doctor_checks_the_queue(site: Site) -> None:
+    import json
+    import subprocess
+
+    from tests.conftest import NASTI
+
+    def doctor() -> tuple[int, dict]:
+        r = subprocess.run([NASTI, "--config", str(site.config), "doctor", "--quick", "--json"], capture_output=True,
+                           text=True, timeout=120, cwd=site.root)
+        checks = {c["check"]: c for c in json.loads(r.stdout)["checks"]}
+        return r.returncode, checks["queue"]
+
+    code, queue = doctor()
+    assert queue["status"] == "ok" and "reachable" in queue["message"], queue
+    site.redis.kill()
+    code, queue = doctor()
+    assert code == 7 and queue["status"] == "fail" and "not reachable" in queue["message"], queue
