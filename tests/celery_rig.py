@@ -119,7 +119,9 @@ class Site:
         self.workers: list[subprocess.Popen[str]] = []
         self.extra_env: dict[str, str] = {}
         self.drops: dict[str, bytes] = {}
-        self.run("db", "upgrade")
+        from nasti.schema import upgrade
+
+        upgrade(db_url)     # what `nasti db upgrade` does (tests/test_pg.py runs the command itself)
 
     def env(self) -> dict[str, str]:
         return {**os.environ, "NASTI_WORKER_HOOKS": str(self.hooks), "OMP_THREAD_LIMIT": "1", **self.extra_env}

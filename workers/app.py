@@ -51,6 +51,15 @@ def limits(cfg: Config) -> Limits:
 _state: dict[str, Any] = {}
 
 
+def safe_broker_url(url: str) -> str:
+    """The broker URL without its password (for logs and the doctor)."""
+    from urllib.parse import urlsplit
+
+    u = urlsplit(url)
+    host = f"{u.hostname or ''}{':' + str(u.port) if u.port else ''}"
+    return f"{u.scheme}://{'***@' if u.password else ''}{host}{u.path}"
+
+
 def make_app(cfg: Config) -> Celery:
     lim = limits(cfg)
     app = Celery("nasti", broker=cfg.queue.url)

@@ -5,14 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from nasti.doctor import Context, Finding, _fail, _ok, _warn, check
-
-
-def _safe(url: str) -> str:
-    from urllib.parse import urlsplit
-
-    u = urlsplit(url)
-    host = f"{u.hostname or ''}{':' + str(u.port) if u.port else ''}"
-    return f"{u.scheme}://{'***@' if u.password else ''}{host}{u.path}"
+from workers.app import safe_broker_url as _safe
 
 
 @check("queue")

@@ -26,6 +26,7 @@ from ocr.page import PageResult
 from store.db import Store
 from workers import batches
 from workers.app import TASK, make_app
+from workers.app import safe_broker_url as _safe
 
 log = logging.getLogger("nasti.ingest")
 POLL = 0.3
@@ -58,12 +59,18 @@ class CeleryIngestor(Ingestor):
         self._send(batches.plan(self.store, doc_id, sha, found.kind, found.pages, self.cfg.queue.batch_pages))
         if self.on_pages is not None:
             self.on_pages(sharefs.source_of(self.cfg.share, path), found.pages, None)
+        resent = 0
         while True:
             try:
                 done = self._check(doc_id, sha, found)
                 if done is not None:
                     return done
-                self._send(batches.reap(self.store, doc_id, sha, self.cfg.queue.requeue_seconds))
+                again = batches.reap(self.store, doc_id, sha, self.cfg.queue.requeue_seconds)
+                self._send(again)
+                resent += bool(again)
+                if resent == 3:   # said once per document: the operator can act, nothing is lost meanwhile
+                    log.warning("%s: OCR batches were sent 3 times and not finished: is `nasti worker` running on "
+                                "a machine that reaches %s?", path.name, _safe(self.cfg.queue.url))
             except OperationalError as e:   # the database restarting: its state is the truth, wait for it
                 log.warning("database unavailable while waiting for OCR of %s: %s", path.name, e.orig)
                 time.sleep(1.0)
