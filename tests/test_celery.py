@@ -206,3 +206,17 @@ def test_doctor_checks_the_queue(site: Site) -> None:
     site.redis.kill()
     code, queue = doctor()
     assert code == 7 and queue["status"] == "fail" and "not reachable" in queue["message"], queue
+
+
+def test_queue_config_is_checked(tmp_path: Path) -> None:
+    from common import config as configmod
+
+    cfg = tmp_path / "config.toml"
+    cfg.write_text('[queue]\nbackend = "rabbit"\nbatch_pages = 0\n', encoding="utf-8")
+    with pytest.raises(configmod.ConfigError) as e:
+        configmod.load(str(cfg))
+    assert "queue.backend" in str(e.value) and "queue.batch_pages" in str(e.value)
+    cfg.write_text('[queue]\nbackend = "celery"\nurl = "redis://:pw@10.0.0.5:6379/0"\nbatch_pages = 4\n',
+                   encoding="utf-8")
+    q = configmod.load(str(cfg)).queue
+    assert (q.backend, q.batch_pages, q.requeue_seconds) == ("celery", 4, 60.0)
