@@ -93,13 +93,26 @@ def _watch_locked(cfg: Config, *, once: bool, console: Console, progress_console
         return 1
     try:
         return _watch_leading(cfg, store, once=once, console=console, progress_console=progress_console,
-                              accept_archive_mismatch=accept_archive_mismatch)
+                              accept_archive_mismatch=accept_archive_mismatch, leader=leader)
     finally:
         leader.release()
 
 
+def _keep_leading(leader: LeaderLock, watcher: Watcher, lost: threading.Event, ended: threading.Event,
+                  every: float = 5.0) -> None:
+    """A leader whose lock went with its connection (the database restarted) stops: a stand-by may lead now. The
+    service manager starts it again, and it stands by or leads."""
+    while not ended.wait(every):
+        if not leader.held():
+            log.error("the leader lock on the database was lost (the server restarted?): this watcher stops so that "
+                      "two never lead at once; started again, it stands by or leads")
+            lost.set()
+            watcher.stop()
+            return
+
+
 def _watch_leading(cfg: Config, store: Store, *, once: bool, console: Console, progress_console: Console | None,
-                   accept_archive_mismatch: bool) -> int:
+                   accept_archive_mismatch: bool, leader: LeaderLock | None = None) -> int:
     if code := guard.before_recovery(store, cfg, accept=accept_archive_mismatch):  # never prune an unknown archive
         store.close()
         return code
@@ -126,6 +139,10 @@ def _watch_leading(cfg: Config, store: Store, *, once: bool, console: Console, p
         if not once and threading.current_thread() is threading.main_thread():
             for sig in (signal.SIGINT, signal.SIGTERM):
                 signal.signal(sig, lambda *_: watcher.stop())
+        lost, ended = threading.Event(), threading.Event()
+        if not once and leader is not None and store.engine.dialect.name == "postgresql":
+            threading.Thread(target=_keep_leading, args=(leader, watcher, lost, ended), daemon=True,
+                             name="nasti-leader").start()
         complete = True
         try:
             if once:
@@ -134,6 +151,7 @@ def _watch_leading(cfg: Config, store: Store, *, once: bool, console: Console, p
                 log.info("nasti is watching %s — Ctrl+C stops", cfg.share)
                 watcher.run_forever()
         finally:
+            ended.set()
             runner.close()
             progress.failed(runner.errors)  # tries; the summary counts files
             _show_health(store, console)
@@ -144,6 +162,8 @@ def _watch_leading(cfg: Config, store: Store, *, once: bool, console: Console, p
         console.print(line, highlight=False, markup=False)
     if runner.fatal is not None:
         log.error("%s", runner.fatal)
+        return 1
+    if lost.is_set():
         return 1
     if not complete:
         log.error("some files could not be processed and are still in the share; see the log above")

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import Connection, text
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import SQLAlchemyError
 
 from store.db import Store
 
@@ -41,7 +41,7 @@ def same_bytes(store: Store, sha256: str) -> Iterator[None]:
             try:
                 conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": _key(sha256)})
                 conn.commit()
-            except DBAPIError:   # the server restarted meanwhile: the lock went with the old connection
+            except SQLAlchemyError:   # the server restarted meanwhile: the lock went with the old connection
                 conn.invalidate()
 
 
@@ -71,12 +71,29 @@ class LeaderLock:
                 raise LeaderBusy("another nasti watcher leads this database")
             time.sleep(poll)
 
+    def held(self) -> bool:
+        """Still the leader? False once the lock's connection is gone (the server restarted): another watcher
+        may lead now, so this one must stop."""
+        if not _shared(self.store):
+            return True
+        if self._conn is None:
+            return False
+        try:
+            got = self._conn.execute(text(
+                "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid() "
+                "AND granted AND objsubid = 1 AND ((classid::bigint << 32) | objid::bigint) = :k)"),
+                {"k": LEADER_KEY}).scalar()
+            self._conn.commit()
+            return bool(got)
+        except SQLAlchemyError:
+            return False
+
     def release(self) -> None:
         if self._conn is not None:
             try:
                 self._conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": LEADER_KEY})
                 self._conn.commit()
-            except DBAPIError:   # the server restarted meanwhile: the lock went with the old connection
+            except SQLAlchemyError:   # the server restarted meanwhile: the lock went with the old connection
                 self._conn.invalidate()
             finally:
                 self._conn.close()

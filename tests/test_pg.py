@@ -124,6 +124,12 @@ def test_one_leading_watcher_and_one_active_record_per_drop(pg_server: str) -> N
         first.release()
         waiting.join(5)
         assert not waiting.is_alive()       # took over
+        assert second.held()
+        with a.engine.connect() as c:       # the server drops the lock's connection (a restart, a network cut)
+            c.execute(text("SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' "
+                           "AND pid <> pg_backend_pid()"))
+            c.commit()
+        assert not second.held()            # the watcher's guard stops it: two never lead at once
         second.release()
 
         order: list[str] = []
