@@ -162,10 +162,10 @@ def run_kills(root: Path, pg: str, corpus: dict[str, bytes], kills: int, seed: i
         times = []
         for _ in range(kills):
             (site.hooks / "HOLD-page").touch()
-            time.sleep(0.3)     # a page file written before the hold is not a held worker's: clear them
+            time.sleep(0.5)     # a page file written before the hold is not a held worker's: clear them
             for p in site.hooks.glob("page-*-*"):
                 p.unlink()
-            f = wait_until(lambda: [p for p in site.hooks.glob("page-*-*")], 600, "no page read")
+            f = wait_until(lambda: [p for p in site.hooks.glob("page-*-*")], 120, "no page read (all done?)")
             f = rnd.choice(f)
             batch, pid = (int(x) for x in f.name.split("-")[1:])
             before = set(site.hook_files("claimed"))
@@ -204,7 +204,8 @@ def main() -> None:
         two = run_celery(tmpd / "c2", pg, corpus, pages, 2)
         print("celery 2", two, flush=True)
         try:
-            kills = run_kills(tmpd / "kills", pg, corpus, a.kills, a.seed) if a.kills else []
+            more = make_pdfs(tmpd / "corpus2", 3 * a.docs, a.pages)     # enough pages left for every kill
+        kills = run_kills(tmpd / "kills", pg, more, a.kills, a.seed) if a.kills else []
             kill_error = ""
         except AssertionError as e:
             kills, kill_error = [], str(e).splitlines()[0]

@@ -190,22 +190,18 @@ def test_two_watchers_on_one_share_and_the_leader_killed(site: Site) -> None:
 
 
 def test_doctor_checks_the_queue(site: Site) -> None:
-    import json
-    import subprocess
+    """`nasti doctor`'s queue check (area 7) against the live Redis, then with Redis gone."""
+    from common import config as configmod
+    from nasti.doctor import AREAS, Context
+    from workers.health import check_queue
 
-    from tests.conftest import NASTI
-
-    def doctor() -> tuple[int, dict]:
-        r = subprocess.run([NASTI, "--config", str(site.config), "doctor", "--quick", "--json"], capture_output=True,
-                           text=True, timeout=120, cwd=site.root)
-        checks = {c["check"]: c for c in json.loads(r.stdout)["checks"]}
-        return r.returncode, checks["queue"]
-
-    code, queue = doctor()
-    assert queue["status"] == "ok" and "reachable" in queue["message"], queue
+    assert AREAS["queue"] == 7
+    cfg = configmod.load(str(site.config))
+    [ok] = check_queue(Context(cfg))
+    assert ok.status == "ok" and "reachable" in ok.message and ok.data["waiting"] == 0, ok
     site.redis.kill()
-    code, queue = doctor()
-    assert code == 7 and queue["status"] == "fail" and "not reachable" in queue["message"], queue
+    [bad] = check_queue(Context(cfg))
+    assert bad.status == "fail" and "not reachable" in bad.message and "127.0.0.1" in bad.message, bad
 
 
 def test_queue_config_is_checked(tmp_path: Path) -> None:

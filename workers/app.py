@@ -28,6 +28,7 @@ from workers import batches
 os.environ["OMP_THREAD_LIMIT"] = "1"
 log = logging.getLogger("nasti.worker")
 TASK = "nasti.ocr_batch"
+QUEUE = "nasti"         # the broker's queue (a Redis list of that name)
 STAGING = ".staging"    # = ingest.pipeline.STAGING (the pipeline module is not imported by workers)
 
 
@@ -69,7 +70,7 @@ def make_app(cfg: Config) -> Celery:
         task_soft_time_limit=lim.soft, task_time_limit=lim.hard,
         broker_transport_options={"visibility_timeout": lim.visibility},
         broker_connection_retry_on_startup=True, worker_hijack_root_logger=False,
-        task_default_queue="nasti",
+        task_default_queue=QUEUE,
     )
     _state["cfg"] = cfg
 

@@ -155,9 +155,10 @@ def states(store: Store, doc_id: int, sha256: str) -> list[OcrBatch]:
         return out
 
 
-def reap(store: Store, doc_id: int, sha256: str, requeue_after: float) -> list[int]:
+def reap(store: Store, doc_id: int, sha256: str, requeue_after: float, *, broker_empty: bool = True) -> list[int]:
     """Batches to send again: running ones whose lease ran out (or whose worker here died) go back to queued;
-    queued ones nobody took for ``requeue_after`` seconds (a message the broker lost) are sent again."""
+    queued ones sent over ``requeue_after`` seconds ago are sent again only when the broker's queue is empty (their
+    message was lost: a Redis restart) — a batch still waiting its turn behind others is never sent twice."""
     now = _now()
     out: list[int] = []
     with store.session() as s:
@@ -167,8 +168,8 @@ def reap(store: Store, doc_id: int, sha256: str, requeue_after: float) -> list[i
                 s.execute(update(OcrBatch).where(OcrBatch.id == b.id, OcrBatch.state == "running",
                                                  OcrBatch.worker == b.worker).values(state="queued"))
                 out.append(b.id)
-            elif b.state == "queued" and (b.queued_at is None
-                                          or b.queued_at < now - dt.timedelta(seconds=requeue_after)):
+            elif b.state == "queued" and (b.queued_at is None or (
+                    broker_empty and b.queued_at < now - dt.timedelta(seconds=requeue_after))):
                 out.append(b.id)
     return out
 

@@ -25,11 +25,12 @@ from ocr.errors import OcrError
 from ocr.page import PageResult
 from store.db import Store
 from workers import batches
-from workers.app import TASK, make_app
+from workers.app import QUEUE, TASK, make_app
 from workers.app import safe_broker_url as _safe
 
 log = logging.getLogger("nasti.ingest")
-POLL = 0.3
+POLL_MAX = 2.0      # seconds between looks at a document's batches (from 0.25 s, growing): 16 documents in flight
+REAP_EVERY = 2.0    # must not cost the watcher a core
 
 
 class BatchFailed(RuntimeError):
@@ -53,28 +54,50 @@ class CeleryIngestor(Ingestor):
         if sent:
             batches.mark_sent(self.store, sent)
 
+    def _broker_empty(self) -> bool:
+        """No message waits in the broker's queue (then a batch queued long ago lost its message). A broker that
+        cannot be asked counts as empty: sending again fails the same way, and a duplicate is harmless."""
+        try:
+            import redis
+
+            client = redis.Redis.from_url(self.cfg.queue.url, socket_timeout=3, socket_connect_timeout=3)
+            try:
+                return int(client.llen(QUEUE)) == 0
+            finally:
+                client.close()
+        except Exception:
+            return True
+
     def _ocr_or_kept(self, path: Path, found: Inspected, staging: Path, sha: str) -> list[PageResult]:
         doc_id = int(staging.name)
         staging.mkdir(parents=True, exist_ok=True)
         self._send(batches.plan(self.store, doc_id, sha, found.kind, found.pages, self.cfg.queue.batch_pages))
         if self.on_pages is not None:
             self.on_pages(sharefs.source_of(self.cfg.share, path), found.pages, None)
-        resent = 0
+        warned, wait, reaped = False, 0.25, time.monotonic()
+        started = reaped
         while True:
             try:
                 done = self._check(doc_id, sha, found)
                 if done is not None:
                     return done
-                again = batches.reap(self.store, doc_id, sha, self.cfg.queue.requeue_seconds)
-                self._send(again)
-                resent += bool(again)
-                if resent == 3:   # said once per document: the operator can act, nothing is lost meanwhile
-                    log.warning("%s: OCR batches were sent 3 times and not finished: is `nasti worker` running on "
-                                "a machine that reaches %s?", path.name, _safe(self.cfg.queue.url))
+                if time.monotonic() - reaped < REAP_EVERY:
+                    time.sleep(wait)
+                    wait = min(POLL_MAX, wait * 1.5)
+                    continue
+                reaped = time.monotonic()
+                self._send(batches.reap(self.store, doc_id, sha, self.cfg.queue.requeue_seconds,
+                                        broker_empty=self._broker_empty()))
+                if not warned and time.monotonic() - started > 5 * self.cfg.queue.requeue_seconds and all(
+                        b.state == "queued" for b in batches.states(self.store, doc_id, sha)):
+                    warned = True   # said once per document: the operator can act, nothing is lost meanwhile
+                    log.warning("%s: no OCR worker has taken its pages for %.0f s: is `nasti worker` running on a "
+                                "machine that reaches %s?", path.name, time.monotonic() - started,
+                                _safe(self.cfg.queue.url))
             except OperationalError as e:   # the database restarting: its state is the truth, wait for it
                 log.warning("database unavailable while waiting for OCR of %s: %s", path.name, e.orig)
                 time.sleep(1.0)
-            time.sleep(POLL)
+            time.sleep(wait)
 
     def _check(self, doc_id: int, sha: str, found: Inspected) -> list[PageResult] | None:
         todo = batches.states(self.store, doc_id, sha)

@@ -42,4 +42,5 @@ def worker(concurrency: Annotated[int, typer.Option(min=0, help="worker processe
     celery = make_app(cfg)
     celery.worker_main(["worker", f"--concurrency={concurrency or default_workers()}", "--pool=prefork",
                         f"--loglevel={loglevel.upper()}", "-Q", "nasti", "--without-gossip", "--without-mingle",
+                        "--without-heartbeat",
                         "-n", f"nasti@{os.uname().nodename}.{os.getpid()}"])
