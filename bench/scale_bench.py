@@ -205,7 +205,7 @@ def main() -> None:
         print("celery 2", two, flush=True)
         try:
             more = make_pdfs(tmpd / "corpus2", 3 * a.docs, a.pages)     # enough pages left for every kill
-        kills = run_kills(tmpd / "kills", pg, more, a.kills, a.seed) if a.kills else []
+            kills = run_kills(tmpd / "kills", pg, more, a.kills, a.seed) if a.kills else []
             kill_error = ""
         except AssertionError as e:
             kills, kill_error = [], str(e).splitlines()[0]
