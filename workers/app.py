@@ -28,7 +28,10 @@ from workers import batches
 os.environ["OMP_THREAD_LIMIT"] = "1"
 log = logging.getLogger("nasti.worker")
 TASK = "nasti.ocr_batch"
-QUEUE = "nasti"         # the broker's queue (a Redis list of that name)
+QUEUE = "nasti"         # the broker's queue (Redis lists: QUEUE for batches sent again, first; QUEUE_NEW for new ones)
+AGAIN, NEW = 0, 5       # message priorities (Redis: 0 is served first): a killed worker's batch jumps the backlog
+_SEP = "\x06\x16"
+QUEUE_KEYS = (QUEUE, f"{QUEUE}{_SEP}{NEW}")
 STAGING = ".staging"    # = ingest.pipeline.STAGING (the pipeline module is not imported by workers)
 
 
@@ -68,7 +71,8 @@ def make_app(cfg: Config) -> Celery:
         task_serializer="json", accept_content=["json"], result_serializer="json", task_ignore_result=True,
         task_acks_late=True, task_reject_on_worker_lost=True, worker_prefetch_multiplier=1,
         task_soft_time_limit=lim.soft, task_time_limit=lim.hard,
-        broker_transport_options={"visibility_timeout": lim.visibility},
+        broker_transport_options={"visibility_timeout": lim.visibility, "priority_steps": [AGAIN, NEW],
+                                  "sep": _SEP, "queue_order_strategy": "priority"},
         broker_connection_retry_on_startup=True, worker_hijack_root_logger=False,
         task_default_queue=QUEUE,
     )

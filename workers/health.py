@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from nasti.doctor import Context, Finding, _fail, _ok, _warn, check
-from workers.app import QUEUE
+from workers.app import QUEUE_KEYS
 from workers.app import safe_broker_url as _safe
 
 
@@ -21,7 +21,7 @@ def check_queue(ctx: Context) -> Iterator[Finding]:
     try:
         client = redis.Redis.from_url(q.url, socket_timeout=3, socket_connect_timeout=3)
         client.ping()
-        waiting = client.llen(QUEUE)
+        waiting = sum(int(client.llen(k)) for k in QUEUE_KEYS)
     except redis.AuthenticationError:
         yield _fail("queue", "queue", f"the queue {where} refused nasti's password: check the password in [queue] "
                     "url against Redis's requirepass")

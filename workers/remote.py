@@ -25,7 +25,7 @@ from ocr.errors import OcrError
 from ocr.page import PageResult
 from store.db import Store
 from workers import batches
-from workers.app import QUEUE, TASK, make_app
+from workers.app import AGAIN, NEW, QUEUE_KEYS, TASK, make_app
 from workers.app import safe_broker_url as _safe
 
 log = logging.getLogger("nasti.ingest")
@@ -42,11 +42,11 @@ class CeleryIngestor(Ingestor):
         super().__init__(cfg, store, pool=None)  # type: ignore[arg-type]  # no local pool: workers read the pages
         self.app = app or make_app(cfg)
 
-    def _send(self, ids: list[int]) -> None:
+    def _send(self, ids: list[int], *, again: bool = False) -> None:
         sent = []
         for batch_id in ids:
             try:
-                self.app.send_task(TASK, args=[batch_id], retry=True,
+                self.app.send_task(TASK, args=[batch_id], retry=True, priority=AGAIN if again else NEW,
                                    retry_policy={"max_retries": 2, "interval_start": 0.2, "interval_step": 0.5})
                 sent.append(batch_id)
             except Exception as e:   # the broker is down: the reaper sends it again later
@@ -62,7 +62,7 @@ class CeleryIngestor(Ingestor):
 
             client = redis.Redis.from_url(self.cfg.queue.url, socket_timeout=3, socket_connect_timeout=3)
             try:
-                return int(client.llen(QUEUE)) == 0
+                return sum(int(client.llen(k)) for k in QUEUE_KEYS) == 0
             finally:
                 client.close()
         except Exception:
@@ -87,7 +87,7 @@ class CeleryIngestor(Ingestor):
                     continue
                 reaped = time.monotonic()
                 self._send(batches.reap(self.store, doc_id, sha, self.cfg.queue.requeue_seconds,
-                                        broker_empty=self._broker_empty()))
+                                        broker_empty=self._broker_empty()), again=True)
                 if not warned and time.monotonic() - started > 5 * self.cfg.queue.requeue_seconds and all(
                         b.state == "queued" for b in batches.states(self.store, doc_id, sha)):
                     warned = True   # said once per document: the operator can act, nothing is lost meanwhile
