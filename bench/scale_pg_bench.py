@@ -53,6 +53,26 @@ def timed(fn: Callable[[], Any], runs: int = RUNS) -> tuple[float, float]:
     return statistics.median(times), statistics.quantiles(times, n=20)[-1]
 
 
+def readiness_timings(pg: str, documents: int, pages_per_doc: int) -> tuple[list[tuple[str, float, float]], float]:
+    store = Store(new_database(pg, "ready"))
+    t0 = time.perf_counter()
+    seed(store, documents, pages_per_doc)
+    with store.engine.connect() as c:
+        c.execute(text("ANALYZE"))
+        c.commit()
+    seeded = time.perf_counter() - t0
+    cfg = Config(path=None, share=Path("/nonexistent"), store_url=store.url, archive=Path("/nonexistent"),
+                 office=OfficeConfig(cutover=AS_OF.replace(year=AS_OF.year + 1)),
+                 branches={k: BranchConfig(k, k[:3].upper(), k, k) for k in BRANCHES})
+    rows = []
+    with store.session() as s:
+        status_counts(s)
+        rows.append(("status_counts (nasti status)", *timed(lambda: status_counts(s))))
+        rows.append(("readiness (nasti readiness)", *timed(lambda: readiness(s, cfg, as_of=AS_OF), 10)))
+    store.close()
+    return rows, seeded
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--documents", type=int, default=200_000)
@@ -61,23 +81,11 @@ def main() -> None:
     a = ap.parse_args()
     lines: list[str] = []
     with server() as pg:
-        store = Store(new_database(pg, "ready"))
-        t0 = time.perf_counter()
-        seed(store, a.documents, a.pages_per_doc)
-        with store.engine.connect() as c:
-            c.execute(text("ANALYZE"))
-            c.commit()
-        seeded = time.perf_counter() - t0
-        cfg = Config(path=None, share=Path("/nonexistent"), store_url=store.url, archive=Path("/nonexistent"),
-                     office=OfficeConfig(cutover=AS_OF.replace(year=AS_OF.year + 1)),
-                     branches={k: BranchConfig(k, k[:3].upper(), k, k) for k in BRANCHES})
-        rows = []
-        with store.session() as s:
-            status_counts(s)
-            rows.append(("status_counts (nasti status)", *timed(lambda: status_counts(s))))
-            rows.append(("readiness (nasti readiness)", *timed(lambda: readiness(s, cfg, as_of=AS_OF), 10)))
-        store.close()
-        print(rows, flush=True)
+        rows: list[tuple[str, float, float]] = []
+        seeded = 0.0
+        if a.documents:   # 0: search only
+            rows, seeded = readiness_timings(pg, a.documents, a.pages_per_doc)
+            print(rows, flush=True)
 
         sstore = Store(new_database(pg, "search"))
         t0 = time.perf_counter()
@@ -101,7 +109,7 @@ def main() -> None:
                 all_ms += times
                 m = searchq.tsquery_literal(searchq.parse_query(q))
                 old = timed(lambda m=m: s.execute(text(_UNBOUNDED), {"m": m, "limit": 20}).all(), 5)
-                new = timed(lambda m=m: s.execute(text(searchq._POSTGRES.format(branch_join="")),
+                new = timed(lambda m=m: s.execute(text(searchq._POSTGRES.format(branch_join_f="")),
                                                   {"m": m, "limit": 20, "candidates": searchq.CANDIDATES}).all(), 5)
                 matching = s.execute(text("SELECT count(*) FROM page_fts WHERE tsv @@ CAST(:m AS tsquery)"),
                                      {"m": m}).scalar()

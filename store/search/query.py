@@ -29,18 +29,20 @@ GROUP BY h.document_id ORDER BY r, h.document_id LIMIT :limit
 #: a word on 75 k pages stays fast. Pages past the cap are still found by a narrower query.
 CANDIDATES = 2000
 _POSTGRES = """
-WITH q AS (SELECT CAST(:m AS tsquery) AS q),
-c AS MATERIALIZED (
-    SELECT f.document_id, f.page, f.tsv FROM page_fts AS f CROSS JOIN q
-    JOIN document AS d ON d.id = f.document_id {branch_join}
-    WHERE f.tsv @@ q.q LIMIT :candidates
+WITH c AS MATERIALIZED (
+    SELECT f.document_id, f.page, f.tsv FROM page_fts AS f {branch_join_f}
+    WHERE f.tsv @@ CAST(:m AS tsquery) LIMIT :candidates
 )
 SELECT document_id, page, r FROM (
-    SELECT DISTINCT ON (c.document_id) c.document_id, c.page, ts_rank(c.tsv, q.q) AS r
-    FROM c CROSS JOIN q
+    SELECT DISTINCT ON (c.document_id) c.document_id, c.page, ts_rank(c.tsv, CAST(:m AS tsquery)) AS r
+    FROM c JOIN document AS d ON d.id = c.document_id
     ORDER BY c.document_id, r DESC, c.page
 ) AS h ORDER BY r DESC, document_id LIMIT :limit
 """
+#: the tsquery is a constant (not a joined value), so the planner estimates its matches from the statistics and
+#: uses the GIN index for a rare word or a file number instead of scanning until CANDIDATES rows are found
+_BRANCH_JOIN_F = ("JOIN document AS bd ON bd.id = f.document_id "
+                  "JOIN branch AS b ON b.id = bd.branch_id AND b.key = :branch")
 _BRANCH_JOIN = "JOIN branch AS b ON b.id = d.branch_id AND b.key = :branch"
 
 
@@ -82,7 +84,7 @@ def _ranked(s: Session, query: Query, branch: str | None, limit: int) -> list[tu
         return [(int(d), int(p), round(-float(r), 6)) for d, p, r in rows]
     params["m"] = tsquery_literal(query)
     params["candidates"] = max(CANDIDATES, limit)
-    rows = s.execute(text(_POSTGRES.format(branch_join=join)), params).all()
+    rows = s.execute(text(_POSTGRES.format(branch_join_f=_BRANCH_JOIN_F if branch else "")), params).all()
     return [(int(d), int(p), round(float(r), 6)) for d, p, r in rows]
 
 
