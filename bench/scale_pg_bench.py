@@ -109,8 +109,7 @@ def main() -> None:
                 all_ms += times
                 m = searchq.tsquery_literal(searchq.parse_query(q))
                 old = timed(lambda m=m: s.execute(text(_UNBOUNDED), {"m": m, "limit": 20}).all(), 5)
-                new = timed(lambda m=m: s.execute(text(searchq._POSTGRES.format(branch_join_f="")),
-                                                  {"m": m, "limit": 20, "candidates": searchq.CANDIDATES}).all(), 5)
+                new = timed(lambda q=q: searchq._ranked(s, searchq.parse_query(q), None, 20), 5)
                 matching = s.execute(text("SELECT count(*) FROM page_fts WHERE tsv @@ CAST(:m AS tsquery)"),
                                      {"m": m}).scalar()
                 srows.append((label, q, matching, len(hits), statistics.median(times),

@@ -39,8 +39,6 @@ SELECT document_id, page, r FROM (
     ORDER BY c.document_id, r DESC, c.page
 ) AS h ORDER BY r DESC, document_id LIMIT :limit
 """
-#: the tsquery is a constant (not a joined value), so the planner estimates its matches from the statistics and
-#: uses the GIN index for a rare word or a file number instead of scanning until CANDIDATES rows are found
 _BRANCH_JOIN_F = ("JOIN document AS bd ON bd.id = f.document_id "
                   "JOIN branch AS b ON b.id = bd.branch_id AND b.key = :branch")
 _BRANCH_JOIN = "JOIN branch AS b ON b.id = d.branch_id AND b.key = :branch"
@@ -84,7 +82,12 @@ def _ranked(s: Session, query: Query, branch: str | None, limit: int) -> list[tu
         return [(int(d), int(p), round(-float(r), 6)) for d, p, r in rows]
     params["m"] = tsquery_literal(query)
     params["candidates"] = max(CANDIDATES, limit)
+    # with a LIMIT the planner bets on a scan that stops early; for a rare word or a file number (whose phrase it
+    # cannot estimate) it reads the whole table: the GIN index is always right for @@, so take it for this query
+    # (an error aborts the transaction, whose rollback undoes the SET LOCAL too)
+    s.execute(text("SET LOCAL enable_seqscan = off"))
     rows = s.execute(text(_POSTGRES.format(branch_join_f=_BRANCH_JOIN_F if branch else "")), params).all()
+    s.execute(text("SET LOCAL enable_seqscan TO DEFAULT"))
     return [(int(d), int(p), round(float(r), 6)) for d, p, r in rows]
 
 
