@@ -89,6 +89,15 @@ class ExportConfig:
 
 
 @dataclass(frozen=True)
+class QueueConfig:
+    backend: str = "local"          # local: this machine's process pool | celery: workers/ (Redis + PostgreSQL)
+    url: str = "redis://127.0.0.1:6379/0"   # the broker (celery only); messages carry ids, the database is the truth
+    batch_pages: int = 8            # pages per task: a task stays far below the broker's visibility timeout
+    requeue_seconds: float = 60.0   # a batch queued this long with no taker is sent again (a lost message)
+    batch_seconds: float = 0.0      # a batch's time limit (0: 3 × page_timeout per page + 10 s)
+
+
+@dataclass(frozen=True)
 class LogConfig:
     file: Path | None = None        # also log to this file (rotated); None: stderr only
     level: str = "info"             # debug | info | warning | error
@@ -110,6 +119,7 @@ class Config:
     branches: dict[str, BranchConfig] = field(default_factory=dict)
     log: LogConfig = field(default_factory=LogConfig)
     export: ExportConfig = field(default_factory=ExportConfig)
+    queue: QueueConfig = field(default_factory=QueueConfig)
     share_create: bool = False      # [share] create: make a missing share folder (demo / a local folder)
     share_require_mount: bool = False  # [share] require_mount: the share must be a mount point (SMB/NFS)
     share_per_office: bool = False  # [share] per_office: share/<office key>/<branch>/… (many offices, one share)
@@ -266,6 +276,7 @@ def load(explicit: str | None = None) -> Config:
         branches=branches,
         log=LogConfig(**{**_floats(log, "max_mb"), "file": _resolve(base, log["file"]) if log.get("file") else None}),
         export=ExportConfig(**_floats(sec("export"), "volume_mb")),
+        queue=QueueConfig(**_floats(sec("queue"), "requeue_seconds", "batch_seconds")),
     )
     _check_apart(cfg)
     return cfg

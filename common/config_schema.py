@@ -107,6 +107,9 @@ SPEC: dict[str, dict[str, Check]] = {
             "max_mb": number(0, above=True, unit="MB"), "backups": number(0, 1000, whole=True)},
     "export": {"volume_mb": number(0, 10240, above=True, unit="MB"), "dpi": number(72, 600, whole=True)},
     "web": {"secure_cookie": flag},
+    "queue": {"backend": choice("local", "celery"), "url": text(),
+              "batch_pages": number(1, 64, whole=True), "requeue_seconds": number(1, 86400, unit="seconds"),
+              "batch_seconds": number(0, 86400, unit="seconds")},
     "branches": {},
 }
 BRANCH_SPEC: dict[str, Check] = {"code": text(), "name_hi": text(), "name_en": text(), "cutover": date}

@@ -8,7 +8,10 @@
 #   /var/lib/nasti/db           the SQLite database        (user nasti)
 #   /var/lib/nasti/archive      originals + searchable PDFs (user nasti)
 #   /var/log/nasti              nasti.log (watch) and serve.log, rotated by nasti ([log] in the config)
-#   nasti-watch.service, nasti-serve.service  in /etc/systemd/system
+#   nasti-watch.service, nasti-serve.service, nasti-worker.service  in /etc/systemd/system
+#
+# --worker: this machine is an OCR worker of a scale-out site ([queue] backend = "celery"): only nasti-worker is
+# enabled (the watcher and the dashboard run on one machine; workers never migrate the database).
 #
 # The share must be mounted at --share before the watcher starts (an /etc/fstab line or a .mount unit;
 # the watcher's unit has RequiresMountsFor= on it). DESTDIR=/some/dir installs into a staging root instead
@@ -18,12 +21,14 @@ set -euo pipefail
 SHARE=/srv/nasti/share
 PREFIX=/opt/nasti
 START=1
+WORKER=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --share) SHARE=$2; shift 2 ;;
     --prefix) PREFIX=$2; shift 2 ;;
     --no-start) START=0; shift ;;
-    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+    --worker) WORKER=1; shift ;;
+    -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
     *) echo "install-service: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -68,18 +73,24 @@ fi
 
 # 4. the units, with this server's paths
 mkdir -p "$D/etc/systemd/system"
-for unit in nasti-watch.service nasti-serve.service; do
+for unit in nasti-watch.service nasti-serve.service nasti-worker.service; do
   sed -e "s|/srv/nasti/share|$SHARE|g" -e "s|/opt/nasti|$PREFIX|g" -e "s|^User=nasti|User=$USER_NAME|" \
       -e "s|^Group=nasti|Group=$USER_NAME|" "$SRC/deploy/systemd/$unit" > "$D/etc/systemd/system/$unit"
 done
 if command -v systemd-analyze >/dev/null; then  # it warns (exit 0) on a bad line: any output is a failure
   problems=$(systemd-analyze verify "$D/etc/systemd/system/nasti-watch.service" \
-             "$D/etc/systemd/system/nasti-serve.service" 2>&1 || true)
+             "$D/etc/systemd/system/nasti-serve.service" "$D/etc/systemd/system/nasti-worker.service" 2>&1 || true)
   if [ -n "$problems" ]; then echo "install-service: the units do not verify:" >&2; echo "$problems" >&2; exit 1; fi
 fi
 [ -n "$D" ] && { echo "install-service: staged in $D"; exit 0; }
 
 # 5. the schema (the one step that changes it), a check, and the services
+if [ "$WORKER" = 1 ]; then   # a worker machine: the server migrates, the worker only reads batches
+  systemctl daemon-reload
+  [ "$START" = 1 ] && systemctl enable --now nasti-worker.service
+  echo "install-service: worker installed. Logs: journalctl -u nasti-worker -f"
+  exit 0
+fi
 runuser -u "$USER_NAME" -- "$PREFIX/.venv/bin/nasti" --config /etc/nasti/config.toml migrate
 runuser -u "$USER_NAME" -- "$PREFIX/.venv/bin/nasti" --config /etc/nasti/config.toml doctor || \
   echo "install-service: nasti doctor found problems (above); the services start once they are fixed"

@@ -36,7 +36,7 @@ from ocr.page import PageResult, PageTask, process_page
 from ocr.pdf import build_searchable
 from ocr.pool import OcrPool
 from ocr.xmp import write_description
-from store import repo
+from store import dblocks, repo
 from store.db import Store
 from store.describe import describe
 from store.models import Document
@@ -97,7 +97,7 @@ class Ingestor:
             return Outcome(source, "changing", None, again=ident is not None)
         office_id, branch_id = self._place(source)
         # Copies with the same bytes are handled one after the other, so the second sees the first's outcome.
-        with self._same_bytes.hold(sha):
+        with self._same_bytes.hold(sha), dblocks.same_bytes(self.store, sha):   # across machines on PostgreSQL
             with self.store.session() as s:
                 doc = repo.resumable(s, source, sha)
                 if doc is None and (failed := repo.retryable(s, source, sha)) is not None:

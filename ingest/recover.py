@@ -19,7 +19,7 @@ from ingest.pipeline import STAGING
 from ingest.reasons import reason
 from store import repo
 from store.db import Store
-from store.models import Document
+from store.models import Document, OcrBatch
 
 log = logging.getLogger("nasti.ingest")
 QUARANTINE = "_quarantine"
@@ -76,6 +76,8 @@ def recover(store: Store, share: Path, archive: Path) -> dict[str, int]:
         if f.is_file():
             _set_aside(archive, f, stamp, "belongs to an unfinished record whose original left the share")
             counts["quarantined"] += 1
+    with store.session() as s:   # pages OCR workers on other machines are reading (workers/): theirs, not ours
+        waiting |= {str(d) for d in s.scalars(select(OcrBatch.document_id).distinct())}
     staging = archive / STAGING
     if staging.is_dir():
         for d in staging.iterdir():

@@ -224,6 +224,8 @@ from nasti.commands import (  # noqa: E402,F401
 from nasti.commands import document, export  # noqa: E402,F401  # isort: skip  (eOffice: #17)
 from nasti.commands import office, snapshot  # noqa: E402,F401  # isort: skip  (offices: #16)
 
+from nasti.commands import worker  # noqa: E402,F401  # isort: skip  (scale-out: #15)
+
 from nasti.commands import doctor, migrate  # noqa: E402,F401  # isort: skip  (ops: #18)
 
 if __name__ == "__main__":

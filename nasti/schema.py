@@ -86,11 +86,15 @@ def safe_url(url: str) -> str:
         return "(configured database)"
 
 
-def open_checked(url: str) -> Store:
-    """A Store on ``url`` whose schema is this nasti's; a brand-new database is created; else SchemaError."""
+def open_checked(url: str, *, create: bool = True) -> Store:
+    """A Store on ``url`` whose schema is this nasti's; a brand-new database is created (unless ``create`` is
+    False: an OCR worker never changes a schema, not even a new one's); else SchemaError."""
     engine = make_engine(url)
     try:
         st = schema_state(engine)
+        if st.state == "new" and not create:
+            raise SchemaError(f"the database {safe_url(url)} has no nasti schema yet: run `nasti db upgrade` once "
+                              "(on the server, not on a worker)")
         if st.state == "new":
             migrate(engine)
             log.info("created a new database at %s (schema %s)", safe_url(url), st.head)

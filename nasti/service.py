@@ -4,6 +4,7 @@ from __future__ import annotations
 import logging
 import signal
 import threading
+from contextlib import nullcontext
 from pathlib import Path
 
 from rich.console import Console
@@ -21,9 +22,11 @@ from ocr import poppler, tesseract
 from ocr.errors import EngineMissing
 from ocr.pool import OcrPool
 from store.db import Store
+from store.dblocks import LeaderBusy, LeaderLock
 from watch_folder.service import Watcher
 
 log = logging.getLogger("nasti")
+IN_FLIGHT_CELERY = 16   # documents whose batches are queued at once when workers on other machines read the pages
 
 
 class _CountingRunner(Runner):
@@ -66,18 +69,50 @@ def run_watch(cfg: Config, *, once: bool, console: Console, progress_console: Co
         return 1
     try:
         return _watch_locked(cfg, once=once, console=console, progress_console=progress_console,
-                             accept_archive_mismatch=accept_archive_mismatch)
+                             accept_archive_mismatch=accept_archive_mismatch, wait=wait)
     finally:
         lock.release()
 
 
 def _watch_locked(cfg: Config, *, once: bool, console: Console, progress_console: Console | None,
-                  accept_archive_mismatch: bool) -> int:
+                  accept_archive_mismatch: bool, wait: bool = False) -> int:
     try:
         store = open_checked(cfg.store_url)
     except SchemaError as e:
         log.error("%s", e)
         return 2
+    leader = LeaderLock(store)   # PostgreSQL: one watcher leads across machines; a second stands by (--wait)
+    try:
+        leader.acquire(wait=wait)
+    except LeaderBusy:
+        Console(stderr=True, soft_wrap=True).print(
+            "nasti: इस डेटाबेस पर एक दूसरा nasti वॉचर पहले से काम कर रहा है; --wait से यह प्रतीक्षा करेगा | "
+            "another nasti watcher already leads this database; with --wait this one stands by",
+            style="red", highlight=False)
+        store.close()
+        return 1
+    try:
+        return _watch_leading(cfg, store, once=once, console=console, progress_console=progress_console,
+                              accept_archive_mismatch=accept_archive_mismatch, leader=leader)
+    finally:
+        leader.release()
+
+
+def _keep_leading(leader: LeaderLock, watcher: Watcher, lost: threading.Event, ended: threading.Event,
+                  every: float = 5.0) -> None:
+    """A leader whose lock went with its connection (the database restarted) stops: a stand-by may lead now. The
+    service manager starts it again, and it stands by or leads."""
+    while not ended.wait(every):
+        if not leader.held():
+            log.error("the leader lock on the database was lost (the server restarted?): this watcher stops so that "
+                      "two never lead at once; started again, it stands by or leads")
+            lost.set()
+            watcher.stop()
+            return
+
+
+def _watch_leading(cfg: Config, store: Store, *, once: bool, console: Console, progress_console: Console | None,
+                   accept_archive_mismatch: bool, leader: LeaderLock | None = None) -> int:
     if code := guard.before_recovery(store, cfg, accept=accept_archive_mismatch):  # never prune an unknown archive
         store.close()
         return code
@@ -88,15 +123,26 @@ def _watch_locked(cfg: Config, *, once: bool, console: Console, progress_console
     def on_outcome(o: Outcome) -> None:
         progress.outcome(o.source, o.status, o.detail, pages=o.pages, review=o.needs_review)
 
-    with OcrPool(cfg.ocr.workers) as pool, progress:
-        ingestor = Ingestor(cfg, store, pool)
+    celery = cfg.queue.backend == "celery"
+    with (nullcontext(None) if celery else OcrPool(cfg.ocr.workers)) as pool, progress:
+        if pool is None:   # [queue] backend = "celery": the pages are read by `nasti worker` on any machine
+            from workers.remote import CeleryIngestor
+
+            ingestor: Ingestor = CeleryIngestor(cfg, store)
+            in_flight = IN_FLIGHT_CELERY
+        else:
+            ingestor, in_flight = Ingestor(cfg, store, pool), pool.workers * 2
         ingestor.on_pages = progress.pages
-        runner = _CountingRunner(ingestor, documents_in_flight=pool.workers * 2, on_outcome=on_outcome,
+        runner = _CountingRunner(ingestor, documents_in_flight=in_flight, on_outcome=on_outcome,
                                  progress=progress, share=cfg.share)
         watcher = Watcher(cfg.share, cfg.watch, runner)
         if not once and threading.current_thread() is threading.main_thread():
             for sig in (signal.SIGINT, signal.SIGTERM):
                 signal.signal(sig, lambda *_: watcher.stop())
+        lost, ended = threading.Event(), threading.Event()
+        if not once and leader is not None and store.engine.dialect.name == "postgresql":
+            threading.Thread(target=_keep_leading, args=(leader, watcher, lost, ended), daemon=True,
+                             name="nasti-leader").start()
         complete = True
         try:
             if once:
@@ -105,6 +151,7 @@ def _watch_locked(cfg: Config, *, once: bool, console: Console, progress_console
                 log.info("nasti is watching %s — Ctrl+C stops", cfg.share)
                 watcher.run_forever()
         finally:
+            ended.set()
             runner.close()
             progress.failed(runner.errors)  # tries; the summary counts files
             _show_health(store, console)
@@ -115,6 +162,8 @@ def _watch_locked(cfg: Config, *, once: bool, console: Console, progress_console
         console.print(line, highlight=False, markup=False)
     if runner.fatal is not None:
         log.error("%s", runner.fatal)
+        return 1
+    if lost.is_set():
         return 1
     if not complete:
         log.error("some files could not be processed and are still in the share; see the log above")

@@ -9,7 +9,19 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
@@ -92,6 +104,10 @@ class Document(Base):
               "register_file_id"),
         Index("ix_document_done_progress", "status", "done_at", "branch_id", "pages"),
         Index("ix_document_status_register", "status", "register_file_id", "needs_review", "done_at", "branch_id"),
+        # migration 0011_scaleout: one active record per drop, whichever watcher inserts first
+        Index("uq_document_active_drop", "source", "sha256", unique=True,
+              sqlite_where=text("status IN ('received', 'processing')"),
+              postgresql_where=text("status IN ('received', 'processing')")),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     office_id: Mapped[int] = mapped_column(ForeignKey("office.id"))
@@ -284,3 +300,35 @@ class Audit(Base):
     detail: Mapped[str | None] = mapped_column(Text)      # JSON
     address: Mapped[str | None] = mapped_column(String(64))
     office_key: Mapped[str | None] = mapped_column(String(64))
+
+
+class OcrBatch(Base):
+    """Pages ``first``..``last - 1`` (0-based) of a document's bytes, OCR'd by one Celery task (workers/);
+    migration 0011_scaleout."""
+
+    __tablename__ = "ocr_batch"
+    __table_args__ = (UniqueConstraint("document_id", "sha256", "first", name="uq_ocr_batch_pages"),
+                      Index("ix_ocr_batch_state", "state", "lease_until"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("document.id", ondelete="CASCADE"))
+    sha256: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(16))
+    first: Mapped[int] = mapped_column(Integer)
+    last: Mapped[int] = mapped_column(Integer)
+    state: Mapped[str] = mapped_column(String(16))      # queued | running | done | rejected | failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    queued_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    lease_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    worker: Mapped[str | None] = mapped_column(String(200))
+    error_code: Mapped[str | None] = mapped_column(String(64))
+    error: Mapped[str | None] = mapped_column(Text)
+
+
+class OcrResult(Base):
+    """One page read by a worker (JSON of ``ocr.page.PageResult``), upserted; migration 0011_scaleout."""
+
+    __tablename__ = "ocr_result"
+    document_id: Mapped[int] = mapped_column(ForeignKey("document.id", ondelete="CASCADE"), primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    number: Mapped[int] = mapped_column(Integer, primary_key=True)
+    result: Mapped[str] = mapped_column(Text)

@@ -113,3 +113,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         names = SLOW.get(module, set())
         if names is None or getattr(item, "originalname", item.name) in names:
             item.add_marker(pytest.mark.slow)
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[str]:
+    """One throwaway PostgreSQL server (Debian's packages) for the session; tests make their own databases on it
+    (tests.pgcluster.new_database). Never skipped: a missing PostgreSQL fails loudly."""
+    from tests.pgcluster import server
+
+    with server() as url:
+        yield url

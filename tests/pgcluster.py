@@ -41,3 +41,63 @@ def cluster(timezone: str) -> Iterator[str]:
             _run(str(BIN / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop")
     finally:
         shutil.rmtree(root, ignore_errors=True)
+
+
+_counter = iter(range(1, 1_000_000))
+
+
+def new_database(url: str, prefix: str = "t") -> str:
+    """A fresh, empty database on the cluster at ``url``; returns its URL."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    name = f"{prefix}{os.getpid()}_{next(_counter)}"
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        engine.dispose()
+    return make_url(url).set(database=name).render_as_string(hide_password=False)
+
+
+@contextmanager
+def server(port: int | None = None) -> Iterator[str]:
+    """A running server with the default time zone (UTC), listening on a Unix socket (and on 127.0.0.1:``port``
+    when given); yields its URL."""
+    root = Path(tempfile.mkdtemp(prefix="nasti-pg-"))
+    if os.geteuid() == 0:
+        pw = pwd.getpwnam("postgres")
+        os.chown(root, pw.pw_uid, pw.pw_gid)
+    cl = Cluster(root, port)
+    try:
+        cl.init()
+        cl.start()
+        try:
+            yield cl.url
+        finally:
+            cl.stop()
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+class Cluster:
+    """A cluster the test may stop (``-m immediate``: a crash) and start again."""
+
+    def __init__(self, root: Path, port: int | None = None) -> None:
+        self.root, self.port, self.data = root, port, root / "data"
+        self.url = f"postgresql+psycopg://postgres@/postgres?host={root}"
+        if port:
+            self.url += f"&port={port}"
+
+    def init(self) -> None:
+        _run(str(BIN / "initdb"), "-D", str(self.data), "-A", "trust", "-U", "postgres", "--no-sync", "-E", "UTF8",
+             "--locale=C.UTF-8")
+
+    def start(self) -> None:
+        listen = f"-c listen_addresses=127.0.0.1 -p {self.port}" if self.port else "-c listen_addresses=''"
+        _run(str(BIN / "pg_ctl"), "-D", str(self.data), "-w", "-l", str(self.root / "log"), "-o",
+             f"{listen} -k {self.root} -c timezone=UTC -c fsync=off -c max_connections=200", "start")
+
+    def stop(self, mode: str = "immediate") -> None:
+        _run(str(BIN / "pg_ctl"), "-D", str(self.data), "-m", mode, "-w", "stop")

@@ -20,10 +20,11 @@ CONFIG = """[share]\npath = "share"\n[store]\nurl = "sqlite:///var/nasti.db"\n[a
 class Office:
     """A config file, a store and a way to add done documents."""
 
-    def __init__(self, root: Path, extra: str = "") -> None:
+    def __init__(self, root: Path, extra: str = "", url: str | None = None) -> None:
         self.root = root
         self.config_path = root / "config.toml"
-        self.config_path.write_text(CONFIG + extra, encoding="utf-8")
+        config = CONFIG.replace('"sqlite:///var/nasti.db"', f'"{url}"') if url else CONFIG
+        self.config_path.write_text(config + extra, encoding="utf-8")
         self.cfg: Config = configmod.load(str(self.config_path))
         self.store = Store(self.cfg.store_url)
         with self.store.session() as s:

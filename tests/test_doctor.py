@@ -29,7 +29,7 @@ def test_a_fresh_office_is_healthy_and_the_doctor_creates_nothing(office: Office
     code, report = _doctor(office)
     assert code == 0 and report["ok"], report
     areas = {c["area"] for c in report["checks"]}
-    assert areas == {"config", "share", "ocr", "database", "storage"}
+    assert areas == {"config", "share", "ocr", "database", "storage", "queue"}
     ok = _messages(report, "ok")
     for needle in ("tesseract 5", "model Devanagari installed", "model hin installed", "model eng installed",
                    "model osd installed", "pdftoppm", "pdfinfo", "read a Hindi test line with every digit"):

@@ -11,6 +11,7 @@ from store.search.pg import tsquery_literal, tsvector_literal
 from store.search.query import match_expression, search
 from store.search.tokenize import index_text, parse_query
 from tests.conftest import NASTI
+from tests.pgcluster import new_database
 from tests.tagdocs import Office
 
 DOCS = {
@@ -26,9 +27,11 @@ DOCS = {
 }
 
 
-@pytest.fixture(scope="module")
-def office(tmp_path_factory: pytest.TempPathFactory) -> tuple[Office, dict[str, int]]:
-    o = Office(tmp_path_factory.mktemp("search"))
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def office(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> tuple[Office, dict[str, int]]:
+    """The golden documents, on SQLite (FTS5) and on a real PostgreSQL server (tsvector, bounded ranking)."""
+    url = new_database(request.getfixturevalue("pg_server"), "search") if request.param == "postgresql" else None
+    o = Office(tmp_path_factory.mktemp("search"), url=url)
     ids = {name: o.add(source, pages) for name, (source, pages) in DOCS.items()}
     return o, ids
 

@@ -13,7 +13,8 @@ _MARK = {"ok": "[green]✓[/]", "warn": "[yellow]![/]", "fail": "[bold red]✗[/
 
 @app.command(epilog="Exit codes: 0 everything works (warnings allowed); 2 config; 3 share (missing, not mounted, not "
                     "writable); 4 OCR engines (tesseract, its models, poppler); 5 database (unreachable, schema "
-                    "behind or ahead); 6 storage (archive not writable, not enough disk, log file); 1 doctor itself "
+                    "behind or ahead); 6 storage (archive not writable, not enough disk, log file); 7 queue (Redis not "
+                    "reachable, with [queue] backend = \"celery\"); 1 doctor itself "
                     "failed. With several problems: the first in this order.")
 def doctor(quick: Annotated[bool, typer.Option("--quick", help="leave out the slow checks (a test OCR read); "
                                                                 "for the service's start-up")] = False,

@@ -17,7 +17,7 @@ from store.models import Document, Page
 from store.search.pg import tsquery_literal
 from store.search.tokenize import Query, fts5_match, parse_query, snippet
 
-__all__ = ["Hit", "match_expression", "search"]
+__all__ = ["CANDIDATES", "Hit", "match_expression", "search"]
 
 _SQLITE = """
 WITH h AS MATERIALIZED (
@@ -26,14 +26,22 @@ WITH h AS MATERIALIZED (
 SELECT h.document_id, h.page, min(h.r) AS r FROM h JOIN document AS d ON d.id = h.document_id {branch_join}
 GROUP BY h.document_id ORDER BY r, h.document_id LIMIT :limit
 """
+#: PostgreSQL ranks at most this many matching pages (the GIN index finds them; ts_rank reads each one's tsvector):
+#: a word on 75 k pages stays fast. Pages past the cap are still found by a narrower query.
+CANDIDATES = 2000
 _POSTGRES = """
+WITH c AS MATERIALIZED (
+    SELECT f.document_id, f.page, f.tsv FROM page_fts AS f {branch_join_f}
+    WHERE f.tsv @@ CAST(:m AS tsquery) LIMIT :candidates
+)
 SELECT document_id, page, r FROM (
-    SELECT DISTINCT ON (f.document_id) f.document_id, f.page, ts_rank(f.tsv, q.q) AS r
-    FROM page_fts AS f CROSS JOIN (SELECT CAST(:m AS tsquery) AS q) AS q
-    JOIN document AS d ON d.id = f.document_id {branch_join}
-    WHERE f.tsv @@ q.q ORDER BY f.document_id, r DESC, f.page
+    SELECT DISTINCT ON (c.document_id) c.document_id, c.page, ts_rank(c.tsv, CAST(:m AS tsquery)) AS r
+    FROM c JOIN document AS d ON d.id = c.document_id
+    ORDER BY c.document_id, r DESC, c.page
 ) AS h ORDER BY r DESC, document_id LIMIT :limit
 """
+_BRANCH_JOIN_F = ("JOIN document AS bd ON bd.id = f.document_id "
+                  "JOIN branch AS b ON b.id = bd.branch_id AND b.key = :branch")
 _BRANCH_JOIN = "JOIN branch AS b ON b.id = d.branch_id AND b.key = :branch"
 
 
@@ -78,7 +86,13 @@ def _ranked(s: Session, query: Query, branch: str | None, limit: int,
         rows = s.execute(text(_SQLITE.format(branch_join=join)), params).all()
         return [(int(d), int(p), round(-float(r), 6)) for d, p, r in rows]
     params["m"] = tsquery_literal(query)
-    rows = s.execute(text(_POSTGRES.format(branch_join=join)), params).all()
+    params["candidates"] = max(CANDIDATES, limit)
+    # with a LIMIT the planner bets on a scan that stops early; for a rare word or a file number (whose phrase it
+    # cannot estimate) it reads the whole table: the GIN index is always right for @@, so take it for this query
+    # (an error aborts the transaction, whose rollback undoes the SET LOCAL too)
+    s.execute(text("SET LOCAL enable_seqscan = off"))
+    rows = s.execute(text(_POSTGRES.format(branch_join_f=_BRANCH_JOIN_F if branch else "")), params).all()
+    s.execute(text("SET LOCAL enable_seqscan TO DEFAULT"))
     return [(int(d), int(p), round(float(r), 6)) for d, p, r in rows]
 
 

@@ -1,0 +1,1 @@
+"""Scale-out OCR: page batches read by Celery workers on many machines (workers/app.py, workers/remote.py)."""

@@ -1,0 +1,199 @@
+"""OCR page batches in the database — the source of truth; a broker message carries only a batch id.
+
+A document's pages are split into batches of ≤ ``[queue] batch_pages`` (:func:`plan`). A worker :func:`claim`s a
+batch with one conditional UPDATE (queued → running, or a running batch whose lease ran out or whose worker on this
+machine is dead), so a message delivered twice runs the batch once. Each page read is upserted into ``ocr_result``
+(:func:`record`), the lease renewed as it goes; the batch ends ``done``, ``rejected`` (the file's fault: a page too
+slow, unreadable) or, after :data:`MAX_CLAIMS` claims, ``failed``. :func:`reap` finds what must be sent again.
+"""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import os
+import socket
+from pathlib import Path
+
+from sqlalchemy import delete, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from ocr.page import PageResult
+from store.db import Store
+from store.models import OcrBatch, OcrResult
+
+MAX_CLAIMS = 3      # a batch claimed this often without finishing fails (no poison loop)
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def worker_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def plan(store: Store, doc_id: int, sha256: str, kind: str, pages: int, batch_pages: int) -> list[int]:
+    """The batches of these bytes (created once); batches that ended rejected or failed in an earlier attempt of the
+    document are queued afresh. Returns the ids of the batches not done."""
+    with store.session() as s:
+        have = {b.first: b for b in s.scalars(select(OcrBatch).where(OcrBatch.document_id == doc_id,
+                                                                        OcrBatch.sha256 == sha256))}
+        for first in range(0, pages, batch_pages):
+            b = have.get(first)
+            if b is None:
+                s.add(OcrBatch(document_id=doc_id, sha256=sha256, kind=kind, first=first,
+                               last=min(pages, first + batch_pages), state="queued", attempts=0))
+            elif b.state in ("rejected", "failed"):
+                b.state, b.attempts, b.error, b.error_code, b.worker = "queued", 0, None, None, None
+        s.flush()
+        return list(s.scalars(select(OcrBatch.id).where(OcrBatch.document_id == doc_id, OcrBatch.sha256 == sha256,
+                                                        OcrBatch.state != "done").order_by(OcrBatch.first)))
+
+
+def mark_sent(store: Store, ids: list[int]) -> None:
+    with store.session() as s:
+        s.execute(update(OcrBatch).where(OcrBatch.id.in_(ids), OcrBatch.state == "queued").values(queued_at=_now()))
+
+
+def _dead_here(worker: str | None) -> bool:
+    """The batch's worker ran on this machine and is gone (killed, crashed): its batch may be taken at once."""
+    if not worker or ":" not in worker:
+        return False
+    host, pid = worker.rsplit(":", 1)
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    try:   # a killed pool process stays a zombie until its Celery parent notices: dead all the same
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] in ("Z", "X")
+    except FileNotFoundError:
+        return True
+    except (OSError, IndexError):
+        return False
+
+
+def claim(store: Store, batch_id: int, lease: float) -> OcrBatch | None:
+    """Take the batch for this process, or None (done, or running in a live worker). A batch claimed
+    :data:`MAX_CLAIMS` times already ends ``failed`` instead."""
+    me, now = worker_id(), _now()
+    with store.session() as s:
+        b = s.get(OcrBatch, batch_id)
+        if b is None or b.state not in ("queued", "running"):
+            return None
+        if b.state == "running" and not (b.lease_until and b.lease_until < now) and not _dead_here(b.worker):
+            return None
+        if b.attempts >= MAX_CLAIMS:
+            s.execute(update(OcrBatch).where(OcrBatch.id == batch_id, OcrBatch.state == b.state,
+                                             OcrBatch.attempts == b.attempts)
+                      .values(state="failed", error_code="batch_failed",
+                              error=f"claimed {b.attempts} times without finishing (last by {b.worker})"))
+            return None
+        taken = s.execute(update(OcrBatch).where(OcrBatch.id == batch_id, OcrBatch.state == b.state,
+                                                 OcrBatch.attempts == b.attempts)
+                          .values(state="running", attempts=b.attempts + 1, worker=me,
+                                  lease_until=now + dt.timedelta(seconds=lease))).rowcount
+        if taken != 1:
+            return None
+        s.expire(b)
+        s.refresh(b)
+        s.expunge(b)
+        return b
+
+
+def done_pages(store: Store, b: OcrBatch) -> set[int]:
+    with store.session() as s:
+        return set(s.scalars(select(OcrResult.number).where(
+            OcrResult.document_id == b.document_id, OcrResult.sha256 == b.sha256,
+            OcrResult.number > b.first, OcrResult.number <= b.last)))
+
+
+def _encode(r: PageResult) -> str:
+    d = dataclasses.asdict(r)
+    d["layer"] = str(r.layer) if r.layer is not None else None
+    d["doubtful"] = list(r.doubtful)
+    return json.dumps(d, ensure_ascii=False)
+
+
+def _decode(raw: str) -> PageResult:
+    d = json.loads(raw)
+    d["layer"] = Path(d["layer"]) if d["layer"] else None
+    d["doubtful"] = tuple(d.get("doubtful") or ())
+    return PageResult(**d)
+
+
+def record(store: Store, b: OcrBatch, r: PageResult, lease: float) -> bool:
+    """Upsert one page's result and renew the lease; False when the batch is no longer this worker's."""
+    row = {"document_id": b.document_id, "sha256": b.sha256, "number": r.number, "result": _encode(r)}
+    with store.session() as s:
+        ins = (postgresql.insert(OcrResult) if s.get_bind().dialect.name == "postgresql"
+               else sqlite.insert(OcrResult)).values(**row)
+        s.execute(ins.on_conflict_do_update(index_elements=["document_id", "sha256", "number"],
+                                            set_={"result": ins.excluded.result}))
+        return s.execute(update(OcrBatch).where(OcrBatch.id == b.id, OcrBatch.worker == worker_id(),
+                                                OcrBatch.state == "running")
+                         .values(lease_until=_now() + dt.timedelta(seconds=lease))).rowcount == 1
+
+
+def finish(store: Store, b: OcrBatch, state: str, code: str | None = None, error: str | None = None) -> bool:
+    with store.session() as s:
+        return s.execute(update(OcrBatch).where(OcrBatch.id == b.id, OcrBatch.worker == worker_id(),
+                                                OcrBatch.state == "running")
+                         .values(state=state, error_code=code, error=error, lease_until=None)).rowcount == 1
+
+
+def release(store: Store, b: OcrBatch) -> None:
+    with store.session() as s:
+        s.execute(update(OcrBatch).where(OcrBatch.id == b.id, OcrBatch.worker == worker_id(),
+                                         OcrBatch.state == "running").values(state="queued", queued_at=None))
+
+
+def states(store: Store, doc_id: int, sha256: str) -> list[OcrBatch]:
+    with store.session() as s:
+        out = list(s.scalars(select(OcrBatch).where(OcrBatch.document_id == doc_id, OcrBatch.sha256 == sha256)
+                             .order_by(OcrBatch.first)))
+        s.expunge_all()
+        return out
+
+
+def reap(store: Store, doc_id: int, sha256: str, requeue_after: float, *, broker_empty: bool = True) -> list[int]:
+    """Batches to send again: running ones whose lease ran out (or whose worker here died) go back to queued;
+    queued ones sent over ``requeue_after`` seconds ago are sent again only when the broker's queue is empty (their
+    message was lost: a Redis restart) — a batch still waiting its turn behind others is never sent twice."""
+    now = _now()
+    out: list[int] = []
+    with store.session() as s:
+        for b in s.scalars(select(OcrBatch).where(OcrBatch.document_id == doc_id, OcrBatch.sha256 == sha256,
+                                                  OcrBatch.state.in_(("queued", "running")))):
+            if b.state == "running" and ((b.lease_until and b.lease_until < now) or _dead_here(b.worker)):
+                s.execute(update(OcrBatch).where(OcrBatch.id == b.id, OcrBatch.state == "running",
+                                                 OcrBatch.worker == b.worker).values(state="queued"))
+                out.append(b.id)
+            elif b.state == "queued" and (b.queued_at is None or (
+                    broker_empty and b.queued_at < now - dt.timedelta(seconds=requeue_after))):
+                out.append(b.id)
+    return out
+
+
+def results(store: Store, doc_id: int, sha256: str, pages: int) -> list[PageResult] | None:
+    """Every page's result, in order; None (and the batches concerned queued again) when a page's result or its
+    text layer is missing (staging removed by a restart)."""
+    with store.session() as s:
+        rows = {n: _decode(r) for n, r in s.execute(select(OcrResult.number, OcrResult.result).where(
+            OcrResult.document_id == doc_id, OcrResult.sha256 == sha256))}
+        missing = [n for n in range(1, pages + 1)
+                   if n not in rows or (rows[n].layer is not None and not rows[n].layer.is_file())]
+        if not missing:
+            return [rows[n] for n in range(1, pages + 1)]
+        s.execute(delete(OcrResult).where(OcrResult.document_id == doc_id, OcrResult.sha256 == sha256,
+                                          OcrResult.number.in_(missing)))
+        s.execute(update(OcrBatch).where(OcrBatch.document_id == doc_id, OcrBatch.sha256 == sha256,
+                                         OcrBatch.state == "done",
+                                         or_(*[(OcrBatch.first < n) & (OcrBatch.last >= n) for n in missing]))
+                  .values(state="queued", attempts=0, queued_at=None))
+        return None
+
+
+def forget(store: Store, doc_id: int) -> None:
+    """The document is settled: its batches and page results are no longer needed."""
+    with store.session() as s:
+        s.execute(delete(OcrResult).where(OcrResult.document_id == doc_id))
+        s.execute(delete(OcrBatch).where(OcrBatch.document_id == doc_id))
