@@ -128,7 +128,8 @@ def _save_state(out: Path, state: dict[str, Any]) -> None:
 
 def _fingerprint(pf: PhysicalFile, name: str, archive: Path, cfg: Config) -> str:
     docs = [[d.id, d.part, d.sequence, d.source, sha256_file(archive / d.pdf_path) if d.pdf_path else None,
-             sorted(d.blank), sorted(d.handwritten)] for d in sorted(pf.documents, key=lambda d: d.id)]
+             sorted(d.blank), sorted(d.handwritten), sorted(d.sheets), list(d.page_parts)]
+            for d in sorted(pf.documents, key=lambda d: d.id)]
     data = [FORMAT, cfg.export.dpi, cfg.export.volume_mb, name, pf.file_number, pf.subject, pf.branch_key,
             pf.branch_code, pf.year, pf.category, docs]
     return hashlib.sha256(json.dumps(data, ensure_ascii=False).encode("utf-8")).hexdigest()
@@ -307,7 +308,8 @@ def _export(store: Any, cfg: Config, out: Path, summary: Summary, *, branch: str
             summary.unchanged.append(name)
             continue
         todo.append((pf, name, fp))
-    on_start(len(todo), sum(len(set(range(1, d.pages + 1)) - d.blank) for pf, _, _ in todo for d in pf.documents))
+    on_start(len(todo), sum(len(set(range(1, d.total + 1)) - d.blank - d.sheets) for pf, _, _ in todo
+                       for d in pf.documents))
     for pf, name, fp in todo:
         on_file(name)
         if name not in state["folders"] and name not in state["pending"] and not made_by_export(out / name):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -33,6 +33,23 @@ class DocPages:
     handwritten: frozenset[int]    # 1-based numbers of handwritten pages (kept greyscale)
     done_at: dt.datetime | None
     exported_as: str | None
+    sheets: frozenset[int] = frozenset()     # nasti's own cover and divider sheets: never uploaded
+    page_parts: tuple[tuple[int, str], ...] = ()   # (page, part) set by a divider sheet inside a batch scan
+
+    @property
+    def total(self) -> int:
+        """Pages of its searchable PDF: the file's pages and nasti's own sheets (``pages`` counts only the first)."""
+        return self.pages + len(self.sheets)
+
+    def only(self, part: str) -> DocPages | None:
+        """This document as far as ``part`` holds it: its pages a divider put in another part, and nasti's own
+        sheets, are left out like blank backs; None when no page of it belongs to ``part``."""
+        own = dict(self.page_parts)
+        every = set(range(1, self.total + 1))
+        out = {n for n in every if (own.get(n) or self.part) != part} | set(self.sheets)
+        if not every - out - set(self.blank):
+            return None
+        return replace(self, part=part, blank=self.blank | frozenset(out))
 
     def order(self) -> tuple[int, int, str, int]:
         return (PARTS.index(self.part) if self.part in PARTS else 1,
@@ -60,8 +77,16 @@ class PhysicalFile:
         return self.branch_key, self.number_key, min((d.id for d in self.documents), default=0)
 
     def in_part(self, part: str) -> list[DocPages]:
-        return sorted((d for d in self.documents if (d.part if d.part in PARTS else DEFAULT) == part),
-                      key=DocPages.order)
+        """The documents with pages in ``part``, in order, each restricted to those pages (a batch scan's divider
+        sheets put one document's pages in several parts)."""
+        docs = []
+        for d in self.documents:
+            if not d.page_parts and not d.sheets:
+                if (d.part if d.part in PARTS else DEFAULT) == part:
+                    docs.append(d)
+            elif (view := d.only(part)) is not None:
+                docs.append(view)
+        return sorted(docs, key=DocPages.order)
 
 
 def _folder_of(source: str) -> str | None:
@@ -80,13 +105,20 @@ def physical_files(s: Session, unfiled: list[str] | None = None) -> list[Physica
     numbers: dict[str, Counter[str]] = {}
     blank: dict[int, list[int]] = {}
     hand: dict[int, list[int]] = {}
-    for doc_id, number, is_blank, is_hand in s.execute(
-            select(Page.document_id, Page.number, Page.blank, Page.handwritten)
-            .where(Page.blank.is_(True) | Page.handwritten.is_(True))):
+    sheets: dict[int, list[int]] = {}
+    parts: dict[int, list[tuple[int, str]]] = {}
+    for doc_id, number, is_blank, is_hand, kind, part in s.execute(
+            select(Page.document_id, Page.number, Page.blank, Page.handwritten, Page.kind, Page.part)
+            .where(Page.blank.is_(True) | Page.handwritten.is_(True) | Page.kind.is_not(None)
+                   | Page.part.is_not(None))):
         if is_blank:
             blank.setdefault(doc_id, []).append(number)
         if is_hand:
             hand.setdefault(doc_id, []).append(number)
+        if kind in ("cover", "divider"):
+            sheets.setdefault(doc_id, []).append(number)
+        if part in PARTS:
+            parts.setdefault(doc_id, []).append((number, part))
     docs = s.scalars(select(Document).where(Document.status.not_in(LEFT_OUT), Document.branch_id.is_not(None))
                      .order_by(Document.id))
     for doc in docs:
@@ -122,7 +154,8 @@ def physical_files(s: Session, unfiled: list[str] | None = None) -> list[Physica
             pages=doc.pages, blank=frozenset(blank.get(doc.id, ())),
             handwritten=frozenset(hand.get(doc.id, ())),
             done_at=doc.done_at,
-            exported_as=doc.exported_as))
+            exported_as=doc.exported_as, sheets=frozenset(sheets.get(doc.id, ())),
+            page_parts=tuple(sorted(parts.get(doc.id, ())))))
     for key, pf in files.items():
         if not key.startswith("rf:"):   # the number most documents print
             pf.file_number = numbers[key].most_common(1)[0][0]

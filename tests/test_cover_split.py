@@ -183,3 +183,30 @@ def test_an_error_in_the_middle_of_the_split_leaves_no_document_in_work(tmp_path
         assert [(d["id"], d["status"], d["file_number"]) for d in r.docs()] == \
             [(docs[0]["id"], "done", NUMBERS[0]), (docs[1]["id"], "done", NUMBERS[1])]
         assert check_invariants(r.share, r.archive, tmp_path / "var" / "nasti.db") == {"done": 2}
+
+
+def test_a_batch_split_by_covers_exports_each_part_without_the_sheets(tmp_path: Path) -> None:
+    """#14 meets #17: the dividers inside one file's scan put its pages in Notes and Receipts of its eOffice
+    folder, and nasti's own cover and divider sheets are not uploaded."""
+    from export.run import export_eoffice
+
+    with rig(tmp_path, BRANCH) as r:
+        ids = import_demo_register(r.store, tmp_path)
+        pdf = save_document(batch_pages(r, ids), tmp_path / "b.pdf", "pdf", dpi=200)
+        assert r.handle(r.drop("revenue/बैच 2.pdf", pdf.read_bytes())).status == "done"  # type: ignore[union-attr]
+        out = tmp_path / "eoffice"
+        summary = export_eoffice(r.store, r.cfg, out)
+        assert not summary.refused and summary.pages == 6, summary
+        got = {}
+        for folder in sorted(p for p in out.iterdir() if p.name.startswith("fl-")):
+            counts = {}
+            for part in folder.iterdir():
+                n = 0
+                for vol in part.glob("*.pdf"):
+                    with pikepdf.open(vol) as p:
+                        n += len(p.pages)
+                if n:
+                    counts[part.name] = n
+            got[folder.name] = counts
+        want = [{"Notes": 1, "Receipts": 2}, {"Receipts": 1}, {"Notes": 2}]
+        assert sorted(sorted(c.items()) for c in got.values()) == sorted(sorted(c.items()) for c in want), got
