@@ -23,23 +23,24 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table('document') as b:
-        b.add_column(sa.Column('batch_id', sa.Integer(), nullable=True))
-        b.add_column(sa.Column('batch_seq', sa.Integer(), nullable=True))
-        b.add_column(sa.Column('part', sa.String(16), nullable=False, server_default='receipts'))
-        b.create_index('ix_document_batch_id', ['batch_id'])
-        b.create_foreign_key('fk_document_batch_id', 'document', ['batch_id'], ['id'])
-    with op.batch_alter_table('page') as b:
-        b.add_column(sa.Column('kind', sa.String(16), nullable=True))
-        b.add_column(sa.Column('part', sa.String(16), nullable=True))
+    # ALTER TABLE ADD COLUMN, never a batch table copy: a copy of `document` on SQLite turns the column references
+    # of earlier migrations into table constraints, and their downgrades (DROP COLUMN) would then fail
+    if op.get_bind().dialect.name == 'sqlite':   # a column reference, as 0002 added register_file_id
+        op.execute('ALTER TABLE document ADD COLUMN batch_id INTEGER REFERENCES document (id)')
+    else:
+        op.add_column('document', sa.Column('batch_id', sa.Integer(), sa.ForeignKey('document.id'), nullable=True))
+    op.add_column('document', sa.Column('batch_seq', sa.Integer(), nullable=True))
+    op.add_column('document', sa.Column('part', sa.String(16), nullable=False, server_default='receipts'))
+    op.create_index('ix_document_batch_id', 'document', ['batch_id'])
+    op.add_column('page', sa.Column('kind', sa.String(16), nullable=True))
+    op.add_column('page', sa.Column('part', sa.String(16), nullable=True))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('page') as b:
-        b.drop_column('part')
-        b.drop_column('kind')
-    with op.batch_alter_table('document') as b:
-        b.drop_constraint('fk_document_batch_id', type_='foreignkey')
-        b.drop_index('ix_document_batch_id')
-        for name in ('part', 'batch_seq', 'batch_id'):
-            b.drop_column(name)
+    op.drop_index('ix_document_batch_id', 'document')
+    for table, column in (('page', 'part'), ('page', 'kind'), ('document', 'part'), ('document', 'batch_seq'),
+                          ('document', 'batch_id')):
+        if op.get_bind().dialect.name == 'sqlite':   # in place (SQLite ≥ 3.35), as 0007 and 0008 do
+            op.execute(f'ALTER TABLE {table} DROP COLUMN {column}')
+        else:
+            op.drop_column(table, column)

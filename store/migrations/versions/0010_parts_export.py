@@ -21,14 +21,15 @@ branch_labels = None
 depends_on = None
 
 
-def upgrade() -> None:
-    with op.batch_alter_table('document') as b:
-        b.add_column(sa.Column('sequence', sa.Integer(), nullable=True))
-        b.add_column(sa.Column('exported_at', sa.DateTime(), nullable=True))
-        b.add_column(sa.Column('exported_as', sa.String(200), nullable=True))
+def upgrade() -> None:   # in place, never a batch table copy of `document` (see 0009)
+    op.add_column('document', sa.Column('sequence', sa.Integer(), nullable=True))
+    op.add_column('document', sa.Column('exported_at', sa.DateTime(), nullable=True))
+    op.add_column('document', sa.Column('exported_as', sa.String(200), nullable=True))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('document') as b:
-        for name in ('exported_as', 'exported_at', 'sequence'):   # `part` comes with 0009 (divider sheets)
-            b.drop_column(name)
+    for name in ('exported_as', 'exported_at', 'sequence'):   # `part` comes with 0009 (divider sheets)
+        if op.get_bind().dialect.name == 'sqlite':
+            op.execute(f'ALTER TABLE document DROP COLUMN {name}')
+        else:
+            op.drop_column('document', name)
