@@ -14,7 +14,8 @@ from store.models import Audit, utcnow
 __all__ = ["ACTIONS", "as_dict", "failures_since", "query", "record"]
 
 ACTIONS = ("login", "login_failed", "login_throttled", "logout", "cutover", "register_import", "user_add",
-           "user_disable", "user_enable", "user_passwd", "user_role", "user_remove", "review_assign")
+           "user_disable", "user_enable", "user_passwd", "user_role", "user_remove", "review_assign",
+           "document_part")
 
 
 def record(s: Session, action: str, *, actor: str, detail: dict[str, Any] | None = None,

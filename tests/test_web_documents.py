@@ -62,3 +62,34 @@ def test_document_page_shows_scans_beside_text_and_assigns(tmp_path: Path) -> No
     assert "revenue/0/2019" in after and "समीक्षा: " in after and "review: " not in after  # history in Hindi
     hits = head.get("/search", params={"q": "भू-अर्जन"}).text
     assert "<mark>भू-अर्जन</mark>" in hits and "[भू-अर्जन]" not in hits
+
+
+def test_a_branch_head_puts_a_document_in_a_part_of_its_file_and_it_is_audited(tmp_path: Path) -> None:
+    """#17 item 1 on the dashboard: Notes / Receipts / Issues / References and the order, set by a branch head of
+    the document's branch only; the readiness table counts files exported to eOffice per branch."""
+    cfg, store, ids = seed_web(tmp_path)
+    with store.session() as s:
+        doc = s.get(Document, ids["review"])
+        doc.status = "done"
+    head = client((cfg, store, ids), "head")
+    page = head.get(f"/document/{ids['review']}").text
+    assert "नस्ती का भाग" in page and "टिप्पणियाँ (नोटशीट)" in page
+    r = head.post(f"/document/{ids['review']}/part", data={"part": "notes", "sequence": "2",
+                                                           "csrf": csrf(head, f"/document/{ids['review']}")})
+    assert r.status_code == 303
+    with store.session() as s:
+        doc = s.get(Document, ids["review"])
+        assert (doc.part, doc.sequence) == ("notes", 2)
+        from sqlalchemy import select
+
+        from store.models import Audit
+
+        rows = list(s.scalars(select(Audit).where(Audit.action == "document_part")))
+        assert [(a.actor, a.document_id) for a in rows] == [("head", ids["review"])]
+    bad = head.post(f"/document/{ids['review']}/part", data={"part": "कुछ और",
+                                                             "csrf": csrf(head, f"/document/{ids['review']}")})
+    assert bad.status_code == 400
+    other = head.post(f"/document/{ids['est']}/part", data={"part": "notes",
+                                                            "csrf": csrf(head, f"/document/{ids['review']}")})
+    assert other.status_code == 403   # another branch's document
+    assert "ई-ऑफ़िस हेतु निर्यात" in client((cfg, store, ids), "collector").get("/readiness").text

@@ -151,6 +151,7 @@ def create_app(cfg: Config, store: Store | None = None) -> Starlette:
         Route("/search", views.search_page),
         Route("/document/{doc_id}", documents.document_page),
         Route("/document/{doc_id}/pdf", documents.document_pdf),
+        Route("/document/{doc_id}/part", documents.set_part, methods=["POST"]),
         Route("/document/{doc_id}/page/{number}/{size}", documents.page_image),
         Route("/admin", admin.admin_page),
         Route("/admin/users", admin.add_user, methods=["POST"]),

@@ -10,14 +10,16 @@ import regex
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import FileResponse, Response
+from starlette.responses import FileResponse, RedirectResponse, Response
 
 from report.i18n import local_time, t
-from report.web.auth import require, viewer
+from report.web.auth import check_csrf, require, viewer
 from report.web.parse import parse_id
 from report.web.render import language, render
-from store import queries
+from report.web.session_mw import client_address
+from store import audit, parts, queries
 from store.models import Document
+from store.parts import PARTS
 
 _EVENT_DETAILS = (  # the event details nasti itself writes, as catalog messages (anything else is shown as written)
     (regex.compile(r"^(?P<n>\d+) bytes$"), "ev_bytes"),
@@ -62,7 +64,9 @@ async def document_page(request: Request) -> Response:
         events = [{"at": local_time(e.at, zone), "from": e.from_state, "to": e.to_state,
                    "detail": event_detail(e.detail, lang), "actor": e.actor} for e in queries.events(s, doc.id)]
         may_assign = doc.status == "done" and viewer(request).role in ("branch_head", "collector")
+        data["part"], data["sequence"] = doc.part, doc.sequence
     return render(request, "document.html", doc=data, pages=pages, events=events, may_assign=may_assign,
+                  parts=PARTS,
                   scans=bool(doc.pdf_path), zone_name=state.cfg.office.timezone)
 
 
@@ -91,6 +95,25 @@ def _cached(pdf: Path, cache: Path, key: str, number: int, dpi: int) -> Path:
     return out
 
 
+async def set_part(request: Request) -> Response:
+    """/document/{id}/part (POST): a branch head or collector puts the document in a part of its physical file
+    (Notes, Receipts, Issues, References) and gives its order there; recorded as an event and in the audit."""
+    v = require(request, roles=("branch_head", "collector"))
+    form = await check_csrf(request)
+    state = request.app.state
+    seq_text = str(form.get("sequence", "")).strip()
+    sequence = parse_id(seq_text) if seq_text else None
+    with state.store.session() as s:
+        doc = _document(request, s)
+        try:
+            event = parts.set_part(s, doc.id, str(form.get("part", "")), sequence=sequence, actor=v.name)
+        except parts.PartError as e:
+            raise HTTPException(400, "bad_form") from e
+        audit.record(s, "document_part", actor=v.name, address=client_address(request.scope), document_id=doc.id,
+                     office_key=doc.office.key, detail={"change": event.detail})
+    return RedirectResponse(f"/document/{doc.id}", 303)
+
+
 async def page_image(request: Request) -> Response:
     """/document/{id}/page/{n}/{full|thumb}: the page as an image, from the archived searchable PDF."""
     size = request.path_params["size"]
@@ -100,7 +123,7 @@ async def page_image(request: Request) -> Response:
     with state.store.session() as s:
         doc = _document(request, s)
         number = parse_id(str(request.path_params["number"]))
-        if number > doc.pages:
+        if number > max(doc.pages, len(doc.page_rows)):   # cover and divider sheets are pages of the PDF too
             raise HTTPException(404, "no_page")
         pdf = Path(state.cfg.archive) / doc.pdf_path if doc.pdf_path else None
         key = f"{doc.id}-{doc.sha256[:16]}"
