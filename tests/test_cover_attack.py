@@ -1,0 +1,121 @@
+"""Cover sheets attacked, as a clerk, a branch head or an attacker would: a letter that only mentions a cover page,
+covers with nothing behind them, a cover printed by another nasti (its register ids mean other files here), a
+forged code with control characters or an enormous number, a crash at every step of a split, and the archive
+rebuilt from its PDFs."""
+from __future__ import annotations
+
+import zlib
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from common.cover import MAGIC, BadPayload, parse
+from ingest.recover import recover
+from ingest.split import plan
+from ingest.steps import HOOK_NAMES, HOOKS
+from nasti.samples import save_document
+from nasti.vault.fsck import fsck
+from ocr import qr
+from ocr.page import PageResult
+from report.coversheet import BranchInfo, CoverFile, Fonts, cover_page
+from tests import hostile
+from tests.coverkit import BRANCH, NUMBERS, branch_info, cover, import_demo_register
+from tests.coverscan import Scan, scan
+from tests.ingest_rig import check_invariants, rig
+
+
+def _signed(body: str) -> str:
+    return f"{body}|{zlib.crc32(body.encode('utf-8')):08X}"
+
+
+def _read(n: int, text: str) -> PageResult:
+    return PageResult(number=n, text=text, confidence=90.0, blank=False, language="hin", rotation=0, seconds=0.0,
+                      layer=None)
+
+
+def test_a_letter_that_mentions_a_cover_page_is_no_cover_sheet() -> None:
+    letter = [_read(1, "विषय: वार्षिक प्रतिवेदन\nप्रतिवेदन का आवरण पृष्ठ एवं सूची संलग्न है।"),
+              _read(2, "कृपया पुस्तक के आवरण पृष्ठ पर नाम लिखें।"), _read(3, "भवदीय")]
+    assert plan(letter) is None     # an ordinary letter: not split, no page hidden as a "cover"
+
+
+@pytest.mark.parametrize("field", ["a\x00b", "a\nb", "a\u202eb", "x" * 400])
+def test_a_forged_code_with_control_characters_or_an_enormous_field_is_refused(field: str) -> None:
+    with pytest.raises(BadPayload):
+        parse(_signed(f"{MAGIC}|default|revenue|7|{field}"))
+    with pytest.raises(BadPayload):
+        parse(_signed(f"{MAGIC}|{field}|revenue|7|51/2019"))
+
+
+def test_a_cover_turned_any_way_or_copied_at_half_size_still_reads() -> None:
+    info = BranchInfo("default", "कार्यालय", "Office", "revenue", "राजस्व", "Revenue")
+    img = scan(cover_page(Fonts(), info, CoverFile(7, NUMBERS[0], "विषय", 2019, "B")), Scan(200))
+    for turn in (90, 180, 270):
+        assert qr.nasti_code(img.rotate(turn, expand=True)) is not None, turn
+    half = Image.new("L", img.size, 255)
+    half.paste(img.resize((img.width // 2, img.height // 2)), (0, 0))
+    assert qr.nasti_code(half) is not None
+
+
+def test_covers_with_nothing_behind_them_and_a_cover_from_another_nasti_go_to_review(tmp_path: Path) -> None:
+    with rig(tmp_path, BRANCH) as r:
+        ids = import_demo_register(r.store, tmp_path)
+        info = branch_info(r.store)
+        a, b, c, d = NUMBERS
+        # another office's nasti also keys its office "default" and has a branch "revenue": its register file ids
+        # are other files here. Its cover names file 999/अन्य/2001 with this database's id of file d.
+        pages = [cover(info, ids[a], a, Scan(200, tilt=180)), hostile.small_page("पत्र एक"),
+                 cover(info, ids[b], b),                           # two covers back to back
+                 cover(info, ids[c], c), hostile.small_page("प्रतिवेदन का आवरण पृष्ठ संलग्न है"),
+                 cover(info, ids[d], "999/अन्य/2001"), hostile.small_page("पत्र"),
+                 ]
+        data = save_document(pages, tmp_path / "b.pdf", "pdf").read_bytes()
+        out = r.handle(r.drop("revenue/बैच.pdf", data))
+        assert out is not None and out.status == "done"
+        docs = r.rows("select * from document order by batch_seq")
+        got = [(d["file_number"], d["register_file_id"], d["pages"], d["reason_code"]) for d in docs]
+        assert got == [(a, ids[a], 1, None),
+                       (None, None, 0, "cover_empty"),
+                       (c, ids[c], 1, None),
+                       ("999/अन्य/2001", None, 1, "cover_number_differs")], [d["reason"] for d in docs]
+        assert b in docs[1]["reason"] and b in docs[1]["reason_hi"]
+        assert d in docs[3]["reason"] and "999/अन्य/2001" in docs[3]["reason_hi"]
+        hits = r.rows("select count(*) n from page where text like '%आवरण%' and document_id = ?", docs[2]["id"])
+        assert hits[0]["n"] == 1        # the letter's page is a page of file c, searchable
+        assert check_invariants(r.share, r.archive, tmp_path / "var" / "nasti.db") == {"done": 4}
+        assert [f.as_dict() for f in fsck(r.store, r.archive)] == []
+
+
+def test_a_crash_at_every_step_of_a_split_in_turn_loses_nothing(tmp_path: Path) -> None:
+    class Crash(BaseException):
+        pass
+
+    with rig(tmp_path, BRANCH) as r:
+        ids = import_demo_register(r.store, tmp_path)
+        info = branch_info(r.store)
+        pages = [cover(info, ids[NUMBERS[0]], NUMBERS[0]), hostile.small_page("पत्र"),
+                 cover(info, ids[NUMBERS[1]], NUMBERS[1]), hostile.small_page("पत्र दो")]
+        data = save_document(pages, tmp_path / "b.pdf", "pdf").read_bytes()
+        path = r.drop("revenue/बैच 5.pdf", data)
+        for at in HOOK_NAMES[:-2]:    # the settle hooks run after `done`
+            def crash(**kw: object) -> None:
+                raise Crash
+
+            HOOKS[at] = crash
+            with pytest.raises(Crash):
+                r.handle(path)
+            HOOKS.clear()
+            recover(r.store, r.share, r.archive)
+            statuses = [d["status"] for d in r.docs()]
+            assert "done" not in statuses or set(statuses) == {"done"}, (at, statuses)
+            if set(statuses) == {"done"}:
+                break
+        assert at == "after_record"    # every hook up to `done` crashed once
+        out = r.handle(path)
+        assert out is not None and out.status == "done" and not path.exists()
+        docs = r.rows("select * from document order by id")
+        assert [(d["status"], d["file_number"]) for d in docs] == [("done", NUMBERS[0]), ("done", NUMBERS[1])]
+        assert check_invariants(r.share, r.archive, tmp_path / "var" / "nasti.db") == {"done": 2}
+        assert [f.as_dict() for f in fsck(r.store, r.archive)] == []
+        assert (r.archive / docs[0]["archive_path"]).read_bytes() == data
