@@ -9,6 +9,7 @@ read as another file. Fields are NFC; a ``|`` inside a field is not allowed (reg
 """
 from __future__ import annotations
 
+import unicodedata
 import zlib
 from dataclasses import dataclass
 
@@ -19,6 +20,16 @@ DIVIDER = "DIVIDER"
 PARTS = ("notes", "receipts", "issues", "references")
 PART_NAMES = {"notes": ("टिप्पणी भाग", "Notes"), "receipts": ("पत्राचार भाग (प्राप्तियाँ)", "Receipts"),
               "issues": ("जारी पत्र", "Issues"), "references": ("संदर्भ", "References")}
+
+
+MAX_FIELD = 200        # a register file number is at most 200 characters (store.models.RegisterFile)
+
+
+def _clean(v: str) -> bool:
+    """A field a nasti sheet can hold: not empty, not too long, no control or format character (NUL, a newline,
+    a bidi override) — a forged code must not put those in a document's number or a review reason."""
+    return 0 < len(v) <= MAX_FIELD and "|" not in v and \
+        not any(unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Zl", "Zp") and ch not in "\u200c\u200d" for ch in v)
 
 
 class BadPayload(ValueError):
@@ -44,8 +55,9 @@ def _check(body: str) -> str:
 
 def _field(v: str) -> str:
     v = nfc(v).strip()
-    if "|" in v or not v:
-        raise ValueError(f"a cover sheet field may not be empty or hold '|': {v!r}")
+    if not _clean(v):
+        raise ValueError(f"a cover sheet field may not be empty, longer than {MAX_FIELD} or hold '|' or a control "
+                         f"character: {v!r}")
     return v
 
 
@@ -89,6 +101,8 @@ def parse(text: str) -> Sheet:
     if _check(body) != check:
         raise BadPayload("the code's check does not hold (damaged or mistyped)")
     _, office, branch, ident, value = fields[:5]
+    if not all(_clean(f) for f in (office, branch, ident, value)):
+        raise BadPayload("a field of the code is empty, too long or holds a control character")
     if ident == DIVIDER:
         if value not in PARTS:
             raise BadPayload(f"unknown divider part {value!r}")
