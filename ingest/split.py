@@ -55,7 +55,11 @@ log = logging.getLogger("nasti.ingest")
 CODE = "nasti-code"            # PageResult.language of a sheet read from its QR code (not OCR'd)
 COVER_SOURCE = "cover sheet"
 COVER_OCR_SOURCE = "cover sheet ocr"
-_MARKER = regex.compile(r"NASTI\s*COVER\s*SHEET|आवरण\s*पृष्ठ", regex.IGNORECASE)
+# a cover whose code did not read is known by its printed heading: the English line (no letter says it), or the
+# Hindi one with the sheet id label under it — "आवरण पृष्ठ" alone is an ordinary phrase ("the report's cover page")
+_MARKER = regex.compile(r"NASTI\s*COVER\s*SHEET", regex.IGNORECASE)
+_MARKER_HI = regex.compile(r"नस्ती\s*आवरण\s*पृष्ठ")
+_SHEET_LABEL = regex.compile(r"Sheet\s*ID", regex.IGNORECASE)
 
 
 # -- before OCR ---------------------------------------------------------------------------------------------------
@@ -114,7 +118,9 @@ def _sheet(r: PageResult) -> Sheet | None:
 def _printed_cover(r: PageResult) -> str | None:
     """The OCR text of a cover sheet whose code did not read (known by its heading), else None."""
     text = nfc(r.text or "")
-    if r.language == CODE or not _MARKER.search(text):
+    if r.language == CODE:
+        return None
+    if not _MARKER.search(text) and not (_MARKER_HI.search(text) and _SHEET_LABEL.search(text)):
         return None
     return text
 
