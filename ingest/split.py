@@ -288,6 +288,8 @@ def _cover_tags(s: Session, doc: Document, seg: Segment, office: Office, branch:
                             "the file number, or scan them again behind their file's cover sheet",
             "बैच में पहले आवरण पृष्ठ से पहले के पृष्ठ — ये किस नस्ती के हैं? क्रमांक दर्ज करें, या इन्हें उनकी नस्ती के "
             "आवरण पृष्ठ के पीछे दोबारा स्कैन करें")]
+    if doc.pages == 0:
+        return [_empty(doc, seg)]
     if seg.sheet is None:
         return _printed_tags(s, doc, seg.printed or "", office, branch)
     sheet = seg.sheet
@@ -312,8 +314,33 @@ def _cover_tags(s: Session, doc: Document, seg: Segment, office: Office, branch:
             "cover_not_in_register", f"the cover sheet names file {number}, which the branch register no longer "
                                      "holds; print its cover sheet again or assign the file",
             f"आवरण पृष्ठ पर नस्ती {number} है, जो अब शाखा के रजिस्टर में नहीं — आवरण पृष्ठ दोबारा छापें या नस्ती तय करें")]
+    if file_number_key(number) != register.key and nfc(number) != register.file_number:
+        # Every nasti keys its office "default", so a cover printed by another office's nasti (its register ids
+        # are other files here), or an old cover of a deleted row whose id was given again, names this id with
+        # another number: the id alone must not assign the file.
+        _set_number(doc, number, file_number_key(number), COVER_SOURCE, None)
+        return [ReviewReason(
+            "cover_number_differs", f"the cover sheet says file {number}, but the register's file of that sheet is "
+                                    f"{register.file_number}: a cover from another office or an old one; check the "
+                                    "file and print its cover sheet again",
+            f"आवरण पृष्ठ पर नस्ती {number} है, पर रजिस्टर में उस पृष्ठ की नस्ती {register.file_number} है — दूसरे "
+            "कार्यालय का या पुराना आवरण पृष्ठ; नस्ती जाँचें और आवरण पृष्ठ दोबारा छापें")]
     _set_number(doc, register.file_number, register.key, COVER_SOURCE, register.id)
     return []
+
+
+def _empty(doc: Document, seg: Segment) -> ReviewReason:
+    """A cover with no page of its file behind it (two covers back to back, a cover scanned last): its file is not
+    scanned, so the document takes no number and no register file (readiness must not count the file)."""
+    number = (seg.sheet.file_number if seg.sheet is not None else _printed_number(seg.printed or "")) or "?"
+    doc.file_number = doc.file_number_key = doc.file_number_source = doc.file_number_alt = None
+    doc.file_number_confidence = doc.match_score = None
+    doc.register_file_id = None
+    return ReviewReason(
+        "cover_empty", f"the cover sheet of file {number} has no page behind it (two cover sheets back to back, or "
+                       "the cover scanned last); scan the file behind its cover sheet",
+        f"नस्ती {number} के आवरण पृष्ठ के पीछे कोई पृष्ठ नहीं (दो आवरण पृष्ठ एक साथ, या आवरण अंत में स्कैन हुआ) — "
+        "नस्ती को उसके आवरण पृष्ठ के पीछे रखकर स्कैन करें")
 
 
 def _printed_tags(s: Session, doc: Document, text: str, office: Office, branch: Branch | None,
