@@ -4,6 +4,7 @@ forged code with control characters or an enormous number, a crash at every step
 rebuilt from its PDFs."""
 from __future__ import annotations
 
+import sqlite3
 import zlib
 from pathlib import Path
 
@@ -16,9 +17,11 @@ from ingest.split import plan
 from ingest.steps import HOOK_NAMES, HOOKS
 from nasti.samples import save_document
 from nasti.vault.fsck import fsck
+from nasti.vault.rebuild import rebuild
 from ocr import qr
 from ocr.page import PageResult
 from report.coversheet import BranchInfo, CoverFile, Fonts, cover_page
+from store.db import Store
 from tests import hostile
 from tests.coverkit import BRANCH, NUMBERS, branch_info, cover, import_demo_register
 from tests.coverscan import Scan, scan
@@ -119,3 +122,16 @@ def test_a_crash_at_every_step_of_a_split_in_turn_loses_nothing(tmp_path: Path) 
         assert check_invariants(r.share, r.archive, tmp_path / "var" / "nasti.db") == {"done": 2}
         assert [f.as_dict() for f in fsck(r.store, r.archive)] == []
         assert (r.archive / docs[0]["archive_path"]).read_bytes() == data
+        # the same batch dropped again, under another name: one duplicate record, no second split
+        again = r.handle(r.drop("revenue/बैच 5 फिर.pdf", data))
+        assert again is not None and again.status == "duplicate"
+        assert len(r.docs()) == 3
+        # the archive rebuilt into an empty database gives the same documents, batch links included
+        cols = ("id", "batch_id", "batch_seq", "file_number", "pages", "part", "archive_path", "pdf_path", "status")
+        want = [tuple(d[c] for c in cols) for d in docs]
+        fresh = Store(f"sqlite:///{tmp_path / 'fresh.db'}")
+        rebuild(fresh, r.cfg, r.archive)
+        with sqlite3.connect(tmp_path / "fresh.db") as con:
+            con.row_factory = sqlite3.Row
+            got = [tuple(d[c] for c in cols) for d in con.execute("select * from document order by id")]
+        assert got == want
