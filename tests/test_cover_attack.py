@@ -4,11 +4,13 @@ forged code with control characters or an enormous number, a crash at every step
 rebuilt from its PDFs."""
 from __future__ import annotations
 
+import io
 import sqlite3
 import zlib
 from pathlib import Path
 
 import pytest
+import segno
 from PIL import Image
 
 from common.cover import MAGIC, BadPayload, parse
@@ -135,3 +137,23 @@ def test_a_crash_at_every_step_of_a_split_in_turn_loses_nothing(tmp_path: Path) 
             con.row_factory = sqlite3.Row
             got = [tuple(d[c] for c in cols) for d in con.execute("select * from document order by id")]
         assert got == want
+
+
+def test_two_covers_copied_onto_one_sheet_are_no_single_file() -> None:
+    """Two covers photocopied 2-up on one sheet to save paper: which file follows? Not the first code read."""
+    info = BranchInfo("default", "कार्यालय", "Office", "revenue", "राजस्व", "Revenue")
+    a, b = (scan(cover_page(Fonts(), info, CoverFile(i, n, "विषय", 2019, "B")), Scan(300)) for i, n in
+            ((1, NUMBERS[0]), (2, NUMBERS[1])))
+    sheet = Image.new("L", a.size, 255)
+    sheet.paste(a.resize((a.width // 2, a.height // 2)), (0, 0))
+    sheet.paste(b.resize((b.width // 2, b.height // 2)), (a.width // 2, a.height // 2))
+    assert qr.nasti_code(sheet) is None
+    # a UPI code on a letter is no cover; beside a cover's code it changes nothing
+    buf = io.BytesIO()
+    segno.make("upi://pay?pa=collector@sbi&pn=Collector&am=100", error="m").save(buf, kind="png", scale=12)
+    upi = Image.open(buf).convert("L")
+    letter = Image.new("L", a.size, 255)
+    letter.paste(upi, (200, 200))
+    assert qr.nasti_code(letter) is None
+    a.paste(upi, (200, a.height // 2))
+    assert qr.nasti_code(a) is not None
