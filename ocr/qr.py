@@ -87,8 +87,14 @@ def codes(image: Image.Image, binarizer: int = 0, harder: bool = False) -> tuple
     return _zxing(image, binarizer, harder) if zxingcpp is not None else _opencv(image)
 
 
-def _ours(texts: list[str]) -> str | None:
-    return next((t for t in texts if t.startswith(MAGIC + "|")), None)
+def _ours(texts: list[str]) -> set[str]:
+    return {t for t in texts if t.startswith(MAGIC + "|")}
+
+
+def _one(found: set[str]) -> str | None:
+    """The page's nasti code; None when it holds two different ones (two covers copied 2-up onto one sheet: which
+    file follows is not for the first code read to decide — the page is OCR'd and its headings go to review)."""
+    return next(iter(found)) if len(found) == 1 else None
 
 
 def nasti_code(image: Image.Image) -> str | None:
@@ -99,13 +105,15 @@ def nasti_code(image: Image.Image) -> str | None:
     and larger; a page with no code at all costs the one reduction and the three quick reads."""
     small = reduce(image)
     seen = False
+    found: set[str] = set()
     for binarizer in (0, 1, 2):
         texts, unread = codes(small, binarizer)
-        if (found := _ours(texts)) is not None:
-            return found
+        found |= _ours(texts)     # a page with a code goes on through the other binarisers: a second, other code?
         seen = seen or unread or bool(texts)
         if zxingcpp is None:
             break
+    if found:
+        return _one(found)
     if not seen:
         return None
     for size in (AGAIN_SMALLER, FULLER):
@@ -113,8 +121,9 @@ def nasti_code(image: Image.Image) -> str | None:
             continue
         attempt = reduce(image, size)
         for binarizer in (0, 1, 2):
-            if (found := _ours(codes(attempt, binarizer, harder=True)[0])) is not None:
-                return found
+            found |= _ours(codes(attempt, binarizer, harder=True)[0])
+        if found:
+            return _one(found)
     return None
 
 
