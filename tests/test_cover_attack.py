@@ -157,3 +157,21 @@ def test_two_covers_copied_onto_one_sheet_are_no_single_file() -> None:
     assert qr.nasti_code(letter) is None
     a.paste(upi, (200, a.height // 2))
     assert qr.nasti_code(a) is not None
+
+
+def test_a_2up_copy_of_two_covers_in_a_batch_goes_to_review_not_to_the_first_file(tmp_path: Path) -> None:
+    with rig(tmp_path, BRANCH) as r:
+        ids = import_demo_register(r.store, tmp_path)
+        info = branch_info(r.store)
+        a, b = (cover(info, ids[n], n, Scan(300)) for n in NUMBERS[:2])
+        sheet = Image.new("L", a.size, 255)
+        sheet.paste(a.resize((a.width // 2, a.height // 2)), (0, 0))
+        sheet.paste(b.resize((b.width // 2, b.height // 2)), (a.width // 2, a.height // 2))
+        sheet.info["dpi"] = (300, 300)
+        pages = [cover(info, ids[NUMBERS[2]], NUMBERS[2]), hostile.small_page("पत्र"), sheet,
+                 hostile.small_page("पत्र दो")]
+        out = r.handle(r.drop("revenue/बैच 6.pdf", save_document(pages, tmp_path / "b.pdf", "pdf").read_bytes()))
+        assert out is not None and out.status == "done"
+        docs = r.rows("select * from document order by batch_seq")
+        assert [(d["register_file_id"], d["needs_review"]) for d in docs][-1] == (None, 1), \
+            [(d["file_number"], d["reason"]) for d in docs]
