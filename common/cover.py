@@ -86,10 +86,10 @@ def read_sheet_id(text: str, office: str, branch: str) -> int | None:
     """The register file id of a sheet id found in OCR text whose check holds for this office and branch."""
     import regex
 
-    for m in regex.finditer(r"Sheet\s*ID\W{0,3}([0-9]{1,9})\s*[-–—]\s*([0-9A-Fa-f]{4})", text):
-        if sheet_id(office, branch, int(m.group(1))).upper() == f"{m.group(1)}-{m.group(2).upper()}":
-            return int(m.group(1))
-    return None
+    found = {int(m.group(1))
+             for m in regex.finditer(r"Sheet\s*ID\W{0,3}([0-9]{1,9})\s*[-–—]\s*([0-9A-Fa-f]{4})", text)
+             if sheet_id(office, branch, int(m.group(1))).upper() == f"{m.group(1)}-{m.group(2).upper()}"}
+    return next(iter(found)) if len(found) == 1 else None   # two ids: two covers on one sheet, neither decides
 
 
 def parse(text: str) -> Sheet:

@@ -347,6 +347,12 @@ def _printed_tags(s: Session, doc: Document, text: str, office: Office, branch: 
                   ) -> list[ReviewReason]:
     """A cover whose code did not read: its printed sheet id (Latin digits with a check: OCR reads those well),
     else its printed number matched to the register exactly."""
+    if len(_MARKER.findall(text)) > 1 or len(_MARKER_HI.findall(text)) > 1:
+        return [ReviewReason(   # two covers copied 2-up onto one sheet: neither file may take the pages after it
+            "cover_ambiguous", "one sheet holds two cover sheets (copied side by side); which file's pages follow "
+                               "it? scan each file behind its own cover sheet, or assign the file",
+            "एक ही पन्ने पर दो आवरण पृष्ठ हैं (साथ-साथ कॉपी किए गए) — इसके बाद के पृष्ठ किस नस्ती के हैं? हर नस्ती को "
+            "उसके अपने आवरण पृष्ठ के पीछे स्कैन करें, या नस्ती तय करें")]
     rf_id = read_sheet_id(text, office.key, branch.key) if branch else None
     register = cover_target(s, rf_id) if rf_id is not None else None
     if register is not None and branch is not None and register.branch_id == branch.id:
