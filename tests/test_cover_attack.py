@@ -175,3 +175,41 @@ def test_a_2up_copy_of_two_covers_in_a_batch_goes_to_review_not_to_the_first_fil
         docs = r.rows("select * from document order by batch_seq")
         assert [(d["register_file_id"], d["needs_review"]) for d in docs][-1] == (None, 1), \
             [(d["file_number"], d["reason"]) for d in docs]
+
+
+@pytest.mark.parametrize("how", ["overwritten", "renamed"])
+def test_a_batch_overwritten_or_renamed_in_the_middle_of_the_split_loses_nothing(tmp_path: Path, how: str) -> None:
+    with rig(tmp_path, BRANCH) as r:
+        ids = import_demo_register(r.store, tmp_path)
+        info = branch_info(r.store)
+        pages = [cover(info, ids[NUMBERS[0]], NUMBERS[0]), hostile.small_page("पत्र"),
+                 cover(info, ids[NUMBERS[1]], NUMBERS[1]), hostile.small_page("पत्र दो")]
+        data = save_document(pages, tmp_path / "b.pdf", "pdf").read_bytes()
+        other = save_document([hostile.small_page("दूसरा पत्र")], tmp_path / "o.pdf", "pdf").read_bytes()
+        path = r.drop("revenue/बैच 7.pdf", data)
+        moved = path.with_name("बैच 7 नया.pdf")
+
+        def clerk(**kw: object) -> None:
+            HOOKS.clear()
+            if how == "renamed":
+                path.rename(moved)
+            else:
+                path.write_bytes(other)
+
+        HOOKS["after_segment"] = clerk
+        out = r.handle(path)
+        HOOKS.clear()
+        assert out is not None
+        for p in (path, moved):    # whatever the share holds now is a drop of its own
+            if p.exists():
+                r.handle(p)
+        docs = r.docs()
+        assert {d["status"] for d in docs} <= {"done", "duplicate", "rejected"}, [d["status"] for d in docs]
+        split = [d for d in docs if d["batch_id"] is not None]
+        assert [(d["status"], d["file_number"]) for d in split] == [("done", NUMBERS[0]), ("done", NUMBERS[1])]
+        assert (r.archive / split[0]["archive_path"]).read_bytes() == data       # the batch kept, byte-identical
+        if how == "overwritten":   # the clerk's new bytes are a document of their own, kept too
+            assert any(d["status"] == "done" and d["batch_id"] is None for d in docs)
+            assert any((r.archive / d["archive_path"]).read_bytes() == other for d in docs if d["archive_path"])
+        assert not path.exists() and not moved.exists()
+        assert [f.as_dict() for f in fsck(r.store, r.archive)] == []
