@@ -213,3 +213,35 @@ def test_a_batch_overwritten_or_renamed_in_the_middle_of_the_split_loses_nothing
             assert any((r.archive / d["archive_path"]).read_bytes() == other for d in docs if d["archive_path"])
         assert not path.exists() and not moved.exists()
         assert [f.as_dict() for f in fsck(r.store, r.archive)] == []
+
+
+def test_a_file_named_like_a_split_document_does_not_close_it(tmp_path: Path) -> None:
+    """A split document's source is the batch's name with "#2": a clerk's file of that very name, dropped while the
+    batch waits to be resumed, is a drop of its own — it must not close (and unlink the files of) the batch's part."""
+    class Crash(BaseException):
+        pass
+
+    with rig(tmp_path, BRANCH) as r:
+        ids = import_demo_register(r.store, tmp_path)
+        info = branch_info(r.store)
+        pages = [cover(info, ids[NUMBERS[0]], NUMBERS[0]), hostile.small_page("पत्र"),
+                 cover(info, ids[NUMBERS[1]], NUMBERS[1]), hostile.small_page("पत्र दो")]
+        data = save_document(pages, tmp_path / "b.pdf", "pdf").read_bytes()
+        path = r.drop("revenue/बैच 8.pdf", data)
+
+        def crash(**kw: object) -> None:
+            raise Crash
+
+        HOOKS["after_segment"] = crash
+        with pytest.raises(Crash):
+            r.handle(path)
+        HOOKS.clear()
+        odd = r.handle(r.drop("revenue/बैच 8.pdf#2", save_document([hostile.small_page("अलग पत्र")],
+                                                                   tmp_path / "o.pdf", "pdf").read_bytes()))
+        assert odd is not None and odd.status == "done"
+        assert r.handle(path) is not None
+        split = r.rows("select * from document where batch_id is not null order by batch_seq")
+        assert [(d["status"], d["file_number"]) for d in split] == [("done", NUMBERS[0]), ("done", NUMBERS[1])]
+        assert all((r.archive / d["pdf_path"]).is_file() for d in split)
+        assert (r.archive / split[0]["archive_path"]).read_bytes() == data
+        assert [f.as_dict() for f in fsck(r.store, r.archive)] == []
