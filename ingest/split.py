@@ -174,6 +174,13 @@ def _pdf_rel(drop_pdf: str, seq: int) -> str:
     return f"{stem}.{seq + 1}.ocr.pdf"
 
 
+def part_source(source: str, seq: int) -> str:
+    """The source of the batch's document ``seq`` (1-based after the drop's own): ``revenue/बैच.pdf//#2``. A share
+    path never holds "//", so no file a clerk drops can ever have it (with "#2" alone, a file named "बैच.pdf#2" was
+    taken for this document: it closed it as replaced, and resumed it as its own drop when it had the same bytes)."""
+    return f"{source}//#{seq + 1}"
+
+
 def _documents(s: Session, drop: Document, count: int) -> list[Document]:
     """The batch's documents, written down (processing, with their archive paths) before any PDF of theirs: the
     drop's own record first, then one per further segment — found again, never made twice, on a resumed run."""
@@ -185,7 +192,7 @@ def _documents(s: Session, drop: Document, count: int) -> list[Document]:
         doc = existing.pop(seq, None)
         if doc is None:
             doc = repo.new_document(s, office_id=drop.office_id, branch_id=drop.branch_id,
-                                    source=f"{drop.source}#{seq + 1}", share_path=drop.share_path,
+                                    source=part_source(drop.source, seq), share_path=drop.share_path,
                                     sha256=drop.sha256, size=drop.size)
             doc.batch_id, doc.batch_seq, doc.settled = drop.id, seq, True
             repo.transition(s, doc, "processing", f"file {seq + 1} of batch document {drop.id}")
@@ -329,13 +336,17 @@ def _cover_tags(s: Session, doc: Document, seg: Segment, office: Office, branch:
     return []
 
 
+def _clear_number(doc: Document) -> None:
+    doc.file_number = doc.file_number_key = doc.file_number_source = doc.file_number_alt = None
+    doc.file_number_confidence = doc.match_score = None
+    doc.register_file_id = None
+
+
 def _empty(doc: Document, seg: Segment) -> ReviewReason:
     """A cover with no page of its file behind it (two covers back to back, a cover scanned last): its file is not
     scanned, so the document takes no number and no register file (readiness must not count the file)."""
     number = (seg.sheet.file_number if seg.sheet is not None else _printed_number(seg.printed or "")) or "?"
-    doc.file_number = doc.file_number_key = doc.file_number_source = doc.file_number_alt = None
-    doc.file_number_confidence = doc.match_score = None
-    doc.register_file_id = None
+    _clear_number(doc)
     return ReviewReason(
         "cover_empty", f"the cover sheet of file {number} has no page behind it (two cover sheets back to back, or "
                        "the cover scanned last); scan the file behind its cover sheet",
@@ -348,6 +359,7 @@ def _printed_tags(s: Session, doc: Document, text: str, office: Office, branch: 
     """A cover whose code did not read: its printed sheet id (Latin digits with a check: OCR reads those well),
     else its printed number matched to the register exactly."""
     if len(_MARKER.findall(text)) > 1 or len(_MARKER_HI.findall(text)) > 1:
+        _clear_number(doc)
         return [ReviewReason(   # two covers copied 2-up onto one sheet: neither file may take the pages after it
             "cover_ambiguous", "one sheet holds two cover sheets (copied side by side); which file's pages follow "
                                "it? scan each file behind its own cover sheet, or assign the file",
