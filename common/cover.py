@@ -53,8 +53,17 @@ def _check(body: str) -> str:
     return f"{zlib.crc32(body.encode('utf-8')):08X}"
 
 
+def _printable(v: str) -> str:
+    """A register value as a code can carry it: a '|' becomes '/', a line break, tab or other control character a
+    space (an Excel cell with Alt+Enter), spaces collapsed, at most MAX_FIELD characters. A file number keeps its
+    key (common.text.file_number_key ignores those), which is what ingest checks against the register."""
+    v = "".join(" " if unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Zl", "Zp") and ch not in "\u200c\u200d"
+                else ch for ch in nfc(v).replace("|", "/"))
+    return " ".join(v.split())[:MAX_FIELD].strip()
+
+
 def _field(v: str) -> str:
-    v = nfc(v).strip()
+    v = _printable(v)
     if not _clean(v):
         raise ValueError(f"a cover sheet field may not be empty, longer than {MAX_FIELD} or hold '|' or a control "
                          f"character: {v!r}")
