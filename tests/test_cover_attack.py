@@ -270,3 +270,23 @@ def test_a_register_number_with_a_pipe_or_a_line_break_does_not_stop_the_printou
             sheet = parse(qr.nasti_code(page) or "")
             # what ingest checks before the cover may take its file (split._cover_tags)
             assert sheet.register_file_id == f.id and file_number_key(sheet.file_number or "") == f.key
+
+
+def test_the_cover_sheet_printout_dropped_into_the_share_is_returned_not_a_file_scanned(tmp_path: Path) -> None:
+    """The clerk drops the printout itself (every page a nasti sheet, no page of any file): it goes back to
+    _rejected/ with a reason, instead of one document per cover that marks each file scanned or waits for review."""
+    from report.coversheet import coversheets_pdf
+
+    with rig(tmp_path, BRANCH) as r:
+        import_demo_register(r.store, tmp_path)
+        with r.store.session() as s:
+            coversheets_pdf(s, tmp_path / "covers.pdf", branch="revenue")
+        data = (tmp_path / "covers.pdf").read_bytes()
+        out = r.handle(r.drop("revenue/आवरण पृष्ठ.pdf", data))
+        assert out is not None and out.status == "rejected"
+        docs = r.docs()
+        assert [(d["status"], d["reason_code"]) for d in docs] == [("rejected", "only_cover_sheets")]
+        assert "आवरण" in docs[0]["reason_hi"] and "cover or divider sheets" in docs[0]["reason"]
+        returned = list((r.share / "_rejected").rglob("*.pdf"))
+        assert [p.read_bytes() == data for p in returned] == [True]
+        assert check_invariants(r.share, r.archive, tmp_path / "var" / "nasti.db") == {"rejected": 1}
