@@ -290,3 +290,20 @@ def test_the_cover_sheet_printout_dropped_into_the_share_is_returned_not_a_file_
         returned = list((r.share / "_rejected").rglob("*.pdf"))
         assert [p.read_bytes() == data for p in returned] == [True]
         assert check_invariants(r.share, r.archive, tmp_path / "var" / "nasti.db") == {"rejected": 1}
+
+
+def test_covers_scanned_after_their_files_do_not_give_the_next_files_pages_to_them(tmp_path: Path) -> None:
+    """The stack went through the feeder reversed (or each cover was put under its file): every cover is followed
+    by the next file's pages. The batch starts with a page and ends with a cover: nothing of it may be taken as sure."""
+    with rig(tmp_path, BRANCH) as r:
+        ids = import_demo_register(r.store, tmp_path)
+        info = branch_info(r.store)
+        a, b = NUMBERS[:2]
+        pages = [hostile.small_page("क का पत्र"), cover(info, ids[a], a), hostile.small_page("ख का पत्र"),
+                 cover(info, ids[b], b)]
+        out = r.handle(r.drop("revenue/उलटा बैच.pdf", save_document(pages, tmp_path / "b.pdf", "pdf").read_bytes()))
+        assert out is not None and out.status == "done"
+        docs = r.rows("select * from document order by batch_seq")
+        assert [d["reason_code"] for d in docs] == ["before_cover", "cover_order", "cover_empty"], \
+            [d["reason"] for d in docs]
+        assert [d["register_file_id"] for d in docs] == [None, None, None]   # no file counted as scanned
