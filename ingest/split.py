@@ -241,6 +241,12 @@ def record_batch(cfg: Config, store: Store, doc_id: int, built: Path, kind: str,
             index_document(s, doc, texts)   # again: the search rows carry the number and register file
             if doc.register_file_id is not None:
                 by_file[doc.register_file_id].append(doc)
+        if _reversed(split, docs):
+            for seg, doc in zip(split.segments, docs, strict=True):
+                if (seg.sheet is not None or seg.printed is not None) and doc.pages:
+                    extra[doc.id].insert(0, _out_of_order(doc))
+                    by_file.pop(doc.register_file_id or 0, None)
+                    _clear_number(doc)
         for same in by_file.values():
             if len(same) > 1:
                 for doc in same:
@@ -384,6 +390,23 @@ def _printed_tags(s: Session, doc: Document, text: str, office: Office, branch: 
                         f"({printed or 'unreadable'}) is not in the register; check the number",
         f"आवरण पृष्ठ का कोड नहीं पढ़ा जा सका और छपा क्रमांक ({printed or 'अपठनीय'}) रजिस्टर में नहीं मिला — "
         "क्रमांक जाँचें")]
+
+
+def _reversed(split: Plan, docs: Sequence[Document]) -> bool:
+    """A batch that starts with pages and ends with a cover: covers were scanned after their files (or the stack
+    went through reversed), so each cover's pages are the next file's."""
+    first = split.segments[0]
+    return first.sheet is None and first.printed is None and not first.whole and len(split.segments) > 1 and \
+        docs[-1].pages == 0
+
+
+def _out_of_order(doc: Document) -> ReviewReason:
+    number = doc.file_number or "?"
+    return ReviewReason(
+        "cover_order", f"the batch starts with pages and ends with a cover sheet: the covers seem to follow their "
+                       f"files, so these pages behind the cover of {number} may be another file's; check and assign",
+        f"बैच पृष्ठों से शुरू होकर आवरण पृष्ठ पर ख़त्म होता है — आवरण पृष्ठ नस्तियों के बाद लगे लगते हैं, इसलिए "
+        f"{number} के आवरण के पीछे के ये पृष्ठ किसी दूसरी नस्ती के हो सकते हैं; जाँचकर नस्ती तय करें")
 
 
 def _repeated(doc: Document, times: int) -> ReviewReason:
