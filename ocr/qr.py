@@ -109,7 +109,7 @@ def nasti_code(image: Image.Image) -> str | None:
     for binarizer in (0, 1, 2):
         texts, unread = codes(small, binarizer)
         found |= _ours(texts)     # a page with a code goes on through the other binarisers: a second, other code?
-        seen = seen or unread or bool(texts)
+        seen = seen or unread    # a code that read and is not ours (UPI, eOffice) is no reason to look again
         if zxingcpp is None:
             break
     if found:
