@@ -55,6 +55,13 @@ def test_a_forged_code_with_control_characters_or_an_enormous_field_is_refused(f
         parse(_signed(f"{MAGIC}|{field}|revenue|7|51/2019"))
 
 
+def test_a_forged_code_with_a_register_id_beyond_sqlite_is_refused() -> None:
+    """A 20-digit register id raised OverflowError in the register lookup: the batch failed at every retry."""
+    with pytest.raises(BadPayload):
+        parse(_signed(f"{MAGIC}|default|revenue|{10**20}|51/2019"))
+    assert parse(_signed(f"{MAGIC}|default|revenue|{2**62}|51/2019")).register_file_id == 2**62
+
+
 def test_a_cover_turned_any_way_or_copied_at_half_size_still_reads() -> None:
     info = BranchInfo("default", "कार्यालय", "Office", "revenue", "राजस्व", "Revenue")
     img = scan(cover_page(Fonts(), info, CoverFile(7, NUMBERS[0], "विषय", 2019, "B")), Scan(200))
