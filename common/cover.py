@@ -116,6 +116,6 @@ def parse(text: str) -> Sheet:
         if value not in PARTS:
             raise BadPayload(f"unknown divider part {value!r}")
         return Sheet(office, branch, part=value)
-    if not ident.isascii() or not ident.isdigit():
+    if not ident.isascii() or not ident.isdigit() or int(ident) >= 2**63:   # SQLite's integers are 64-bit
         raise BadPayload("the register file id is not a number")
     return Sheet(office, branch, register_file_id=int(ident), file_number=value)
