@@ -333,3 +333,14 @@ def test_a_letter_with_a_foreign_qr_code_costs_only_the_quick_look(monkeypatch: 
     monkeypatch.setattr(qr, "codes", counted)
     assert qr.nasti_code(page) is None
     assert looks == [False, False, False]
+
+
+def test_a_cover_saved_as_a_100_dpi_jpeg_reads_from_the_file(tmp_path: Path) -> None:
+    """A JPEG is decoded at a quarter of its size to save time: at 100 dpi that left the code 2 pixels a module."""
+    info = BranchInfo("default", "कार्यालय", "Office", "revenue", "राजस्व", "Revenue")
+    img = scan(cover_page(Fonts(), info, CoverFile(7, NUMBERS[0], "विषय", 2019, "B")), Scan(100))
+    path = tmp_path / "cover.jpg"
+    img.save(path, "JPEG", quality=90, dpi=(100, 100))
+    assert qr.check_page(qr.QrTask(path, "jpeg", 0, 30.0, 200_000_000)).payload is not None
+    save_document([img.convert("L")], tmp_path / "cover.pdf", "pdf", dpi=100)
+    assert qr.check_page(qr.QrTask(tmp_path / "cover.pdf", "pdf", 0, 30.0, 200_000_000)).payload is not None
