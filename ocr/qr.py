@@ -165,7 +165,9 @@ def _pdf_images(task: QrTask) -> tuple[int, Image.Image | None]:
     """How many images the PDF page draws, and the page itself when it is one JPEG image (most scanners' PDFs),
     decoded at a third of its size (libjpeg's DCT scaling: 3 ms instead of 30 for a 300-dpi A4)."""
     with pikepdf.open(task.source) as pdf:
-        images = list(pikepdf.Page(pdf.pages[task.index]).images.values())
+        page = pikepdf.Page(pdf.pages[task.index])
+        # the page's own images (Page.images is deprecated: once removed, every page would silently be no cover)
+        images = list((page.get_images(recursive=False) if hasattr(page, "get_images") else page.images).values())
         if len(images) != 1 or images[0].get("/Filter") != pikepdf.Name.DCTDecode:
             return len(images), None
         raw = images[0].read_raw_bytes()
