@@ -67,6 +67,8 @@ def find_codes(pool: OcrPool, source: Path, kind: str, pages: int, timeout: floa
     found: dict[int, str] = {}
     for f in futures:
         r = f.result()
+        if r.error is not None:   # the page is OCR'd as any other; the check's own failure is said, not swallowed
+            log.warning("%s page %d: the cover-sheet check failed (%s)", source.name, r.index + 1, r.error)
         if r.payload is None:
             continue
         try:
