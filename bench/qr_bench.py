@@ -125,7 +125,25 @@ def ordinary_pages() -> dict[str, list[Image.Image]]:
         pages[f"letters {dpi} dpi"] = letters
         pages[f"photocopied letters {dpi} dpi"] = [degrade(p, skew=1.5, noise=0.03, seed=i)
                                                    for i, p in enumerate(letters)]
+    pages["letters 300 dpi with a foreign QR code (UPI, eOffice)"] = [_with_qr(p, i) for i, p in
+                                                                      enumerate(pages["letters 300 dpi"])]
     return pages
+
+
+def _with_qr(page: Image.Image, i: int) -> Image.Image:
+    """A letter that carries another QR code (a UPI payment code, an eOffice verification link), top right."""
+    import io
+
+    import segno
+
+    text = ("upi://pay?pa=collector@sbi&pn=Collector&am=100" if i % 2 else
+            f"https://eoffice.gov.in/verify?id={1000 + i}")
+    buf = io.BytesIO()
+    segno.make(text, error="m").save(buf, kind="png", scale=max(4, page.width // 250))
+    out = page.convert("L").copy()
+    code = Image.open(buf).convert("L")
+    out.paste(code, (out.width - code.width - out.width // 20, out.height // 20))
+    return out
 
 
 def cost_from_files(tmp: Path, covers: int) -> list[str]:
@@ -147,6 +165,18 @@ def cost_from_files(tmp: Path, covers: int) -> list[str]:
                 _since(t, times, cpu)
                 read += r.payload is not None
             rows.append(f"| {fmt} 300 dpi | {label} | {len(pages)} | {read} | {_ms(cpu)} | {_ms(times)} |")
+    big = [render_letter(make_letter(seed, "hi"), dpi=300)[0].convert("RGB") for seed in (31, 32)]
+    big = [p.resize((p.width * 2, p.height * 2)) for p in big]       # a 600-dpi colour scan of a letter
+    for fmt in ("pdf", "png", "tiff"):
+        times, cpu = [], []
+        for i, page in enumerate(big):
+            path = save_document([page], tmp / f"big-{i}.{fmt}", fmt, dpi=600)
+            check_page(QrTask(path, fmt, 0, 60.0, 400_000_000))
+            t = _clock()
+            check_page(QrTask(path, fmt, 0, 60.0, 400_000_000))
+            _since(t, times, cpu)
+        label = "(grey JPEG)" if fmt == "pdf" else "colour"
+        rows.append(f"| {fmt} 600 dpi {label} | letters | {len(big)} | 0 | {_ms(cpu)} | {_ms(times)} |")
     path = born_digital(tmp / "typed.pdf")
     times, cpu = [], []
     for _ in range(covers):

@@ -9,6 +9,7 @@ read as another file. Fields are NFC; a ``|`` inside a field is not allowed (reg
 """
 from __future__ import annotations
 
+import unicodedata
 import zlib
 from dataclasses import dataclass
 
@@ -19,6 +20,16 @@ DIVIDER = "DIVIDER"
 PARTS = ("notes", "receipts", "issues", "references")
 PART_NAMES = {"notes": ("टिप्पणी भाग", "Notes"), "receipts": ("पत्राचार भाग (प्राप्तियाँ)", "Receipts"),
               "issues": ("जारी पत्र", "Issues"), "references": ("संदर्भ", "References")}
+
+
+MAX_FIELD = 200        # a register file number is at most 200 characters (store.models.RegisterFile)
+
+
+def _clean(v: str) -> bool:
+    """A field a nasti sheet can hold: not empty, not too long, no control or format character (NUL, a newline,
+    a bidi override) — a forged code must not put those in a document's number or a review reason."""
+    return 0 < len(v) <= MAX_FIELD and "|" not in v and \
+        not any(unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Zl", "Zp") and ch not in "\u200c\u200d" for ch in v)
 
 
 class BadPayload(ValueError):
@@ -42,10 +53,20 @@ def _check(body: str) -> str:
     return f"{zlib.crc32(body.encode('utf-8')):08X}"
 
 
+def _printable(v: str) -> str:
+    """A register value as a code can carry it: a '|' becomes '/', a line break, tab or other control character a
+    space (an Excel cell with Alt+Enter), spaces collapsed, at most MAX_FIELD characters. A file number keeps its
+    key (common.text.file_number_key ignores those), which is what ingest checks against the register."""
+    v = "".join(" " if unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Zl", "Zp") and ch not in "\u200c\u200d"
+                else ch for ch in nfc(v).replace("|", "/"))
+    return " ".join(v.split())[:MAX_FIELD].strip()
+
+
 def _field(v: str) -> str:
-    v = nfc(v).strip()
-    if "|" in v or not v:
-        raise ValueError(f"a cover sheet field may not be empty or hold '|': {v!r}")
+    v = _printable(v)
+    if not _clean(v):
+        raise ValueError(f"a cover sheet field may not be empty, longer than {MAX_FIELD} or hold '|' or a control "
+                         f"character: {v!r}")
     return v
 
 
@@ -74,10 +95,10 @@ def read_sheet_id(text: str, office: str, branch: str) -> int | None:
     """The register file id of a sheet id found in OCR text whose check holds for this office and branch."""
     import regex
 
-    for m in regex.finditer(r"Sheet\s*ID\W{0,3}([0-9]{1,9})\s*[-–—]\s*([0-9A-Fa-f]{4})", text):
-        if sheet_id(office, branch, int(m.group(1))).upper() == f"{m.group(1)}-{m.group(2).upper()}":
-            return int(m.group(1))
-    return None
+    found = {int(m.group(1))
+             for m in regex.finditer(r"Sheet\s*ID\W{0,3}([0-9]{1,9})\s*[-–—]\s*([0-9A-Fa-f]{4})", text)
+             if sheet_id(office, branch, int(m.group(1))).upper() == f"{m.group(1)}-{m.group(2).upper()}"}
+    return next(iter(found)) if len(found) == 1 else None   # two ids: two covers on one sheet, neither decides
 
 
 def parse(text: str) -> Sheet:
@@ -89,10 +110,12 @@ def parse(text: str) -> Sheet:
     if _check(body) != check:
         raise BadPayload("the code's check does not hold (damaged or mistyped)")
     _, office, branch, ident, value = fields[:5]
+    if not all(_clean(f) for f in (office, branch, ident, value)):
+        raise BadPayload("a field of the code is empty, too long or holds a control character")
     if ident == DIVIDER:
         if value not in PARTS:
             raise BadPayload(f"unknown divider part {value!r}")
         return Sheet(office, branch, part=value)
-    if not ident.isascii() or not ident.isdigit():
+    if not ident.isascii() or not ident.isdigit() or int(ident) >= 2**63:   # SQLite's integers are 64-bit
         raise BadPayload("the register file id is not a number")
     return Sheet(office, branch, register_file_id=int(ident), file_number=value)

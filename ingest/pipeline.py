@@ -285,6 +285,8 @@ class Ingestor:
         # cover and divider sheets are known by their QR code (a reduced page, before OCR) and not OCR'd
         codes = split.find_codes(self.pool, path, found.kind, found.pages, o.page_timeout,
                                  self.cfg.limits.max_pixels)
+        if codes and len(codes) == found.pages:   # the printout of cover sheets itself, not a scanned file
+            raise Rejected("only_cover_sheets", str(found.pages), technical=f"{found.pages} nasti sheets, no page")
         futures: dict[int, Future[PageResult]] = {
             i: self.pool.submit(process_page, PageTask(
                 source=path, kind=found.kind, index=i, languages=o.languages, dpi=o.dpi, timeout=o.page_timeout,

@@ -63,6 +63,10 @@ _CATALOG: dict[str, tuple[str, str, str, str]] = {
     "ocr_failed": ("दस्तावेज़ पढ़ा नहीं जा सका", TELL_EGOV[0], "The document could not be read", TELL_EGOV[1]),
     "duplicate": ("यह फ़ाइल पहले ही डिजिटाइज़ हो चुकी है: {first}", "इसे दोबारा स्कैन करने की ज़रूरत नहीं; यह प्रति हटाई जा सकती है",
                   "This file was already digitised: {first}", "no need to scan it again; this copy can be deleted"),
+    "only_cover_sheets": ("फ़ाइल के सभी {hi} पृष्ठ nasti के आवरण/विभाजक पृष्ठ हैं, किसी नस्ती का कोई पृष्ठ नहीं",
+                          "आवरण पृष्ठ नस्ती के ऊपर रखकर पूरी नस्ती स्कैन करें; छपाई की PDF फ़ोल्डर में न रखें",
+                          "All {en} pages of the file are nasti cover or divider sheets, no page of any file",
+                          "put each cover sheet on top of its file and scan the whole file; do not drop the printout"),
     # the clerk changed the file while nasti worked on it: the old record closes, nothing was lost
     "replaced": ("काम के दौरान इस नाम पर नई फ़ाइल रख दी गई; नई फ़ाइल अलग से ली जा रही है", NOTHING_TO_DO[0],
                  "A new file was put under this name while the first was being processed; the new file is taken on "

@@ -31,13 +31,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from common.config import Config
-from common.cover import BadPayload, Sheet, parse, read_sheet_id
-from common.text import file_number_key, nfc
+from common.cover import BadPayload, Sheet, parse
+from common.text import nfc
 from ingest.archive import move_into
+from ingest.cover_tags import MARKER, MARKER_HI, clear_number, cover_tags, out_of_order, repeated, reversed_batch
 from ingest.pages import record_pages
 from ingest.steps import hook
 from ingest.tagger import tag_and_index
-from ingest.tagging.file_number import from_text
 from ocr.page import PageResult
 from ocr.pool import OcrPool
 from ocr.qr import QrResult, QrTask, check_page
@@ -47,15 +47,14 @@ from store.db import Store
 from store.describe import describe
 from store.matching import ReviewReason, flag, review_reasons
 from store.models import Branch, Document, Office, Page
-from store.register import RegisterIndex, cover_target
 from store.search.index import index_document
 
 log = logging.getLogger("nasti.ingest")
 
 CODE = "nasti-code"            # PageResult.language of a sheet read from its QR code (not OCR'd)
-COVER_SOURCE = "cover sheet"
-COVER_OCR_SOURCE = "cover sheet ocr"
-_MARKER = regex.compile(r"NASTI\s*COVER\s*SHEET|आवरण\s*पृष्ठ", regex.IGNORECASE)
+# a cover whose code did not read is known by its printed heading: the English line (no letter says it), or the
+# Hindi one with the sheet id label under it — "आवरण पृष्ठ" alone is an ordinary phrase ("the report's cover page")
+_SHEET_LABEL = regex.compile(r"Sheet\s*ID", regex.IGNORECASE)
 
 
 # -- before OCR ---------------------------------------------------------------------------------------------------
@@ -68,6 +67,8 @@ def find_codes(pool: OcrPool, source: Path, kind: str, pages: int, timeout: floa
     found: dict[int, str] = {}
     for f in futures:
         r = f.result()
+        if r.error is not None:   # the page is OCR'd as any other; the check's own failure is said, not swallowed
+            log.warning("%s page %d: the cover-sheet check failed (%s)", source.name, r.index + 1, r.error)
         if r.payload is None:
             continue
         try:
@@ -114,19 +115,11 @@ def _sheet(r: PageResult) -> Sheet | None:
 def _printed_cover(r: PageResult) -> str | None:
     """The OCR text of a cover sheet whose code did not read (known by its heading), else None."""
     text = nfc(r.text or "")
-    if r.language == CODE or not _MARKER.search(text):
+    if r.language == CODE:
+        return None
+    if not MARKER.search(text) and not (MARKER_HI.search(text) and _SHEET_LABEL.search(text)):
         return None
     return text
-
-
-def _printed_number(text: str) -> str:
-    """The number printed under the "File No." label of a cover sheet, as OCR read it ("" when not found)."""
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
-    for i, line in enumerate(lines[:-1]):
-        if regex.search(r"File\s*No|नस्ती\s*क्रमांक", line):
-            return regex.sub(r"\s+", "", lines[i + 1])
-    found = sorted(from_text(text, 1), key=lambda c: -c.confidence)
-    return found[0].value if found else ""
 
 
 def plan(results: Sequence[PageResult]) -> Plan | None:
@@ -168,6 +161,13 @@ def _pdf_rel(drop_pdf: str, seq: int) -> str:
     return f"{stem}.{seq + 1}.ocr.pdf"
 
 
+def part_source(source: str, seq: int) -> str:
+    """The source of the batch's document ``seq`` (1-based after the drop's own): ``revenue/बैच.pdf//#2``. A share
+    path never holds "//", so no file a clerk drops can ever have it (with "#2" alone, a file named "बैच.pdf#2" was
+    taken for this document: it closed it as replaced, and resumed it as its own drop when it had the same bytes)."""
+    return f"{source}//#{seq + 1}"
+
+
 def _documents(s: Session, drop: Document, count: int) -> list[Document]:
     """The batch's documents, written down (processing, with their archive paths) before any PDF of theirs: the
     drop's own record first, then one per further segment — found again, never made twice, on a resumed run."""
@@ -179,7 +179,7 @@ def _documents(s: Session, drop: Document, count: int) -> list[Document]:
         doc = existing.pop(seq, None)
         if doc is None:
             doc = repo.new_document(s, office_id=drop.office_id, branch_id=drop.branch_id,
-                                    source=f"{drop.source}#{seq + 1}", share_path=drop.share_path,
+                                    source=part_source(drop.source, seq), share_path=drop.share_path,
                                     sha256=drop.sha256, size=drop.size)
             doc.batch_id, doc.batch_seq, doc.settled = drop.id, seq, True
             repo.transition(s, doc, "processing", f"file {seq + 1} of batch document {drop.id}")
@@ -224,14 +224,20 @@ def record_batch(cfg: Config, store: Store, doc_id: int, built: Path, kind: str,
         by_file: dict[int, list[Document]] = defaultdict(list)
         for seg, doc in zip(split.segments, docs, strict=True):
             texts = _record_segment(s, doc, seg, split, results, kind, cfg)
-            extra[doc.id] += _cover_tags(s, doc, seg, office, branch)
+            extra[doc.id] += cover_tags(s, doc, seg, office, branch)
             index_document(s, doc, texts)   # again: the search rows carry the number and register file
             if doc.register_file_id is not None:
                 by_file[doc.register_file_id].append(doc)
+        if reversed_batch(split, docs):
+            for seg, doc in zip(split.segments, docs, strict=True):
+                if (seg.sheet is not None or seg.printed is not None) and doc.pages:
+                    extra[doc.id].insert(0, out_of_order(doc))
+                    by_file.pop(doc.register_file_id or 0, None)
+                    clear_number(doc)
         for same in by_file.values():
             if len(same) > 1:
                 for doc in same:
-                    extra[doc.id].append(_repeated(doc, len(same)))
+                    extra[doc.id].append(repeated(doc, len(same)))
         for doc in docs:
             flag(doc, [*extra[doc.id], *review_reasons(doc, branch, cfg)])
             repo.transition(s, doc, "done", f"{doc.pages} pages of batch document {drop.id} "
@@ -261,86 +267,6 @@ def _record_segment(s: Session, doc: Document, seg: Segment, split: Plan, result
     texts = [(r.number, r.text) for r, _ in content]
     tag_and_index(s, doc, texts, cfg)
     return texts
-
-
-def _set_number(doc: Document, number: str, key: str, source: str, register_file_id: int | None) -> None:
-    doc.file_number, doc.file_number_key, doc.file_number_source = number, key, source
-    doc.file_number_confidence = 1.0
-    doc.file_number_alt = None
-    doc.register_file_id = register_file_id
-    doc.match_score = 100.0 if register_file_id else None
-
-
-def _cover_tags(s: Session, doc: Document, seg: Segment, office: Office, branch: Branch | None,
-                ) -> list[ReviewReason]:
-    """The document's number and register file from its cover; the reasons a person must look (empty: none)."""
-    if seg.whole:
-        return []
-    if seg.sheet is None and seg.printed is None:
-        return [ReviewReason(
-            "before_cover", "pages scanned before the first cover sheet of the batch: which file are they? assign "
-                            "the file number, or scan them again behind their file's cover sheet",
-            "बैच में पहले आवरण पृष्ठ से पहले के पृष्ठ — ये किस नस्ती के हैं? क्रमांक दर्ज करें, या इन्हें उनकी नस्ती के "
-            "आवरण पृष्ठ के पीछे दोबारा स्कैन करें")]
-    if seg.sheet is None:
-        return _printed_tags(s, doc, seg.printed or "", office, branch)
-    sheet = seg.sheet
-    number = sheet.file_number or ""
-    if sheet.office != office.key:
-        _set_number(doc, number, file_number_key(number), COVER_SOURCE, None)
-        return [ReviewReason(
-            "cover_other_office", f"the cover sheet of file {number} was printed for another office "
-                                  f"('{sheet.office}'); check where this file belongs",
-            f"नस्ती {number} का आवरण पृष्ठ किसी दूसरे कार्यालय ('{sheet.office}') का है — जाँचें कि नस्ती कहाँ की है")]
-    if branch is None or sheet.branch != branch.key:
-        _set_number(doc, number, file_number_key(number), COVER_SOURCE, None)
-        return [ReviewReason(
-            "cover_other_branch", f"the cover sheet of file {number} belongs to branch '{sheet.branch}', but the "
-                                  f"scan was dropped in '{branch.key if branch else '?'}'; move it or assign it",
-            f"नस्ती {number} का आवरण पृष्ठ शाखा '{sheet.branch}' का है, पर स्कैन "
-            f"'{branch.key if branch else '?'}' में रखा गया — सही शाखा में रखें या तय करें")]
-    register = cover_target(s, sheet.register_file_id or 0)
-    if register is None or register.branch_id != branch.id:
-        _set_number(doc, number, file_number_key(number), COVER_SOURCE, None)
-        return [ReviewReason(
-            "cover_not_in_register", f"the cover sheet names file {number}, which the branch register no longer "
-                                     "holds; print its cover sheet again or assign the file",
-            f"आवरण पृष्ठ पर नस्ती {number} है, जो अब शाखा के रजिस्टर में नहीं — आवरण पृष्ठ दोबारा छापें या नस्ती तय करें")]
-    _set_number(doc, register.file_number, register.key, COVER_SOURCE, register.id)
-    return []
-
-
-def _printed_tags(s: Session, doc: Document, text: str, office: Office, branch: Branch | None,
-                  ) -> list[ReviewReason]:
-    """A cover whose code did not read: its printed sheet id (Latin digits with a check: OCR reads those well),
-    else its printed number matched to the register exactly."""
-    rf_id = read_sheet_id(text, office.key, branch.key) if branch else None
-    register = cover_target(s, rf_id) if rf_id is not None else None
-    if register is not None and branch is not None and register.branch_id == branch.id:
-        _set_number(doc, register.file_number, register.key, COVER_OCR_SOURCE, register.id)
-        return []
-    printed = _printed_number(text)
-    key = file_number_key(printed) if printed else ""
-    found = RegisterIndex(s, branch.id).match(key, 101.0, printed) if branch and key else None
-    if found is not None and found.digits_agree:
-        _set_number(doc, found.file_number, key, COVER_OCR_SOURCE, found.register_file_id)
-        return []
-    if printed:
-        _set_number(doc, printed, key, COVER_OCR_SOURCE, None)
-        doc.file_number_confidence = 0.5
-    return [ReviewReason(
-        "cover_unread", "the cover sheet's code could not be read and its printed number "
-                        f"({printed or 'unreadable'}) is not in the register; check the number",
-        f"आवरण पृष्ठ का कोड नहीं पढ़ा जा सका और छपा क्रमांक ({printed or 'अपठनीय'}) रजिस्टर में नहीं मिला — "
-        "क्रमांक जाँचें")]
-
-
-def _repeated(doc: Document, times: int) -> ReviewReason:
-    return ReviewReason(
-        "cover_repeated", f"the batch holds {times} cover sheets of file {doc.file_number}; check whether pages of "
-                          "another file went behind a copied cover",
-        f"बैच में नस्ती {doc.file_number} के {times} आवरण पृष्ठ हैं — जाँचें कि किसी दूसरी नस्ती के पृष्ठ कॉपी किए गए "
-        "आवरण पृष्ठ के पीछे तो नहीं")
 
 
 # -- when the drop does not get to done ---------------------------------------------------------------------------

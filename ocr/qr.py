@@ -23,6 +23,7 @@ from ocr.pdfimage import scanned_page
 REDUCED = 1200          # long side in pixels of the image searched first
 AGAIN_SMALLER = 1000    # searched again at these sizes when the first look saw a code it could not read
 FULLER = 1800
+DRAFT_LONG = 800        # a JPEG is decoded reduced, its long side at least this (about 70 dpi for A4)
 RENDER_DPI = 100        # a PDF page that is not one scanned image is rendered at this resolution
 
 try:  # pragma: no cover - which branch runs depends on the installation
@@ -87,8 +88,14 @@ def codes(image: Image.Image, binarizer: int = 0, harder: bool = False) -> tuple
     return _zxing(image, binarizer, harder) if zxingcpp is not None else _opencv(image)
 
 
-def _ours(texts: list[str]) -> str | None:
-    return next((t for t in texts if t.startswith(MAGIC + "|")), None)
+def _ours(texts: list[str]) -> set[str]:
+    return {t for t in texts if t.startswith(MAGIC + "|")}
+
+
+def _one(found: set[str]) -> str | None:
+    """The page's nasti code; None when it holds two different ones (two covers copied 2-up onto one sheet: which
+    file follows is not for the first code read to decide — the page is OCR'd and its headings go to review)."""
+    return next(iter(found)) if len(found) == 1 else None
 
 
 def nasti_code(image: Image.Image) -> str | None:
@@ -99,13 +106,15 @@ def nasti_code(image: Image.Image) -> str | None:
     and larger; a page with no code at all costs the one reduction and the three quick reads."""
     small = reduce(image)
     seen = False
+    found: set[str] = set()
     for binarizer in (0, 1, 2):
         texts, unread = codes(small, binarizer)
-        if (found := _ours(texts)) is not None:
-            return found
-        seen = seen or unread or bool(texts)
+        found |= _ours(texts)     # a page with a code goes on through the other binarisers: a second, other code?
+        seen = seen or unread    # a code that read and is not ours (UPI, eOffice) is no reason to look again
         if zxingcpp is None:
             break
+    if found:
+        return _one(found)
     if not seen:
         return None
     for size in (AGAIN_SMALLER, FULLER):
@@ -113,8 +122,9 @@ def nasti_code(image: Image.Image) -> str | None:
             continue
         attempt = reduce(image, size)
         for binarizer in (0, 1, 2):
-            if (found := _ours(codes(attempt, binarizer, harder=True)[0])) is not None:
-                return found
+            found |= _ours(codes(attempt, binarizer, harder=True)[0])
+        if found:
+            return _one(found)
     return None
 
 
@@ -137,24 +147,34 @@ def page_image(task: QrTask) -> Image.Image | None:
     with raster.open_image(task.source, task.max_pixels) as img:
         img.seek(task.index)
         if img.format == "JPEG":
-            img.draft("L", (img.width // 4, img.height // 4))
+            img.draft("L", _draft_size(img.size, 1 / 4))
         page = ImageOps.exif_transpose(img)
         page.load()
         return page.convert("L")
+
+
+def _draft_size(size: tuple[int, int], fraction: float) -> tuple[int, int]:
+    """The size to ask libjpeg for (it decodes at 1/2, 1/4 or 1/8, never below what is asked): ``fraction`` of the
+    image, but the long side at least ``DRAFT_LONG`` pixels (a fixed fraction left a 100-dpi cover's code 2 pixels
+    a module, unreadable)."""
+    scale = min(1.0, max(fraction, DRAFT_LONG / max(size)))
+    return max(1, int(size[0] * scale)), max(1, int(size[1] * scale))
 
 
 def _pdf_images(task: QrTask) -> tuple[int, Image.Image | None]:
     """How many images the PDF page draws, and the page itself when it is one JPEG image (most scanners' PDFs),
     decoded at a third of its size (libjpeg's DCT scaling: 3 ms instead of 30 for a 300-dpi A4)."""
     with pikepdf.open(task.source) as pdf:
-        images = list(pikepdf.Page(pdf.pages[task.index]).images.values())
+        page = pikepdf.Page(pdf.pages[task.index])
+        # the page's own images (Page.images is deprecated: once removed, every page would silently be no cover)
+        images = list((page.get_images(recursive=False) if hasattr(page, "get_images") else page.images).values())
         if len(images) != 1 or images[0].get("/Filter") != pikepdf.Name.DCTDecode:
             return len(images), None
         raw = images[0].read_raw_bytes()
     img = Image.open(io.BytesIO(raw))
     if img.width * img.height > task.max_pixels:
         return 1, None
-    img.draft("L", (img.width // 3, img.height // 3))
+    img.draft("L", _draft_size(img.size, 1 / 3))
     img.load()
     return 1, img
 

@@ -42,6 +42,7 @@ def describe(s: Session, doc: Document) -> dict[str, Any]:
                    branch_name_en=branch.name_en, branch_configured=bool(branch.configured))
     register = s.get(RegisterFile, doc.register_file_id) if doc.register_file_id else None
     rec["register_file_number"] = register.file_number if register else None
+    rec["batch_id"] = doc.batch_id   # the drop a cover split it from (restored by attach when that drop is there)
     rec["letter_date"] = _iso(doc.letter_date)
     rec["received_at"] = _iso(doc.received_at)
     rec["done_at"] = _iso(doc.done_at or utcnow())
@@ -101,6 +102,8 @@ def attach(s: Session, rec: dict[str, Any], *, office_id: int, actor: str, detai
     doc.pages = sum(not p.get("kind") for p in pages) if pages else int(rec.get("page_count") or 0)  # no covers
     doc.part = doc.part or "receipts"   # a record written before migration 0009 has none
     doc.register_file_id = None   # the register is imported separately; `register import` matches again
+    batch = rec.get("batch_id")   # attached in id order: a batch's drop (its smallest id) is there before the rest
+    doc.batch_id = int(batch) if isinstance(batch, int) and (batch == doc.id or s.get(Document, batch)) else None
     doc.match_score = None
     s.flush()
     for p in pages:
