@@ -1,0 +1,197 @@
+"""Attacks on the scale-out path (workers/, store/dblocks.py, recovery on a shared archive) as an operator or a fault
+would make them: worker machines whose clocks disagree, whose archive is mounted elsewhere, a document closed while
+its pages are read, two workers at the same instant, a poison page, a worker older than the schema, a watcher on an
+empty PostgreSQL database, a restarting machine on a shared archive. In-process against the session's PostgreSQL
+server where the fault can be set up there; each asserts what the never-lose invariant needs."""
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select, text
+
+from ocr.page import PageResult
+from store import repo
+from store.db import Store
+from store.models import Document, OcrBatch, OcrResult
+from tests.pgcluster import new_database
+from workers import batches
+
+
+@pytest.fixture
+def store(pg_server: str) -> Iterator[Store]:
+    from nasti.schema import upgrade
+
+    url = new_database(pg_server, "atk")
+    upgrade(url)
+    s = Store(url, migrate_schema=False)
+    try:
+        yield s
+    finally:
+        s.close()
+
+
+def _doc(store: Store, name: str = "a.pdf", status: str = "processing") -> int:
+    with store.session() as s:
+        office = repo.ensure_office(s, key="default", name_hi="का", name_en="O", cutover=None)
+        d = repo.new_document(s, office_id=office.id, branch_id=None, source=f"revenue/{name}",
+                              share_path=f"revenue/{name}", sha256=name.encode().hex().ljust(64, "0")[:64], size=1)
+        d.status = status
+        return d.id
+
+
+def _sha(store: Store, doc_id: int) -> str:
+    with store.session() as s:
+        return s.get_one(Document, doc_id).sha256
+
+
+def _page(n: int, layer: Path | None) -> PageResult:
+    return PageResult(number=n, text="कार्यालय आदेश", confidence=90.0, blank=False, language="hin", rotation=0,
+                      seconds=0.1, layer=layer)
+
+
+def test_a_worker_clock_behind_does_not_lose_its_lease(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A worker machine whose clock is 10 minutes slow claims a batch: the lease must be measured on the database's
+    clock, else the watcher's reaper finds it expired at once and a second worker reads the same pages."""
+    doc = _doc(store)
+    sha = _sha(store, doc)
+    (bid,) = batches.plan(store, doc, sha, "pdf", 2, 2)
+    real = batches._now
+    monkeypatch.setattr(batches, "_now", lambda: real() - dt.timedelta(minutes=10))
+    assert batches.claim(store, bid, lease=60) is not None
+    monkeypatch.setattr(batches, "_now", real)
+    assert batches.reap(store, doc, sha, requeue_after=1) == []       # the live worker keeps its batch
+    monkeypatch.setattr(batches, "_now", lambda: real() + dt.timedelta(minutes=10))   # a fast clock elsewhere
+    monkeypatch.setattr(batches, "worker_id", lambda: "other-host:1")
+    assert batches.claim(store, bid, lease=60) is None                 # and nobody else takes it over
+    (b,) = batches.states(store, doc, sha)
+    assert b.state == "running" and b.attempts == 1
+
+
+def test_a_page_read_after_the_document_closed_leaves_no_result(store: Store) -> None:
+    """The clerk replaced the file mid-batch: the watcher closes the document and forgets its batches; the worker
+    still reading records its next page — which must not leave an ocr_result row nobody will ever delete."""
+    doc = _doc(store)
+    sha = _sha(store, doc)
+    (bid,) = batches.plan(store, doc, sha, "pdf", 2, 2)
+    b = batches.claim(store, bid, lease=60)
+    assert b is not None
+    batches.forget(store, doc)
+    assert batches.record(store, b, _page(1, None), lease=60) is False
+    with store.session() as s:
+        assert s.scalar(select(func.count()).select_from(OcrResult)) == 0
+
+
+def test_a_worker_with_the_archive_mounted_elsewhere(store: Store, tmp_path: Path) -> None:
+    """Worker machines mount the shared archive where their admin chose (/mnt/archive, here /srv/nasti/archive):
+    the text layers a worker recorded must be found by the watcher, not judged missing and read again for ever."""
+    archive = tmp_path / "srv-archive"
+    elsewhere = tmp_path / "mnt-archive"     # the worker's mount point for the same folder
+    archive.mkdir()
+    elsewhere.symlink_to(archive)
+    doc = _doc(store)
+    sha = _sha(store, doc)
+    (bid,) = batches.plan(store, doc, sha, "pdf", 1, 2)
+    b = batches.claim(store, bid, lease=60)
+    assert b is not None
+    layer = elsewhere / ".staging" / str(doc) / "page-00001.pdf"
+    layer.parent.mkdir(parents=True)
+    layer.write_bytes(b"%PDF-1.4 layer")
+    assert batches.record(store, b, _page(1, layer), lease=60, archive=elsewhere)
+    assert batches.finish(store, b, "done")
+    elsewhere.unlink()                       # that path does not exist on the watcher's machine
+    got = batches.results(store, doc, sha, 1, archive=archive)
+    assert got is not None, "a recorded page was judged missing: its batch goes back to the queue"
+    assert got[0].layer == archive / ".staging" / str(doc) / "page-00001.pdf"
+
+
+def test_two_workers_claim_the_same_batch_at_the_same_instant(store: Store,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """Both workers have read the batch as queued before either updates it (a barrier between read and update):
+    exactly one takes it."""
+    doc = _doc(store)
+    sha = _sha(store, doc)
+    ids = batches.plan(store, doc, sha, "pdf", 8, 2)
+    other = Store(str(store.engine.url.render_as_string(hide_password=False)), migrate_schema=False)
+    real_update = batches.update
+    barrier = threading.Barrier(2, timeout=10)
+
+    def update_after_both_read(*a: object, **kw: object) -> object:
+        barrier.wait()
+        return real_update(*a, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(batches, "update", update_after_both_read)
+    try:
+        for bid in ids:
+            got: list[object] = []
+            ts = [threading.Thread(target=lambda st=st: got.append(batches.claim(st, bid, lease=60)))
+                  for st in (store, other)]
+            for t in ts:
+                t.start()
+            for t in ts:
+                t.join(20)
+            assert len(got) == 2 and sum(g is not None for g in got) == 1, got
+            barrier.reset()
+    finally:
+        other.close()
+    assert all(b.state == "running" and b.attempts == 1 for b in batches.states(store, doc, sha))
+
+
+def test_a_poison_page_fails_its_batch_after_three_claims(store: Store, tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """A page that raises every time it is read (a bug, not the file): the batch is given back each time and ends
+    `failed` on its fourth delivery — never an endless loop of deliveries."""
+    from common.config import load
+    from workers import app as wapp
+
+    cfg_file = tmp_path / "config.toml"
+    (tmp_path / "share" / "revenue").mkdir(parents=True)
+    (tmp_path / "archive").mkdir()
+    cfg_file.write_text(f'[share]\npath = "share"\n[store]\nurl = "{store.engine.url.render_as_string(False)}"\n'
+                        '[archive]\npath = "archive"\n[queue]\nbackend = "celery"\nurl = "redis://127.0.0.1:1/0"\n',
+                        encoding="utf-8")
+    monkeypatch.setitem(wapp._state, "cfg", load(str(cfg_file)))
+    monkeypatch.setitem(wapp._state, "store", store)
+
+    def poison(task: object) -> PageResult:
+        raise ZeroDivisionError("a page nasti cannot handle")
+
+    monkeypatch.setattr(wapp, "process_page", poison)
+    doc = _doc(store)
+    sha = _sha(store, doc)
+    (bid,) = batches.plan(store, doc, sha, "pdf", 2, 2)
+    for _ in range(batches.MAX_CLAIMS):
+        with pytest.raises(ZeroDivisionError):
+            wapp.run_batch(bid)
+        assert batches.reap(store, doc, sha, requeue_after=1) == [bid]   # the watcher sends it again
+    assert wapp.run_batch(bid) == "not mine"
+    (b,) = batches.states(store, doc, sha)
+    assert b.state == "failed" and b.attempts == batches.MAX_CLAIMS
+
+
+def test_a_running_worker_stops_taking_batches_once_the_schema_moved(store: Store, tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """`nasti db upgrade` ran on the server while an older worker kept running: it must not read batches with
+    its old idea of the tables (it says so, and the batch stays queued for an up-to-date worker)."""
+    from common.config import load
+    from workers import app as wapp
+
+    cfg_file = tmp_path / "config.toml"
+    (tmp_path / "share" / "revenue").mkdir(parents=True)
+    (tmp_path / "archive").mkdir()
+    cfg_file.write_text(f'[share]\npath = "share"\n[store]\nurl = "{store.engine.url.render_as_string(False)}"\n'
+                        '[archive]\npath = "archive"\n[queue]\nbackend = "celery"\nurl = "redis://127.0.0.1:1/0"\n',
+                        encoding="utf-8")
+    monkeypatch.setitem(wapp._state, "cfg", load(str(cfg_file)))
+    monkeypatch.setitem(wapp._state, "store", store)
+    doc = _doc(store)
+    sha = _sha(store, doc)
+    (bid,) = batches.plan(store, doc, sha, "pdf", 2, 2)
+    with store.engine.begin() as c:
+        c.execute(text("UPDATE alembic_version SET version_num = '0099_future'"))
+    assert wapp.run_batch(bid) == "schema"
+    (b,) = batches.states(store, doc, sha)
+    assert b.state == "queued" and b.attempts == 0
