@@ -16,7 +16,7 @@ from sqlalchemy import func, select, text
 from ocr.page import PageResult
 from store import repo
 from store.db import Store
-from store.models import Document, OcrBatch, OcrResult
+from store.models import Document, OcrResult
 from tests.pgcluster import new_database
 from workers import batches
 
@@ -127,7 +127,7 @@ def test_two_workers_claim_the_same_batch_at_the_same_instant(store: Store,
     try:
         for bid in ids:
             got: list[object] = []
-            ts = [threading.Thread(target=lambda st=st: got.append(batches.claim(st, bid, lease=60)))
+            ts = [threading.Thread(target=lambda st=st, got=got, bid=bid: got.append(batches.claim(st, bid, lease=60)))
                   for st in (store, other)]
             for t in ts:
                 t.start()

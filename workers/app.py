@@ -139,7 +139,7 @@ def run_batch(batch_id: int) -> str:
             r = process_page(PageTask(source=source, kind=b.kind, index=i, languages=o.languages, dpi=o.dpi,
                                       timeout=o.page_timeout, max_pixels=cfg.limits.max_pixels,
                                       layer=staging / f"page-{i + 1:05d}.pdf", psm=o.psm, mode=o.mode))
-            if not batches.record(store, b, r, lim.lease):
+            if not batches.record(store, b, r, lim.lease, archive=cfg.archive):
                 return "taken over"     # the lease ran out and another worker has it now
             _hook("page", batch_id)
     except SoftTimeLimitExceeded:

@@ -108,7 +108,7 @@ class CeleryIngestor(Ingestor):
             if b.state == "failed":
                 raise BatchFailed(f"OCR batch of pages {b.first + 1}-{b.last} failed: {b.error}")
         if all(b.state == "done" for b in todo):
-            got = batches.results(self.store, doc_id, sha, found.pages)
+            got = batches.results(self.store, doc_id, sha, found.pages, archive=self.cfg.archive)
             if got is None:
                 self._send(batches.plan(self.store, doc_id, sha, found.kind, found.pages,
                                         self.cfg.queue.batch_pages))
