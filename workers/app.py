@@ -113,10 +113,29 @@ def _hook(name: str, batch_id: int) -> None:
         time.sleep(0.05)
 
 
+def _schema_moved(store: Store) -> str | None:
+    """The database's schema revision when it is no longer the one this worker was built for (`nasti db upgrade`
+    ran on the server while this older worker kept running), else None."""
+    from sqlalchemy import text
+
+    from nasti.schema import head_revision
+
+    if "head" not in _state:
+        _state["head"] = head_revision()
+    with store.session() as s:
+        current = s.scalar(text("SELECT version_num FROM alembic_version"))
+    return None if current == _state["head"] else str(current)
+
+
 def run_batch(batch_id: int) -> str:
     cfg: Config = _state["cfg"]
     store = _store()
     lim = limits(cfg)
+    if (moved := _schema_moved(store)) is not None:   # the batch stays queued for an up-to-date worker
+        log.error("the database's schema is now %s, this worker knows %s: batch %s left for an up-to-date worker; "
+                  "install this machine's nasti at the server's version and start `nasti worker` again",
+                  moved, _state["head"], batch_id)
+        return "schema"
     b = batches.claim(store, batch_id, lim.lease)
     if b is None:
         return "not mine"
