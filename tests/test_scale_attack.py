@@ -195,3 +195,30 @@ def test_a_running_worker_stops_taking_batches_once_the_schema_moved(store: Stor
     assert wapp.run_batch(bid) == "schema"
     (b,) = batches.states(store, doc, sha)
     assert b.state == "queued" and b.attempts == 0
+
+
+def test_a_watcher_on_an_empty_postgresql_database_refuses(pg_server: str, tmp_path: Path) -> None:
+    """A server database is migrated by `nasti db upgrade` alone: a watcher pointed at a new, empty one (a typo in
+    the database name, a fresh server) must not create a schema there, but say which command does."""
+    import subprocess
+
+    from sqlalchemy import create_engine, inspect
+
+    from tests.conftest import NASTI
+
+    url = new_database(pg_server, "empty")
+    (tmp_path / "share" / "revenue").mkdir(parents=True)
+    (tmp_path / "archive").mkdir()
+    config = tmp_path / "config.toml"
+    config.write_text(f'[share]\npath = "share"\n[store]\nurl = "{url}"\n[archive]\npath = "archive"\n'
+                      '[branches.revenue]\ncode = "REV"\nname_hi = "राजस्व"\nname_en = "Revenue"\n', encoding="utf-8")
+    r = subprocess.run([NASTI, "--config", str(config), "watch", "--once"], capture_output=True, text=True,
+                       timeout=120, cwd=tmp_path)
+    assert r.returncode == 2, (r.returncode, r.stderr)
+    assert "nasti db upgrade" in r.stderr
+    engine = create_engine(url)
+    try:
+        with engine.connect() as c:
+            assert inspect(c).get_table_names() == []
+    finally:
+        engine.dispose()
