@@ -222,3 +222,32 @@ def test_a_watcher_on_an_empty_postgresql_database_refuses(pg_server: str, tmp_p
             assert inspect(c).get_table_names() == []
     finally:
         engine.dispose()
+
+
+def test_a_restarting_machine_on_a_shared_archive_touches_only_its_databases_in_flight_work(store: Store,
+                                                                                            tmp_path: Path) -> None:
+    """PostgreSQL: the share and archive are shared by machines. A watcher starting up (becoming the leader) must
+    not walk the whole archive and set aside what the database does not (yet) reference — files another machine
+    is writing, staging of pages it reads: recovery works from the database's in-flight records alone, and the
+    full walk is `nasti fsck`'s (which reports and never deletes). What the database says is over is cleared."""
+    from ingest.recover import recover
+
+    share, archive = tmp_path / "share", tmp_path / "archive"
+    (share / "revenue").mkdir(parents=True)
+    foreign = archive / "2026" / "REV" / "being-written-elsewhere.pdf"
+    foreign.parent.mkdir(parents=True)
+    foreign.write_bytes(b"%PDF-1.4 another machine's copy")
+    unknown_staging = archive / ".staging" / "999999"
+    unknown_staging.mkdir(parents=True)
+    (unknown_staging / "page-00001.pdf").write_bytes(b"%PDF layer")
+    closed = _doc(store, "closed.pdf", status="rejected")       # closed (the clerk replaced it) with pages queued
+    sha = _sha(store, closed)
+    batches.plan(store, closed, sha, "pdf", 4, 2)
+    (archive / ".staging" / str(closed)).mkdir()
+    with store.session() as s:
+        s.get_one(Document, closed).settled = True
+    counts = recover(store, share, archive)
+    assert foreign.is_file() and not (archive / "_quarantine").exists(), counts
+    assert (unknown_staging / "page-00001.pdf").is_file()
+    assert not (archive / ".staging" / str(closed)).exists()
+    assert batches.states(store, closed, sha) == []             # nothing of a closed document stays queued
