@@ -251,3 +251,66 @@ def test_a_restarting_machine_on_a_shared_archive_touches_only_its_databases_in_
     assert (unknown_staging / "page-00001.pdf").is_file()
     assert not (archive / ".staging" / str(closed)).exists()
     assert batches.states(store, closed, sha) == []             # nothing of a closed document stays queued
+
+
+def test_a_worker_whose_share_is_not_mounted_does_not_reject_the_file(store: Store, tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """One worker machine lost its share mount (or mounts it elsewhere): poppler cannot open the file there. That is
+    the machine's fault, not the file's: the batch goes back (its claims counted, so it ends `failed`, kept in the
+    share for a retry) — never `rejected` as a damaged PDF, which would move the clerk's good file to _rejected/."""
+    from common.config import load
+    from workers import app as wapp
+
+    cfg_file = tmp_path / "config.toml"
+    (tmp_path / "share" / "revenue").mkdir(parents=True)       # empty: the real share is not mounted here
+    (tmp_path / "archive").mkdir()
+    cfg_file.write_text(f'[share]\npath = "share"\n[store]\nurl = "{store.engine.url.render_as_string(False)}"\n'
+                        '[archive]\npath = "archive"\n[queue]\nbackend = "celery"\nurl = "redis://127.0.0.1:1/0"\n',
+                        encoding="utf-8")
+    monkeypatch.setitem(wapp._state, "cfg", load(str(cfg_file)))
+    monkeypatch.setitem(wapp._state, "store", store)
+    doc = _doc(store)
+    sha = _sha(store, doc)
+    (bid,) = batches.plan(store, doc, sha, "pdf", 2, 2)
+    for _ in range(batches.MAX_CLAIMS):
+        wapp.run_batch(bid)
+        (b,) = batches.states(store, doc, sha)
+        assert b.state == "queued", (b.state, b.error_code, b.error)
+    assert wapp.run_batch(bid) == "not mine"
+    (b,) = batches.states(store, doc, sha)
+    assert b.state == "failed"
+
+
+def test_a_file_deleted_while_its_batches_wait_for_a_worker(pg_server: str, tmp_path: Path) -> None:
+    """The clerk drops a file and deletes it again while its page batches wait in the queue (no worker free): the
+    watcher must not wait for ever for pages nobody can read — the record closes as removed, nothing stays queued."""
+    import subprocess
+
+    from tests.celery_rig import Site, redis_server, wait_until
+
+    with redis_server() as redis:
+        site = Site(tmp_path, new_database(pg_server, "gone"), redis)
+        try:
+            site.drop("a.pdf", 2)
+            watch = site.popen("watch", "--once")
+            other = Store(site.db_url, migrate_schema=False)
+
+            def queued() -> int:
+                with other.session() as s:
+                    return int(s.scalar(select(func.count()).select_from(batches.OcrBatch)) or 0)
+
+            try:
+                wait_until(queued, 60, "no batch was queued")
+            finally:
+                other.close()
+            (site.share / "revenue" / "a.pdf").unlink()
+            try:
+                code = watch.wait(60)
+            except subprocess.TimeoutExpired:
+                watch.kill()
+                raise AssertionError("the watcher waits for ever for a deleted file's pages:\n" + site.logs()) \
+                    from None
+            assert code == 0, site.logs()
+            assert site.check() == {"rejected": 1}
+        finally:
+            site.close()
