@@ -147,6 +147,11 @@ def run_batch(batch_id: int) -> str:
     with store.session() as s:
         share_path = s.scalar(select(Document.share_path).where(Document.id == b.document_id))
     source = sharefs.on_disk(cfg.share, share_path or "")
+    if not source.is_file():   # this machine's share is not mounted (or elsewhere): its fault, never the file's
+        log.error("batch %s: %s is not in this machine's share %s: is the share mounted here? the batch goes back "
+                  "to the queue", batch_id, share_path, cfg.share)
+        batches.release(store, b)
+        return "no source"
     staging = cfg.archive / STAGING / str(b.document_id)
     staging.mkdir(parents=True, exist_ok=True)
     have = batches.done_pages(store, b)

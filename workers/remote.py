@@ -10,6 +10,7 @@ only the leading watcher (store.dblocks.LeaderLock) handles drops, one path at a
 """
 from __future__ import annotations
 
+import errno
 import logging
 import time
 from pathlib import Path
@@ -86,6 +87,9 @@ class CeleryIngestor(Ingestor):
                     wait = min(POLL_MAX, wait * 1.5)
                     continue
                 reaped = time.monotonic()
+                if not path.exists():   # the clerk took the file away: the pipeline closes the record (removed)
+                    raise FileNotFoundError(errno.ENOENT, "the file left the share while its pages waited for OCR",
+                                            str(path))
                 self._send(batches.reap(self.store, doc_id, sha, self.cfg.queue.requeue_seconds,
                                         broker_empty=self._broker_empty()), again=True)
                 if not warned and time.monotonic() - started > 5 * self.cfg.queue.requeue_seconds and all(
