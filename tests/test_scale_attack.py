@@ -314,3 +314,19 @@ def test_a_file_deleted_while_its_batches_wait_for_a_worker(pg_server: str, tmp_
             assert site.check() == {"rejected": 1}
         finally:
             site.close()
+
+
+def test_a_cloned_worker_machine_with_the_same_hostname_is_not_judged_dead(store: Store) -> None:
+    """Worker machines cloned from one image often share a hostname: a batch read by a live worker on the clone
+    must not look like one whose worker died on this machine (no such pid here) and be taken over at once."""
+    import socket
+
+    doc = _doc(store)
+    sha = _sha(store, doc)
+    (bid,) = batches.plan(store, doc, sha, "pdf", 2, 2)
+    with store.session() as s:
+        s.execute(batches.update(batches.OcrBatch).where(batches.OcrBatch.id == bid).values(
+            state="running", attempts=1, worker=f"{socket.gethostname()}:4194000",     # no such pid here
+            lease_until=dt.datetime.now(dt.UTC) + dt.timedelta(minutes=5)))
+    assert batches.claim(store, bid, lease=60) is None
+    assert batches.reap(store, doc, sha, requeue_after=1) == []
