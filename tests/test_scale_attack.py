@@ -160,6 +160,7 @@ def test_a_poison_page_fails_its_batch_after_three_claims(store: Store, tmp_path
         raise ZeroDivisionError("a page nasti cannot handle")
 
     monkeypatch.setattr(wapp, "process_page", poison)
+    (tmp_path / "share" / "revenue" / "a.pdf").write_bytes(b"%PDF-1.4")
     doc = _doc(store)
     sha = _sha(store, doc)
     (bid,) = batches.plan(store, doc, sha, "pdf", 2, 2)

@@ -41,8 +41,18 @@ def _clock(s: Session) -> dt.datetime:
     return _now()
 
 
+def _machine() -> str:
+    """This machine as workers name it: the hostname and this boot's id (worker machines cloned from one image
+    often share a hostname; a pid is only worth checking on the very machine, and boot, that ran it)."""
+    try:
+        boot = Path("/proc/sys/kernel/random/boot_id").read_text().strip()[:8]
+    except OSError:
+        boot = "noboot"
+    return f"{socket.gethostname()}/{boot}"
+
+
 def worker_id() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
+    return f"{_machine()}:{os.getpid()}"
 
 
 def plan(store: Store, doc_id: int, sha256: str, kind: str, pages: int, batch_pages: int) -> list[int]:
@@ -74,7 +84,7 @@ def _dead_here(worker: str | None) -> bool:
     if not worker or ":" not in worker:
         return False
     host, pid = worker.rsplit(":", 1)
-    if host != socket.gethostname() or not pid.isdigit():
+    if host != _machine() or not pid.isdigit():
         return False
     try:   # a killed pool process stays a zombie until its Celery parent notices: dead all the same
         return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] in ("Z", "X")
