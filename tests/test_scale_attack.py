@@ -331,3 +331,43 @@ def test_a_cloned_worker_machine_with_the_same_hostname_is_not_judged_dead(store
             lease_until=dt.datetime.now(dt.UTC) + dt.timedelta(minutes=5)))
     assert batches.claim(store, bid, lease=60) is None
     assert batches.reap(store, doc, sha, requeue_after=1) == []
+
+
+def test_kill_9_of_a_worker_just_claimed_and_just_recorded(pg_server: str, tmp_path: Path) -> None:
+    """One-page batches: a worker killed right after its claim, then one killed after its page's result was
+    upserted but before the batch was marked done. Both batches are taken over; the recorded page is not read
+    again; the document is archived once with every page."""
+    import os
+    import signal
+    import subprocess
+
+    from tests.celery_rig import Site, redis_server, wait_until
+
+    with redis_server() as redis:
+        site = Site(tmp_path, new_database(pg_server, "kill"), redis, batch_pages=1)
+        try:
+            site.start_worker()
+            site.hold("claimed")
+            site.drop("a.pdf", 2)
+            watch = site.popen("watch", "--once")
+            first = site.held("claimed")
+            os.kill(first, signal.SIGKILL)
+            site.hold("page")
+            site.release("claimed")
+            second = wait_until(lambda: next((p for _, p in site.hook_files("page") if p != first), None), 60,
+                                "no worker recorded a page")
+            os.kill(second, signal.SIGKILL)
+            site.release("page")
+            try:
+                code = watch.wait(90)
+            except subprocess.TimeoutExpired:
+                os.killpg(watch.pid, signal.SIGKILL)
+                raise AssertionError("watch --once did not end:\n" + site.logs()) from None
+            assert code == 0, site.logs()
+            assert site.check() == {"done": 1}, site.logs()
+            pages = site.hook_files("page")
+            killed_at_page = {b for b, p in pages if p == second}
+            assert len(killed_at_page) == 1
+            assert sum(1 for b, _ in pages if b in killed_at_page) == 1, pages   # its page was not read twice
+        finally:
+            site.close()
