@@ -371,3 +371,27 @@ def test_kill_9_of_a_worker_just_claimed_and_just_recorded(pg_server: str, tmp_p
             assert sum(1 for b, _ in pages if b in killed_at_page) == 1, pages   # its page was not read twice
         finally:
             site.close()
+
+
+def test_kill_9_of_the_leading_watcher_during_assembly(pg_server: str, tmp_path: Path) -> None:
+    """Workers read every page; the leading watcher is killed (-9) while it assembles the document (its archive
+    copy written, not yet recorded). Started again, it leads, finds the pages' results in the database, and the
+    document is archived once: no stray copy, no batch left."""
+    import subprocess
+    import sys
+
+    from tests.celery_rig import Site, redis_server
+    from tests.test_share_lock import HOOKED
+
+    with redis_server() as redis:
+        site = Site(tmp_path, new_database(pg_server, "asm"), redis)
+        try:
+            site.start_worker()
+            site.drop("a.pdf", 2)
+            r = subprocess.run([sys.executable, "-c", HOOKED, str(site.config), "after_copy"], capture_output=True,
+                               text=True, timeout=120, cwd=site.root, env=site.env())
+            assert r.returncode == -9, (r.returncode, r.stderr[-2000:])
+            site.run("watch", "--once")
+            assert site.check() == {"done": 1}, site.logs()
+        finally:
+            site.close()
