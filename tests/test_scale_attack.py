@@ -395,3 +395,24 @@ def test_kill_9_of_the_leading_watcher_during_assembly(pg_server: str, tmp_path:
             assert site.check() == {"done": 1}, site.logs()
         finally:
             site.close()
+
+
+def test_a_new_leader_does_not_delete_the_old_leaders_fresh_copy(store: Store, tmp_path: Path) -> None:
+    """PostgreSQL: the leading watcher lost its lock (its connection dropped) but, for the seconds until its guard
+    stops it, still finishes the document in hand: copy in place, `done` about to be committed, then the original
+    settled out of the share. The watcher that now leads must not delete that copy at start-up (it would be a done
+    record with no archive copy and no original): an in-flight record's copy is overwritten when it resumes."""
+    from ingest.recover import recover
+
+    share, archive = tmp_path / "share", tmp_path / "archive"
+    (share / "revenue").mkdir(parents=True)
+    (share / "revenue" / "a.pdf").write_bytes(b"%PDF-1.4 the clerk's file")
+    doc = _doc(store, "a.pdf", status="processing")
+    with store.session() as s:
+        d = s.get_one(Document, doc)
+        d.archive_path, d.pdf_path = "2026/REV/a.pdf", "2026/REV/a.searchable.pdf"
+    copy = archive / "2026" / "REV" / "a.pdf"
+    copy.parent.mkdir(parents=True)
+    copy.write_bytes(b"%PDF-1.4 the clerk's file")
+    recover(store, share, archive)
+    assert copy.is_file()
