@@ -53,9 +53,11 @@ def recover(store: Store, share: Path, archive: Path, *, walk: bool | None = Non
             if doc.status == "done":
                 keep |= paths
             else:   # written down before the copy began: this record's own half-made files
-                unfinished |= {p.with_name(p.name + ".part") for p in paths}
+                if walk:
+                    unfinished |= {p.with_name(p.name + ".part") for p in paths}
                 if (sharefs.on_disk(share, doc.share_path)).exists():
-                    unfinished |= paths     # the original is still in the share: its copy is redundant
+                    if walk:   # shared: a leader that lost its lock may still be finishing it; resuming overwrites
+                        unfinished |= paths     # the original is still in the share: its copy is redundant
                 else:
                     orphaned |= paths       # maybe the only copy left (a deleted original, an unmounted share)
         if not walk and (unfinished | orphaned):   # a done record's file stays, whatever another record says
