@@ -9,6 +9,7 @@ import datetime as dt
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 from sqlalchemy import func, select, text
@@ -51,6 +52,22 @@ def _sha(store: Store, doc_id: int) -> str:
 def _page(n: int, layer: Path | None) -> PageResult:
     return PageResult(number=n, text="कार्यालय आदेश", confidence=90.0, blank=False, language="hin", rotation=0,
                       seconds=0.1, layer=layer)
+
+
+def _worker_process(store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> ModuleType:
+    """workers.app as in a `nasti worker` pool process on this store (an empty share, an archive)."""
+    from common.config import load
+    from workers import app as wapp
+
+    cfg_file = tmp_path / "config.toml"
+    (tmp_path / "share" / "revenue").mkdir(parents=True)
+    (tmp_path / "archive").mkdir()
+    cfg_file.write_text(f'[share]\npath = "share"\n[store]\nurl = "{store.engine.url.render_as_string(False)}"\n'
+                        '[archive]\npath = "archive"\n[queue]\nbackend = "celery"\nurl = "redis://127.0.0.1:1/0"\n',
+                        encoding="utf-8")
+    monkeypatch.setitem(wapp._state, "cfg", load(str(cfg_file)))
+    monkeypatch.setitem(wapp._state, "store", store)
+    return wapp
 
 
 def test_a_worker_clock_behind_does_not_lose_its_lease(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -144,17 +161,7 @@ def test_a_poison_page_fails_its_batch_after_three_claims(store: Store, tmp_path
                                                            monkeypatch: pytest.MonkeyPatch) -> None:
     """A page that raises every time it is read (a bug, not the file): the batch is given back each time and ends
     `failed` on its fourth delivery — never an endless loop of deliveries."""
-    from common.config import load
-    from workers import app as wapp
-
-    cfg_file = tmp_path / "config.toml"
-    (tmp_path / "share" / "revenue").mkdir(parents=True)
-    (tmp_path / "archive").mkdir()
-    cfg_file.write_text(f'[share]\npath = "share"\n[store]\nurl = "{store.engine.url.render_as_string(False)}"\n'
-                        '[archive]\npath = "archive"\n[queue]\nbackend = "celery"\nurl = "redis://127.0.0.1:1/0"\n',
-                        encoding="utf-8")
-    monkeypatch.setitem(wapp._state, "cfg", load(str(cfg_file)))
-    monkeypatch.setitem(wapp._state, "store", store)
+    wapp = _worker_process(store, tmp_path, monkeypatch)
 
     def poison(task: object) -> PageResult:
         raise ZeroDivisionError("a page nasti cannot handle")
@@ -177,17 +184,7 @@ def test_a_running_worker_stops_taking_batches_once_the_schema_moved(store: Stor
                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     """`nasti db upgrade` ran on the server while an older worker kept running: it must not read batches with
     its old idea of the tables (it says so, and the batch stays queued for an up-to-date worker)."""
-    from common.config import load
-    from workers import app as wapp
-
-    cfg_file = tmp_path / "config.toml"
-    (tmp_path / "share" / "revenue").mkdir(parents=True)
-    (tmp_path / "archive").mkdir()
-    cfg_file.write_text(f'[share]\npath = "share"\n[store]\nurl = "{store.engine.url.render_as_string(False)}"\n'
-                        '[archive]\npath = "archive"\n[queue]\nbackend = "celery"\nurl = "redis://127.0.0.1:1/0"\n',
-                        encoding="utf-8")
-    monkeypatch.setitem(wapp._state, "cfg", load(str(cfg_file)))
-    monkeypatch.setitem(wapp._state, "store", store)
+    wapp = _worker_process(store, tmp_path, monkeypatch)
     doc = _doc(store)
     sha = _sha(store, doc)
     (bid,) = batches.plan(store, doc, sha, "pdf", 2, 2)
@@ -259,17 +256,7 @@ def test_a_worker_whose_share_is_not_mounted_does_not_reject_the_file(store: Sto
     """One worker machine lost its share mount (or mounts it elsewhere): poppler cannot open the file there. That is
     the machine's fault, not the file's: the batch goes back (its claims counted, so it ends `failed`, kept in the
     share for a retry) — never `rejected` as a damaged PDF, which would move the clerk's good file to _rejected/."""
-    from common.config import load
-    from workers import app as wapp
-
-    cfg_file = tmp_path / "config.toml"
-    (tmp_path / "share" / "revenue").mkdir(parents=True)       # empty: the real share is not mounted here
-    (tmp_path / "archive").mkdir()
-    cfg_file.write_text(f'[share]\npath = "share"\n[store]\nurl = "{store.engine.url.render_as_string(False)}"\n'
-                        '[archive]\npath = "archive"\n[queue]\nbackend = "celery"\nurl = "redis://127.0.0.1:1/0"\n',
-                        encoding="utf-8")
-    monkeypatch.setitem(wapp._state, "cfg", load(str(cfg_file)))
-    monkeypatch.setitem(wapp._state, "store", store)
+    wapp = _worker_process(store, tmp_path, monkeypatch)    # its share is empty: the real one is not mounted
     doc = _doc(store)
     sha = _sha(store, doc)
     (bid,) = batches.plan(store, doc, sha, "pdf", 2, 2)
