@@ -403,3 +403,38 @@ def test_a_new_leader_does_not_delete_the_old_leaders_fresh_copy(store: Store, t
     copy.write_bytes(b"%PDF-1.4 the clerk's file")
     recover(store, share, archive)
     assert copy.is_file()
+
+
+def test_flushall_while_other_documents_keep_the_queue_busy(pg_server: str, tmp_path: Path) -> None:
+    """Redis is flushed (or restarted without appendonly) and other documents' batches fill the queue again at
+    once: the lost batches must be sent again anyway — not wait until the whole backlog has drained."""
+    import redis as redis_py
+
+    from tests.celery_rig import Site, redis_server, wait_until
+
+    with redis_server() as redis:
+        site = Site(tmp_path, new_database(pg_server, "flush"), redis)
+        watch = None
+        try:
+            site.drop("a.pdf", 2)
+            watch = site.popen("watch", "--once")     # no worker: the batch waits in the queue
+            other = Store(site.db_url, migrate_schema=False)
+
+            def sent() -> dt.datetime | None:
+                with other.session() as s:
+                    return s.scalar(select(batches.OcrBatch.queued_at))
+
+            try:
+                first = wait_until(sent, 60, "the batch was not sent")
+                client = redis_py.Redis.from_url(redis.url)
+                client.flushall()
+                client.lpush("nasti", "another document's batch")   # the backlog: the queue is not empty
+                wait_until(lambda: (sent() or first) > first, 20, "the lost batch was never sent again")
+                client.close()
+            finally:
+                other.close()
+        finally:
+            if watch is not None:
+                watch.kill()
+                watch.wait(10)
+            site.close()
