@@ -3,6 +3,11 @@
 Runs only under the share lock (ingest/sharelock.py), so no other live nasti process has work in flight. Archive
 files are never deleted unless a record says they are this process's own unfinished work; anything else the
 database does not reference is moved to `<archive>/_quarantine/<UTC time>/` and reported.
+
+On a shared archive (PostgreSQL: several machines mount it) recovery is driven by the database alone: the records in
+flight and their staging. The walk over the whole archive is not made — files no row references yet may be another
+machine's work in progress, and at millions of files over SMB/NFS the walk takes minutes; `nasti fsck` walks it and
+reports, never deleting.
 """
 from __future__ import annotations
 
@@ -12,43 +17,54 @@ import os
 import shutil
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from ingest import share as sharefs
 from ingest.pipeline import STAGING
 from ingest.reasons import reason
 from store import repo
 from store.db import Store
-from store.models import Document, OcrBatch
+from store.models import Document, OcrBatch, OcrResult
 
 log = logging.getLogger("nasti.ingest")
 QUARANTINE = "_quarantine"
 OWN = {STAGING, QUARANTINE}   # archive folders that are not archive content
 
 
-def recover(store: Store, share: Path, archive: Path) -> dict[str, int]:
+def recover(store: Store, share: Path, archive: Path, *, walk: bool | None = None) -> dict[str, int]:
     """Settle records whose original is no longer in the share, remove unfinished archive files of records still
-    in work, keep OCR results of failed documents waiting for a retry, and quarantine unreferenced files.
+    in work, keep OCR results of failed documents waiting for a retry, and (``walk``; default: unless the database
+    is PostgreSQL, whose archive is shared) quarantine unreferenced files.
 
     Records whose original is still in the share are left alone: the next scan finds them and `Ingestor.handle`
     resumes each one from its recorded state.
     """
+    if walk is None:
+        walk = store.engine.dialect.name != "postgresql"
     counts = {"quarantined": 0, "unfinished_removed": 0, "vanished": 0, "settled": 0}
     keep: set[Path] = set()
     unfinished: set[Path] = set()
     orphaned: set[Path] = set()
     waiting: set[str] = set()
-    with store.session() as s:
-        for doc in s.scalars(select(Document).where(Document.archive_path.is_not(None))):
+    with store.session() as s:   # shared: the records in flight only (not millions of done ones)
+        copied = select(Document).where(Document.archive_path.is_not(None))
+        for doc in s.scalars(copied if walk else copied.where(Document.status != "done")):
             paths = {archive / p for p in (doc.archive_path, doc.pdf_path) if p}
             if doc.status == "done":
                 keep |= paths
             else:   # written down before the copy began: this record's own half-made files
-                unfinished |= {p.with_name(p.name + ".part") for p in paths}
+                if walk:
+                    unfinished |= {p.with_name(p.name + ".part") for p in paths}
                 if (sharefs.on_disk(share, doc.share_path)).exists():
-                    unfinished |= paths     # the original is still in the share: its copy is redundant
+                    if walk:   # shared: a leader that lost its lock may still be finishing it; resuming overwrites
+                        unfinished |= paths     # the original is still in the share: its copy is redundant
                 else:
                     orphaned |= paths       # maybe the only copy left (a deleted original, an unmounted share)
+        if not walk and (unfinished | orphaned):   # a done record's file stays, whatever another record says
+            rels = [f.relative_to(archive).as_posix() for f in unfinished | orphaned]
+            for a, b in s.execute(select(Document.archive_path, Document.pdf_path).where(
+                    Document.status == "done", Document.archive_path.in_(rels) | Document.pdf_path.in_(rels))):
+                keep |= {archive / p for p in (a, b) if p}
         for doc in s.scalars(select(Document).where(Document.status.in_((*repo.ACTIVE, "failed"))
                                                     | Document.settled.is_(False))):
             original = sharefs.on_disk(share, doc.share_path)
@@ -77,13 +93,19 @@ def recover(store: Store, share: Path, archive: Path) -> dict[str, int]:
             _set_aside(archive, f, stamp, "belongs to an unfinished record whose original left the share")
             counts["quarantined"] += 1
     with store.session() as s:   # pages OCR workers on other machines are reading (workers/): theirs, not ours
+        over = select(Document.id).where(Document.status.in_(tuple(set(repo.FINAL) - {"failed"})))
+        s.execute(delete(OcrBatch).where(OcrBatch.document_id.in_(over)))   # a closed document's pages: not needed
+        s.execute(delete(OcrResult).where(OcrResult.document_id.in_(over)))
         waiting |= {str(d) for d in s.scalars(select(OcrBatch.document_id).distinct())}
-    staging = archive / STAGING
-    if staging.is_dir():
-        for d in staging.iterdir():
-            if d.name not in waiting:
+        staging = archive / STAGING
+        here = list(staging.iterdir()) if staging.is_dir() else []
+        known = None if walk else {str(i) for i in s.scalars(select(Document.id).where(
+            Document.id.in_([int(d.name) for d in here if d.name.isdigit()])))}
+    if here:
+        for d in here:
+            if d.name not in waiting and (known is None or d.name in known):   # shared: only what the DB says
                 shutil.rmtree(d, ignore_errors=True)
-    if archive.exists():
+    if walk and archive.exists():
         for root, dirs, files in os.walk(archive):
             rel = Path(root).relative_to(archive)
             if not rel.parts:

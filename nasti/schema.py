@@ -1,9 +1,9 @@
 """Where the database's schema stands against this nasti's migrations, and the one gate every command opens it by.
 
 `nasti migrate` (also `nasti db upgrade`) is the one step that changes an existing schema. A brand-new database (no
-tables at all: a first run) is created and migrated by whichever command opens it first, so `./install.sh` and
-`nasti register import` before the first `watch` keep working. A database that is behind, or ahead of this nasti,
-is refused with the command to run.
+tables at all: a first run) on SQLite is created and migrated by whichever command opens it first, so `./install.sh` and
+`nasti register import` before the first `watch` keep working; a new PostgreSQL database only by `nasti db upgrade`.
+A database that is behind, or ahead of this nasti, is refused with the command to run.
 """
 from __future__ import annotations
 
@@ -87,12 +87,13 @@ def safe_url(url: str) -> str:
 
 
 def open_checked(url: str, *, create: bool = True) -> Store:
-    """A Store on ``url`` whose schema is this nasti's; a brand-new database is created (unless ``create`` is
-    False: an OCR worker never changes a schema, not even a new one's); else SchemaError."""
+    """A Store on ``url`` whose schema is this nasti's; a brand-new SQLite database is created (unless ``create``
+    is False: an OCR worker never changes a schema, not even a new one's); else SchemaError. A PostgreSQL database
+    is a server's: only `nasti db upgrade` creates its schema (an empty one may be a typo in the database name)."""
     engine = make_engine(url)
     try:
         st = schema_state(engine)
-        if st.state == "new" and not create:
+        if st.state == "new" and (not create or engine.dialect.name == "postgresql"):
             raise SchemaError(f"the database {safe_url(url)} has no nasti schema yet: run `nasti db upgrade` once "
                               "(on the server, not on a worker)")
         if st.state == "new":

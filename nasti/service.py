@@ -113,7 +113,9 @@ def _keep_leading(leader: LeaderLock, watcher: Watcher, lost: threading.Event, e
 
 def _watch_leading(cfg: Config, store: Store, *, once: bool, console: Console, progress_console: Console | None,
                    accept_archive_mismatch: bool, leader: LeaderLock | None = None) -> int:
-    if code := guard.before_recovery(store, cfg, accept=accept_archive_mismatch):  # never prune an unknown archive
+    shared = store.engine.dialect.name == "postgresql"   # machines share the archive: recovery from the DB alone
+    if (not shared or accept_archive_mismatch) and (
+            code := guard.before_recovery(store, cfg, accept=accept_archive_mismatch)):  # never prune unknown files
         store.close()
         return code
     recover(store, cfg.share, cfg.archive)   # only under the share lock: no other live process has work in flight

@@ -113,10 +113,29 @@ def _hook(name: str, batch_id: int) -> None:
         time.sleep(0.05)
 
 
+def _schema_moved(store: Store) -> str | None:
+    """The database's schema revision when it is no longer the one this worker was built for (`nasti db upgrade`
+    ran on the server while this older worker kept running), else None."""
+    from sqlalchemy import text
+
+    from nasti.schema import head_revision
+
+    if "head" not in _state:
+        _state["head"] = head_revision()
+    with store.session() as s:
+        current = s.scalar(text("SELECT version_num FROM alembic_version"))
+    return None if current == _state["head"] else str(current)
+
+
 def run_batch(batch_id: int) -> str:
     cfg: Config = _state["cfg"]
     store = _store()
     lim = limits(cfg)
+    if (moved := _schema_moved(store)) is not None:   # the batch stays queued for an up-to-date worker
+        log.error("the database's schema is now %s, this worker knows %s: batch %s left for an up-to-date worker; "
+                  "install this machine's nasti at the server's version and start `nasti worker` again",
+                  moved, _state["head"], batch_id)
+        return "schema"
     b = batches.claim(store, batch_id, lim.lease)
     if b is None:
         return "not mine"
@@ -128,6 +147,11 @@ def run_batch(batch_id: int) -> str:
     with store.session() as s:
         share_path = s.scalar(select(Document.share_path).where(Document.id == b.document_id))
     source = sharefs.on_disk(cfg.share, share_path or "")
+    if not source.is_file():   # this machine's share is not mounted (or elsewhere): its fault, never the file's
+        log.error("batch %s: %s is not in this machine's share %s: is the share mounted here? the batch goes back "
+                  "to the queue", batch_id, share_path, cfg.share)
+        batches.release(store, b)
+        return "no source"
     staging = cfg.archive / STAGING / str(b.document_id)
     staging.mkdir(parents=True, exist_ok=True)
     have = batches.done_pages(store, b)
@@ -139,7 +163,7 @@ def run_batch(batch_id: int) -> str:
             r = process_page(PageTask(source=source, kind=b.kind, index=i, languages=o.languages, dpi=o.dpi,
                                       timeout=o.page_timeout, max_pixels=cfg.limits.max_pixels,
                                       layer=staging / f"page-{i + 1:05d}.pdf", psm=o.psm, mode=o.mode))
-            if not batches.record(store, b, r, lim.lease):
+            if not batches.record(store, b, r, lim.lease, archive=cfg.archive):
                 return "taken over"     # the lease ran out and another worker has it now
             _hook("page", batch_id)
     except SoftTimeLimitExceeded:

@@ -15,8 +15,9 @@ import os
 import socket
 from pathlib import Path
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import delete, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
 
 from ocr.page import PageResult
 from store.db import Store
@@ -29,8 +30,29 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+def _clock(s: Session) -> dt.datetime:
+    """The time leases are measured by: the database server's on PostgreSQL (worker machines' clocks disagree —
+    a slow one would write a lease that is already over, a fast one take over a live worker's batch); this
+    machine's on SQLite (one machine)."""
+    if s.get_bind().dialect.name == "postgresql":
+        got = s.scalar(text("SELECT statement_timestamp()"))
+        assert isinstance(got, dt.datetime)
+        return got.astimezone(dt.UTC)
+    return _now()
+
+
+def _machine() -> str:
+    """This machine as workers name it: the hostname and this boot's id (worker machines cloned from one image
+    often share a hostname; a pid is only worth checking on the very machine, and boot, that ran it)."""
+    try:
+        boot = Path("/proc/sys/kernel/random/boot_id").read_text().strip()[:8]
+    except OSError:
+        boot = "noboot"
+    return f"{socket.gethostname()}/{boot}"
+
+
 def worker_id() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
+    return f"{_machine()}:{os.getpid()}"
 
 
 def plan(store: Store, doc_id: int, sha256: str, kind: str, pages: int, batch_pages: int) -> list[int]:
@@ -53,7 +75,8 @@ def plan(store: Store, doc_id: int, sha256: str, kind: str, pages: int, batch_pa
 
 def mark_sent(store: Store, ids: list[int]) -> None:
     with store.session() as s:
-        s.execute(update(OcrBatch).where(OcrBatch.id.in_(ids), OcrBatch.state == "queued").values(queued_at=_now()))
+        s.execute(update(OcrBatch).where(OcrBatch.id.in_(ids), OcrBatch.state == "queued")
+                  .values(queued_at=_clock(s)))
 
 
 def _dead_here(worker: str | None) -> bool:
@@ -61,7 +84,7 @@ def _dead_here(worker: str | None) -> bool:
     if not worker or ":" not in worker:
         return False
     host, pid = worker.rsplit(":", 1)
-    if host != socket.gethostname() or not pid.isdigit():
+    if host != _machine() or not pid.isdigit():
         return False
     try:   # a killed pool process stays a zombie until its Celery parent notices: dead all the same
         return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] in ("Z", "X")
@@ -74,8 +97,9 @@ def _dead_here(worker: str | None) -> bool:
 def claim(store: Store, batch_id: int, lease: float) -> OcrBatch | None:
     """Take the batch for this process, or None (done, or running in a live worker). A batch claimed
     :data:`MAX_CLAIMS` times already ends ``failed`` instead."""
-    me, now = worker_id(), _now()
+    me = worker_id()
     with store.session() as s:
+        now = _clock(s)
         b = s.get(OcrBatch, batch_id)
         if b is None or b.state not in ("queued", "running"):
             return None
@@ -106,31 +130,42 @@ def done_pages(store: Store, b: OcrBatch) -> set[int]:
             OcrResult.number > b.first, OcrResult.number <= b.last)))
 
 
-def _encode(r: PageResult) -> str:
+def _encode(r: PageResult, archive: Path | None = None) -> str:
+    """The page's result as JSON; its text layer relative to the archive (every machine mounts the shared archive
+    where its admin chose: /mnt/archive on a worker, /srv/nasti/archive on the server)."""
     d = dataclasses.asdict(r)
-    d["layer"] = str(r.layer) if r.layer is not None else None
+    layer = r.layer
+    if layer is not None and archive is not None and layer.is_relative_to(archive):
+        layer = layer.relative_to(archive)
+    d["layer"] = str(layer) if layer is not None else None
     d["doubtful"] = list(r.doubtful)
     return json.dumps(d, ensure_ascii=False)
 
 
-def _decode(raw: str) -> PageResult:
+def _decode(raw: str, archive: Path | None = None) -> PageResult:
     d = json.loads(raw)
-    d["layer"] = Path(d["layer"]) if d["layer"] else None
+    layer = Path(d["layer"]) if d["layer"] else None
+    if layer is not None and not layer.is_absolute() and archive is not None:
+        layer = archive / layer
+    d["layer"] = layer
     d["doubtful"] = tuple(d.get("doubtful") or ())
     return PageResult(**d)
 
 
-def record(store: Store, b: OcrBatch, r: PageResult, lease: float) -> bool:
-    """Upsert one page's result and renew the lease; False when the batch is no longer this worker's."""
-    row = {"document_id": b.document_id, "sha256": b.sha256, "number": r.number, "result": _encode(r)}
-    with store.session() as s:
+def record(store: Store, b: OcrBatch, r: PageResult, lease: float, *, archive: Path | None = None) -> bool:
+    """Renew the lease and upsert one page's result; False (nothing recorded) when the batch is no longer this
+    worker's — taken over, or its document closed and its batches forgotten (a result then would be an orphan)."""
+    row = {"document_id": b.document_id, "sha256": b.sha256, "number": r.number, "result": _encode(r, archive)}
+    with store.session() as s:   # the UPDATE locks the batch's row first: forget() waits for this to commit
+        if s.execute(update(OcrBatch).where(OcrBatch.id == b.id, OcrBatch.worker == worker_id(),
+                                            OcrBatch.state == "running")
+                     .values(lease_until=_clock(s) + dt.timedelta(seconds=lease))).rowcount != 1:
+            return False
         ins = (postgresql.insert(OcrResult) if s.get_bind().dialect.name == "postgresql"
                else sqlite.insert(OcrResult)).values(**row)
         s.execute(ins.on_conflict_do_update(index_elements=["document_id", "sha256", "number"],
                                             set_={"result": ins.excluded.result}))
-        return s.execute(update(OcrBatch).where(OcrBatch.id == b.id, OcrBatch.worker == worker_id(),
-                                                OcrBatch.state == "running")
-                         .values(lease_until=_now() + dt.timedelta(seconds=lease))).rowcount == 1
+        return True
 
 
 def finish(store: Store, b: OcrBatch, state: str, code: str | None = None, error: str | None = None) -> bool:
@@ -158,9 +193,9 @@ def reap(store: Store, doc_id: int, sha256: str, requeue_after: float, *, broker
     """Batches to send again: running ones whose lease ran out (or whose worker here died) go back to queued;
     queued ones sent over ``requeue_after`` seconds ago are sent again only when the broker's queue is empty (their
     message was lost: a Redis restart) — a batch still waiting its turn behind others is never sent twice."""
-    now = _now()
     out: list[int] = []
     with store.session() as s:
+        now = _clock(s)
         for b in s.scalars(select(OcrBatch).where(OcrBatch.document_id == doc_id, OcrBatch.sha256 == sha256,
                                                   OcrBatch.state.in_(("queued", "running")))):
             if b.state == "running" and ((b.lease_until and b.lease_until < now) or _dead_here(b.worker)):
@@ -173,11 +208,14 @@ def reap(store: Store, doc_id: int, sha256: str, requeue_after: float, *, broker
     return out
 
 
-def results(store: Store, doc_id: int, sha256: str, pages: int) -> list[PageResult] | None:
-    """Every page's result, in order; None (and the batches concerned queued again) when a page's result or its
-    text layer is missing (staging removed by a restart)."""
+def results(store: Store, doc_id: int, sha256: str, pages: int, *,
+            archive: Path | None = None) -> list[PageResult] | None:
+    """Every page's result, in order (text layers under ``archive``, this machine's mount of it); None (and the
+    batches concerned queued again, their claims still counted: a layer this machine never sees — a worker writing
+    to a folder that is not the shared archive — ends in `failed`, not an endless loop) when a page's result or
+    its text layer is missing (staging removed by a restart)."""
     with store.session() as s:
-        rows = {n: _decode(r) for n, r in s.execute(select(OcrResult.number, OcrResult.result).where(
+        rows = {n: _decode(r, archive) for n, r in s.execute(select(OcrResult.number, OcrResult.result).where(
             OcrResult.document_id == doc_id, OcrResult.sha256 == sha256))}
         missing = [n for n in range(1, pages + 1)
                    if n not in rows or (rows[n].layer is not None and not rows[n].layer.is_file())]
@@ -188,12 +226,12 @@ def results(store: Store, doc_id: int, sha256: str, pages: int) -> list[PageResu
         s.execute(update(OcrBatch).where(OcrBatch.document_id == doc_id, OcrBatch.sha256 == sha256,
                                          OcrBatch.state == "done",
                                          or_(*[(OcrBatch.first < n) & (OcrBatch.last >= n) for n in missing]))
-                  .values(state="queued", attempts=0, queued_at=None))
+                  .values(state="queued", queued_at=None))
         return None
 
 
 def forget(store: Store, doc_id: int) -> None:
     """The document is settled: its batches and page results are no longer needed."""
-    with store.session() as s:
-        s.execute(delete(OcrResult).where(OcrResult.document_id == doc_id))
+    with store.session() as s:   # batches first: a worker recording a page holds its batch's row until it commits
         s.execute(delete(OcrBatch).where(OcrBatch.document_id == doc_id))
+        s.execute(delete(OcrResult).where(OcrResult.document_id == doc_id))

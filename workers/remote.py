@@ -10,8 +10,10 @@ only the leading watcher (store.dblocks.LeaderLock) handles drops, one path at a
 """
 from __future__ import annotations
 
+import errno
 import logging
 import time
+import uuid
 from pathlib import Path
 
 from celery import Celery
@@ -29,6 +31,7 @@ from workers.app import AGAIN, NEW, QUEUE_KEYS, TASK, make_app
 from workers.app import safe_broker_url as _safe
 
 log = logging.getLogger("nasti.ingest")
+EPOCH_KEY = "nasti:broker-epoch"   # set once in Redis: gone after a FLUSHALL or a restart without appendonly
 POLL_MAX = 2.0      # seconds between looks at a document's batches (from 0.25 s, growing): 16 documents in flight
 REAP_EVERY = 2.0    # must not cost the watcher a core
 
@@ -68,9 +71,26 @@ class CeleryIngestor(Ingestor):
         except Exception:
             return True
 
+    def _broker_epoch(self) -> str | None:
+        """A token Redis holds while it keeps its data: a different one means every message sent before it was lost
+        (FLUSHALL, a restart without appendonly), even when other documents' batches fill the queue again."""
+        try:
+            import redis
+
+            client = redis.Redis.from_url(self.cfg.queue.url, socket_timeout=3, socket_connect_timeout=3)
+            try:
+                client.set(EPOCH_KEY, uuid.uuid4().hex, nx=True)
+                got = client.get(EPOCH_KEY)
+                return got.decode() if isinstance(got, bytes) else None
+            finally:
+                client.close()
+        except Exception:
+            return None
+
     def _ocr_or_kept(self, path: Path, found: Inspected, staging: Path, sha: str) -> list[PageResult]:
         doc_id = int(staging.name)
         staging.mkdir(parents=True, exist_ok=True)
+        epoch = self._broker_epoch()   # before sending: a flush after this loses what is sent next
         self._send(batches.plan(self.store, doc_id, sha, found.kind, found.pages, self.cfg.queue.batch_pages))
         if self.on_pages is not None:
             self.on_pages(sharefs.source_of(self.cfg.share, path), found.pages, None)
@@ -86,8 +106,14 @@ class CeleryIngestor(Ingestor):
                     wait = min(POLL_MAX, wait * 1.5)
                     continue
                 reaped = time.monotonic()
+                if not path.exists():   # the clerk took the file away: the pipeline closes the record (removed)
+                    raise FileNotFoundError(errno.ENOENT, "the file left the share while its pages waited for OCR",
+                                            str(path))
+                now = self._broker_epoch()
+                lost = epoch is not None and now is not None and now != epoch
+                epoch = now or epoch
                 self._send(batches.reap(self.store, doc_id, sha, self.cfg.queue.requeue_seconds,
-                                        broker_empty=self._broker_empty()), again=True)
+                                        broker_empty=lost or self._broker_empty()), again=True)
                 if not warned and time.monotonic() - started > 5 * self.cfg.queue.requeue_seconds and all(
                         b.state == "queued" for b in batches.states(self.store, doc_id, sha)):
                     warned = True   # said once per document: the operator can act, nothing is lost meanwhile
@@ -108,7 +134,7 @@ class CeleryIngestor(Ingestor):
             if b.state == "failed":
                 raise BatchFailed(f"OCR batch of pages {b.first + 1}-{b.last} failed: {b.error}")
         if all(b.state == "done" for b in todo):
-            got = batches.results(self.store, doc_id, sha, found.pages)
+            got = batches.results(self.store, doc_id, sha, found.pages, archive=self.cfg.archive)
             if got is None:
                 self._send(batches.plan(self.store, doc_id, sha, found.kind, found.pages,
                                         self.cfg.queue.batch_pages))
