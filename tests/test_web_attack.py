@@ -6,7 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from store import offices as store_offices
+from store.users import create
 from tests.test_web import (
+    PASSWORD,
     client,
     fast_hashes,  # noqa: F401  (light argon2 parameters in this module)
     seed_web,
@@ -23,3 +26,24 @@ def test_a_deeply_nested_snapshot_body_is_a_400_not_a_500(web: tuple) -> None:
     RecursionError, a 500 with a traceback in the log."""
     r = client(web).post("/api/snapshot", content=b"[" * 100_000, headers={"authorization": "Bearer x"})
     assert r.status_code == 400 and "error" in r.json()
+
+
+def _other_office_collector(web: tuple) -> None:
+    """A second office (morena) in the same database, with its own collector ``coll-mor``."""
+    _, store, _ = web
+    with store.session() as s:
+        store_offices.add_division(s, "chambal-div", "चंबल संभाग", "Chambal Division")
+        office = store_offices.add_office(s, "morena", "कलेक्टर कार्यालय मुरैना", "Collectorate Morena",
+                                          division="chambal-div")
+        create(s, "coll-mor", "collector", PASSWORD, None, office)
+
+
+def test_another_offices_collector_does_not_read_this_offices_audit_trail(web: tuple) -> None:
+    """coll-mor (collector of morena, on the state's shared server) opened /audit and read every login, address
+    and user change of the default office (and of commissioners and state users)."""
+    _other_office_collector(web)
+    client(web, "head")  # a login of this office, audited
+    mor = client(web, "coll-mor")
+    r = mor.get("/audit")
+    assert r.status_code == 403 and ">head<" not in r.text
+    assert client(web, "collector").get("/audit").status_code == 200
