@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import regex
 
 from store import offices as store_offices
 from store.users import create
@@ -47,3 +48,16 @@ def test_another_offices_collector_does_not_read_this_offices_audit_trail(web: t
     r = mor.get("/audit")
     assert r.status_code == 403 and ">head<" not in r.text
     assert client(web, "collector").get("/audit").status_code == 200
+
+
+def test_the_cover_sheet_link_is_in_the_viewers_language_only(web: tuple) -> None:
+    """The branch page's cover-sheet link (added with #14) was hard-coded "हिन्दी / print cover sheets of the files
+    not yet scanned": English in the Hindi view, Hindi first in the English one."""
+    head = client(web, "head")
+    hi = head.get("/branch/revenue").text
+    link = regex.search(r'<a href="/branch/revenue/coversheets.pdf">(.*?)</a>', hi, regex.S)
+    assert link and not regex.search(r"[A-Za-z]{3,}", regex.sub(r"<[^>]+>", "", link.group(1))), link
+    head.get("/lang/en")
+    en = head.get("/branch/revenue").text
+    link = regex.search(r'<a href="/branch/revenue/coversheets.pdf">(.*?)</a>', en, regex.S)
+    assert link and not regex.search(r"\p{Devanagari}", link.group(1)) and "cover sheet" in link.group(1)
