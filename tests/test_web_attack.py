@@ -2,16 +2,20 @@
 an outsider would): each test is a hole that was found open, kept shut."""
 from __future__ import annotations
 
+import unicodedata
 from pathlib import Path
 
 import pytest
 import regex
+from sqlalchemy import select
 
 from store import offices as store_offices
+from store.models import Audit, Branch
 from store.users import create
 from tests.test_web import (
     PASSWORD,
     client,
+    csrf,
     fast_hashes,  # noqa: F401  (light argon2 parameters in this module)
     seed_web,
 )
@@ -61,3 +65,23 @@ def test_the_cover_sheet_link_is_in_the_viewers_language_only(web: tuple) -> Non
     en = head.get("/branch/revenue").text
     link = regex.search(r'<a href="/branch/revenue/coversheets.pdf">(.*?)</a>', en, regex.S)
     assert link and not regex.search(r"\p{Devanagari}", link.group(1)) and "cover sheet" in link.group(1)
+
+
+def test_the_per_user_throttle_counts_every_spelling_of_a_name(web: tuple) -> None:
+    """Five wrong passwords for ऩरेश (U+0929) held the name back, but the same name typed decomposed (न + nukta,
+    as some keyboards send it) logs in as the same user and was counted apart: five more tries, per spelling."""
+    _, store, _ = web
+    name = "ऩरेश"
+    with store.session() as s:
+        create(s, name, "clerk", PASSWORD, s.scalar(select(Branch).where(Branch.key == "revenue")))
+    nfd = unicodedata.normalize("NFD", name)
+    assert nfd != name
+    c = client(web)
+    token = csrf(c, "/login")
+    codes = [c.post("/login", data={"name": name, "password": f"wrong-{i}", "csrf": token}).status_code
+             for i in range(5)]
+    assert codes == [401] * 5
+    r = c.post("/login", data={"name": nfd, "password": PASSWORD, "csrf": token})
+    assert r.status_code == 429 and "Retry-After" in r.headers
+    with store.session() as s:
+        assert set(s.scalars(select(Audit.actor).where(Audit.action.like("login%")))) == {name}
