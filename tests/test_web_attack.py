@@ -85,3 +85,13 @@ def test_the_per_user_throttle_counts_every_spelling_of_a_name(web: tuple) -> No
     assert r.status_code == 429 and "Retry-After" in r.headers
     with store.session() as s:
         assert set(s.scalars(select(Audit.actor).where(Audit.action.like("login%")))) == {name}
+
+
+def test_a_register_csv_of_a_million_rows_is_refused_before_it_is_imported(web: tuple) -> None:
+    """A 10 MB CSV of 1 000 000 rows (within the 20 MB upload limit) was imported in one transaction for 215 s,
+    holding SQLite's write lock: no one could log in (each login writes an audit row) and the watcher stalled."""
+    boss = client(web, "collector")
+    token = csrf(boss, "/admin")
+    rows = b"file_number,subject\n" + b"".join(b"R/%d,s\n" % i for i in range(1_000_000))
+    r = boss.post("/admin/register", data={"branch": "revenue", "csrf": token}, files={"file": ("r.csv", rows)})
+    assert r.status_code == 400 and "50000" in r.text.replace(" ", "").replace(",", "")

@@ -23,6 +23,9 @@ from store.models import Office
 from store.users import get, listing
 
 MAX_UPLOAD = 20 * 1024 * 1024
+# rows of one register upload: a branch register has thousands of files; 1 000 000 rows (10 MB of CSV) held the
+# database's write lock for minutes (logins and the watcher stalled)
+MAX_REGISTER_ROWS = 50_000
 ADMIN_ROLES = ("clerk", "branch_head", "collector")   # a collector makes users of their office, never above it
 CHANGES = ("disable", "enable", "passwd", "role", "remove")
 log = logging.getLogger("nasti.web")
@@ -121,6 +124,8 @@ async def import_register_upload(request: Request) -> Response:
     if not key:
         raise HTTPException(400, "which_branch")
     data = await upload.read()
+    if suffix == ".csv" and data.count(b"\n") > MAX_REGISTER_ROWS + 1:  # the header, then at most this many rows
+        raise HTTPException(400, "register_too_long")
     state = request.app.state
 
     def work() -> Any:
