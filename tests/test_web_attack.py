@@ -107,3 +107,20 @@ def test_a_session_of_a_disabled_or_replaced_user_gets_nothing(web: tuple) -> No
         s.scalar(select(User).where(User.name == "head")).disabled = True
     assert head.get("/branch/revenue").headers.get("location") == "/login"
     assert clerk.get("/outcomes").status_code == 200
+
+
+def test_changing_ones_own_password_ends_the_other_sessions_but_not_this_one(web: tuple) -> None:
+    """A collector who set their own new password on /admin was shown "password changed" — and the next click went
+    to the login page (their own session had ended with the others), while the page they were on still held a
+    CSRF token of the dead session."""
+    here, elsewhere = client(web, "collector"), client(web, "collector")
+    old = here.cookies.get("nasti_session")
+    r = here.post("/admin/users/change", data={"csrf": csrf(here, "/admin"), "name": "collector",
+                                               "action": "passwd", "password": "नया-पासवर्ड-2026x"})
+    assert r.status_code == 200
+    assert here.cookies.get("nasti_session") != old  # a new token: the old one is dead everywhere
+    assert here.get("/readiness").status_code == 200
+    assert elsewhere.get("/readiness").headers.get("location") == "/login"
+    gone = client(web)
+    gone.cookies.set("nasti_session", old)
+    assert gone.get("/readiness").headers.get("location") == "/login"

@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from report.i18n import t
-from report.web.auth import OWN_OFFICE, check_csrf, require
+from report.web.auth import OWN_OFFICE, check_csrf, login, require
 from report.web.render import language, render
 from report.web.session_mw import client_address
 from store import cases, queries
@@ -108,6 +108,11 @@ async def change_user(request: Request) -> Response:
         ended = await run_in_threadpool(work)
     except cases.CaseError as e:
         return _refused(request, e)
+    if name == v.name:  # their own new password ended every session, this one too: a fresh one here (new token)
+        keep = request.session.get("lang")
+        login(request, v.name, v.role, v.branch, user_id=getattr(request.session, "user_id", None))
+        if keep:
+            request.session["lang"] = keep
     return _render(request, message=t("user_" + action + "_done", language(request)).format(name=name, n=ended))
 
 
