@@ -10,7 +10,7 @@ import regex
 from sqlalchemy import select
 
 from store import offices as store_offices
-from store.models import Audit, Branch, User
+from store.models import Audit, Branch, User, WebSession
 from store.users import create
 from tests.test_web import (
     PASSWORD,
@@ -124,3 +124,22 @@ def test_changing_ones_own_password_ends_the_other_sessions_but_not_this_one(web
     gone = client(web)
     gone.cookies.set("nasti_session", old)
     assert gone.get("/readiness").headers.get("location") == "/login"
+
+
+def test_anonymous_requests_cannot_fill_the_session_table(web: tuple, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every request without a cookie (the login page, any 404) stored a new session row for 12 hours: a loop of
+    anonymous GETs grew the table (and the database file) without bound. Anonymous sessions are capped now (the
+    oldest go first); logged-in sessions are never evicted by them."""
+    from store import sessions
+
+    monkeypatch.setattr(sessions, "MAX_ANONYMOUS", 10, raising=False)
+    _, store, _ = web
+    boss = client(web, "collector")
+    for i in range(25):
+        client(web).get("/login" if i % 2 else f"/no/such/page/{i}")
+    with store.session() as s:
+        rows = list(s.scalars(select(WebSession)))
+    assert len([r for r in rows if r.user_id is None]) <= 10
+    assert boss.get("/readiness").status_code == 200
+    late = client(web, "head")  # a fresh visitor still logs in
+    assert late.get("/branch/revenue").status_code == 200
