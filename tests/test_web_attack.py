@@ -143,3 +143,14 @@ def test_anonymous_requests_cannot_fill_the_session_table(web: tuple, monkeypatc
     assert boss.get("/readiness").status_code == 200
     late = client(web, "head")  # a fresh visitor still logs in
     assert late.get("/branch/revenue").status_code == 200
+
+
+def test_a_body_over_the_limit_gets_the_friendly_page_in_the_viewers_language(web: tuple) -> None:
+    """A POST declaring 22 MB was answered with the bare English text "request body too large" (no page, no
+    Hindi) — the only error of the dashboard not in the viewer's language."""
+    c = client(web, "collector")
+    r = c.post("/cutover", content=b"x" * (22 * 1024 * 1024),
+               headers={"content-type": "application/x-www-form-urlencoded"})
+    assert r.status_code == 413 and "text/html" in r.headers["content-type"]
+    assert "request body too large" not in r.text and regex.search(r"\p{Devanagari}{3,}", r.text)
+    assert r.headers["x-frame-options"] == "DENY" and "frame-ancestors 'none'" in r.headers["content-security-policy"]
