@@ -154,3 +154,35 @@ def test_a_body_over_the_limit_gets_the_friendly_page_in_the_viewers_language(we
     assert r.status_code == 413 and "text/html" in r.headers["content-type"]
     assert "request body too large" not in r.text and regex.search(r"\p{Devanagari}{3,}", r.text)
     assert r.headers["x-frame-options"] == "DENY" and "frame-ancestors 'none'" in r.headers["content-security-policy"]
+
+
+def _try(c: object, name: str, password: str, token: str, forwarded: str | None = None) -> int:
+    headers = {"x-forwarded-for": forwarded} if forwarded else {}
+    return c.post("/login", data={"name": name, "password": password, "csrf": token},  # type: ignore[attr-defined]
+                  headers=headers).status_code
+
+
+def test_behind_a_proxy_one_guesser_does_not_lock_the_whole_office_out(web: tuple) -> None:
+    """Behind the HTTPS proxy that `[web] secure_cookie` is for, every browser has the proxy's address: 20 wrong
+    passwords from one guesser (any names) locked every person of the office out of logging in for 15 minutes.
+    `[web] trusted_proxies` names the proxy; only its X-Forwarded-For is believed (its last hop: a client's own
+    header is not), and without it the header is ignored (spoofed addresses do not dodge the limit)."""
+    cfg, store, ids = web
+    c = client(web)
+    token = csrf(c, "/login")
+    for i in range(20):  # no trusted proxy: the header is the client's word, ignored
+        assert _try(c, f"guess-{i}", "wrong-password", token, forwarded=f"10.9.{i}.1") == 401
+    assert _try(c, "head", PASSWORD, token, forwarded="10.0.0.7") == 429
+    with store.session() as s:
+        s.execute(Audit.__table__.delete())
+    import dataclasses
+
+    proxied = (dataclasses.replace(cfg, web_trusted_proxies=("testclient",)), store, ids)
+    c = client(proxied)
+    token = csrf(c, "/login")
+    for i in range(20):  # the guesser's own header comes first; the proxy appends the address it saw
+        assert _try(c, f"guess-{i}", "wrong-password", token, forwarded=f"10.9.{i}.1, 10.0.0.66") == 401
+    assert _try(c, "guess-x", "wrong-password", token, forwarded="10.0.0.66") == 429
+    assert _try(c, "head", PASSWORD, token, forwarded="10.0.0.7") == 303
+    with store.session() as s:
+        assert s.scalar(select(Audit.address).where(Audit.action == "login")) == "10.0.0.7"
