@@ -186,3 +186,32 @@ def test_behind_a_proxy_one_guesser_does_not_lock_the_whole_office_out(web: tupl
     assert _try(c, "head", PASSWORD, token, forwarded="10.0.0.7") == 303
     with store.session() as s:
         assert s.scalar(select(Audit.address).where(Audit.action == "login")) == "10.0.0.7"
+
+
+def _pages(pdf: bytes, tmp_path: Path) -> int:
+    import subprocess
+
+    (tmp_path / "c.pdf").write_bytes(pdf)
+    info = subprocess.run(["pdfinfo", str(tmp_path / "c.pdf")], capture_output=True, text=True, check=True).stdout
+    return int(regex.search(r"Pages:\s+(\d+)", info).group(1))  # type: ignore[union-attr]
+
+
+def test_cover_sheets_are_of_the_viewers_office_only(web: tuple, tmp_path: Path) -> None:
+    """A branch head of this office printing their branch's cover sheets got, after them, the cover sheets of every
+    other office's branch with the same key (another collectorate's "revenue": its file numbers and subjects)."""
+    import datetime as dt
+
+    from nasti.samples.offices import seed_local_office
+
+    _, store, _ = web
+    head = client(web, "head")
+    r = head.get("/branch/revenue/coversheets.pdf?all=1")
+    assert r.status_code == 200
+    own = _pages(r.content, tmp_path)
+    with store.session() as s:
+        store_offices.add_division(s, "chambal-div", "चंबल संभाग", "Chambal Division")
+        seed_local_office(s, "morena", division="chambal-div", cutover=dt.date(2027, 3, 1),
+                          today=dt.date(2026, 11, 25), branches=["revenue"], register_files=3, digitised=0,
+                          done_this_week=0)
+    r = head.get("/branch/revenue/coversheets.pdf?all=1")
+    assert r.status_code == 200 and _pages(r.content, tmp_path) == own
