@@ -215,3 +215,32 @@ def test_cover_sheets_are_of_the_viewers_office_only(web: tuple, tmp_path: Path)
                           done_this_week=0)
     r = head.get("/branch/revenue/coversheets.pdf?all=1")
     assert r.status_code == 200 and _pages(r.content, tmp_path) == own
+
+
+def _error_line(html: str) -> str:
+    m = regex.search(r'<p class="error"[^>]*>(.*?)</p>', html, regex.S)
+    assert m, html[:400]
+    return regex.sub(r"<[^>]+>", "", m.group(1))
+
+
+def test_a_refused_user_change_says_why_in_the_viewers_language(web: tuple) -> None:
+    """In the Hindi view a refused password said "अस्वीकृत: the password must have at least 10 characters" (also
+    "too common", "not the user name", "already exists", "belongs to a branch", "no user named"): the reason, the
+    part the collector needs, was English only."""
+    boss = client(web, "collector")
+    token = csrf(boss, "/admin")
+    tries = [("/admin/users/change", {"name": "clerk", "action": "passwd", "password": "short"}),
+             ("/admin/users/change", {"name": "clerk", "action": "passwd", "password": "password123"}),
+             ("/admin/users/change", {"name": "clerk", "action": "passwd", "password": "clerk12345678"}),
+             ("/admin/users/change", {"name": "nobody", "action": "disable"}),
+             ("/admin/users/change", {"name": "clerk", "action": "role", "role": "branch_head", "branch": ""}),
+             ("/admin/users", {"name": "head", "role": "clerk", "password": "नया-पासवर्ड-2026x", "branch": "revenue"})]
+    for path, data in tries:
+        r = boss.post(path, data={"csrf": token, **data})
+        assert r.status_code == 400, (data, r.status_code)
+        line = _error_line(r.text)
+        assert not regex.search(r"\b(?!head\b|clerk\b|nobody\b)[A-Za-z]{3,}\b", line), line
+    boss.get("/lang/en")
+    r = boss.post("/admin/users/change", data={"csrf": token, "name": "clerk", "action": "passwd", "password": "short"})
+    line = _error_line(r.text)
+    assert "at least 10 characters" in line and not regex.search(r"\p{Devanagari}", line)

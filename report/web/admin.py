@@ -7,6 +7,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import regex
 from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
@@ -49,8 +50,36 @@ async def admin_page(request: Request) -> Response:
     return _render(request)
 
 
+_REASONS = (  # the refusals of store.users and store.cases a collector meets here, as catalog messages
+    (regex.compile(r"^the password must have at least (?P<n>\d+) characters$"), "why_pw_short"),
+    (regex.compile(r"^the password must not be the user name$"), "why_pw_name"),
+    (regex.compile(r"^that password is too common: choose another$"), "why_pw_common"),
+    (regex.compile(r"^a user needs a name$"), "why_user_needs_name"),
+    (regex.compile(r"^a user named '(?P<name>.*)' already exists$"), "why_user_exists"),
+    (regex.compile(r"^no user named '(?P<name>.*)'$"), "why_no_user"),
+    (regex.compile(r"^'(?P<name>.*)' is not a user of this office$"), "why_not_office_user"),
+    (regex.compile(r"^a (?P<role>\w+) belongs to a branch: give --branch KEY$"), "why_role_needs_branch"),
+    (regex.compile(r"^a (?P<role>\w+) sees every branch: no --branch$"), "why_role_no_branch"),
+    (regex.compile(r"^unknown branch '(?P<key>[^']*)'"), "why_unknown_branch"),
+)
+
+
+def reason(text: str, lang: str) -> tuple[str, bool]:
+    """(a refusal's reason in ``lang``, translated?) — anything else is shown as written (marked English)."""
+    for pattern, key in _REASONS:
+        m = pattern.match(text)
+        if m:
+            found = m.groupdict()
+            if "role" in found:
+                found["role"] = t("role_" + found["role"], lang)
+            return t(key, lang).format(**found), True
+    return text, False
+
+
 def _refused(request: Request, e: Exception) -> Response:
-    return _render(request, 400, error=t("refused", language(request)), error_detail=str(e))
+    lang = language(request)
+    detail, translated = reason(str(e), lang)
+    return _render(request, 400, error=t("refused", lang), error_detail=detail, detail_translated=translated)
 
 
 async def add_user(request: Request) -> Response:
