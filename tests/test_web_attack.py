@@ -244,3 +244,24 @@ def test_a_refused_user_change_says_why_in_the_viewers_language(web: tuple) -> N
     r = boss.post("/admin/users/change", data={"csrf": token, "name": "clerk", "action": "passwd", "password": "short"})
     line = _error_line(r.text)
     assert "at least 10 characters" in line and not regex.search(r"\p{Devanagari}", line)
+
+
+def test_a_page_image_asked_for_by_many_at_once_is_drawn_for_each(tmp_path: Path) -> None:
+    """Thumbnails are lazy-loaded, so a document page opened by a few people (or two tabs) asks for the same
+    uncached image at once: every render wrote the same temporary file (named by the process id only), the first
+    rename took it and the others failed (FileNotFoundError → a missing picture), or renamed a half-written JPEG."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from PIL import Image
+
+    from report.web.documents import _cached
+
+    pdf = tmp_path / "d.pdf"
+    Image.new("L", (1240, 1754), 255).save(pdf, "PDF", resolution=150)
+    cache = tmp_path / "cache"
+    with ThreadPoolExecutor(6) as pool:
+        paths = list(pool.map(lambda _: _cached(pdf, cache, "1-abc", 1, 110), range(6)))
+    assert len(set(paths)) == 1
+    with Image.open(paths[0]) as im:
+        im.load()
+    assert not [p for p in cache.iterdir() if p.suffix == ".tmp"]
