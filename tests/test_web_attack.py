@@ -265,3 +265,18 @@ def test_a_page_image_asked_for_by_many_at_once_is_drawn_for_each(tmp_path: Path
     with Image.open(paths[0]) as im:
         im.load()
     assert not [p for p in cache.iterdir() if p.suffix == ".tmp"]
+
+
+def test_a_login_name_cannot_write_fake_lines_into_the_audit_trail(web: tuple) -> None:
+    """An outsider logging in as "x⏎30/11/2026 10:00⇥collector⇥user_add …" had that name stored as the actor of the
+    failed login, and `nasti audit` prints one tab-separated line per row: a forged "the collector added a user"
+    line appeared in the trail. Control characters of a name are stored as U+FFFD now."""
+    _, store, _ = web
+    c = client(web)
+    forged = "x\n2026-11-30T10:00:00+05:30\tcollector\tuser_add\t{}\t10.0.0.1\r\x00"
+    assert c.post("/login", data={"name": forged, "password": "wrong-password", "csrf": csrf(c, "/login")}
+                  ).status_code == 401
+    with store.session() as s:
+        actors = list(s.scalars(select(Audit.actor).where(Audit.action == "login_failed")))
+    assert actors and not any(regex.search(r"\p{Cc}", a) for a in actors), actors
+
