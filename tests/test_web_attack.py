@@ -280,3 +280,22 @@ def test_a_login_name_cannot_write_fake_lines_into_the_audit_trail(web: tuple) -
         actors = list(s.scalars(select(Audit.actor).where(Audit.action == "login_failed")))
     assert actors and not any(regex.search(r"\p{Cc}", a) for a in actors), actors
 
+
+
+def test_a_user_name_longer_than_the_column_or_with_control_characters_is_refused(web: tuple) -> None:
+    """A collector could add a user named with 150 characters (SQLite does not enforce String(100); PostgreSQL
+    raised a 500) — a user who could never log in, since a login name is cut to the 100 the audit keeps — or one
+    whose name carries a newline or a tab (the audit's lines)."""
+    boss = client(web, "collector")
+    token = csrf(boss, "/admin")
+    for name in ("क" * 101, "new\nclerk", "new\tclerk"):
+        r = boss.post("/admin/users", data={"csrf": token, "name": name, "role": "clerk",
+                                            "password": "नया-पासवर्ड-2026x", "branch": "revenue"})
+        assert r.status_code == 400, repr(name)
+        assert not regex.search(r"[A-Za-z]{3,}", _error_line(r.text)), _error_line(r.text)
+    r = boss.post("/admin/users", data={"csrf": token, "name": "क" * 100, "role": "clerk",
+                                        "password": "नया-पासवर्ड-2026x", "branch": "revenue"})
+    assert r.status_code == 200
+    c = client(web)
+    assert c.post("/login", data={"name": "क" * 100, "password": "नया-पासवर्ड-2026x", "csrf": csrf(c, "/login")}
+                  ).status_code == 303

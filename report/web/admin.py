@@ -55,6 +55,8 @@ _REASONS = (  # the refusals of store.users and store.cases a collector meets he
     (regex.compile(r"^the password must not be the user name$"), "why_pw_name"),
     (regex.compile(r"^that password is too common: choose another$"), "why_pw_common"),
     (regex.compile(r"^a user needs a name$"), "why_user_needs_name"),
+    (regex.compile(r"^a user name has at most (?P<n>\d+) characters$"), "why_name_too_long"),
+    (regex.compile(r"^a user name must not contain a line break"), "why_name_control"),
     (regex.compile(r"^a user named '(?P<name>.*)' already exists$"), "why_user_exists"),
     (regex.compile(r"^no user named '(?P<name>.*)'$"), "why_no_user"),
     (regex.compile(r"^'(?P<name>.*)' is not a user of this office$"), "why_not_office_user"),
