@@ -299,3 +299,58 @@ def test_a_user_name_longer_than_the_column_or_with_control_characters_is_refuse
     c = client(web)
     assert c.post("/login", data={"name": "क" * 100, "password": "नया-पासवर्ड-2026x", "csrf": csrf(c, "/login")}
                   ).status_code == 303
+
+
+def _tiny_xlsx(last_cell: str) -> bytes:
+    """A 1.5 KB workbook: a header cell and one cell at ``last_cell`` (and its sheet's dimension up to it)."""
+    import io
+    import zipfile
+
+    ns = "http://schemas.openxmlformats.org"
+    rel = f"{ns}/officeDocument/2006/relationships"
+    row = regex.sub(r"^[A-Z]+", "", last_cell)
+    parts = {
+        "[Content_Types].xml": f'<Types xmlns="{ns}/package/2006/content-types"><Default Extension="rels" '
+        f'ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" '
+        'ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/'
+        'vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/'
+        'sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+        '</Types>',
+        "_rels/.rels": f'<Relationships xmlns="{ns}/package/2006/relationships"><Relationship Id="rId1" '
+        f'Type="{rel}/officeDocument" Target="xl/workbook.xml"/></Relationships>',
+        "xl/workbook.xml": f'<workbook xmlns="{ns}/spreadsheetml/2006/main" xmlns:r="{rel}"><sheets><sheet '
+        'name="S" sheetId="1" r:id="rId1"/></sheets></workbook>',
+        "xl/_rels/workbook.xml.rels": f'<Relationships xmlns="{ns}/package/2006/relationships"><Relationship '
+        f'Id="rId1" Type="{rel}/worksheet" Target="worksheets/sheet1.xml"/></Relationships>',
+        "xl/worksheets/sheet1.xml": f'<worksheet xmlns="{ns}/spreadsheetml/2006/main"><dimension ref="A1:'
+        f'{last_cell}"/><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>file_number</t></is></c></row>'
+        f'<row r="{row}"><c r="{last_cell}" t="inlineStr"><is><t>x</t></is></c></row></sheetData></worksheet>',
+    }
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, text in parts.items():
+            z.writestr(name, text)
+    return out.getvalue()
+
+
+def test_a_tiny_xlsx_that_unfolds_into_billions_of_cells_is_refused_unread(web: tuple) -> None:
+    """A 1.5 KB .xlsx with one cell at XFD1048576 (the last of Excel's grid): the reader pads every row to the
+    sheet's width and yields every empty row up to it — XFD2000 alone took 300 MB; XFD1048576 is 17 billion cells,
+    the server killed for memory. Emailed to a collector as "the register", one upload takes the dashboard down."""
+    boss = client(web, "collector")
+    token = csrf(boss, "/admin")
+    for cell in ("XFD1048576", "A1048576", "XFD2"):
+        body = _tiny_xlsx(cell)
+        assert len(body) < 2000
+        r = boss.post("/admin/register", data={"branch": "revenue", "csrf": token},
+                      files={"file": ("register.xlsx", body)})
+        assert r.status_code == 400, cell
+        assert not regex.search(r"[A-Za-z]{4,}", _visible_error(r.text)), cell
+    r = boss.post("/admin/register", data={"branch": "revenue", "csrf": token},
+                  files={"file": ("register.xlsx", _tiny_xlsx("C40"))})
+    assert r.status_code == 200  # an ordinary sheet still goes in
+
+
+def _visible_error(html: str) -> str:
+    m = regex.search(r'<p class="error"[^>]*>(.*?)</p>', html, regex.S)
+    return regex.sub(r"<[^>]+>", "", m.group(1)) if m else ""

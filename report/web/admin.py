@@ -19,6 +19,7 @@ from report.i18n import t
 from report.web.auth import OWN_OFFICE, check_csrf, login, require
 from report.web.render import language, render
 from report.web.session_mw import client_address
+from report.web.xlsx_guard import too_big
 from store import cases, queries
 from store.models import Office
 from store.users import get, listing
@@ -162,6 +163,10 @@ async def import_register_upload(request: Request) -> Response:
     data = await upload.read()
     if suffix == ".csv" and data.count(b"\n") > MAX_REGISTER_ROWS + 1:  # the header, then at most this many rows
         raise HTTPException(400, "register_too_long")
+    if suffix == ".xlsx":  # what the sheets declare, before a reader unfolds them (title rows: a few more)
+        why = await run_in_threadpool(too_big, data, MAX_REGISTER_ROWS + 100)
+        if why:
+            raise HTTPException(400, why)
     state = request.app.state
 
     def work() -> Any:
