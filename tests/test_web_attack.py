@@ -205,7 +205,7 @@ def test_cover_sheets_are_of_the_viewers_office_only(web: tuple, tmp_path: Path)
 
     _, store, _ = web
     head = client(web, "head")
-    r = head.get("/branch/revenue/coversheets.pdf?all=1")
+    r = head.get("/branch/revenue/coversheets.pdf")
     assert r.status_code == 200
     own = _pages(r.content, tmp_path)
     with store.session() as s:
@@ -213,7 +213,7 @@ def test_cover_sheets_are_of_the_viewers_office_only(web: tuple, tmp_path: Path)
         seed_local_office(s, "morena", division="chambal-div", cutover=dt.date(2027, 3, 1),
                           today=dt.date(2026, 11, 25), branches=["revenue"], register_files=3, digitised=0,
                           done_this_week=0)
-    r = head.get("/branch/revenue/coversheets.pdf?all=1")
+    r = head.get("/branch/revenue/coversheets.pdf")
     assert r.status_code == 200 and _pages(r.content, tmp_path) == own
 
 
