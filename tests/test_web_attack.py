@@ -354,3 +354,19 @@ def test_a_tiny_xlsx_that_unfolds_into_billions_of_cells_is_refused_unread(web: 
 def _visible_error(html: str) -> str:
     m = regex.search(r'<p class="error"[^>]*>(.*?)</p>', html, regex.S)
     return regex.sub(r"<[^>]+>", "", m.group(1)) if m else ""
+
+
+def test_a_collector_cannot_disable_themselves_by_spelling_their_name_decomposed(web: tuple) -> None:
+    """The "not yourself" check compared the typed name with the viewer's: ऩीरज typed decomposed (न + nukta)
+    passed it and the store (which reads names as NFC) disabled the collector themselves — every session ended."""
+    _, store, _ = web
+    name = "ऩीरज"
+    with store.session() as s:
+        create(s, name, "collector", PASSWORD)
+    c = client(web)
+    assert c.post("/login", data={"name": name, "password": PASSWORD, "csrf": csrf(c, "/login")}).status_code == 303
+    for action in ("disable", "remove"):
+        r = c.post("/admin/users/change", data={"csrf": csrf(c, "/admin"), "action": action,
+                                                "name": unicodedata.normalize("NFD", name)})
+        assert r.status_code == 400, action
+    assert c.get("/readiness").status_code == 200

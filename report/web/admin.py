@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import tempfile
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -122,7 +123,8 @@ def _own_user(s: Any, name: str) -> None:
 async def change_user(request: Request) -> Response:
     v = require(request, roles=("collector",), office=OWN_OFFICE)
     form = await check_csrf(request)
-    action, name = str(form.get("action", "")), str(form.get("name", ""))
+    # the name as the store reads it (NFC): "not yourself" must not be passed by another spelling of one's own name
+    action, name = str(form.get("action", "")), unicodedata.normalize("NFC", str(form.get("name", ""))).strip()
     if action not in CHANGES or not name or (action == "role" and str(form.get("role", "")) not in ADMIN_ROLES):
         raise HTTPException(400, "bad_form")
     if name == v.name and action in ("disable", "remove", "role"):
