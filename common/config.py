@@ -124,6 +124,7 @@ class Config:
     share_require_mount: bool = False  # [share] require_mount: the share must be a mount point (SMB/NFS)
     share_per_office: bool = False  # [share] per_office: share/<office key>/<branch>/… (many offices, one share)
     web_secure_cookie: bool = False  # [web] secure_cookie: the session cookie is sent over HTTPS only
+    web_trusted_proxies: tuple[str, ...] = ()  # [web] trusted_proxies: addresses whose X-Forwarded-For is believed
 
     @property
     def base(self) -> Path:
@@ -265,6 +266,7 @@ def load(explicit: str | None = None) -> Config:
         share_require_mount=bool(share.get("require_mount", False)),
         share_per_office=bool(share.get("per_office", False)),
         web_secure_cookie=bool(sec("web").get("secure_cookie", False)),
+        web_trusted_proxies=tuple(str(a) for a in sec("web").get("trusted_proxies", [])),
         store_url=_store_url(base, sec("store").get("url", "sqlite:///var/nasti.db")),
         archive=_resolve(base, sec("archive").get("path", "var/archive")),
         ocr=OcrConfig(**_floats(sec("ocr"), "page_timeout")),

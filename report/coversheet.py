@@ -215,17 +215,21 @@ def _write(out: Path, pages: list[bytes]) -> int:
 
 
 def coversheets_pdf(s: Session, out: Path, *, branch: str | None = None, only_unscanned: bool = False,
-                    file_number: str | None = None, dividers: bool = True) -> dict[str, int]:
+                    file_number: str | None = None, dividers: bool = True,
+                    office: str | None = None) -> dict[str, int]:
     """The cover sheets of one branch's register (or every branch's), each branch's followed by its divider sheets
-    when asked; written to ``out``. Empty (and nothing written) when there is no register file to print."""
+    when asked; written to ``out``. Empty (and nothing written) when there is no register file to print.
+    ``office``: that office's branches only (a branch is (office, key): another office may have one of that key)."""
     fonts = Fonts()
     pages: list[bytes] = []
     covers = divs = 0
     for b in s.scalars(select(Branch).order_by(Branch.key)):
         if branch is not None and b.key != branch:
             continue
-        office = s.get_one(Office, b.office_id)
-        info = BranchInfo(office.key, office.name_hi, office.name_en, b.key, b.name_hi, b.name_en)
+        home = s.get_one(Office, b.office_id)
+        if office is not None and home.key != office:
+            continue
+        info = BranchInfo(home.key, home.name_hi, home.name_en, b.key, b.name_hi, b.name_en)
         rows = cover_files(s, b.id, only_unscanned=only_unscanned, file_number=file_number)
         for r in rows:
             pages.append(_png(cover_page(fonts, info, CoverFile(r.id, r.file_number, r.subject, r.year, r.category,

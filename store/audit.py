@@ -6,10 +6,13 @@ import datetime as dt
 import json
 from typing import Any
 
+import regex
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from store.models import Audit, utcnow
+
+_CONTROL = regex.compile(r"\p{Cc}")
 
 __all__ = ["ACTIONS", "as_dict", "failures_since", "query", "record"]
 
@@ -23,7 +26,8 @@ def record(s: Session, action: str, *, actor: str, detail: dict[str, Any] | None
     """Add one audit row (in the caller's transaction: the action and its record commit together)."""
     if action not in ACTIONS:
         raise ValueError(f"unknown audit action {action!r}")
-    row = Audit(at=utcnow(), actor=actor[:100], action=action, document_id=document_id,
+    actor = _CONTROL.sub("\ufffd", actor[:100])  # a typed login name: no newline or tab forging the trail's lines
+    row = Audit(at=utcnow(), actor=actor, action=action, document_id=document_id,
                 detail=json.dumps(detail, ensure_ascii=False, default=str) if detail else None,
                 address=(address or None) and address[:64], office_key=office_key)
     s.add(row)

@@ -8,7 +8,7 @@ import json
 import secrets
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from store.models import WebSession, utcnow
@@ -16,6 +16,9 @@ from store.models import WebSession, utcnow
 __all__ = ["LIFETIME", "end", "end_for_user", "load", "new_token", "save"]
 
 LIFETIME = dt.timedelta(hours=12)
+# sessions of no one (a login page's CSRF token, a language): every cookie-less request makes one, so they are
+# capped, the oldest going first — anonymous GETs in a loop cannot grow the table without bound
+MAX_ANONYMOUS = 5000
 
 
 def _key(token: str) -> str:
@@ -46,9 +49,20 @@ def save(s: Session, token: str, data: dict[str, Any], user_id: int | None, addr
     row = s.get(WebSession, key)
     if row is None:
         s.execute(delete(WebSession).where(WebSession.expires_at <= now))
+        if user_id is None:
+            _cap_anonymous(s, MAX_ANONYMOUS - 1)
         row = WebSession(id=key, created_at=now, expires_at=now + LIFETIME)
         s.add(row)
     row.data, row.user_id, row.address, row.seen_at = json.dumps(data, ensure_ascii=False), user_id, address, now
+
+
+def _cap_anonymous(s: Session, keep: int) -> None:
+    """At most ``keep`` sessions without a user: the oldest beyond that end."""
+    anonymous = WebSession.user_id.is_(None)
+    if (s.scalar(select(func.count()).select_from(WebSession).where(anonymous)) or 0) <= keep:
+        return
+    newest = select(WebSession.id).where(anonymous).order_by(WebSession.created_at.desc()).limit(max(keep, 0))
+    s.execute(delete(WebSession).where(anonymous, WebSession.id.not_in(newest)))
 
 
 def end(s: Session, token: str) -> None:

@@ -28,6 +28,7 @@ __all__ = [
 ]
 
 ROLES = ("clerk", "branch_head", "collector", "commissioner", "state")
+MAX_NAME = 100
 _hasher = PasswordHasher()
 
 
@@ -45,6 +46,10 @@ def create(s: Session, name: str, role: str, password: str, branch: Branch | Non
     name = _nfc(name)
     if not name:
         raise UserError("a user needs a name")
+    if len(name) > MAX_NAME:  # the column's size (PostgreSQL refuses more; a login name is cut to it)
+        raise UserError(f"a user name has at most {MAX_NAME} characters")
+    if any(unicodedata.category(c) == "Cc" for c in name):
+        raise UserError("a user name must not contain a line break, a tab or another control character")
     if role not in ROLES:
         raise UserError(f"role '{role}': use one of {', '.join(ROLES)}")
     if role in ("clerk", "branch_head") and branch is None:

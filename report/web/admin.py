@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import logging
 import tempfile
+import unicodedata
 from pathlib import Path
 from typing import Any
 
+import regex
 from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
@@ -15,14 +17,18 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from report.i18n import t
-from report.web.auth import OWN_OFFICE, check_csrf, require
+from report.web.auth import OWN_OFFICE, check_csrf, login, require
 from report.web.render import language, render
 from report.web.session_mw import client_address
+from report.web.xlsx_guard import too_big
 from store import cases, queries
 from store.models import Office
 from store.users import get, listing
 
 MAX_UPLOAD = 20 * 1024 * 1024
+# rows of one register upload: a branch register has thousands of files; 1 000 000 rows (10 MB of CSV) held the
+# database's write lock for minutes (logins and the watcher stalled)
+MAX_REGISTER_ROWS = 50_000
 ADMIN_ROLES = ("clerk", "branch_head", "collector")   # a collector makes users of their office, never above it
 CHANGES = ("disable", "enable", "passwd", "role", "remove")
 log = logging.getLogger("nasti.web")
@@ -46,8 +52,38 @@ async def admin_page(request: Request) -> Response:
     return _render(request)
 
 
+_REASONS = (  # the refusals of store.users and store.cases a collector meets here, as catalog messages
+    (regex.compile(r"^the password must have at least (?P<n>\d+) characters$"), "why_pw_short"),
+    (regex.compile(r"^the password must not be the user name$"), "why_pw_name"),
+    (regex.compile(r"^that password is too common: choose another$"), "why_pw_common"),
+    (regex.compile(r"^a user needs a name$"), "why_user_needs_name"),
+    (regex.compile(r"^a user name has at most (?P<n>\d+) characters$"), "why_name_too_long"),
+    (regex.compile(r"^a user name must not contain a line break"), "why_name_control"),
+    (regex.compile(r"^a user named '(?P<name>.*)' already exists$"), "why_user_exists"),
+    (regex.compile(r"^no user named '(?P<name>.*)'$"), "why_no_user"),
+    (regex.compile(r"^'(?P<name>.*)' is not a user of this office$"), "why_not_office_user"),
+    (regex.compile(r"^a (?P<role>\w+) belongs to a branch: give --branch KEY$"), "why_role_needs_branch"),
+    (regex.compile(r"^a (?P<role>\w+) sees every branch: no --branch$"), "why_role_no_branch"),
+    (regex.compile(r"^unknown branch '(?P<key>[^']*)'"), "why_unknown_branch"),
+)
+
+
+def reason(text: str, lang: str) -> tuple[str, bool]:
+    """(a refusal's reason in ``lang``, translated?) — anything else is shown as written (marked English)."""
+    for pattern, key in _REASONS:
+        m = pattern.match(text)
+        if m:
+            found = m.groupdict()
+            if "role" in found:
+                found["role"] = t("role_" + found["role"], lang)
+            return t(key, lang).format(**found), True
+    return text, False
+
+
 def _refused(request: Request, e: Exception) -> Response:
-    return _render(request, 400, error=t("refused", language(request)), error_detail=str(e))
+    lang = language(request)
+    detail, translated = reason(str(e), lang)
+    return _render(request, 400, error=t("refused", lang), error_detail=detail, detail_translated=translated)
 
 
 async def add_user(request: Request) -> Response:
@@ -87,7 +123,8 @@ def _own_user(s: Any, name: str) -> None:
 async def change_user(request: Request) -> Response:
     v = require(request, roles=("collector",), office=OWN_OFFICE)
     form = await check_csrf(request)
-    action, name = str(form.get("action", "")), str(form.get("name", ""))
+    # the name as the store reads it (NFC): "not yourself" must not be passed by another spelling of one's own name
+    action, name = str(form.get("action", "")), unicodedata.normalize("NFC", str(form.get("name", ""))).strip()
     if action not in CHANGES or not name or (action == "role" and str(form.get("role", "")) not in ADMIN_ROLES):
         raise HTTPException(400, "bad_form")
     if name == v.name and action in ("disable", "remove", "role"):
@@ -105,6 +142,11 @@ async def change_user(request: Request) -> Response:
         ended = await run_in_threadpool(work)
     except cases.CaseError as e:
         return _refused(request, e)
+    if name == v.name:  # their own new password ended every session, this one too: a fresh one here (new token)
+        keep = request.session.get("lang")
+        login(request, v.name, v.role, v.branch, user_id=getattr(request.session, "user_id", None))
+        if keep:
+            request.session["lang"] = keep
     return _render(request, message=t("user_" + action + "_done", language(request)).format(name=name, n=ended))
 
 
@@ -121,6 +163,12 @@ async def import_register_upload(request: Request) -> Response:
     if not key:
         raise HTTPException(400, "which_branch")
     data = await upload.read()
+    if suffix == ".csv" and data.count(b"\n") > MAX_REGISTER_ROWS + 1:  # the header, then at most this many rows
+        raise HTTPException(400, "register_too_long")
+    if suffix == ".xlsx":  # what the sheets declare, before a reader unfolds them (title rows: a few more)
+        why = await run_in_threadpool(too_big, data, MAX_REGISTER_ROWS + 100)
+        if why:
+            raise HTTPException(400, why)
     state = request.app.state
 
     def work() -> Any:

@@ -81,8 +81,9 @@ class BodyLimit:
             await self.app(scope, receive, send)
             return
         declared = dict(scope.get("headers", [])).get(b"content-length", b"")
-        if declared.isdigit() and int(declared) > MAX_BODY:
-            await Response("request body too large", 413)(scope, receive, send)
+        if declared.isdigit() and int(declared) > MAX_BODY:  # the friendly page (the session is loaded by now)
+            response = await _http_error(Request(scope, receive), HTTPException(413, "too_large"))
+            await response(scope, receive, send)
             return
         seen = 0
 
@@ -165,8 +166,9 @@ def create_app(cfg: Config, store: Store | None = None) -> Starlette:
     app = Starlette(routes=routes,
                     exception_handlers={LoginRequired: _login_required, HTTPException: _http_error,
                                         404: _http_error, 500: _server_error},
-                    middleware=[Middleware(SecurityHeaders), Middleware(BodyLimit),
-                                Middleware(ServerSessionMiddleware, store=store, secure=cfg.web_secure_cookie)])
+                    middleware=[Middleware(SecurityHeaders),
+                                Middleware(ServerSessionMiddleware, store=store, secure=cfg.web_secure_cookie),
+                                Middleware(BodyLimit)])
     app.state.cfg = cfg
     app.state.store = store
     app.state.templates = templates()

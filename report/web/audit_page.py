@@ -8,7 +8,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from report.i18n import local_time
-from report.web.auth import require
+from report.web.auth import OWN_OFFICE, require
 from report.web.parse import parse_day
 from report.web.render import render
 from store import audit
@@ -17,7 +17,8 @@ SHOWN = 300
 
 
 async def audit_page(request: Request) -> Response:
-    require(request, roles=("collector",))
+    # the trail holds every office's logins and addresses: the deployment's own collector only (as /admin)
+    require(request, roles=("collector",), office=OWN_OFFICE)
     state = request.app.state
     zone = state.cfg.office.zone
     q = request.query_params

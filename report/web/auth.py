@@ -98,10 +98,16 @@ def viewer(request: Request) -> Viewer:
     if not data:
         raise LoginRequired
     from store.offices import scope_of
+    from store.users import get
 
     with request.app.state.store.session() as s:
         found = scope_of(s, data["name"])
-    if found is None:
+        user = get(s, data["name"]) if found is not None else None
+        # disabled: a login that passed its password check while the user was being disabled saved its session
+        # after the disable had ended the others
+        tied = getattr(request.session, "user_id", None)
+        gone = user is None or user.disabled or tied not in (None, user.id)
+    if found is None or gone:
         request.session.clear()
         raise LoginRequired
     # role and branch as the database says now too (a demoted user is not what they were at login)

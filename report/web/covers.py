@@ -11,22 +11,25 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from report.coversheet import coversheets_pdf
-from report.web.auth import require
+from report.web.auth import OWN_OFFICE, require
 from store import queries
 
 
 async def coversheets(request: Request) -> Response:
     key = request.path_params["key"]
-    require(request, roles=("branch_head", "collector"), branch=key)
+    v = require(request, roles=("branch_head", "collector"))
+    office = v.office or OWN_OFFICE   # a branch is (office, key): the viewer's office's, never another's of that key
+    require(request, branch=key, office=office)
     state = request.app.state
     every = request.query_params.get("all") == "1"
 
     def build() -> bytes | None:
         with state.store.session() as s, tempfile.TemporaryDirectory() as d:
-            if queries.branch(s, key) is None:
+            if queries.branch(s, key, office) is None:
                 raise HTTPException(404, f"no branch '{key}'")
             out = Path(d) / "covers.pdf"
-            return out.read_bytes() if coversheets_pdf(s, out, branch=key, only_unscanned=not every) else None
+            return out.read_bytes() if coversheets_pdf(s, out, branch=key, only_unscanned=not every,
+                                                          office=office) else None
 
     data = await run_in_threadpool(build)
     if data is None:

@@ -3,6 +3,7 @@ lazy-loaded) beside that page's text, thumbnails, its history in the office's ti
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +40,7 @@ def event_detail(detail: str | None, lang: str) -> tuple[str, bool]:
 
 SIZES = {"full": 110, "thumb": 18}  # dpi: a readable page beside its text; a thumbnail
 RENDER_TIMEOUT = 60.0
+_RENDERING = tuple(threading.Lock() for _ in range(32))  # striped by page: the same page is never drawn twice at once
 
 
 def _document(request: Request, s: Any) -> Document:
@@ -87,11 +89,14 @@ def _cached(pdf: Path, cache: Path, key: str, number: int, dpi: int) -> Path:
     out = cache / f"{key}-p{number}-{dpi}.jpg"
     if out.exists():
         return out
-    cache.mkdir(parents=True, exist_ok=True)
-    image = poppler.render(pdf, number - 1, dpi=dpi, timeout=RENDER_TIMEOUT)
-    tmp = out.with_suffix(f".{os.getpid()}.tmp")
-    image.convert("L").save(tmp, "JPEG", quality=75, optimize=True)
-    os.replace(tmp, out)
+    with _RENDERING[hash(out.name) % len(_RENDERING)]:  # one drawing of a page at a time: the others wait for it
+        if out.exists():
+            return out
+        cache.mkdir(parents=True, exist_ok=True)
+        image = poppler.render(pdf, number - 1, dpi=dpi, timeout=RENDER_TIMEOUT)
+        tmp = out.with_suffix(f".{os.getpid()}-{threading.get_ident()}.tmp")  # several servers may share the cache
+        image.convert("L").save(tmp, "JPEG", quality=75, optimize=True)
+        os.replace(tmp, out)
     return out
 
 

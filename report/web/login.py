@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import unicodedata
 from typing import Any
 
 import anyio
@@ -77,7 +78,10 @@ async def login_page(request: Request) -> Response:
     if request.method == "GET":
         return render(request, "login.html")
     form = await check_csrf(request)
-    name, password = str(form.get("name", "")).strip(), str(form.get("password", ""))
+    # one spelling per name (NFC, as the user table keeps it; at most what the audit keeps): the throttle counts
+    # every spelling of a name together, so the decomposed form is not five more tries
+    name = unicodedata.normalize("NFC", str(form.get("name", ""))).strip()[:100]
+    password = str(form.get("password", ""))
     lang = language(request)
     found, wait = await anyio.to_thread.run_sync(_attempt, request.app.state.store, name, password,
                                                  client_address(request.scope), limiter=_hashing())

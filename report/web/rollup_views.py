@@ -84,7 +84,7 @@ async def snapshot_api(request: Request) -> Response:
     if not auth.startswith("Bearer "):
         return JSONResponse({"error": "missing Authorization: Bearer KEY"}, 401)
     length = request.headers.get("content-length", "")
-    if length and (not length.isdigit() or int(length) > MAX_BODY):
+    if length and (not (length.isascii() and length.isdigit()) or int(length) > MAX_BODY):
         return JSONResponse({"error": "snapshot too large"}, 413)
     raw = bytearray()
     async for chunk in request.stream():   # never more than MAX_BODY in memory, whatever the client claims
@@ -95,6 +95,8 @@ async def snapshot_api(request: Request) -> Response:
         office_key, day, taken, rows = parse(json.loads(raw))
     except (ValueError, AttributeError) as e:  # json.JSONDecodeError is a ValueError; a list body has no .get
         return JSONResponse({"error": f"not a snapshot: {e}"}, 400)
+    except RecursionError:  # [[[[… nested deeper than the parser goes
+        return JSONResponse({"error": "not a snapshot: nested too deep"}, 400)
     st = _state(request)
     with st.store.session() as s:
         office = check_key(s, office_key, auth.removeprefix("Bearer ").strip())

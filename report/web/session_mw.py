@@ -3,6 +3,7 @@
 token is issued if anything is written afterwards: login never reuses a token — no fixation)."""
 from __future__ import annotations
 
+import ipaddress
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
@@ -44,8 +45,24 @@ class ServerSession(dict[str, Any]):
 
 
 def client_address(scope: Scope) -> str | None:
+    """Where the request came from: the peer, or — when the peer is a trusted proxy (``[web] trusted_proxies``) —
+    the last address of X-Forwarded-For that is not a trusted proxy (the hops a client writes itself come first
+    and are never believed)."""
     client = scope.get("client")
-    return str(client[0])[:64] if client else None
+    peer = str(client[0])[:64] if client else None
+    app = scope.get("app")
+    trusted = getattr(getattr(getattr(app, "state", None), "cfg", None), "web_trusted_proxies", ())
+    if peer is None or peer not in trusted:
+        return peer
+    forwarded = b",".join(v for k, v in scope.get("headers", []) if k == b"x-forwarded-for")
+    for hop in reversed(forwarded.decode("latin-1").split(",")):
+        hop = hop.strip()
+        if hop and hop not in trusted:
+            try:
+                return str(ipaddress.ip_address(hop))[:64]
+            except ValueError:
+                return peer  # not an address: the proxy's word is garbled, count the proxy
+    return peer
 
 
 class ServerSessionMiddleware:
