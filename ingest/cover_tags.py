@@ -6,20 +6,34 @@ review with the reason, Hindi and English."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
 
 import regex
 from sqlalchemy.orm import Session
 
-from common.cover import read_sheet_id
+from common.cover import Sheet, read_sheet_id
 from common.text import file_number_key, nfc
 from ingest.tagging.file_number import from_text
 from store.matching import ReviewReason
 from store.models import Branch, Document, Office
 from store.register import RegisterIndex, cover_target
 
-if TYPE_CHECKING:
-    from ingest.split import Plan, Segment
+
+# -- the plan of a batch (made by ingest/split.py) -------------------------------------------------------------------
+@dataclass(frozen=True)
+class Segment:
+    seq: int
+    pages: tuple[int, ...]          # 0-based indexes into the batch, in order (the cover first, if any)
+    sheet: Sheet | None = None      # the cover's code
+    printed: str | None = None      # a cover without a readable code: its OCR text
+    whole: bool = False             # a file scanned without a cover but with dividers: tagged as usual
+
+
+@dataclass(frozen=True)
+class Plan:
+    segments: tuple[Segment, ...]
+    kinds: tuple[str | None, ...]   # per batch page: cover | divider | None (a page of the file)
+    parts: tuple[str | None, ...]   # per batch page: the part a divider put it in (None before any divider)
 
 COVER_SOURCE = "cover sheet"
 COVER_OCR_SOURCE = "cover sheet ocr"

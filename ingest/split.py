@@ -22,7 +22,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Sequence
 from concurrent.futures import Future
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 
 import pikepdf
@@ -34,7 +34,17 @@ from common.config import Config
 from common.cover import BadPayload, Sheet, parse
 from common.text import nfc
 from ingest.archive import move_into
-from ingest.cover_tags import MARKER, MARKER_HI, clear_number, cover_tags, out_of_order, repeated, reversed_batch
+from ingest.cover_tags import (
+    MARKER,
+    MARKER_HI,
+    Plan,
+    Segment,
+    clear_number,
+    cover_tags,
+    out_of_order,
+    repeated,
+    reversed_batch,
+)
 from ingest.pages import record_pages
 from ingest.steps import hook
 from ingest.tagger import tag_and_index
@@ -84,23 +94,6 @@ def code_result(index: int, payload: str) -> PageResult:
     """The page result of a sheet known by its code: not OCR'd, no text layer; the code kept in raw_text."""
     return PageResult(number=index + 1, text="", confidence=None, blank=False, language=CODE, rotation=0,
                       seconds=0.0, layer=None, raw_text=payload)
-
-
-# -- the plan -----------------------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Segment:
-    seq: int
-    pages: tuple[int, ...]          # 0-based indexes into the batch, in order (the cover first, if any)
-    sheet: Sheet | None = None      # the cover's code
-    printed: str | None = None      # a cover without a readable code: its OCR text
-    whole: bool = False             # a file scanned without a cover but with dividers: tagged as usual
-
-
-@dataclass(frozen=True)
-class Plan:
-    segments: tuple[Segment, ...]
-    kinds: tuple[str | None, ...]   # per batch page: cover | divider | None (a page of the file)
-    parts: tuple[str | None, ...]   # per batch page: the part a divider put it in (None before any divider)
 
 
 def _sheet(r: PageResult) -> Sheet | None:

@@ -396,4 +396,10 @@ def check_log_file(ctx: Context) -> Iterator[Finding]:
         yield _fail("log", "storage", f"the log file {log} is not writable by this user")
 
 
-import workers.health  # noqa: E402,F401  # registers the queue check ([queue] backend = "celery": scale-out, #15)
+@check("queue")
+def check_queue(ctx: Context) -> Iterator[Finding]:
+    """[queue] backend = "celery" (scale-out): the broker and the batches waiting (workers.health)."""
+    from workers.health import queue_status
+
+    level, message, data = queue_status(ctx.cfg)
+    yield {"ok": _ok, "warn": _warn, "fail": _fail}[level]("queue", "queue", message, **data)
