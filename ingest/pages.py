@@ -27,8 +27,9 @@ def _poor(r: PageResult) -> str | None:
     if r.blank or r.handwritten or r.language == BORN_DIGITAL:
         return None
     # a page with ink and no word at all is a stamp, a signature or a rule on a back, not a bad read
-    if r.confidence is not None and r.confidence < POOR_BELOW:
-        return f"mean OCR confidence {r.confidence:.0f}"
+    judged = r.trust if r.trust is not None else r.confidence   # ocr.page: a combined read is surer of garbage
+    if judged is not None and judged < POOR_BELOW:
+        return f"mean OCR confidence {judged:.0f}"
     return None
 
 

@@ -48,6 +48,8 @@ class PageResult:
     handwritten: bool = False           # handwriting: `text` is empty, what tesseract made of it is in raw_text
     raw_text: str | None = None
     doubtful: tuple[str, ...] = ()      # words with a digit tesseract was unsure of
+    trust: float | None = None          # the confidence to judge the read by, when not `confidence`: the first
+                                        # model's, where a `Devanagari+hin` read was kept (it reads garbage surer)
 
 
 def load(task: PageTask) -> tuple[Image.Image, int]:
@@ -125,6 +127,7 @@ class Reading:
     image: Image.Image      # exactly what tesseract read (the doubtful words' boxes are on it)
     dpi: int
     model: str = ""         # the model(s) whose read was kept
+    first: float | None = None   # the first model's confidence, when a read with `also` was kept instead
 
 
 def read_upright(image: Image.Image, dpi: int, look: Probe, lang: str, task: PageTask,
@@ -133,6 +136,7 @@ def read_upright(image: Image.Image, dpi: int, look: Probe, lang: str, task: Pag
     poor, and read again the other way when that reads clearly better; read a page below COMBINE_BELOW again with
     `also` (models.reading) and keep the more confident; read a poor page again enlarged."""
     base, read_dpi = raster.upscale(level.flatten(image, dpi), dpi)
+    first: float | None = None
 
     def recognise(how: Probe, model: str = lang) -> tesseract.TesseractResult:
         return tesseract.recognise(upright(base, how), model, dpi=read_dpi, timeout=task.timeout, psm=task.psm)
@@ -164,7 +168,7 @@ def read_upright(image: Image.Image, dpi: int, look: Probe, lang: str, task: Pag
             and models.second_opinion(lang, read.text, read.confidence) != models.ENGLISH):
         both = recognise(look, also)
         if (both.confidence or 0.0) > read.confidence:
-            read, lang = both, also
+            first, read, lang = read.confidence, both, also
     if read.confidence is not None and read.confidence < ENLARGE_BELOW and dpi == read_dpi < ENLARGE_UPTO:
         big = upright(base, look)
         big = big.resize((big.width * 2, big.height * 2), Image.Resampling.BICUBIC)
@@ -178,7 +182,7 @@ def read_upright(image: Image.Image, dpi: int, look: Probe, lang: str, task: Pag
         if enlarged is not None and (enlarged.confidence or 0.0) >= read.confidence + ENLARGE_GAIN:
             read, seen, seen_dpi = enlarged, big, read_dpi * 2
     return Reading(read, look, turned_by, margin, seen if seen is not None else upright(base, look), seen_dpi,
-                   lang)
+                   lang, first)
 
 
 def _second_opinion(got: Reading, lang: str, task: PageTask, *, only_english: bool = False) -> tuple[Reading, str]:
@@ -196,7 +200,7 @@ def _second_opinion(got: Reading, lang: str, task: PageTask, *, only_english: bo
     # bench/results/english.md: 2.7 vs 6.2 % and 7.6 vs 11.2 % where auto's slack took eng).
     slack = SECOND_SLACK if lang == models.HINDI and not only_english else 0.0
     if (again.confidence or 0.0) > (got.read.confidence or 0.0) - slack:
-        return replace(got, read=again), other
+        return replace(got, read=again, first=None), other   # judged by its own confidence
     return got, lang
 
 
@@ -232,7 +236,10 @@ def process_page(task: PageTask) -> PageResult:
     # the model named for the page; its digits are checked by the first model (hin drops the digit 1)
     digits_lang, lang = (chosen, chosen) if chosen != lang else (lang, got.model or lang)
     read, look, turned_by, margin = got.read, got.look, got.turned_by, got.margin
-    hand = handwriting.handwritten(image, dpi, read.confidence, look)
+    # poor reads and handwriting are judged by the first model's confidence: the combined model is surer of garbage
+    trust = got.first if got.first is not None and read.confidence is not None and got.first < read.confidence \
+        else None
+    hand = handwriting.handwritten(image, dpi, read.confidence if trust is None else trust, look)
     doubtful = () if hand or not read.doubtful else symbols.still_doubtful(
         got.image, read.doubtful, digits_lang, dpi=got.dpi, timeout=task.timeout)
     del image, got
@@ -241,4 +248,4 @@ def process_page(task: PageTask) -> PageResult:
     return result("" if hand else read.text, confidence=read.confidence, language=lang,
                   rotation=(-look.turn) % 360, layer=None if hand else task.layer, skew=look.deskew,
                   turned_by=turned_by, turn_margin=round(margin, 3), handwritten=hand,
-                  raw_text=read.text if hand else None, doubtful=doubtful)
+                  raw_text=read.text if hand else None, doubtful=doubtful, trust=trust)

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 import sqlite3
+import time
 from pathlib import Path
 from typing import Any
 
@@ -152,6 +154,8 @@ def test_fsck_names_missing_corrupt_and_unknown_files_and_deletes_nothing(copy: 
     original.write_bytes(original.read_bytes()[:-10] + b"0123456789")
     (copy.archive / "legal").mkdir()
     (copy.archive / "legal" / "unknown.pdf").write_bytes(b"%PDF-1.4 stray")
+    old = time.time() - 600   # a stray file from before: one written while fsck reads is in flight, not unknown
+    os.utime(copy.archive / "legal" / "unknown.pdf", (old, old))
     (copy.archive / ".staging" / "9").mkdir(parents=True)
     (copy.archive / ".staging" / "9" / "page-00001.pdf").write_bytes(b"layer")
     before = tree(copy.archive)
