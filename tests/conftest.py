@@ -101,8 +101,22 @@ SLOW: dict[str, set[str] | None] = {
     "test_search.py": {"test_cli_json_contract"},
     "test_register.py": {"test_cli_import_and_list"},
     "test_review.py": {"test_assign_errors", "test_reasons", "test_assign_is_audited_and_searchable"},
+    # real servers, real OCR of batches and exports, attack loops (fourth session)
+    "test_celery.py": None,
+    "test_scale_attack.py": None,
+    "test_pg.py": None,
+    "test_export.py": None,
+    "test_export_attack.py": None,
+    "test_cover_split.py": None,
+    "test_cover_attack.py": None,
+    "test_cover_sheets.py": None,
+    "test_samples_orientation.py": None,
+    "test_soak.py": None,
+    "test_backup.py": None,
+    "test_archive_safety.py": None,
+    "test_attack_ingest.py": None,
 }
-BROWSER = {"test_browser.py"}
+BROWSER = {"test_browser.py", "test_browser_a11y.py"}
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

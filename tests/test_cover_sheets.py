@@ -159,3 +159,27 @@ def test_a_branch_head_prints_the_cover_sheets_from_the_dashboard(tmp_path: Path
         assert len(pdf.pages) == 8 + 4          # the 8 files not yet digitised, then the dividers
     assert client(web, "clerk").get("/branch/establishment/coversheets.pdf").status_code == 403
     assert client(web, "head").get("/branch/establishment/coversheets.pdf").status_code == 403
+
+
+def test_the_cli_prints_only_this_offices_branch_of_that_key(tmp_path: Path) -> None:
+    """Another office in the same database with its own `revenue` register: its files get no cover here."""
+    import datetime as dt
+
+    from nasti.samples.offices import seed_local_office
+
+    _, _, run = printed(tmp_path, "--branch", "revenue", "--no-dividers", "--json")
+    assert run.returncode == 0, run.stderr
+    assert json.loads(run.stdout)["covers"] == len(NUMBERS)
+    with Store(configmod.load(str(tmp_path / "config.toml")).store_url).session() as s:
+        seed_local_office(s, "morena", division=None, cutover=dt.date(2027, 3, 31), today=dt.date(2026, 12, 1),
+                          branches=["revenue"], register_files=3, digitised=0, done_this_week=0)
+    again = subprocess.run([NASTI, "--config", str(tmp_path / "config.toml"), "register", "coversheets",
+                            str(tmp_path / "again.pdf"), "--branch", "revenue", "--no-dividers", "--json"],
+                           capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    assert again.returncode == 0, again.stderr
+    assert json.loads(again.stdout)["covers"] == len(NUMBERS)
+    there = subprocess.run([NASTI, "--config", str(tmp_path / "config.toml"), "register", "coversheets",
+                            str(tmp_path / "there.pdf"), "--office", "morena", "--no-dividers", "--json"],
+                           capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    assert there.returncode == 0, there.stderr
+    assert json.loads(there.stdout)["covers"] == 3

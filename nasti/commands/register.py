@@ -90,15 +90,18 @@ def coversheets(out_pdf: Annotated[Path, typer.Argument(metavar="OUT.pdf", help=
                                                                 help="only this file")] = None,
                 dividers: Annotated[bool, typer.Option("--dividers/--no-dividers",
                                                        help="add divider sheets (Notes, Receipts, ...)")] = True,
+                office: Annotated[str | None, typer.Option("--office", help="that office's branches (default: this "
+                                                                           "deployment's own)")] = None,
                 as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Print cover sheets: one A4 page per register file (QR code, file number, subject), then divider sheets."""
     from report.coversheet import coversheets_pdf
+    from store import repo
 
     cfg = load_config()
     with open_store(cfg).session() as s:
         branch = check_branch(s, cfg, branch)
         written = coversheets_pdf(s, out_pdf, branch=branch, only_unscanned=only_unscanned,
-                                  file_number=file_number, dividers=dividers)
+                                  file_number=file_number, dividers=dividers, office=office or repo.OFFICE)
     if not written:
         fail("no register file to print a cover sheet for (import the register first: nasti register import)", 1)
     if as_json:
