@@ -107,6 +107,7 @@ SLOW: dict[str, set[str] | None] = {
     "test_pg.py": None,
     "test_export.py": None,
     "test_export_attack.py": None,
+    "test_export_out.py": None,
     "test_cover_split.py": None,
     "test_cover_attack.py": None,
     "test_cover_sheets.py": None,
