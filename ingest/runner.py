@@ -14,14 +14,19 @@ from ocr.errors import EngineMissing
 log = logging.getLogger("nasti.ingest")
 
 
+def check_engines(languages: str) -> None:
+    """What the watcher checks when it starts: tesseract, the models `languages` needs, poppler (EngineMissing)."""
+    tesseract.version()
+    tesseract.check_languages(languages)
+    poppler.check()
+
+
 def engines_installed(languages: str) -> bool:
-    """Looks again (nothing cached) at what the watcher checked when it started: tesseract, its models, poppler."""
+    """Looks again (nothing cached) at what the watcher checked when it started (check_engines)."""
     tesseract.forget()
     poppler.version.cache_clear()
     try:
-        tesseract.version()
-        tesseract.check_languages(languages)
-        poppler.check()
+        check_engines(languages)
     except EngineMissing:
         return False
     except Exception:   # a slow probe on a loaded machine is no proof that anything is missing

@@ -12,13 +12,12 @@ from rich.console import Console
 from common.config import Config
 from ingest.pipeline import Ingestor, Outcome
 from ingest.recover import recover
-from ingest.runner import Runner
+from ingest.runner import Runner, check_engines
 from ingest.sharelock import ShareBusy, ShareLock
 from nasti.progress import RunProgress
 from nasti.schema import SchemaError, open_checked
 from nasti.sharecheck import archive_problem, share_problem
 from nasti.vault import guard
-from ocr import poppler, tesseract
 from ocr.errors import EngineMissing
 from ocr.pool import OcrPool
 from store.db import Store
@@ -50,9 +49,7 @@ def run_watch(cfg: Config, *, once: bool, console: Console, progress_console: Co
     share problem, when a file could not be processed, or when another nasti process already watches the share
     (unless `wait`: then it waits for that one to stop)."""
     try:
-        tesseract.version()
-        tesseract.check_languages(cfg.ocr.languages)
-        poppler.check()
+        check_engines(cfg.ocr.languages)
     except EngineMissing as e:
         log.error("%s", e.detail)
         return 1
