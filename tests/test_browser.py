@@ -2,6 +2,7 @@
 searches in Hindi, assigns a review item, switches language; screenshots go to test-output/browser/."""
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 import time
@@ -29,27 +30,36 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[str, int]]]:
-    import os
-
+@contextlib.contextmanager
+def serving(app: object) -> Iterator[str]:
+    """The dashboard on a free loopback port in a thread (uvicorn), for a real browser; its base URL."""
     import uvicorn
 
-    from report.web.app import create_app
-
-    os.environ.setdefault("NASTI_SECRET", "browser-test-secret")
-    cfg, store, ids = seed_web(tmp_path_factory.mktemp("browser"))
     port = _free_port()
-    srv = uvicorn.Server(uvicorn.Config(create_app(cfg, store), host="127.0.0.1", port=port, log_level="warning"))
+    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))  # type: ignore[arg-type]
     thread = threading.Thread(target=srv.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 30
     while not srv.started and time.monotonic() < deadline:
         time.sleep(0.05)
     assert srv.started, "uvicorn did not start"
-    yield f"http://127.0.0.1:{port}", ids
-    srv.should_exit = True
-    thread.join(10)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        srv.should_exit = True
+        thread.join(10)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[str, int]]]:
+    import os
+
+    from report.web.app import create_app
+
+    os.environ.setdefault("NASTI_SECRET", "browser-test-secret")
+    cfg, store, ids = seed_web(tmp_path_factory.mktemp("browser"))
+    with serving(create_app(cfg, store)) as url:
+        yield url, ids
 
 
 @pytest.fixture(scope="module")

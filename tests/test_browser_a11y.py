@@ -4,15 +4,13 @@ Screenshots go to test-output/browser/. axe-core comes from scripts/setup.sh (np
 from __future__ import annotations
 
 import io
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.test_browser import ARGS, CHROMIUM, _free_port
+from tests.test_browser import ARGS, CHROMIUM, serving
 from tests.test_web import (
     PASSWORD,
     fast_hashes,  # noqa: F401  (light argon2 parameters in this module)
@@ -26,7 +24,6 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[str, int]]]:
-    import uvicorn
     from sqlalchemy import select
 
     from report.web.app import create_app
@@ -38,17 +35,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict
         for i in range(12):
             s.add(Branch(office_id=office_id, key=f"b{i:02d}", code=f"B{i:02d}", name_hi=f"शाखा क्रमांक {i + 1}",
                          name_en=f"Section {i + 1}", configured=True))
-    port = _free_port()
-    srv = uvicorn.Server(uvicorn.Config(create_app(cfg, store), host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not srv.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert srv.started, "uvicorn did not start"
-    yield f"http://127.0.0.1:{port}", ids
-    srv.should_exit = True
-    thread.join(10)
+    with serving(create_app(cfg, store)) as url:
+        yield url, ids
 
 
 @pytest.fixture(scope="module")
