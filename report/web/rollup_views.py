@@ -7,6 +7,7 @@ other division or office); a collector their office's page; the ranking is for c
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from starlette.exceptions import HTTPException
@@ -36,30 +37,28 @@ async def state_page(request: Request) -> Response:
     return render(request, "rollup.html", report=report)
 
 
+def _report(request: Request, make: Callable[[Any, Any], dict[str, Any]]) -> dict[str, Any]:
+    """A roll-up made in one session; an office or division that does not exist is a 404."""
+    st = _state(request)
+    with st.store.session() as s:
+        try:
+            return make(s, st.cfg)
+        except OfficeError as e:
+            raise HTTPException(404, "not_found") from e
+
+
 async def division_page(request: Request) -> Response:
     key = request.path_params["key"]
     v = require(request, roles=("commissioner", "state"))
     if v.role == "commissioner" and key != v.division:
         raise HTTPException(403, "division")
-    st = _state(request)
-    with st.store.session() as s:
-        try:
-            report = rollup(s, st.cfg, division=key)
-        except OfficeError as e:
-            raise HTTPException(404, "not_found") from e
-    return render(request, "rollup.html", report=report)
+    return render(request, "rollup.html", report=_report(request, lambda s, cfg: rollup(s, cfg, division=key)))
 
 
 async def office_page(request: Request) -> Response:
     key = request.path_params["key"]
     require(request, roles=("collector", "commissioner", "state"), office=key)
-    st = _state(request)
-    with st.store.session() as s:
-        try:
-            report = office_report(s, st.cfg, key)
-        except OfficeError as e:
-            raise HTTPException(404, "not_found") from e
-    return render(request, "rollup_office.html", report=report)
+    return render(request, "rollup_office.html", report=_report(request, lambda s, cfg: office_report(s, cfg, key)))
 
 
 async def ranking_page(request: Request) -> Response:
@@ -67,12 +66,7 @@ async def ranking_page(request: Request) -> Response:
     division = request.query_params.get("division") or (v.division if v.role == "commissioner" else None)
     if v.role == "commissioner" and (v.division is None or division != v.division):  # None: the whole state
         raise HTTPException(403, "division")
-    st = _state(request)
-    with st.store.session() as s:
-        try:
-            report = rollup(s, st.cfg, division=division)
-        except OfficeError as e:
-            raise HTTPException(404, "not_found") from e
+    report = _report(request, lambda s, cfg: rollup(s, cfg, division=division))
     result = rank([o for d in report["divisions"] for o in d["offices"]])
     return render(request, "ranking.html", report=report, ranking=result, division=division)
 
