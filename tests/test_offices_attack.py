@@ -115,8 +115,8 @@ def _body(day: dt.date, taken: dt.datetime, digitised: int, office: str = "bhind
 def test_a_replayed_older_snapshot_of_the_same_day_does_not_go_back_in_time(web: tuple) -> None:
     cfg, store, key = web
     c = TestClient(create_app(cfg, store))
-    today = utcnow().date()
-    evening = dt.datetime.combine(today, dt.time(0, 30), tzinfo=dt.UTC)
+    evening = utcnow() - dt.timedelta(minutes=1)   # in the past at any hour (00:30 today was the future before 00:30)
+    today = evening.date()
     morning = evening - dt.timedelta(minutes=20)
     assert _post(c, key, _body(today, evening, 30)).status_code == 200
     r = _post(c, key, _body(today, morning, 10))   # captured earlier, replayed now
