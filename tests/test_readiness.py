@@ -163,6 +163,10 @@ def test_cli_json_table_and_exports(tmp_path: Path, monkeypatch: pytest.MonkeyPa
         assert set(r) >= {"branch", "cutover", "register_files", "digitised_files", "pages", "files_per_day",
                           "pages_per_day", "projected_completion", "status", "blockers"}
         assert set(r["blockers"]) >= {"rejected", "needs_review", "not_scanned"}
+        assert r["status"] in {"on_track", "at_risk", "late", "done", "unknown"}   # DESIGN.md §3's values only
+    # nazul has no register yet: the contract's `unknown`, nasti's own verdict in `judged`
+    nazul = next(r for r in data["branches"] if r["branch"] == "nazul")
+    assert (nazul["status"], nazul["judged"]) == ("unknown", "no_register")
     assert data["total"]["digitised_files"] == 16
     hi = office.run("readiness", "--as-of", "2026-11-25", "--lang", "hi").stdout
     assert "राजस्व शाखा" in hi and "12/12/2026" in hi and "समय पर" in hi and "31/01/2027" in hi

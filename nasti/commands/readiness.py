@@ -119,6 +119,17 @@ def readiness_table(report: dict[str, Any], lang: str, width: int = 200) -> tupl
                  sections=[i == len(rows) - 2 for i in range(len(rows))], cell_styles=styles)
 
 
+def contract_statuses(report: dict[str, Any]) -> dict[str, Any]:
+    """The JSON contract's `status` (DESIGN.md §3: on_track | at_risk | late | done | unknown) for each branch and the
+    total: a branch without a register is `unknown` there; nasti's own finer verdict (`no_register`) is `judged`."""
+    def one(row: dict[str, Any]) -> dict[str, Any]:
+        judged = row.get("status")
+        return {**row, "status": "unknown" if judged == "no_register" else judged, "judged": judged}
+
+    return {**report, "branches": [one(r) for r in report.get("branches", [])],
+            **({"total": one(report["total"])} if isinstance(report.get("total"), dict) else {})}
+
+
 @app.command()
 def readiness(as_json: Annotated[bool, typer.Option("--json", help="one JSON object, for scripts")] = False,
               lang: Annotated[str, typer.Option("--lang", help="hi or en (default: [office] language)")] = "",
@@ -147,7 +158,7 @@ def readiness(as_json: Annotated[bool, typer.Option("--json", help="one JSON obj
         return
     report = _report(as_of, office)
     if as_json:
-        print_json(report)
+        print_json(contract_statuses(report))
         return
     table, dropped = readiness_table(report, lang, out.width)
     out.print(table)
