@@ -38,10 +38,12 @@ def documents(
                                                     "duplicate or failed")] = None,
     limit: Annotated[int | None, typer.Option(min=1, help="at most N documents")] = None,
     lang: Annotated[str, typer.Option("--lang", help="hi or en (default: [office] language)")] = "",
+    office_key: Annotated[str | None, typer.Option("--office", help="only this office (its key; nasti office list)")]
+    = None,
 ) -> None:
     """List documents: id, status (⚑ = needs review), branch, file, file number, pages, OCR confidence."""
     from nasti import views
-    from nasti.commands._common import check_branch, check_status, pick_lang
+    from nasti.commands._common import check_branch, check_office, check_status, pick_lang
     from store import queries
 
     cfg = load_config()
@@ -49,9 +51,9 @@ def documents(
     lang = pick_lang(lang, cfg)
     store = open_store(cfg)
     with store.session() as s:
-        branch = check_branch(s, cfg, branch)
+        branch, office = check_branch(s, cfg, branch), check_office(s, office_key)
         docs = [queries.document_dict(d, cfg.archive) for d in queries.documents(s, branch=branch, status=status,
-                                                                                   limit=limit)]
+                                                                                   limit=limit, office=office)]
     if as_json:
         print_json(docs)
     else:
@@ -83,12 +85,14 @@ def show(doc_id: Annotated[int, typer.Argument(metavar="ID")],
 
 @app.command()
 def status(as_json: Annotated[bool, typer.Option("--json")] = False,
-           lang: Annotated[str, typer.Option("--lang", help="hi or en (default: [office] language)")] = "") -> None:
+           lang: Annotated[str, typer.Option("--lang", help="hi or en (default: [office] language)")] = "",
+           office_key: Annotated[str | None, typer.Option("--office", help="only this office's branches (its key)")]
+           = None) -> None:
     """Per branch: documents, pages, blank, done, returned to clerks, duplicates, in progress, waiting for review."""
     from dataclasses import asdict
 
     from nasti import views
-    from nasti.commands._common import pick_lang
+    from nasti.commands._common import check_office, pick_lang
     from store import queries
 
     cfg = load_config()
@@ -97,7 +101,7 @@ def status(as_json: Annotated[bool, typer.Option("--json")] = False,
     from store.health import health
 
     with store.session() as s:
-        rows = queries.status_counts(s)
+        rows = queries.status_counts(s, check_office(s, office_key))
         problems = health(s)
     if as_json:
         print_json([asdict(r) for r in rows])

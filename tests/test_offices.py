@@ -275,3 +275,11 @@ def test_one_share_with_a_first_level_per_office(tmp_path: Path) -> None:
     assert (rig.share / "_rejected" / "morena" / "revenue" / "a.pdf").exists()
     assert rows["morena/revenue/letter.png"][:3] == ("morena", "revenue", "done")   # each office keeps its copy:
     assert rows["gwalior/revenue/letter.png"][:3] == ("gwalior", "revenue", "done")  # no duplicate across offices
+    # a collector asks for their own office only: the CLI's --office on status and documents
+    morena = rig.json("status", "--office", "morena")
+    counts = {r["branch"]: r["documents"] for r in morena}   # c.pdf, dropped in the office folder: its share root
+    assert counts == {"revenue": 2, "(share root)": 1}, morena
+    docs = rig.json("documents", "--office", "gwalior")
+    assert sorted(d["source"] for d in docs) == ["gwalior/revenue/b.pdf", "gwalior/revenue/letter.png"]
+    bad = rig.run("status", "--office", "मुरैना", check=False)
+    assert bad.returncode == 2 and "मुरैना" in bad.stderr and "Traceback" not in bad.stderr

@@ -58,6 +58,18 @@ def check_branch(s: Session, cfg: Config, key: str | None) -> str | None:
     return key
 
 
+def check_office(s: Session, office: str | None) -> str | None:
+    """An --office filter must name an office: else exit 2. Returns the key in NFC, as offices are stored."""
+    from store.models import Office
+
+    if office is None:
+        return None
+    office = nfc(office)
+    if s.scalar(select(Office.id).where(Office.key == office)) is None:
+        fail(f"unknown office '{office}' (nasti office list)", 2)
+    return office
+
+
 def check_status(status: str | None) -> None:
     if status is not None and status not in STATUSES:
         fail(f"unknown status '{status}'; statuses: {', '.join(STATUSES)}", 2)

@@ -32,17 +32,13 @@ def _day(as_of: str | None) -> dt.date | None:
 
 
 def _report(as_of: str | None, office: str | None = None) -> dict[str, Any]:
-    from sqlalchemy import select
-
+    from nasti.commands._common import check_office
     from report.readiness import readiness as build
-    from store.models import Office
 
     cfg = load_config()
     day = _day(as_of)
     with open_store(cfg).session() as s:
-        if office and s.scalar(select(Office.id).where(Office.key == office)) is None:
-            fail(f"unknown office '{office}' (nasti office list)", 2)
-        return build(s, cfg, as_of=day, office=office)
+        return build(s, cfg, as_of=day, office=check_office(s, office))
 
 
 def _rollup(as_of: str | None, division: str | None) -> dict[str, Any]:
