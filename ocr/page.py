@@ -10,7 +10,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from ocr import born_digital, handwriting, level, models, orient, pdfimage, raster, symbols, tesseract
+from ocr import born_digital, faint, handwriting, level, models, orient, pdfimage, raster, symbols, tesseract
 from ocr.errors import EngineMissing, OcrError
 from ocr.probe import MIN_SKEW, Probe, probe
 from ocr.textlayer import orient_layer
@@ -221,8 +221,13 @@ def process_page(task: PageTask) -> PageResult:
                 return result(own, language=BORN_DIGITAL)
     image, dpi = scan or load(task)
     look = probe(image, dpi)
-    if look.blank:
-        return result("", blank=True)
+    if look.blank or look.words < faint.FEW_WORDS:   # no clear ink, or little: faint text? (ocr.faint)
+        lang = models.HINDI if task.languages.strip().lower() == models.AUTO else task.languages
+        pale = faint.paler(image, dpi, look, lang, timeout=task.timeout)
+        if pale is None and look.blank:
+            return result("", blank=True)
+        if pale is not None:
+            image, look = pale
     width, height = image.width * 72 / dpi, image.height * 72 / dpi   # the page as displayed, in points
     # `auto` reads Devanagari first (it reads English nearly as well; the probe's script share misses real
     # letterpress) and lets the read's own letters call for eng or Devanagari+eng (_second_opinion)

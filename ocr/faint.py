@@ -1,0 +1,93 @@
+"""A second look at a page the probe calls blank: faint text (a faded carbon copy, a thermal receipt, a pale photocopy)
+is not a blank page.
+
+The probe (ocr.probe) counts as ink only what is clearly darker than its paper (ocr.inkmask.INK_RATIO), which keeps
+the back's text showing through from passing for text. A faded page can have no stroke that dark and still read well:
+a receipt whose darkest ink was 62 % of its paper (most strokes at 75-80 %) read at 2 % CER by bare `tesseract -l eng`
+was called blank, and its text lost without a word. So a page with no clear ink but enough faint marks (darker than
+WEAK_RATIO of the paper, isolated noise filtered out) is looked at again with its contrast stretched (its darkest ink
+made black), and read; the page keeps that read only when tesseract reads it as text (:func:`is_text`) — mirrored
+show-through on a blank back reads as scattered, unsure fragments and the page stays blank. A page of which the probe
+saw only a few words (some strokes dark enough, most not) is read stretched when that shows clearly more text.
+"""
+from __future__ import annotations
+
+import cv2
+import numpy as np
+from PIL import Image
+
+from ocr import inkmask, level, orient, tesseract
+from ocr.probe import Probe, probe
+
+WEAK_RATIO = 0.9        # a faint mark: darker than this fraction of its paper
+MIN_CELLS = 24          # inked analysis cells (probe.CELL px, ≥ 12 % inked) of faint marks: about four letters
+DARKEST = 0.5           # percentile of the page's grey levels taken as its darkest ink when stretching
+CELL = 8
+BORDER = 0.06
+FAINT_CONFIDENCE = 60.0  # a faint page is text when tesseract reads it at least this sure ...
+FAINT_WORDS = 5          # ... in at least this many words of two or more letters
+FEW_WORDS = 12           # = ocr.page.SURE_WORDS: a page the probe measured fewer words on is looked at stretched too
+CHECK_DPI = 150          # the check read (is it text at all?) is made on the page reduced to this resolution
+
+
+def _cells(mask: np.ndarray) -> int:
+    h, w = mask.shape
+    y0, y1, x0, x1 = round(h * BORDER), round(h * (1 - BORDER)), round(w * BORDER), round(w * (1 - BORDER))
+    inner = mask[y0:y1, x0:x1]
+    hh, ww = inner.shape[0] // CELL * CELL, inner.shape[1] // CELL * CELL
+    if hh == 0 or ww == 0:
+        return 0
+    fill = inner[:hh, :ww].reshape(hh // CELL, CELL, ww // CELL, CELL).mean(axis=(1, 3))
+    return int((fill >= 0.12).sum())
+
+
+def stretched(image: Image.Image, dpi: int) -> Image.Image | None:
+    """The page flattened (white paper) with its darkest ink made black, when it holds enough faint marks to be
+    worth reading; None when it is as blank as the probe said (paper, dust, sensor noise)."""
+    gray = image if image.mode == "L" else image.convert("L")
+    factor = max(1, round(dpi / inkmask.ANALYSIS_DPI))
+    small = gray.reduce(factor) if factor > 1 else gray
+    flat = np.asarray(level.flatten(small, dpi / factor), dtype=np.uint8)
+    marks = cv2.medianBlur(flat, 3) < round(WEAK_RATIO * 255)   # a lone noisy pixel is no mark
+    if _cells(marks.astype(np.float32)) < MIN_CELLS:
+        return None
+    full = np.asarray(level.flatten(gray, dpi), dtype=np.float32)
+    darkest = float(np.percentile(full, DARKEST))
+    if darkest >= 250:
+        return None
+    out = np.clip((full - darkest) * (255.0 / (255.0 - darkest)), 0, 255).astype(np.uint8)
+    return Image.fromarray(out, mode="L")
+
+
+def is_text(text: str, confidence: float | None) -> bool:
+    """Whether the read of a stretched faint page is text (else the page is blank, as the probe said)."""
+    words = [w for w in text.split() if sum(c.isalpha() or c.isdigit() for c in w) >= 2]
+    return confidence is not None and confidence >= FAINT_CONFIDENCE and len(words) >= FAINT_WORDS
+
+
+def reads_as_text(image: Image.Image, dpi: int, look: Probe, lang: str, *, timeout: float) -> bool:
+    """One quick read of the stretched page, reduced to CHECK_DPI, the probe's way up and, failing that, the other way
+    up: whether tesseract finds text in it (mirrored show-through does not read). The page's own read, when it is
+    text, is made afterwards as for any page."""
+    factor = max(1, round(dpi / CHECK_DPI))
+    small = image.reduce(factor) if factor > 1 else image
+    for turn in (look.turn, (look.turn + 180) % 360):
+        read = tesseract.recognise(orient.turned(small, turn), lang, dpi=max(1, dpi // factor), timeout=timeout)
+        if is_text(read.text, read.confidence):
+            return True
+    return False
+
+
+def paler(image: Image.Image, dpi: int, look: Probe, lang: str, *, timeout: float) -> tuple[Image.Image, Probe] | None:
+    """For a page the probe found blank or nearly so: the page stretched and the probe's look at it, when that shows
+    clearly more text (at least FEW_WORDS words, twice what the probe saw) — and, for a page the probe called blank,
+    tesseract reads it as text (:func:`reads_as_text`). None: the page stays as it is (blank, when it was)."""
+    pale = stretched(image, dpi)
+    if pale is None:
+        return None
+    seen = probe(pale, dpi)
+    if seen.blank or seen.words < max(FEW_WORDS, 2 * look.words):
+        return None
+    if look.blank and not reads_as_text(pale, dpi, seen, lang, timeout=timeout):
+        return None
+    return pale, seen
