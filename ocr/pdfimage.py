@@ -5,12 +5,14 @@ Anything else (text, vector drawing, several images, masks, odd colour spaces) r
 """
 from __future__ import annotations
 
+import zlib
 from pathlib import Path
 
 import pikepdf
 from PIL import Image
 
 _ALLOWED_OPS = {"q", "Q", "cm", "Do"}
+MAX_CONTENT = 4096      # bytes: a scanned page draws its image in about 50; a longer stream is not parsed here
 _FILTERS = {"/DCTDecode", "/CCITTFaxDecode", "/FlateDecode", "/LZWDecode", "/RunLengthDecode"}
 _TRANSPOSE = {90: Image.Transpose.ROTATE_270, 180: Image.Transpose.ROTATE_180, 270: Image.Transpose.ROTATE_90}
 
@@ -26,7 +28,34 @@ def _full_page_matrix(cms: list[list[float]], box: tuple[float, float, float, fl
             and abs(a - (x1 - x0)) <= 1 and abs(d - (y1 - y0)) <= 1)
 
 
+def _content_bytes(page: pikepdf.Page) -> int:
+    """The page's content stream length once decoded, counted only up to MAX_CONTENT + 1 (a few compressed bytes can
+    hold megabytes of operators)."""
+    contents = page.obj.get("/Contents")
+    streams = list(contents) if isinstance(contents, pikepdf.Array) else [contents] if contents is not None else []
+    total = 0
+    for stream in streams:
+        if not isinstance(stream, pikepdf.Stream):
+            return MAX_CONTENT + 1
+        raw, filters = stream.read_raw_bytes(), stream.get("/Filter")
+        if filters is None:
+            total += len(raw)
+        elif str(filters) == "/FlateDecode":
+            inflate = zlib.decompressobj()
+            try:
+                total += len(inflate.decompress(raw, MAX_CONTENT + 1)) + (MAX_CONTENT if inflate.unconsumed_tail else 0)
+            except zlib.error:
+                return MAX_CONTENT + 1
+        else:
+            return MAX_CONTENT + 1
+        if total > MAX_CONTENT:
+            break
+    return total
+
+
 def _single_image(page: pikepdf.Page) -> pikepdf.Object | None:
+    if _content_bytes(page) > MAX_CONTENT:   # a page of text or drawing (or a hostile stream): poppler renders it
+        return None
     cms: list[list[float]] = []
     names: list[str] = []
     for operands, op in pikepdf.parse_content_stream(page):

@@ -157,3 +157,27 @@ def test_a_page_with_its_own_rotate_gets_its_layer_in_the_right_place(scans, tmp
     assert len(boxes) == len(upright)
     off = box_offsets(boxes, upright)
     assert off[int(0.95 * len(off))] < 2.0
+
+
+def test_a_page_with_a_long_content_stream_is_left_to_poppler_unparsed(tmp_path: Path) -> None:
+    """A scanned page draws its image in ~50 bytes; a page whose content stream is megabytes long (a hostile file)
+    is not parsed op by op to find out (ocr.pdfimage.MAX_CONTENT)."""
+    import io
+
+    import pikepdf
+    from PIL import Image
+
+    from ocr.pdfimage import scanned_page
+
+    buf = io.BytesIO()
+    Image.new("L", (850, 1100), 255).save(buf, "PDF", resolution=100)
+    pdf = pikepdf.open(io.BytesIO(buf.getvalue()))
+    assert scanned_page(_saved(pdf, tmp_path / "scan.pdf"), 0, 10**8, (50, 1200)) is not None
+    page = pdf.pages[0]
+    page.obj.Contents = pdf.make_stream(b"q Q\n" * 500_000 + page.obj.Contents.read_bytes())
+    assert scanned_page(_saved(pdf, tmp_path / "long.pdf"), 0, 10**8, (50, 1200)) is None
+
+
+def _saved(pdf, path: Path) -> Path:  # type: ignore[no-untyped-def]
+    pdf.save(path)
+    return path
