@@ -29,10 +29,11 @@ from sqlalchemy.orm import Session
 from common.config import Config
 from export import metadata
 from export.folders import intact, made_by_export, place, recover
+from export.hashes import Hashes
 from export.names import assign, base_name
 from export.select import PhysicalFile, chosen, physical_files
 from export.volumes import Refused, unreadable, write_part
-from ingest.archive import fsync_dir, sha256_file, write_atomic
+from ingest.archive import fsync_dir, write_atomic
 from store.models import Document, Event, utcnow
 from store.parts import FOLDER, PARTS
 
@@ -126,8 +127,8 @@ def _save_state(out: Path, state: dict[str, Any]) -> None:
     write_atomic(out / STATE, data)
 
 
-def _fingerprint(pf: PhysicalFile, name: str, archive: Path, cfg: Config) -> str:
-    docs = [[d.id, d.part, d.sequence, d.source, sha256_file(archive / d.pdf_path) if d.pdf_path else None,
+def _fingerprint(pf: PhysicalFile, name: str, archive: Path, cfg: Config, hashes: Hashes) -> str:
+    docs = [[d.id, d.part, d.sequence, d.source, hashes.sha256(archive / d.pdf_path) if d.pdf_path else None,
              sorted(d.blank), sorted(d.handwritten), sorted(d.sheets), list(d.page_parts)]
             for d in sorted(pf.documents, key=lambda d: d.id)]
     data = [FORMAT, cfg.export.dpi, cfg.export.volume_mb, name, pf.file_number, pf.subject, pf.branch_key,
@@ -280,7 +281,7 @@ def _export(store: Any, cfg: Config, out: Path, summary: Summary, *, branch: str
             on_page: Callable[[], None], on_file: Callable[[str], None]) -> None:
     recover(out, WORK)
     (out / WORK).mkdir()
-    state = _load_state(out)
+    state, hashes = _load_state(out), Hashes(out, cfg.archive)
     with store.session() as s:
         files = physical_files(s, summary.unfiled)
     state["names"] = _inherit(files, state["names"])
@@ -297,14 +298,14 @@ def _export(store: Any, cfg: Config, out: Path, summary: Summary, *, branch: str
     for pf in picked:
         name = names[pf.key]
         try:
-            fp = _fingerprint(pf, name, cfg.archive, cfg)
+            fp = _fingerprint(pf, name, cfg.archive, cfg, hashes)
         except OSError as e:
             doc = next((d.id for d in pf.documents if d.pdf_path and not (cfg.archive / d.pdf_path).is_file()),
                        pf.documents[0].id)
             summary.refused[name] = unreadable(doc, e)
             continue
         known = state["folders"].get(name)
-        if known and known.get("fingerprint") == fp and intact(out / name, known.get("row", {})):
+        if known and known.get("fingerprint") == fp and intact(out / name, known.get("row", {}), hashes.sha256):
             summary.unchanged.append(name)
             continue
         todo.append((pf, name, fp))
@@ -336,6 +337,8 @@ def _export(store: Any, cfg: Config, out: Path, summary: Summary, *, branch: str
         (summary.written if placed else summary.unchanged).append(name)
         if placed:
             _hook("folder_placed", path=out / name)
+        for rel, sha in row["_volumes"].items():
+            hashes.note(out / name / rel, sha)
         unrecorded = any(d.exported_as != name for d in pf.documents) or \
             (was_pending and _unrecorded(store, pf, name, mark))
         if placed or unrecorded:
@@ -352,4 +355,5 @@ def _export(store: Any, cfg: Config, out: Path, summary: Summary, *, branch: str
         if not (out / fname).is_file() or (out / fname).read_bytes() != data:
             write_atomic(out / fname, data)
     _save_state(out, state)
+    hashes.save()
     shutil.rmtree(out / WORK, ignore_errors=True)

@@ -44,8 +44,11 @@ WORD = regex.compile(r"[\p{L}\p{M}\p{N}]+")
 
 
 def _tree(root: Path) -> dict[str, tuple[bytes, int]]:
+    """What the export wrote (not its hash cache: file system facts of this machine, export.hashes)."""
+    from export.hashes import FILE
+
     return {p.relative_to(root).as_posix(): (p.read_bytes(), p.stat().st_mtime_ns)
-            for p in sorted(root.rglob("*")) if p.is_file()}
+            for p in sorted(root.rglob("*")) if p.is_file() and p.name != FILE}
 
 
 @pytest.fixture(scope="module")
@@ -204,6 +207,38 @@ def test_a_rerun_writes_nothing_and_a_fresh_export_is_byte_identical(office: Off
     again = office.root / "again"
     _export(office, again)
     assert {k: v[0] for k, v in _tree(again).items()} == {k: v[0] for k, v in before.items()}
+
+
+def test_a_rerun_with_nothing_changed_reads_no_pdf_and_an_archive_pdf_put_back_with_its_old_time_is_seen(
+        office: Office, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """At 200 k pages a re-run must not read the whole archive again (export.hashes); a file edited in place with
+    its modification time set back (`touch -d`) is still hashed again (its change time moved)."""
+    import os
+    import shutil
+
+    from export import hashes
+
+    out = tmp_path / "out"
+    assert len(_export(office, out).written) == 2
+    read: list[Path] = []
+    real = hashes.sha256_file
+    monkeypatch.setattr(hashes, "sha256_file", lambda p: read.append(p) or real(p))
+    r = _export(office, out)
+    assert (r.written, len(r.unchanged), read) == ([], 2, [])
+    cfg = load(str(office.config))
+    pdf = next(cfg.archive / d.pdf_path for d in _docs(office).values() if d.pdf_path and d.exported_as)
+    st = pdf.stat()
+    shutil.copyfile(pdf, tmp_path / "keep.pdf")
+    try:
+        data = bytearray(pdf.read_bytes())
+        data[-40:-39] = b"%" if data[-40:-39] != b"%" else b" "   # the same size, other bytes
+        pdf.write_bytes(bytes(data))
+        os.utime(pdf, ns=(st.st_atime_ns, st.st_mtime_ns))
+        _export(office, out)
+        assert pdf in read
+    finally:
+        shutil.copyfile(tmp_path / "keep.pdf", pdf)
+        os.utime(pdf, ns=(st.st_atime_ns, st.st_mtime_ns))
 
 
 def test_filters(office: Office) -> None:

@@ -146,9 +146,9 @@ def test_out_on_a_full_disk_stops_with_a_reason_and_a_rerun_finishes(mini: Mini)
 
     ids = [mini.add(f"revenue/x{i}/a.pdf", f"{i}/2017") for i in range(1, 9)]
     out = mini.root / "out"
-    with mounted("tmpfs", out, size_kb=128) as ok:
+    with mounted("tmpfs", out, size_kb=160) as ok:
         assert ok, "this test mounts a small tmpfs (root)"
-        (out / "filler").write_bytes(b"x" * 100_000)
+        (out / "filler").write_bytes(b"x" * 132_000)
         with pytest.raises(ExportRefused, match="space") as e:
             mini.export(out)
         assert str(mini.root) not in str(e.value) and "जगह" in str(e.value)
