@@ -108,12 +108,12 @@ def claim(store: Store, batch_id: int, lease: float) -> OcrBatch | None:
         if b.attempts >= MAX_CLAIMS:
             s.execute(update(OcrBatch).where(OcrBatch.id == batch_id, OcrBatch.state == b.state,
                                              OcrBatch.attempts == b.attempts)
-                      .values(state="failed", error_code="batch_failed",
+                      .values(state="failed", error_code="batch_failed", finished_at=now,
                               error=f"claimed {b.attempts} times without finishing (last by {b.worker})"))
             return None
         taken = s.execute(update(OcrBatch).where(OcrBatch.id == batch_id, OcrBatch.state == b.state,
                                                  OcrBatch.attempts == b.attempts)
-                          .values(state="running", attempts=b.attempts + 1, worker=me,
+                          .values(state="running", attempts=b.attempts + 1, worker=me, claimed_at=now,
                                   lease_until=now + dt.timedelta(seconds=lease))).rowcount
         if taken != 1:
             return None
@@ -172,7 +172,8 @@ def finish(store: Store, b: OcrBatch, state: str, code: str | None = None, error
     with store.session() as s:
         return s.execute(update(OcrBatch).where(OcrBatch.id == b.id, OcrBatch.worker == worker_id(),
                                                 OcrBatch.state == "running")
-                         .values(state=state, error_code=code, error=error, lease_until=None)).rowcount == 1
+                         .values(state=state, error_code=code, error=error, lease_until=None,
+                                 finished_at=_clock(s))).rowcount == 1
 
 
 def release(store: Store, b: OcrBatch) -> None:

@@ -1,0 +1,50 @@
+"""fencing: the leading watcher's epoch, a document's assembly claim, batch times for the worker status page
+
+Revision ID: 0012
+Revises: 0011
+
+- ``leader_epoch``: one row; each watcher that becomes leader (store.dblocks.LeaderLock) adds 1 and remembers the
+  value. Every transaction of the leading watcher reads the row ``FOR SHARE`` and checks it still holds its value
+  (store/fencing.py): a leader that lost its lock (its connection dropped) can no longer commit a record, settle a
+  file or remove an original once a new leader has taken the row.
+- ``document.assembly_epoch``: the epoch of the leader that claimed the document's assembly (the record step) with
+  one conditional UPDATE: a document is assembled by one leader, never twice.
+- ``ocr_batch.claimed_at`` / ``finished_at``: when a worker took the batch and when it ended (``nasti worker
+  status`` and the dashboard's worker page: since, done in the last hour, pages per minute).
+"""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = '0012'
+down_revision = '0011'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    table = op.create_table(
+        'leader_epoch',
+        sa.Column('id', sa.Integer(), primary_key=True),
+        sa.Column('epoch', sa.BigInteger(), nullable=False, server_default='0'),
+        sa.Column('holder', sa.String(200), nullable=True),
+        sa.Column('taken_at', sa.DateTime(), nullable=True),
+    )
+    op.bulk_insert(table, [{'id': 1, 'epoch': 0}])
+    with op.batch_alter_table('document') as b:
+        b.add_column(sa.Column('assembly_epoch', sa.BigInteger(), nullable=True))
+    with op.batch_alter_table('ocr_batch') as b:
+        b.add_column(sa.Column('claimed_at', sa.DateTime(), nullable=True))
+        b.add_column(sa.Column('finished_at', sa.DateTime(), nullable=True))
+    op.create_index('ix_ocr_batch_finished', 'ocr_batch', ['finished_at'])
+
+
+def downgrade() -> None:
+    op.drop_index('ix_ocr_batch_finished', table_name='ocr_batch')
+    with op.batch_alter_table('ocr_batch') as b:
+        b.drop_column('finished_at')
+        b.drop_column('claimed_at')
+    with op.batch_alter_table('document') as b:
+        b.drop_column('assembly_epoch')
+    op.drop_table('leader_epoch')
