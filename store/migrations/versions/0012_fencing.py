@@ -32,19 +32,16 @@ def upgrade() -> None:
         sa.Column('taken_at', sa.DateTime(), nullable=True),
     )
     op.bulk_insert(table, [{'id': 1, 'epoch': 0}])
-    with op.batch_alter_table('document') as b:
-        b.add_column(sa.Column('assembly_epoch', sa.BigInteger(), nullable=True))
-    with op.batch_alter_table('ocr_batch') as b:
-        b.add_column(sa.Column('claimed_at', sa.DateTime(), nullable=True))
-        b.add_column(sa.Column('finished_at', sa.DateTime(), nullable=True))
+    # plain ALTER TABLE on both databases (a batch copy of `document` on SQLite would rewrite its foreign keys)
+    op.add_column('document', sa.Column('assembly_epoch', sa.BigInteger(), nullable=True))
+    op.add_column('ocr_batch', sa.Column('claimed_at', sa.DateTime(), nullable=True))
+    op.add_column('ocr_batch', sa.Column('finished_at', sa.DateTime(), nullable=True))
     op.create_index('ix_ocr_batch_finished', 'ocr_batch', ['finished_at'])
 
 
 def downgrade() -> None:
     op.drop_index('ix_ocr_batch_finished', table_name='ocr_batch')
-    with op.batch_alter_table('ocr_batch') as b:
-        b.drop_column('finished_at')
-        b.drop_column('claimed_at')
-    with op.batch_alter_table('document') as b:
-        b.drop_column('assembly_epoch')
+    op.drop_column('ocr_batch', 'finished_at')
+    op.drop_column('ocr_batch', 'claimed_at')
+    op.drop_column('document', 'assembly_epoch')
     op.drop_table('leader_epoch')
