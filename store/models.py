@@ -1,5 +1,6 @@
 """SQLAlchemy 2.0 typed models: division, office, branch, document, page, event, register_file, user,
-readiness_snapshot, web_session, audit, ocr_batch, ocr_result, leader_epoch.
+readiness_snapshot, web_session, audit, ocr_batch, ocr_batch_log, ocr_result,
+leader_epoch.
 
 The search index (``page_fts``: an FTS5 virtual table on SQLite, a table with a tsvector on PostgreSQL) is created
 by migration 0002 and written with raw SQL by ``store.search.index``; it is deliberately not a model here.
@@ -327,6 +328,23 @@ class OcrBatch(Base):
     error: Mapped[str | None] = mapped_column(Text)
     claimed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)    # 0012_fencing: a worker took it
     finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)   # ended done / rejected / failed
+
+
+class OcrBatchLog(Base):
+    """A batch a worker ended (done, rejected, failed), kept a day for the worker status; migration 0012_fencing."""
+
+    __tablename__ = "ocr_batch_log"
+    __table_args__ = (Index("ix_ocr_batch_log_finished", "finished_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    worker: Mapped[str | None] = mapped_column(String(200))
+    document_id: Mapped[int] = mapped_column(ForeignKey("document.id", ondelete="CASCADE"))
+    first: Mapped[int] = mapped_column(Integer)
+    last: Mapped[int] = mapped_column(Integer)
+    state: Mapped[str] = mapped_column(String(16))
+    error_code: Mapped[str | None] = mapped_column(String(64))
+    error: Mapped[str | None] = mapped_column(Text)
+    claimed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
 
 class LeaderEpoch(Base):

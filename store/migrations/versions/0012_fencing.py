@@ -9,8 +9,10 @@ Revises: 0011
   file or remove an original once a new leader has taken the row.
 - ``document.assembly_epoch``: the epoch of the leader that claimed the document's assembly (the record step) with
   one conditional UPDATE: a document is assembled by one leader, never twice.
-- ``ocr_batch.claimed_at`` / ``finished_at``: when a worker took the batch and when it ended (``nasti worker
-  status`` and the dashboard's worker page: since, done in the last hour, pages per minute).
+- ``ocr_batch.claimed_at`` / ``finished_at``: when a worker took the batch and when it ended.
+- ``ocr_batch_log``: one row per batch a worker ended (done, rejected, failed), kept a day — the batches themselves
+  are forgotten once their document is settled — for ``nasti worker status`` and the dashboard's worker page
+  (done in the last hour, pages per minute, failed and rejected batches with their reason).
 """
 from __future__ import annotations
 
@@ -37,9 +39,25 @@ def upgrade() -> None:
     op.add_column('ocr_batch', sa.Column('claimed_at', sa.DateTime(), nullable=True))
     op.add_column('ocr_batch', sa.Column('finished_at', sa.DateTime(), nullable=True))
     op.create_index('ix_ocr_batch_finished', 'ocr_batch', ['finished_at'])
+    op.create_table(
+        'ocr_batch_log',
+        sa.Column('id', sa.Integer(), primary_key=True),
+        sa.Column('worker', sa.String(200), nullable=True),
+        sa.Column('document_id', sa.Integer(), sa.ForeignKey('document.id', ondelete='CASCADE'), nullable=False),
+        sa.Column('first', sa.Integer(), nullable=False),
+        sa.Column('last', sa.Integer(), nullable=False),
+        sa.Column('state', sa.String(16), nullable=False),
+        sa.Column('error_code', sa.String(64), nullable=True),
+        sa.Column('error', sa.Text(), nullable=True),
+        sa.Column('claimed_at', sa.DateTime(), nullable=True),
+        sa.Column('finished_at', sa.DateTime(), nullable=False),
+    )
+    op.create_index('ix_ocr_batch_log_finished', 'ocr_batch_log', ['finished_at'])
 
 
 def downgrade() -> None:
+    op.drop_index('ix_ocr_batch_log_finished', table_name='ocr_batch_log')
+    op.drop_table('ocr_batch_log')
     op.drop_index('ix_ocr_batch_finished', table_name='ocr_batch')
     op.drop_column('ocr_batch', 'finished_at')
     op.drop_column('ocr_batch', 'claimed_at')
