@@ -92,6 +92,12 @@ def test_ten_kills_of_a_worker_at_random_pages(tmp_path: Path, pg_server: str, r
                                   "document_id, number HAVING count(*) > 1) d")).scalar() == 0
         engine.dispose()
         assert len({pid for _, pid in victims}) == KILLS          # each kill took a different, live process
+        status = site.run("worker", "status", "--json")             # item 4 on real PostgreSQL rows
+        import json
+
+        got = json.loads(status.stdout)
+        assert got["queued_batches"] == 0 and not any(w["running"] for w in got["workers"]), got
+        assert sum(w["pages_hour"] for w in got["workers"]) == DOCS * PAGES, got   # each batch done once
     finally:
         if watch is not None and watch.poll() is None:
             os.killpg(watch.pid, signal.SIGKILL)

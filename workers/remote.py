@@ -7,6 +7,18 @@ rejected (a page too slow, unreadable) rejects the document as the local pool wo
 :data:`workers.batches.MAX_CLAIMS` times fails the attempt (counted; after MAX_ATTEMPTS the document waits for
 review). The record step (archive copy, searchable PDF, pages, tags, index, `done`) runs here, once per document:
 only the leading watcher (store.dblocks.LeaderLock) handles drops, one path at a time (ingest/runner.py).
+
+Assembly exactly once. Who assembles a document is a claim in the database: one conditional UPDATE of the
+document row (``assembly_epoch``, store.dblocks.claim_assembly) in a transaction fenced by the leader epoch, taken
+while it is `processing`; a leader that lost the lead can neither claim nor commit, and a re-sent message or the
+reaper only ever re-runs a *batch* (claimed once by workers/batches.claim), never the assembly. The last batch's
+worker does not trigger the assembly itself, on purpose: the assembly is the step that decides the document's
+fate and the share's (the verified copy of the clerk's original, the check that the file at the path is still the
+bytes read, `done`, then the original's removal), and those must stay with the one fenced leader that holds the
+drop's same-bytes lock and runs the state machine's error paths (replaced / removed / failed with bounded
+retries); a worker machine would need write access to the share and the same fencing, for a gain of at most one
+poll interval (POLL_MAX) per document. The leader therefore waits on the database (one indexed SELECT per
+document in flight, every 0.25–2 s) rather than on a message Redis could lose.
 """
 from __future__ import annotations
 
