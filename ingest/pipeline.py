@@ -13,6 +13,7 @@ import logging
 import pickle
 import shutil
 import threading
+import uuid
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass
@@ -342,11 +343,13 @@ class Ingestor:
             self._verify(path, ident, sha, "record")
             raise ArchiveError(e.errno, f"archive copy failed: {e.strerror or e}") from e
         hook("after_copy", path=path, doc_id=doc_id)
-        built = staging / "searchable.pdf"
+        # a name of this run's own: a leader fenced out mid-way may still be writing into the same staging folder
+        built = staging / f"searchable-{uuid.uuid4().hex[:12]}.pdf"
         batch = split.plan(results)   # cover sheets in it: one document per cover (ingest/split.py)
         try:
             build_searchable(original, found.kind, [r.layer for r in results], built,
                              fallback_dpi=self.cfg.ocr.dpi, replace_text=self.cfg.ocr.mode == "redo")
+            hook("before_done", path=path, doc_id=doc_id)   # the PDF built; nothing of the record moved yet
             if batch is not None:
                 split.record_batch(self.cfg, self.store, doc_id, built, found.kind, results, batch, staging, path)
             else:
@@ -357,7 +360,6 @@ class Ingestor:
         if batch is not None:
             hook("after_record", path=path, doc_id=doc_id)
             return
-        hook("before_done", path=path, doc_id=doc_id)
         with self.store.session() as s:
             doc = s.get_one(Document, doc_id)
             record_done(s, doc, found.kind, results, self.cfg, f"{len(results)} pages, archived as {original_rel}")
