@@ -161,6 +161,8 @@ def _watch_leading(cfg: Config, store: Store, *, once: bool, console: Console, p
         finally:
             ended.set()
             runner.close()
+            if (close := getattr(ingestor, "close", None)) is not None:   # CeleryIngestor: its listener
+                close()
             progress.failed(runner.errors)  # tries; the summary counts files
             if not lost.is_set() and not isinstance(runner.fatal, NotLeader):   # fenced out: reads nothing more
                 _show_health(store, console)

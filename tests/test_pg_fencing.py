@@ -98,6 +98,45 @@ def test_assembly_is_claimed_once_per_leader(pg_server: str) -> None:
         st.close()
 
 
+def test_the_worker_ending_a_batch_wakes_the_leader(pg_server: str) -> None:
+    """workers/wake.py: the NOTIFY committed with a batch's end wakes the leader's thread waiting for that document
+    at once (no look at the database needed); a batch that could not be ended (not this worker's) sends nothing."""
+    import time
+
+    from workers import batches
+    from workers.wake import Wakeups
+
+    url = new_database(pg_server, "wake")
+    from nasti.schema import upgrade
+
+    upgrade(url)
+    st = Store(url, migrate_schema=False)
+    wakeups = Wakeups(st)
+    try:
+        with st.session() as s:
+            s.execute(text("INSERT INTO office (id, key, name_hi, name_en) VALUES (1, 'x', 'क', 'X')"))
+            s.execute(text("INSERT INTO document (id, office_id, source, share_path, sha256, size, status, "
+                           "needs_review, settled, pages, blank_pages, received_at, updated_at, part, attempts) "
+                           "VALUES (7, 1, 'r/a.pdf', 'r/a.pdf', 'ab', 1, 'processing', false, false, 0, 0, now(), "
+                           "now(), 'receipts', 0)"))
+        assert wakeups.listening.wait(10)
+        first, second = batches.plan(st, 7, "ab", "pdf", 4, 2)
+        b = batches.claim(st, first, lease=60)
+        assert b is not None
+        assert not wakeups.wait(7, 0.3)                 # nothing ended yet
+        t = time.monotonic()
+        assert batches.finish(st, b, "done")
+        assert wakeups.wait(7, 10) and time.monotonic() - t < 2
+        assert not batches.finish(st, b, "done")        # ended already: no second signal
+        assert not wakeups.wait(7, 0.5)
+        c = batches.claim(st, second, lease=60)
+        assert c is not None and batches.finish(st, c, "rejected", "page_timeout", "over its limit")
+        assert wakeups.wait(7, 10)                      # the last batch: the leader looks at once
+    finally:
+        wakeups.close()
+        st.close()
+
+
 def _watchers(site: Site, moment: str) -> tuple[subprocess.Popen[str], subprocess.Popen[str], int]:
     """The first watcher leads and is held at ``moment``; the second stands by. Returns both and the first's pid."""
     site.extra_env["NASTI_WATCH_HOOKS"] = str(site.hooks)

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from ocr.page import PageResult
 from store.db import Store
 from store.models import OcrBatch, OcrBatchLog, OcrResult
+from workers import wake
 
 MAX_CLAIMS = 3      # a batch claimed this often without finishing fails (no poison loop)
 LOG_KEPT = dt.timedelta(days=1)
@@ -179,6 +180,7 @@ def finish(store: Store, b: OcrBatch, state: str, code: str | None = None, error
                              finished_at=now)).rowcount != 1:
             return False
         _log(s, b, worker_id(), state, code, error, now)
+        wake.notify(s, b.document_id)   # the leader waiting for this document looks now (workers/wake.py)
         return True
 
 
