@@ -120,7 +120,10 @@ class Ingestor:
 
     def revisit_returned(self) -> list[Path]:
         """Files returned to _rejected/ that were still being copied, put back to be taken again."""
-        return settle.revisit_returned(self.cfg, self.store)
+        try:
+            return settle.revisit_returned(self.cfg, self.store)
+        except dblocks.NotLeader:   # the leader's guard (nasti/service.py) stops this watcher; it stands by
+            return []
 
     def _unreadable(self, path: Path, source: str, ident: Identity, e: PermissionError) -> Outcome | None:
         """A file nasti may not read (its permissions): one `failed` record that says so, kept in the share and
