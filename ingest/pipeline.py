@@ -13,6 +13,7 @@ import logging
 import pickle
 import shutil
 import threading
+import uuid
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass
@@ -119,7 +120,10 @@ class Ingestor:
 
     def revisit_returned(self) -> list[Path]:
         """Files returned to _rejected/ that were still being copied, put back to be taken again."""
-        return settle.revisit_returned(self.cfg, self.store)
+        try:
+            return settle.revisit_returned(self.cfg, self.store)
+        except dblocks.NotLeader:   # the leader's guard (nasti/service.py) stops this watcher; it stands by
+            return []
 
     def _unreadable(self, path: Path, source: str, ident: Identity, e: PermissionError) -> Outcome | None:
         """A file nasti may not read (its permissions): one `failed` record that says so, kept in the share and
@@ -232,6 +236,9 @@ class Ingestor:
             step = "record"
             self._record(doc_id, path, ident, sha, found, results, staging)
             return "done"
+        except dblocks.NotLeader:   # another watcher leads now: nothing more is written, moved or removed here
+            keep_staging = True
+            raise
         except Changed as c:
             failures.close_changed(self.store, self.cfg.archive, doc_id, c.how, c.step)
             return "rejected"
@@ -256,8 +263,8 @@ class Ingestor:
                                          problem=failures.archive_problem(e) if isinstance(e, ArchiveError) or full
                                          else None)
             return "failed"
-        finally:
-            if not keep_staging:
+        finally:   # a watcher fenced out in an error path leaves staging to the new leader
+            if not keep_staging and dblocks.leading(self.store):
                 shutil.rmtree(staging, ignore_errors=True)
 
     def _verify(self, path: Path, ident: Identity, sha: str, step: str) -> None:
@@ -318,14 +325,17 @@ class Ingestor:
                 results: list[PageResult], staging: Path) -> None:
         """The record step: the verified archive copy, the searchable PDF, then pages, tags and `done` in one
         transaction. The archive paths are written down first, so recovery knows whose half-made files they are."""
-        with self.store.session() as s:
+        with self.store.session() as s:   # who assembles it: a claim in the database, fenced (store/dblocks.py)
+            if not dblocks.claim_assembly(s, doc_id, dblocks.epoch(self.store)):
+                raise dblocks.NotLeader(f"document {doc_id} is no longer this watcher's to record")
             doc = s.get_one(Document, doc_id)
             original_rel, pdf_rel = self._archive_paths(doc)
             doc.archive_path, doc.pdf_path = original_rel, pdf_rel
         original, pdf = self.cfg.archive / original_rel, self.cfg.archive / pdf_rel
         hook("before_copy", path=path, doc_id=doc_id)
         try:
-            verified_copy(path, original, sha)
+            with dblocks.fenced(self.store):   # no new leader starts while the copy is written
+                verified_copy(path, original, sha)
         except CopyMismatch:
             self._verify(path, ident, sha, "record")
             raise
@@ -336,15 +346,18 @@ class Ingestor:
             self._verify(path, ident, sha, "record")
             raise ArchiveError(e.errno, f"archive copy failed: {e.strerror or e}") from e
         hook("after_copy", path=path, doc_id=doc_id)
-        built = staging / "searchable.pdf"
+        # a name of this run's own: a leader fenced out mid-way may still be writing into the same staging folder
+        built = staging / f"searchable-{uuid.uuid4().hex[:12]}.pdf"
         batch = split.plan(results)   # cover sheets in it: one document per cover (ingest/split.py)
         try:
             build_searchable(original, found.kind, [r.layer for r in results], built,
                              fallback_dpi=self.cfg.ocr.dpi, replace_text=self.cfg.ocr.mode == "redo")
+            hook("before_done", path=path, doc_id=doc_id)   # the PDF built; nothing of the record moved yet
             if batch is not None:
                 split.record_batch(self.cfg, self.store, doc_id, built, found.kind, results, batch, staging, path)
             else:
-                move_into(built, pdf)
+                with dblocks.fenced(self.store):
+                    move_into(built, pdf)
         except OSError as e:
             raise ArchiveError(e.errno, f"searchable PDF could not be written: {e.strerror or e}") from e
         if batch is not None:

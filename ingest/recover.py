@@ -22,7 +22,7 @@ from sqlalchemy import delete, select
 from ingest import share as sharefs
 from ingest.pipeline import STAGING
 from ingest.reasons import reason
-from store import repo
+from store import dblocks, repo
 from store.db import Store
 from store.models import Document, OcrBatch, OcrResult
 
@@ -83,15 +83,16 @@ def recover(store: Store, share: Path, archive: Path, *, walk: bool | None = Non
                 counts["vanished"] += 1
                 orphaned |= {archive / p for p in (doc.archive_path, doc.pdf_path) if p}
                 doc.archive_path = doc.pdf_path = None
-    for f in unfinished - keep:
-        if f.is_file():
-            f.unlink()
-            counts["unfinished_removed"] += 1
-    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-    for f in orphaned - keep - unfinished:   # never deleted: moved aside with everything else nobody references
-        if f.is_file():
-            _set_aside(archive, f, stamp, "belongs to an unfinished record whose original left the share")
-            counts["quarantined"] += 1
+    with dblocks.fenced(store):   # a watcher that no longer leads removes and moves nothing (store/dblocks.py)
+        for f in unfinished - keep:
+            if f.is_file():
+                f.unlink()
+                counts["unfinished_removed"] += 1
+        stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+        for f in orphaned - keep - unfinished:   # never deleted: moved aside with everything else nobody references
+            if f.is_file():
+                _set_aside(archive, f, stamp, "belongs to an unfinished record whose original left the share")
+                counts["quarantined"] += 1
     with store.session() as s:   # pages OCR workers on other machines are reading (workers/): theirs, not ours
         over = select(Document.id).where(Document.status.in_(tuple(set(repo.FINAL) - {"failed"})))
         s.execute(delete(OcrBatch).where(OcrBatch.document_id.in_(over)))   # a closed document's pages: not needed
@@ -101,10 +102,11 @@ def recover(store: Store, share: Path, archive: Path, *, walk: bool | None = Non
         here = list(staging.iterdir()) if staging.is_dir() else []
         known = None if walk else {str(i) for i in s.scalars(select(Document.id).where(
             Document.id.in_([int(d.name) for d in here if d.name.isdigit()])))}
-    if here:
-        for d in here:
-            if d.name not in waiting and (known is None or d.name in known):   # shared: only what the DB says
-                shutil.rmtree(d, ignore_errors=True)
+    with dblocks.fenced(store):
+        if here:
+            for d in here:
+                if d.name not in waiting and (known is None or d.name in known):   # shared: only what the DB says
+                    shutil.rmtree(d, ignore_errors=True)
     if walk and archive.exists():
         for root, dirs, files in os.walk(archive):
             rel = Path(root).relative_to(archive)

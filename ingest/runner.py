@@ -10,6 +10,7 @@ from pathlib import Path
 from ingest.pipeline import Ingestor, Outcome
 from ocr import poppler, tesseract
 from ocr.errors import EngineMissing
+from store.dblocks import NotLeader
 
 log = logging.getLogger("nasti.ingest")
 
@@ -71,6 +72,9 @@ class Runner:
             if outcome and outcome.document_id is not None and self.on_outcome:
                 self.on_outcome(outcome)
             return outcome
+        except NotLeader as e:   # another watcher took the lead (store/dblocks.py): stop taking drops, stand by
+            log.error("%s: left to the watcher that leads now (%s)", path.name, e)
+            self.fatal = e
         except EngineMissing as e:
             if engines_installed(self.ingestor.cfg.ocr.languages):   # a worker failed to start one, the machine
                 log.error("%s — yet the engines are installed: the file fails now and is tried again", e.detail)

@@ -11,12 +11,14 @@ instead of sleeping and hoping.
 from __future__ import annotations
 
 import datetime as dt
+import os
+import time
 from collections.abc import Callable
 from typing import Any
 
 STEPS = ("preflight", "inspect", "ocr", "record", "settle")
 HOOK_NAMES = ("after_preflight", "after_inspect", "after_ocr", "before_copy", "after_copy", "after_segment",
-              "after_record", "before_settle", "after_settle")
+              "before_done", "after_record", "before_settle", "after_settle")
 
 HOOKS: dict[str, Callable[..., Any]] = {}
 
@@ -25,11 +27,28 @@ ENV_BACKOFF = dt.timedelta(seconds=20)  # a full or unwritable archive: try agai
 
 
 def hook(name: str, **context: Any) -> None:
-    """Run the hook installed for `name`, if any."""
+    """Run the hook installed for `name`, if any; with ``NASTI_WATCH_HOOKS`` set (tests of a watcher in its own
+    process), also :func:`file_hook`."""
     assert name in HOOK_NAMES, name
     fn = HOOKS.get(name)
     if fn is not None:
         fn(**context)
+    if os.environ.get("NASTI_WATCH_HOOKS"):
+        file_hook(name, context.get("doc_id"))
+
+
+def file_hook(name: str, doc_id: object) -> None:
+    """Write ``<dir>/<name>-<doc>-<pid>`` in ``NASTI_WATCH_HOOKS``; while ``<dir>/HOLD-<name>`` or
+    ``<dir>/HOLD-<name>-<pid>`` exists, wait there (≤ 120 s): the test acts (kills a lock connection, lets another
+    watcher work), then removes it."""
+    folder = os.environ["NASTI_WATCH_HOOKS"]
+    path = os.path.join(folder, f"{name}-{doc_id}-{os.getpid()}")
+    with open(path, "w") as fh:
+        fh.write(str(os.getpid()))
+    hold, mine = os.path.join(folder, f"HOLD-{name}"), os.path.join(folder, f"HOLD-{name}-{os.getpid()}")
+    end = time.monotonic() + 120
+    while (os.path.exists(hold) or os.path.exists(mine)) and time.monotonic() < end:
+        time.sleep(0.05)
 
 
 def backoff(attempts: int) -> dt.timedelta:

@@ -21,7 +21,7 @@ from nasti.vault import guard
 from ocr.errors import EngineMissing
 from ocr.pool import OcrPool
 from store.db import Store
-from store.dblocks import LeaderBusy, LeaderLock
+from store.dblocks import LeaderBusy, LeaderLock, NotLeader
 from watch_folder.service import Watcher
 
 log = logging.getLogger("nasti")
@@ -79,20 +79,29 @@ def _watch_locked(cfg: Config, *, once: bool, console: Console, progress_console
         log.error("%s", e)
         return 2
     leader = LeaderLock(store)   # PostgreSQL: one watcher leads across machines; a second stands by (--wait)
-    try:
-        leader.acquire(wait=wait)
-    except LeaderBusy:
-        Console(stderr=True, soft_wrap=True).print(
-            "nasti: इस डेटाबेस पर एक दूसरा nasti वॉचर पहले से काम कर रहा है; --wait से यह प्रतीक्षा करेगा | "
-            "another nasti watcher already leads this database; with --wait this one stands by",
-            style="red", highlight=False)
-        store.close()
-        return 1
-    try:
-        return _watch_leading(cfg, store, once=once, console=console, progress_console=progress_console,
-                              accept_archive_mismatch=accept_archive_mismatch, leader=leader)
-    finally:
-        leader.release()
+    while True:
+        try:
+            leader.acquire(wait=wait)
+        except LeaderBusy:
+            Console(stderr=True, soft_wrap=True).print(
+                "nasti: इस डेटाबेस पर एक दूसरा nasti वॉचर पहले से काम कर रहा है; --wait से यह प्रतीक्षा करेगा | "
+                "another nasti watcher already leads this database; with --wait this one stands by",
+                style="red", highlight=False)
+            store.close()
+            return 1
+        try:
+            code = _watch_leading(cfg, store, once=once, console=console, progress_console=progress_console,
+                                  accept_archive_mismatch=accept_archive_mismatch, leader=leader)
+        finally:
+            leader.release()
+        if code != LOST:
+            return code
+        if once or not wait:   # the service manager starts it again: it stands by or leads
+            return 1
+        log.warning("this watcher no longer leads; it stands by until it can lead again")
+
+
+LOST = -1   # _watch_leading: the lead went to another watcher (store.dblocks: the lock or the fence)
 
 
 def _keep_leading(leader: LeaderLock, watcher: Watcher, lost: threading.Event, ended: threading.Event,
@@ -152,17 +161,20 @@ def _watch_leading(cfg: Config, store: Store, *, once: bool, console: Console, p
         finally:
             ended.set()
             runner.close()
+            if (close := getattr(ingestor, "close", None)) is not None:   # CeleryIngestor: its listener
+                close()
             progress.failed(runner.errors)  # tries; the summary counts files
-            _show_health(store, console)
+            if not lost.is_set() and not isinstance(runner.fatal, NotLeader):   # fenced out: reads nothing more
+                _show_health(store, console)
             store.close()
     line = progress.summary_line()
     log.info("%s", line)
     if once:
         console.print(line, highlight=False, markup=False)
+    if lost.is_set() or isinstance(runner.fatal, NotLeader):
+        return LOST
     if runner.fatal is not None:
         log.error("%s", runner.fatal)
-        return 1
-    if lost.is_set():
         return 1
     if not complete:
         log.error("some files could not be processed and are still in the share; see the log above")

@@ -1,5 +1,6 @@
 """SQLAlchemy 2.0 typed models: division, office, branch, document, page, event, register_file, user,
-readiness_snapshot, web_session, audit.
+readiness_snapshot, web_session, audit, ocr_batch, ocr_batch_log, ocr_result,
+leader_epoch.
 
 The search index (``page_fts``: an FTS5 virtual table on SQLite, a table with a tsvector on PostgreSQL) is created
 by migration 0002 and written with raw SQL by ``store.search.index``; it is deliberately not a model here.
@@ -10,6 +11,7 @@ import datetime as dt
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Date,
     DateTime,
@@ -151,6 +153,7 @@ class Document(Base):
     sequence: Mapped[int | None] = mapped_column(Integer)
     exported_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)   # last `nasti export eoffice`
     exported_as: Mapped[str | None] = mapped_column(String(200))           # into this fl-… folder
+    assembly_epoch: Mapped[int | None] = mapped_column(BigInteger)   # 0012_fencing: the leader assembling it
     received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     done_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, index=True)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
@@ -308,7 +311,8 @@ class OcrBatch(Base):
 
     __tablename__ = "ocr_batch"
     __table_args__ = (UniqueConstraint("document_id", "sha256", "first", name="uq_ocr_batch_pages"),
-                      Index("ix_ocr_batch_state", "state", "lease_until"))
+                      Index("ix_ocr_batch_state", "state", "lease_until"),
+                      Index("ix_ocr_batch_finished", "finished_at"))
     id: Mapped[int] = mapped_column(primary_key=True)
     document_id: Mapped[int] = mapped_column(ForeignKey("document.id", ondelete="CASCADE"))
     sha256: Mapped[str] = mapped_column(String(64))
@@ -322,6 +326,35 @@ class OcrBatch(Base):
     worker: Mapped[str | None] = mapped_column(String(200))
     error_code: Mapped[str | None] = mapped_column(String(64))
     error: Mapped[str | None] = mapped_column(Text)
+    claimed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)    # 0012_fencing: a worker took it
+    finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)   # ended done / rejected / failed
+
+
+class OcrBatchLog(Base):
+    """A batch a worker ended (done, rejected, failed), kept a day for the worker status; migration 0012_fencing."""
+
+    __tablename__ = "ocr_batch_log"
+    __table_args__ = (Index("ix_ocr_batch_log_finished", "finished_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    worker: Mapped[str | None] = mapped_column(String(200))
+    document_id: Mapped[int] = mapped_column(ForeignKey("document.id", ondelete="CASCADE"))
+    first: Mapped[int] = mapped_column(Integer)
+    last: Mapped[int] = mapped_column(Integer)
+    state: Mapped[str] = mapped_column(String(16))
+    error_code: Mapped[str | None] = mapped_column(String(64))
+    error: Mapped[str | None] = mapped_column(Text)
+    claimed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
+class LeaderEpoch(Base):
+    """One row: the epoch of the leading watcher (store/fencing.py); migration 0012_fencing."""
+
+    __tablename__ = "leader_epoch"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    epoch: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    holder: Mapped[str | None] = mapped_column(String(200))
+    taken_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
 
 class OcrResult(Base):

@@ -116,6 +116,8 @@ SLOW: dict[str, set[str] | None] = {
     "test_backup.py": None,
     "test_archive_safety.py": None,
     "test_attack_ingest.py": None,
+    "test_celery_kills.py": None,
+    "test_pg_fencing.py": {"test_old_leader_held_before_its_commit_is_fenced_out"},
 }
 BROWSER = {"test_browser.py", "test_browser_a11y.py"}
 

@@ -21,9 +21,11 @@ from sqlalchemy.orm import Session
 
 from ocr.page import PageResult
 from store.db import Store
-from store.models import OcrBatch, OcrResult
+from store.models import OcrBatch, OcrBatchLog, OcrResult
+from workers import wake
 
 MAX_CLAIMS = 3      # a batch claimed this often without finishing fails (no poison loop)
+LOG_KEPT = dt.timedelta(days=1)
 
 
 def _now() -> dt.datetime:
@@ -106,14 +108,15 @@ def claim(store: Store, batch_id: int, lease: float) -> OcrBatch | None:
         if b.state == "running" and not (b.lease_until and b.lease_until < now) and not _dead_here(b.worker):
             return None
         if b.attempts >= MAX_CLAIMS:
-            s.execute(update(OcrBatch).where(OcrBatch.id == batch_id, OcrBatch.state == b.state,
-                                             OcrBatch.attempts == b.attempts)
-                      .values(state="failed", error_code="batch_failed",
-                              error=f"claimed {b.attempts} times without finishing (last by {b.worker})"))
+            why = f"claimed {b.attempts} times without finishing (last by {b.worker})"
+            if s.execute(update(OcrBatch).where(OcrBatch.id == batch_id, OcrBatch.state == b.state,
+                                                OcrBatch.attempts == b.attempts)
+                         .values(state="failed", error_code="batch_failed", finished_at=now, error=why)).rowcount:
+                _log(s, b, b.worker, "failed", "batch_failed", why, now)
             return None
         taken = s.execute(update(OcrBatch).where(OcrBatch.id == batch_id, OcrBatch.state == b.state,
                                                  OcrBatch.attempts == b.attempts)
-                          .values(state="running", attempts=b.attempts + 1, worker=me,
+                          .values(state="running", attempts=b.attempts + 1, worker=me, claimed_at=now,
                                   lease_until=now + dt.timedelta(seconds=lease))).rowcount
         if taken != 1:
             return None
@@ -170,9 +173,23 @@ def record(store: Store, b: OcrBatch, r: PageResult, lease: float, *, archive: P
 
 def finish(store: Store, b: OcrBatch, state: str, code: str | None = None, error: str | None = None) -> bool:
     with store.session() as s:
-        return s.execute(update(OcrBatch).where(OcrBatch.id == b.id, OcrBatch.worker == worker_id(),
-                                                OcrBatch.state == "running")
-                         .values(state=state, error_code=code, error=error, lease_until=None)).rowcount == 1
+        now = _clock(s)
+        if s.execute(update(OcrBatch).where(OcrBatch.id == b.id, OcrBatch.worker == worker_id(),
+                                            OcrBatch.state == "running")
+                     .values(state=state, error_code=code, error=error, lease_until=None,
+                             finished_at=now)).rowcount != 1:
+            return False
+        _log(s, b, worker_id(), state, code, error, now)
+        wake.notify(s, b.document_id)   # the leader waiting for this document looks now (workers/wake.py)
+        return True
+
+
+def _log(s: Session, b: OcrBatch, worker: str | None, state: str, code: str | None, error: str | None,
+         now: dt.datetime) -> None:
+    """The ended batch in ``ocr_batch_log`` (the worker status: workers/progress.py); a day of it is kept."""
+    s.add(OcrBatchLog(worker=worker, document_id=b.document_id, first=b.first, last=b.last, state=state,
+                      error_code=code, error=error, claimed_at=b.claimed_at, finished_at=now))
+    s.execute(delete(OcrBatchLog).where(OcrBatchLog.finished_at < now - LOG_KEPT))
 
 
 def release(store: Store, b: OcrBatch) -> None:

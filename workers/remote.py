@@ -7,6 +7,19 @@ rejected (a page too slow, unreadable) rejects the document as the local pool wo
 :data:`workers.batches.MAX_CLAIMS` times fails the attempt (counted; after MAX_ATTEMPTS the document waits for
 review). The record step (archive copy, searchable PDF, pages, tags, index, `done`) runs here, once per document:
 only the leading watcher (store.dblocks.LeaderLock) handles drops, one path at a time (ingest/runner.py).
+
+Assembly exactly once. Who assembles a document is a claim in the database: one conditional UPDATE of the
+document row (``assembly_epoch``, store.dblocks.claim_assembly) in a transaction fenced by the leader epoch, taken
+while it is `processing`; a leader that lost the lead can neither claim nor commit, and a re-sent message or the
+reaper only ever re-runs a *batch* (claimed once by workers/batches.claim), never the assembly. The last batch's
+worker signals the leader (workers/wake.py: a NOTIFY committed with the batch's end wakes the thread waiting for
+that document at once; the look at the database every 0.25–2 s remains only as the fallback), but does not run
+the assembly itself, on purpose: the assembly is the step that decides the document's
+fate and the share's (the verified copy of the clerk's original, the check that the file at the path is still the
+bytes read, `done`, then the original's removal), and those must stay with the one fenced leader that holds the
+drop's same-bytes lock and runs the state machine's error paths (replaced / removed / failed with bounded
+retries); a worker machine would need write access to the share and the same fencing, for no gain once it can
+wake the leader. The leader trusts the database, never the signal alone: a lost notification costs one look.
 """
 from __future__ import annotations
 
@@ -29,6 +42,7 @@ from store.db import Store
 from workers import batches
 from workers.app import AGAIN, NEW, QUEUE_KEYS, TASK, make_app
 from workers.app import safe_broker_url as _safe
+from workers.wake import Wakeups
 
 log = logging.getLogger("nasti.ingest")
 EPOCH_KEY = "nasti:broker-epoch"   # set once in Redis: gone after a FLUSHALL or a restart without appendonly
@@ -44,6 +58,10 @@ class CeleryIngestor(Ingestor):
     def __init__(self, cfg: Config, store: Store, app: Celery | None = None) -> None:
         super().__init__(cfg, store, pool=None)  # type: ignore[arg-type]  # no local pool: workers read the pages
         self.app = app or make_app(cfg)
+        self.wakeups = Wakeups(store)   # workers signal each batch they end (PostgreSQL NOTIFY)
+
+    def close(self) -> None:
+        self.wakeups.close()
 
     def _send(self, ids: list[int], *, again: bool = False) -> None:
         sent = []
@@ -94,6 +112,13 @@ class CeleryIngestor(Ingestor):
         self._send(batches.plan(self.store, doc_id, sha, found.kind, found.pages, self.cfg.queue.batch_pages))
         if self.on_pages is not None:
             self.on_pages(sharefs.source_of(self.cfg.share, path), found.pages, None)
+        try:
+            return self._wait_for_pages(path, found, doc_id, sha, epoch)
+        finally:
+            self.wakeups.forget(doc_id)
+
+    def _wait_for_pages(self, path: Path, found: Inspected, doc_id: int, sha: str,
+                        epoch: str | None) -> list[PageResult]:
         warned, wait, reaped = False, 0.25, time.monotonic()
         started = reaped
         while True:
@@ -102,7 +127,8 @@ class CeleryIngestor(Ingestor):
                 if done is not None:
                     return done
                 if time.monotonic() - reaped < REAP_EVERY:
-                    time.sleep(wait)
+                    if self.wakeups.wait(doc_id, wait):   # a worker ended one of its batches: look again now
+                        continue
                     wait = min(POLL_MAX, wait * 1.5)
                     continue
                 reaped = time.monotonic()
@@ -123,7 +149,7 @@ class CeleryIngestor(Ingestor):
             except OperationalError as e:   # the database restarting: its state is the truth, wait for it
                 log.warning("database unavailable while waiting for OCR of %s: %s", path.name, e.orig)
                 time.sleep(1.0)
-            time.sleep(wait)
+            self.wakeups.wait(doc_id, wait)
 
     def _check(self, doc_id: int, sha: str, found: Inspected) -> list[PageResult] | None:
         todo = batches.states(self.store, doc_id, sha)

@@ -16,7 +16,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from common.config import Config
 from report.i18n import LANGS
-from report.web import admin, audit_page, covers, documents, rollup_views, views
+from report.web import admin, audit_page, covers, documents, rollup_views, views, workers_page
 from report.web.auth import LoginRequired
 from report.web.render import render, templates
 from report.web.session_mw import ServerSessionMiddleware
@@ -159,6 +159,7 @@ def create_app(cfg: Config, store: Store | None = None) -> Starlette:
         Route("/admin/users/change", admin.change_user, methods=["POST"]),
         Route("/admin/register", admin.import_register_upload, methods=["POST"]),
         Route("/audit", audit_page.audit_page),
+        Route("/workers", workers_page.workers_page),
         *rollup_views.routes,
         Route("/font/devanagari.ttf", font),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
