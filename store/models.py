@@ -1,8 +1,10 @@
 """SQLAlchemy 2.0 typed models: division, office, branch, document, page, event, register_file, user,
 readiness_snapshot, web_session, audit.
 
-The search index (``page_fts``: an FTS5 virtual table on SQLite, a table with a tsvector on PostgreSQL) is created
-by migration 0002 and written with raw SQL by ``store.search.index``; it is deliberately not a model here.
+The summary counts (``count_branch``, ``count_item``: migration 0013, kept by triggers) are Core tables in
+``store.counts``. The search index (``page_fts``: an FTS5 virtual table on SQLite, a table with a tsvector on
+PostgreSQL) is created by migration 0002 and written with raw SQL by ``store.search.index``; it is deliberately
+not a model here.
 """
 from __future__ import annotations
 
@@ -108,6 +110,9 @@ class Document(Base):
         Index("uq_document_active_drop", "source", "sha256", unique=True,
               sqlite_where=text("status IN ('received', 'processing')"),
               postgresql_where=text("status IN ('received', 'processing')")),
+        # migration 0013_counts: store.health's documents with a problem (few among millions)
+        Index("ix_document_problem", "problem", sqlite_where=text("problem IS NOT NULL"),
+              postgresql_where=text("problem IS NOT NULL")),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     office_id: Mapped[int] = mapped_column(ForeignKey("office.id"))
