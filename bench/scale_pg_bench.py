@@ -184,8 +184,12 @@ def main() -> None:
     ap.add_argument("--url", help="measure a database --keep seeded (migrates it to the head first, timed)")
     a = ap.parse_args()
     search_docs = max(1, a.search_pages // 60)
-    if a.url:
-        steps = [("migration to head (summary backfill)", _timed(lambda: _upgrade(a.url, "head")))]
+    if a.url:   # the seed steps --keep recorded in the cluster's folder
+        from sqlalchemy.engine import make_url
+        recorded = Path(str(make_url(a.url).query.get("host", ""))) / "seed.txt"
+        import ast
+        steps = ast.literal_eval(recorded.read_text()) if recorded.is_file() else []
+        steps += [("migration to head (summary backfill)", _timed(lambda: _upgrade(a.url, "head")))]
         steps.append(("VACUUM ANALYZE", _timed(lambda: _analyse(a.url))))
         write(a, steps, measure(a.url, search_docs), os.getloadavg())
         return

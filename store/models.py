@@ -104,7 +104,10 @@ class Document(Base):
     __table_args__ = (  # covering indexes for the progress/readiness counts (migration 0004)
         Index("ix_document_branch_progress", "branch_id", "status", "needs_review", "pages", "blank_pages",
               "register_file_id"),
-        Index("ix_document_done_progress", "status", "done_at", "branch_id", "pages"),
+        # migration 0013 (replacing 0004's ix_document_done_progress): the week's done documents, index only
+        Index("ix_document_done_window", "status", "done_at", "branch_id", "pages", "register_file_id",
+              "file_number_key", "id"),
+        Index("ix_document_branch_done", "branch_id", "status", "done_at"),   # one office's week (0013)
         Index("ix_document_status_register", "status", "register_file_id", "needs_review", "done_at", "branch_id"),
         # migration 0011_scaleout: one active record per drop, whichever watcher inserts first
         Index("uq_document_active_drop", "source", "sha256", unique=True,

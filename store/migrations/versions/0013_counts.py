@@ -16,6 +16,10 @@ Revises: 0011
   crosses zero; triggers on ``register_file`` count register files. The same statements on SQLite (trigger bodies)
   and PostgreSQL (plpgsql functions); concurrent writers on PostgreSQL serialise on the counter row they update.
 - ``ix_document_problem``: a partial index for ``store.health`` (documents with a problem are few).
+- The throughput window (``store.progress.done_in_window``) reads a week of done documents through an index, not
+  every done document: ``ix_document_branch_done`` (branch, status, done_at) for one office's branches, and
+  ``ix_document_done_window`` (replacing 0004's ``ix_document_done_progress``, of which it is an extension) covers
+  what a physical file is made of, so the state's week is read from the index alone.
 
 The upgrade backfills both tables from the existing rows (before the triggers exist); the downgrade drops them.
 """
@@ -32,6 +36,7 @@ depends_on = None
 _BRANCH_COLS = ("documents", "pages", "blank_pages", "done", "rejected_open", "duplicates", "in_progress",
                 "needs_review", "register_files", "digitised_files", "keys_done", "keys_ok", "files_done",
                 "exported_files")
+_WINDOW = ['status', 'done_at', 'branch_id', 'pages', 'register_file_id', 'file_number_key', 'id']
 _DOC_COLS = ("office_id", "branch_id", "status", "needs_review", "pages", "blank_pages", "resolved_by_id",
              "register_file_id", "file_number_key", "exported_as")
 
@@ -228,6 +233,9 @@ def upgrade() -> None:
     )
     op.create_index('ix_document_problem', 'document', ['problem'], sqlite_where=sa.text("problem IS NOT NULL"),
                     postgresql_where=sa.text("problem IS NOT NULL"))
+    op.create_index('ix_document_branch_done', 'document', ['branch_id', 'status', 'done_at'])
+    op.create_index('ix_document_done_window', 'document', _WINDOW)
+    op.drop_index('ix_document_done_progress', table_name='document')
     for stmt in _backfill():
         op.execute(stmt)
     postgres = op.get_bind().dialect.name == "postgresql"
@@ -249,3 +257,6 @@ def downgrade() -> None:
         op.drop_table('count_item')
     op.drop_table('count_branch')
     op.drop_index('ix_document_problem', table_name='document')
+    op.create_index('ix_document_done_progress', 'document', ['status', 'done_at', 'branch_id', 'pages'])
+    op.drop_index('ix_document_done_window', table_name='document')
+    op.drop_index('ix_document_branch_done', table_name='document')
