@@ -1,5 +1,5 @@
 """PostgreSQL search of a word on most pages: the candidates read from the start of the table (store.search.query
-PREFIX) are the ones the GIN index gives, so the hits are the same; an office filter applies on PostgreSQL too."""
+MAX_PREFIX) are the ones the GIN index gives, so the hits are the same; an office filter applies on PostgreSQL too."""
 from __future__ import annotations
 
 import random
@@ -59,7 +59,7 @@ def test_common_word_same_hits_as_the_index(store: Store, monkeypatch: pytest.Mo
         took_index = [q for q in seen if "FROM page_fts AS f" in q]
         assert took_prefix and not took_index                     # the prefix path answered
         fast_rare = searchq.search(s, "खसरा नामांतरण", limit=50)
-    monkeypatch.setattr(searchq, "PREFIX", 10)                     # too short: the GIN index path
+    monkeypatch.setattr(searchq, "MAX_PREFIX", 0)                  # the GIN index path
     with store.session() as s:
         assert searchq.search(s, "कार्यालय", limit=50) == fast
         assert searchq.search(s, "खसरा नामांतरण", limit=50) == fast_rare

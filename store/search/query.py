@@ -29,10 +29,11 @@ GROUP BY h.document_id ORDER BY r, h.document_id LIMIT :limit
 #: PostgreSQL ranks at most this many matching pages (the GIN index finds them; ts_rank reads each one's tsvector):
 #: a word on 75 k pages stays fast. Pages past the cap are still found by a narrower query.
 CANDIDATES = 2000
-#: A word on most pages (``कार्यालय``): its first CANDIDATES pages lie among the first PREFIX rows of the table,
-#: found by reading those rows in order — the GIN index would first gather every one of its millions of pages.
-#: The candidates are the same either way: the first matching pages in the table's physical order.
-PREFIX = 5000
+#: A word on many pages (``कार्यालय`` on 3 of 4): its first CANDIDATES pages lie among the first rows of the table,
+#: found by reading those rows in order — the GIN index would first gather every one of its millions of pages. The
+#: planner's estimate of the matching share says how many rows that takes; past MAX_PREFIX rows the index is
+#: cheaper. The candidates are the same either way: the first matching pages in the table's physical order.
+MAX_PREFIX = 16000
 _POSTGRES = """
 WITH c AS MATERIALIZED (
     SELECT f.document_id, f.page, f.tsv FROM {source} AS f {filter_join}
@@ -93,10 +94,23 @@ def _ranked(s: Session, query: Query, branch: str | None, limit: int,
     return _ranked_pg(s, query, branch, limit, office_ids)
 
 
+def _prefix_rows(s: Session, m: str, candidates: int) -> int | None:
+    """How many rows from the start of ``page_fts`` should hold ``candidates`` pages matching ``m`` (the planner's
+    estimate, with a margin), or None when the GIN index is the cheaper way (a rarer word; no statistics yet)."""
+    plan = s.execute(text("EXPLAIN (FORMAT JSON) SELECT 1 FROM page_fts WHERE tsv @@ CAST(:m AS tsquery)"),
+                     {"m": m}).scalar_one()
+    matching = float(plan[0]["Plan"]["Plan Rows"])
+    rows = float(s.execute(text("SELECT reltuples FROM pg_class WHERE oid = CAST('page_fts' AS regclass)"))
+                 .scalar_one())
+    if rows <= 0 or matching < candidates:
+        return None
+    needed = int(candidates * rows / matching * 1.5) + 1
+    return needed if needed <= MAX_PREFIX else None
+
+
 def _ranked_pg(s: Session, query: Query, branch: str | None, limit: int,
                office_ids: Collection[int] | None) -> list[tuple[int, int, float]]:
     params: dict[str, Any] = {"limit": limit, "m": tsquery_literal(query), "candidates": max(CANDIDATES, limit)}
-    params["prefix"] = max(PREFIX, params["candidates"] * 5 // 2)
     filter_join = ""
     if branch or office_ids is not None:   # the candidates are of the person's own offices and branch
         filter_join = "JOIN document AS bd ON bd.id = f.document_id"
@@ -106,7 +120,8 @@ def _ranked_pg(s: Session, query: Query, branch: str | None, limit: int,
         if branch:
             params["branch"] = branch
             filter_join += " JOIN branch AS b ON b.id = bd.branch_id AND b.key = :branch"
-    else:
+    elif (prefix := _prefix_rows(s, params["m"], params["candidates"])) is not None:
+        params["prefix"] = prefix
         for setting in _PREFIX_SETTINGS:
             s.execute(text(setting))
         rows = s.execute(text(_POSTGRES.format(source=_PREFIX_SOURCE, filter_join="")), params).all()
