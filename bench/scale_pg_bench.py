@@ -51,7 +51,8 @@ NOTES = [
     "English and mixed letters, as bench/search_bench.py) whose tsvectors nasti's own `index_text` / "
     "`tsvector_literal` made, plus each document's file number as meta on its first page; `body` is left empty "
     "(PostgreSQL search reads only `tsv`), `page.text` holds the page text for the indexed documents only. Indexing "
-    "all 60 M pages would take ~3.6 h and ~220 GB here (3 M pages: 649 s, 11 GB); the timings are for the pages counted above.",
+    "all 60 M pages would take ~3.6 h and ~220 GB here (3 M pages: 649 s, 11 GB); the timings are for the pages "
+    "counted above.",
     "- A word on most pages (`कार्यालय`, `प्रकरण`, `खसरा` on 25–85 % of pages here) takes its 2,000 candidates "
     "from the start of the table when the planner's estimate says they lie within 16,000 rows (the GIN index "
     "would first gather millions of entries: 213 ms for `कार्यालय`); rarer terms, phrases and file numbers take "
