@@ -133,14 +133,19 @@ def test_counts_postgres(pg_server: str, tmp_path: Path) -> None:
 def test_backfill_and_downgrade(dialect: str, pg_server: str, tmp_path: Path) -> None:
     """Rows written before the migration are counted by its backfill; the downgrade drops the tables."""
     from alembic import command
+    from alembic.script import ScriptDirectory
 
     url = f"sqlite:///{tmp_path / 'b.db'}" if dialect == "sqlite" else new_database(pg_server, "backfill")
     store = Store(url)
     scenario(store, tmp_path)
     cfg = alembic_config()
+    before = next(r.down_revision for r in ScriptDirectory.from_config(cfg).walk_revisions() if r.revision == "0013")
     with store.engine.begin() as conn:
         cfg.attributes["connection"] = conn
-        command.downgrade(cfg, "0011")
+        command.downgrade(cfg, str(before))
+        assert not conn.execute(text("SELECT count(*) FROM sqlite_master WHERE name = 'count_branch'" if
+                                     dialect == "sqlite" else "SELECT count(*) FROM pg_class WHERE relname = "
+                                     "'count_branch'")).scalar()
     with store.engine.begin() as conn:
         assert not conn.execute(text("SELECT count(*) FROM document WHERE status = 'done'")).scalar() == 0
         cfg.attributes["connection"] = conn
