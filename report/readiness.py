@@ -21,7 +21,8 @@ from sqlalchemy.orm import Session
 
 from common.config import Config
 from store import progress, repo
-from store.models import Branch, Office, RegisterFile
+from store.counts import tallies
+from store.models import Office
 from store.queries import BranchCounts, status_counts, status_counts_by_office
 
 WINDOW_DAYS = 7
@@ -163,12 +164,13 @@ def _total(rows: list[Readiness], cutover: dt.date | None, as_of: dt.date, at_ri
     return t
 
 
-def _registered(s: Session) -> dict[int, set[str]]:
-    """office id → keys of its branches that have a register (a branch without one cannot be judged)."""
+def _registered(s: Session, office: str | None = None) -> dict[int, set[str]]:
+    """office id → keys of its branches that have a register (a branch without one cannot be judged); of one
+    office when ``office`` names it. Read from the summary counts (store.counts)."""
     out: dict[int, set[str]] = {}
-    q = select(Branch.office_id, Branch.key).join(RegisterFile, RegisterFile.branch_id == Branch.id).distinct()
-    for office_id, key in s.execute(q):
-        out.setdefault(office_id, set()).add(key)
+    for t in tallies(s, office):
+        if t.branch_id and t.register_files:
+            out.setdefault(t.office_id, set()).add(t.key)
     return out
 
 
@@ -189,7 +191,7 @@ def readiness(s: Session, cfg: Config, as_of: dt.date | None = None, oldest: int
     win = _window(s, as_of, zone, key)
     oldest_files = progress.not_digitised(s, oldest, key) if oldest else {}
     return _assemble(cfg, own, name_hi, name_en, office_cut, cutovers, counts, win, oldest_files, as_of,
-                     progress.exported_files(s, key), _registered(s).get(row.id, set()) if row else set(),
+                     progress.exported_files(s, key), _registered(s, key).get(row.id, set()) if row else set(),
                      progress.files_done(s, key))
 
 

@@ -2,8 +2,10 @@
 readiness_snapshot, web_session, audit, ocr_batch, ocr_batch_log, ocr_result,
 leader_epoch.
 
-The search index (``page_fts``: an FTS5 virtual table on SQLite, a table with a tsvector on PostgreSQL) is created
-by migration 0002 and written with raw SQL by ``store.search.index``; it is deliberately not a model here.
+The summary counts (``count_branch``, ``count_item``: migration 0013, kept by triggers) are Core tables in
+``store.counts``. The search index (``page_fts``: an FTS5 virtual table on SQLite, a table with a tsvector on
+PostgreSQL) is created by migration 0002 and written with raw SQL by ``store.search.index``; it is deliberately
+not a model here.
 """
 from __future__ import annotations
 
@@ -104,12 +106,18 @@ class Document(Base):
     __table_args__ = (  # covering indexes for the progress/readiness counts (migration 0004)
         Index("ix_document_branch_progress", "branch_id", "status", "needs_review", "pages", "blank_pages",
               "register_file_id"),
-        Index("ix_document_done_progress", "status", "done_at", "branch_id", "pages"),
+        # migration 0013 (replacing 0004's ix_document_done_progress): the week's done documents, index only
+        Index("ix_document_done_window", "status", "done_at", "branch_id", "pages", "register_file_id",
+              "file_number_key", "id"),
+        Index("ix_document_branch_done", "branch_id", "status", "done_at"),   # one office's week (0013)
         Index("ix_document_status_register", "status", "register_file_id", "needs_review", "done_at", "branch_id"),
         # migration 0011_scaleout: one active record per drop, whichever watcher inserts first
         Index("uq_document_active_drop", "source", "sha256", unique=True,
               sqlite_where=text("status IN ('received', 'processing')"),
               postgresql_where=text("status IN ('received', 'processing')")),
+        # migration 0013_counts: store.health's documents with a problem (few among millions)
+        Index("ix_document_problem", "problem", sqlite_where=text("problem IS NOT NULL"),
+              postgresql_where=text("problem IS NOT NULL")),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     office_id: Mapped[int] = mapped_column(ForeignKey("office.id"))

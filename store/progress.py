@@ -13,6 +13,7 @@ from sqlalchemy import ColumnElement, String, case, cast, distinct, func, litera
 from sqlalchemy.orm import Session
 
 from store import repo
+from store.counts import counted_digitised, tallies
 from store.models import Branch, Document, Office, RegisterFile
 from store.queries import digitised, office_ids
 
@@ -71,21 +72,17 @@ def branch_cutovers(s: Session) -> dict[int, dict[str, dt.date | None]]:
 
 
 def files_done(s: Session, office: str | None = None) -> dict[str, int]:
-    """branch key → physical files with a done document (ever); of one office (default: this deployment's own)."""
-    q = (select(Branch.key, func.count(distinct(physical_file()))).join(Branch, Document.branch_id == Branch.id)
-         .where(Document.status == "done", Branch.office_id.in_(office_ids(office or repo.OFFICE)))
-         .group_by(Branch.key))
-    return {k: int(n or 0) for k, n in s.execute(q)}
+    """branch key → physical files with a done document (ever); of one office (default: this deployment's own).
+    Read from the summary tables (store.counts; the full count is store.counts_check.scan_files_done)."""
+    return {t.key: t.files_done for t in tallies(s, office or repo.OFFICE) if t.branch_id and t.files_done}
 
 
 def files_done_by_office(s: Session) -> dict[int, dict[str, int]]:
-    """Office id → ``files_done`` of that office, for every office in one query (the roll-up)."""
-    q = (select(Branch.office_id, Branch.key, func.count(distinct(physical_file())))
-         .join(Branch, Document.branch_id == Branch.id)
-         .where(Document.status == "done").group_by(Branch.office_id, Branch.key))
+    """Office id → ``files_done`` of that office, for every office at once (the roll-up)."""
     out: dict[int, dict[str, int]] = {}
-    for office_id, key, n in s.execute(q):
-        out.setdefault(office_id, {})[key] = int(n or 0)
+    for t in tallies(s):
+        if t.branch_id and t.files_done:
+            out.setdefault(t.office_id, {})[t.key] = t.files_done
     return out
 
 
@@ -96,12 +93,14 @@ def not_digitised(s: Session, limit: int, office: str | None = None) -> dict[str
                                   order_by=(RegisterFile.year.is_(None), RegisterFile.year, RegisterFile.id))
     inner = (select(RegisterFile.branch_id, RegisterFile.file_number, RegisterFile.subject, RegisterFile.year,
                     RegisterFile.location, rank.label("rank"))
-             .where(~digitised(RegisterFile.id)).subquery())
-    q = (select(Branch.key, inner.c.file_number, inner.c.subject, inner.c.year, inner.c.location)
-         .join(Branch, Branch.id == inner.c.branch_id).where(inner.c.rank <= limit)
-         .order_by(Branch.key, inner.c.rank))
-    if office:
-        q = q.where(Branch.office_id.in_(office_ids(office)))
+             .where(~counted_digitised(RegisterFile.id, RegisterFile.branch_id)))
+    if office:   # inside: only that office's register files are ranked
+        mine = select(Branch.id).where(Branch.office_id.in_(office_ids(office)))
+        inner = inner.where(RegisterFile.branch_id.in_(mine))
+    sub = inner.subquery()
+    q = (select(Branch.key, sub.c.file_number, sub.c.subject, sub.c.year, sub.c.location)
+         .join(Branch, Branch.id == sub.c.branch_id).where(sub.c.rank <= limit)
+         .order_by(Branch.key, sub.c.rank))
     out: dict[str, list[dict[str, Any]]] = {}
     for key, number, subject, year, location in s.execute(q):
         out.setdefault(key, []).append({"file_number": number, "subject": subject, "year": year,
@@ -143,9 +142,5 @@ def cutovers(s: Session, office: str | None = None) -> tuple[dt.date | None, dic
 
 def exported_files(s: Session, office: str | None = None) -> dict[str, int]:
     """branch key → physical files exported for eOffice (distinct ``fl-…`` folders its documents went into); of
-    one office (default: this deployment's own)."""
-    q = (select(Branch.key, func.count(func.distinct(Document.exported_as)))
-         .join(Branch, Document.branch_id == Branch.id)
-         .where(Document.exported_as.is_not(None), Branch.office_id.in_(office_ids(office or repo.OFFICE)))
-         .group_by(Branch.key))
-    return {key: int(n) for key, n in s.execute(q)}
+    one office (default: this deployment's own). Read from the summary tables."""
+    return {t.key: t.exported_files for t in tallies(s, office or repo.OFFICE) if t.branch_id and t.exported_files}

@@ -2,15 +2,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, distinct, func, select
-from sqlalchemy import true as sa_true
-from sqlalchemy.orm import Session, aliased, selectinload
+from sqlalchemy import ColumnElement, and_, func, select
+from sqlalchemy.orm import Session, selectinload
 
 from store import repo
+from store.counts import BranchTally, tallies
 from store.models import Branch, Document, Event, Office, Page, RegisterFile, User
 
 
@@ -113,100 +113,46 @@ class BranchCounts:
     digitised_files: int = 0     # of those: a done document matched, none of its documents awaiting review
 
 
-def _count(status: str) -> Any:
-    return func.sum(case((Document.status == status, 1), else_=0))
-
-
-def _branch_counts_query() -> Any:
-    """Per branch: id, key, names, documents, pages, blank pages, done, open rejections, duplicates, in
-    progress, awaiting review; then the office id."""
-    count = _count
-    return (select(Branch.id, Branch.key, Branch.name_hi, Branch.name_en, func.count(Document.id),
-                   func.coalesce(func.sum(Document.pages), 0), func.coalesce(func.sum(Document.blank_pages), 0),
-                   count("done"), func.sum(case(((Document.status == "rejected") & Document.resolved_by_id.is_(None),
-                                                 1), else_=0)), count("duplicate"),
-                   func.sum(case((Document.status.in_(("received", "processing")), 1), else_=0)),
-                   func.sum(case((Document.needs_review.is_(True), 1), else_=0)), Branch.office_id)
-            .select_from(Branch).outerjoin(Document, Document.branch_id == Branch.id)
-            .group_by(Branch.id).order_by(Branch.key))
+def _branch_counts(t: BranchTally) -> BranchCounts:
+    files, digitised_ = t.files
+    return BranchCounts(t.key, t.name_hi, t.name_en, t.documents, t.pages, t.blank_pages, t.done, t.rejected_open,
+                        t.duplicates, t.in_progress, t.needs_review, files, digitised_)
 
 
 def status_counts_by_office(s: Session) -> dict[int, list[BranchCounts]]:
-    """Office id → its branches' counts (as ``status_counts`` of that office; no share-root row), in one pass
-    over the database for every office (the roll-up)."""
-    files = _register_counts(s)
+    """Office id → its branches' counts (as ``status_counts`` of that office; no share-root row), read from the
+    summary tables for every office at once (the roll-up)."""
     out: dict[int, list[BranchCounts]] = {}
-    for r in s.execute(_branch_counts_query()):
-        out.setdefault(r[-1], []).append(
-            replace(BranchCounts(r[1], r[2], r[3], *(int(x or 0) for x in r[4:-1])), **files.get(r[0], {})))
+    for t in tallies(s):
+        if t.branch_id:
+            out.setdefault(t.office_id, []).append(_branch_counts(t))
     return out
 
 
 def status_counts(s: Session, office: str | None = None) -> list[BranchCounts]:
-    """Per branch (of one office, when ``office`` names it): documents by state, pages, register files."""
-    def count(status: str) -> Any:
-        return func.sum(case((Document.status == status, 1), else_=0))
-
-    q = (select(Branch.id, Branch.key, Branch.name_hi, Branch.name_en, func.count(Document.id),
-                func.coalesce(func.sum(Document.pages), 0), func.coalesce(func.sum(Document.blank_pages), 0),
-                count("done"), func.sum(case(((Document.status == "rejected") & Document.resolved_by_id.is_(None), 1),
-                                             else_=0)), count("duplicate"),
-                func.sum(case((Document.status.in_(("received", "processing")), 1), else_=0)),
-                func.sum(case((Document.needs_review.is_(True), 1), else_=0)))
-         .select_from(Branch).outerjoin(Document, Document.branch_id == Branch.id)
-         .group_by(Branch.id).order_by(Branch.key))
-    if office:
-        q = q.where(Branch.office_id.in_(office_ids(office)))
-    files = _register_counts(s, office)
-    rows = [replace(BranchCounts(r[1], r[2], r[3], *(int(x or 0) for x in r[4:])), **files.get(r[0], {}))
-            for r in s.execute(q)]
-    top_q = (select(func.count(Document.id), func.sum(case(((Document.status == "rejected")
-                                                          & Document.resolved_by_id.is_(None), 1), else_=0)))
-             .where(Document.branch_id.is_(None)))
-    if office:
-        top_q = top_q.where(Document.office_id.in_(office_ids(office)))
-    top = s.execute(top_q).one()
-    if top[0]:
-        rows.append(BranchCounts("(share root)", "(मुख्य फ़ोल्डर)", "(share root)", int(top[0]), 0, 0, 0,
-                                 int(top[1] or 0), 0, 0, 0))
+    """Per branch (of one office, when ``office`` names it): documents by state, pages, register files; then a
+    share-root row when documents lie outside every branch. Read from the summary tables (store.counts)."""
+    rows, top, rejected = [], 0, 0
+    for t in tallies(s, office):
+        if t.branch_id:
+            rows.append(_branch_counts(t))
+        else:
+            top, rejected = top + t.documents, rejected + t.rejected_open
+    if top:
+        rows.append(BranchCounts("(share root)", "(मुख्य फ़ोल्डर)", "(share root)", top, 0, 0, 0, rejected, 0, 0, 0))
     return rows
 
 
 def register_counts(s: Session, office: str | None = None) -> dict[str, dict[str, int]]:
-    """Per branch key (of one office: keys repeat across offices): see ``_register_counts``."""
-    keys = dict(s.execute(select(Branch.id, Branch.key)).all())
-    return {keys[i]: v for i, v in _register_counts(s, office).items()}
-
-
-def _register_counts(s: Session, office: str | None = None) -> dict[int, dict[str, int]]:
-    """Per branch id: ``register_files`` and ``digitised_files``. A register file is digitised when a done
-    document is matched to it and none of its documents awaits review. A branch with no register counts the
-    distinct file-number keys of its done documents (digitised: no document with that key awaits review).
-    ``office``: only that office's branches (branch keys repeat across offices)."""
-    mine = Branch.office_id.in_(office_ids(office)) if office else sa_true()
-    out: dict[int, dict[str, int]] = {}
-    totals = s.execute(select(Branch.id, func.count(RegisterFile.id)).join(RegisterFile,
-                       RegisterFile.branch_id == Branch.id).where(mine).group_by(Branch.id)).all()
-    done = dict(s.execute(
-        select(Branch.id, func.count(RegisterFile.id)).join(RegisterFile, RegisterFile.branch_id == Branch.id)
-        .where(digitised(RegisterFile.id), mine).group_by(Branch.id)).all())
-    for key, n in totals:
-        out[key] = {"register_files": int(n), "digitised_files": int(done.get(key, 0))}
-    bare = list(s.scalars(select(Branch.id).where(Branch.id.not_in(select(RegisterFile.branch_id)), mine)))
-    if not bare:  # every branch has a register: skip the scan of done documents below
-        return out
-    other = aliased(Document)
-    pending = (select(other.id).where(other.branch_id == Document.branch_id,
-                                      other.file_number_key == Document.file_number_key,
-                                      other.needs_review.is_(True)).exists())
-    seen = s.execute(
-        select(Branch.id, func.count(distinct(Document.file_number_key)),
-               func.count(distinct(case((~pending, Document.file_number_key)))))
-        .join(Document, Document.branch_id == Branch.id)
-        .where(Document.status == "done", Document.file_number_key.is_not(None), Document.branch_id.in_(bare))
-        .group_by(Branch.id)).all()
-    for key, n, ok in seen:
-        out[key] = {"register_files": int(n), "digitised_files": int(ok)}
+    """Per branch key (of one office: keys repeat across offices): ``register_files`` and ``digitised_files``. A
+    register file is digitised when a done document is matched to it and none of its documents awaits review. A
+    branch with no register counts the distinct file-number keys of its done documents (digitised: no document
+    with that key awaits review); a branch with neither is left out."""
+    out: dict[str, dict[str, int]] = {}
+    for t in tallies(s, office):
+        files, done = t.files
+        if t.branch_id and files:
+            out[t.key] = {"register_files": files, "digitised_files": done}
     return out
 
 

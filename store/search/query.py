@@ -29,19 +29,25 @@ GROUP BY h.document_id ORDER BY r, h.document_id LIMIT :limit
 #: PostgreSQL ranks at most this many matching pages (the GIN index finds them; ts_rank reads each one's tsvector):
 #: a word on 75 k pages stays fast. Pages past the cap are still found by a narrower query.
 CANDIDATES = 2000
+#: A word on many pages (``कार्यालय`` on 3 of 4): its first CANDIDATES pages lie among the first rows of the table,
+#: found by reading those rows in order — the GIN index would first gather every one of its millions of pages. The
+#: planner's estimate of the matching share says how many rows that takes; past MAX_PREFIX rows the index is
+#: cheaper. The candidates are the same either way: the first matching pages in the table's physical order.
+MAX_PREFIX = 16000
 _POSTGRES = """
 WITH c AS MATERIALIZED (
-    SELECT f.document_id, f.page, f.tsv FROM page_fts AS f {branch_join_f}
+    SELECT f.document_id, f.page, f.tsv FROM {source} AS f {filter_join}
     WHERE f.tsv @@ CAST(:m AS tsquery) LIMIT :candidates
 )
-SELECT document_id, page, r FROM (
+SELECT document_id, page, r, (SELECT count(*) FROM c) AS n FROM (
     SELECT DISTINCT ON (c.document_id) c.document_id, c.page, ts_rank(c.tsv, CAST(:m AS tsquery)) AS r
     FROM c JOIN document AS d ON d.id = c.document_id
     ORDER BY c.document_id, r DESC, c.page
 ) AS h ORDER BY r DESC, document_id LIMIT :limit
 """
-_BRANCH_JOIN_F = ("JOIN document AS bd ON bd.id = f.document_id "
-                  "JOIN branch AS b ON b.id = bd.branch_id AND b.key = :branch")
+_PREFIX_SOURCE = "(SELECT document_id, page, tsv FROM page_fts LIMIT :prefix)"
+_PREFIX_SETTINGS = ("SET LOCAL max_parallel_workers_per_gather = 0",   # one scan, in the table's order
+                    "SET LOCAL synchronize_seqscans = off")            # from its first block
 _BRANCH_JOIN = "JOIN branch AS b ON b.id = d.branch_id AND b.key = :branch"
 
 
@@ -85,15 +91,51 @@ def _ranked(s: Session, query: Query, branch: str | None, limit: int,
         params["m"] = match_expression(query)
         rows = s.execute(text(_SQLITE.format(branch_join=join)), params).all()
         return [(int(d), int(p), round(-float(r), 6)) for d, p, r in rows]
-    params["m"] = tsquery_literal(query)
-    params["candidates"] = max(CANDIDATES, limit)
+    return _ranked_pg(s, query, branch, limit, office_ids)
+
+
+def _prefix_rows(s: Session, m: str, candidates: int) -> int | None:
+    """How many rows from the start of ``page_fts`` should hold ``candidates`` pages matching ``m`` (the planner's
+    estimate, with a margin), or None when the GIN index is the cheaper way (a rarer word; no statistics yet)."""
+    plan = s.execute(text("EXPLAIN (FORMAT JSON) SELECT 1 FROM page_fts WHERE tsv @@ CAST(:m AS tsquery)"),
+                     {"m": m}).scalar_one()
+    matching = float(plan[0]["Plan"]["Plan Rows"])
+    rows = float(s.execute(text("SELECT reltuples FROM pg_class WHERE oid = CAST('page_fts' AS regclass)"))
+                 .scalar_one())
+    if rows <= 0 or matching < candidates:
+        return None
+    needed = int(candidates * rows / matching * 1.5) + 1
+    return needed if needed <= MAX_PREFIX else None
+
+
+def _ranked_pg(s: Session, query: Query, branch: str | None, limit: int,
+               office_ids: Collection[int] | None) -> list[tuple[int, int, float]]:
+    params: dict[str, Any] = {"limit": limit, "m": tsquery_literal(query), "candidates": max(CANDIDATES, limit)}
+    filter_join = ""
+    if branch or office_ids is not None:   # the candidates are of the person's own offices and branch
+        filter_join = "JOIN document AS bd ON bd.id = f.document_id"
+        if office_ids is not None:         # whole numbers only: safe to write into the SQL
+            filter_join += (f" AND bd.office_id IN ({', '.join(str(int(i)) for i in office_ids)})" if office_ids
+                            else " AND 1 = 0")
+        if branch:
+            params["branch"] = branch
+            filter_join += " JOIN branch AS b ON b.id = bd.branch_id AND b.key = :branch"
+    elif (prefix := _prefix_rows(s, params["m"], params["candidates"])) is not None:
+        params["prefix"] = prefix
+        for setting in _PREFIX_SETTINGS:
+            s.execute(text(setting))
+        rows = s.execute(text(_POSTGRES.format(source=_PREFIX_SOURCE, filter_join="")), params).all()
+        for setting in _PREFIX_SETTINGS:
+            s.execute(text(setting.split("=")[0].replace("SET LOCAL", "RESET")))
+        if rows and rows[0][3] >= params["candidates"]:   # a word on most pages: its candidates were all there
+            return [(int(d), int(p), round(float(r), 6)) for d, p, r, _ in rows]
     # with a LIMIT the planner bets on a scan that stops early; for a rare word or a file number (whose phrase it
     # cannot estimate) it reads the whole table: the GIN index is always right for @@, so take it for this query
     # (an error aborts the transaction, whose rollback undoes the SET LOCAL too)
     s.execute(text("SET LOCAL enable_seqscan = off"))
-    rows = s.execute(text(_POSTGRES.format(branch_join_f=_BRANCH_JOIN_F if branch else "")), params).all()
+    rows = s.execute(text(_POSTGRES.format(source="page_fts", filter_join=filter_join)), params).all()
     s.execute(text("SET LOCAL enable_seqscan TO DEFAULT"))
-    return [(int(d), int(p), round(float(r), 6)) for d, p, r in rows]
+    return [(int(d), int(p), round(float(r), 6)) for d, p, r, _ in rows]
 
 
 def _near_hit(page_text: str, query: Query, span: int = 400) -> str | None:

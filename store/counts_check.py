@@ -1,0 +1,159 @@
+"""The full aggregations the summary tables (store.counts, migration 0013_counts) replaced: they read every document,
+so they grow with the database. Kept as the oracle of the tests and for ``check`` (an fsck-style comparison of the
+summaries against the rows: a difference means a change went around the triggers).
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from sqlalchemy import case, distinct, func, select
+from sqlalchemy import true as sa_true
+from sqlalchemy.orm import Session, aliased
+
+from store import repo
+from store.models import Branch, Document, Office, RegisterFile
+from store.progress import physical_file
+from store.queries import BranchCounts, digitised, office_ids, register_counts, status_counts, status_counts_by_office
+
+__all__ = ["check", "scan_exported_files", "scan_files_done", "scan_register_counts", "scan_status_counts",
+           "scan_status_counts_by_office"]
+
+
+def _count(status: str) -> Any:
+    return func.sum(case((Document.status == status, 1), else_=0))
+
+
+def _branch_counts_query() -> Any:
+    """Per branch: id, key, names, documents, pages, blank pages, done, open rejections, duplicates, in
+    progress, awaiting review; then the office id."""
+    count = _count
+    return (select(Branch.id, Branch.key, Branch.name_hi, Branch.name_en, func.count(Document.id),
+                   func.coalesce(func.sum(Document.pages), 0), func.coalesce(func.sum(Document.blank_pages), 0),
+                   count("done"), func.sum(case(((Document.status == "rejected") & Document.resolved_by_id.is_(None),
+                                                 1), else_=0)), count("duplicate"),
+                   func.sum(case((Document.status.in_(("received", "processing")), 1), else_=0)),
+                   func.sum(case((Document.needs_review.is_(True), 1), else_=0)), Branch.office_id)
+            .select_from(Branch).outerjoin(Document, Document.branch_id == Branch.id)
+            .group_by(Branch.id).order_by(Branch.key))
+
+
+def scan_status_counts_by_office(s: Session) -> dict[int, list[BranchCounts]]:
+    """Office id → its branches' counts (as ``status_counts`` of that office; no share-root row), in one pass
+    over the database for every office (the roll-up)."""
+    files = scan_register_counts(s)
+    out: dict[int, list[BranchCounts]] = {}
+    for r in s.execute(_branch_counts_query()):
+        out.setdefault(r[-1], []).append(
+            replace(BranchCounts(r[1], r[2], r[3], *(int(x or 0) for x in r[4:-1])), **files.get(r[0], {})))
+    return out
+
+
+def scan_status_counts(s: Session, office: str | None = None) -> list[BranchCounts]:
+    """Per branch (of one office, when ``office`` names it): documents by state, pages, register files."""
+    def count(status: str) -> Any:
+        return func.sum(case((Document.status == status, 1), else_=0))
+
+    q = (select(Branch.id, Branch.key, Branch.name_hi, Branch.name_en, func.count(Document.id),
+                func.coalesce(func.sum(Document.pages), 0), func.coalesce(func.sum(Document.blank_pages), 0),
+                count("done"), func.sum(case(((Document.status == "rejected") & Document.resolved_by_id.is_(None), 1),
+                                             else_=0)), count("duplicate"),
+                func.sum(case((Document.status.in_(("received", "processing")), 1), else_=0)),
+                func.sum(case((Document.needs_review.is_(True), 1), else_=0)))
+         .select_from(Branch).outerjoin(Document, Document.branch_id == Branch.id)
+         .group_by(Branch.id).order_by(Branch.key))
+    if office:
+        q = q.where(Branch.office_id.in_(office_ids(office)))
+    files = scan_register_counts(s, office)
+    rows = [replace(BranchCounts(r[1], r[2], r[3], *(int(x or 0) for x in r[4:])), **files.get(r[0], {}))
+            for r in s.execute(q)]
+    top_q = (select(func.count(Document.id), func.sum(case(((Document.status == "rejected")
+                                                          & Document.resolved_by_id.is_(None), 1), else_=0)))
+             .where(Document.branch_id.is_(None)))
+    if office:
+        top_q = top_q.where(Document.office_id.in_(office_ids(office)))
+    top = s.execute(top_q).one()
+    if top[0]:
+        rows.append(BranchCounts("(share root)", "(मुख्य फ़ोल्डर)", "(share root)", int(top[0]), 0, 0, 0,
+                                 int(top[1] or 0), 0, 0, 0))
+    return rows
+
+
+def scan_register_counts(s: Session, office: str | None = None) -> dict[int, dict[str, int]]:
+    """Per branch id: ``register_files`` and ``digitised_files``. A register file is digitised when a done
+    document is matched to it and none of its documents awaits review. A branch with no register counts the
+    distinct file-number keys of its done documents (digitised: no document with that key awaits review).
+    ``office``: only that office's branches (branch keys repeat across offices)."""
+    mine = Branch.office_id.in_(office_ids(office)) if office else sa_true()
+    out: dict[int, dict[str, int]] = {}
+    totals = s.execute(select(Branch.id, func.count(RegisterFile.id)).join(RegisterFile,
+                       RegisterFile.branch_id == Branch.id).where(mine).group_by(Branch.id)).all()
+    done = dict(s.execute(
+        select(Branch.id, func.count(RegisterFile.id)).join(RegisterFile, RegisterFile.branch_id == Branch.id)
+        .where(digitised(RegisterFile.id), mine).group_by(Branch.id)).all())
+    for key, n in totals:
+        out[key] = {"register_files": int(n), "digitised_files": int(done.get(key, 0))}
+    bare = list(s.scalars(select(Branch.id).where(Branch.id.not_in(select(RegisterFile.branch_id)), mine)))
+    if not bare:  # every branch has a register: skip the scan of done documents below
+        return out
+    other = aliased(Document)
+    pending = (select(other.id).where(other.branch_id == Document.branch_id,
+                                      other.file_number_key == Document.file_number_key,
+                                      other.needs_review.is_(True)).exists())
+    seen = s.execute(
+        select(Branch.id, func.count(distinct(Document.file_number_key)),
+               func.count(distinct(case((~pending, Document.file_number_key)))))
+        .join(Document, Document.branch_id == Branch.id)
+        .where(Document.status == "done", Document.file_number_key.is_not(None), Document.branch_id.in_(bare))
+        .group_by(Branch.id)).all()
+    for key, n, ok in seen:
+        out[key] = {"register_files": int(n), "digitised_files": int(ok)}
+    return out
+
+
+def scan_files_done(s: Session, office: str | None = None) -> dict[str, int]:
+    """branch key → physical files with a done document (ever); of one office (default: this deployment's own)."""
+    q = (select(Branch.key, func.count(distinct(physical_file()))).join(Branch, Document.branch_id == Branch.id)
+         .where(Document.status == "done", Branch.office_id.in_(office_ids(office or repo.OFFICE)))
+         .group_by(Branch.key))
+    return {k: int(n or 0) for k, n in s.execute(q)}
+
+
+def scan_exported_files(s: Session, office: str | None = None) -> dict[str, int]:
+    """branch key → distinct eOffice folders its documents went into; of one office (default: this one's own)."""
+    q = (select(Branch.key, func.count(func.distinct(Document.exported_as)))
+         .join(Branch, Document.branch_id == Branch.id)
+         .where(Document.exported_as.is_not(None), Branch.office_id.in_(office_ids(office or repo.OFFICE)))
+         .group_by(Branch.key))
+    return {key: int(n) for key, n in s.execute(q)}
+
+
+def check(s: Session, offices: list[str] | None = None) -> list[str]:
+    """Differences between the summary tables and the full aggregations (of every office, or of ``offices``);
+    empty when they agree."""
+    from store import progress
+
+    keys = offices if offices is not None else list(s.scalars(select(Office.key).order_by(Office.key)))
+    problems: list[str] = []
+
+    def compare(what: str, summary: Any, scanned: Any) -> None:
+        if summary != scanned:
+            problems.append(f"{what}: summary {summary!r} != rows {scanned!r}")
+
+    def order(rows: list[BranchCounts]) -> list[BranchCounts]:   # branch keys repeat across offices
+        return sorted(rows, key=lambda c: tuple(str(v) for v in c.__dict__.values()))
+
+    compare("status_counts", order(status_counts(s)), order(scan_status_counts(s)))
+    compare("status_counts_by_office", {k: order(v) for k, v in status_counts_by_office(s).items()},
+            {k: order(v) for k, v in scan_status_counts_by_office(s).items()})
+    for key in keys:
+        compare(f"status_counts({key})", status_counts(s, key), scan_status_counts(s, key))
+        compare(f"register_counts({key})", register_counts(s, key), _named_register_counts(s, key))
+        compare(f"files_done({key})", progress.files_done(s, key), scan_files_done(s, key))
+        compare(f"exported_files({key})", progress.exported_files(s, key), scan_exported_files(s, key))
+    return problems
+
+
+def _named_register_counts(s: Session, office: str) -> dict[str, dict[str, int]]:
+    keys = dict(s.execute(select(Branch.id, Branch.key)).all())
+    return {keys[i]: v for i, v in scan_register_counts(s, office).items()}
