@@ -12,7 +12,6 @@ saw only a few words (some strokes dark enough, most not) is read stretched when
 """
 from __future__ import annotations
 
-import cv2
 import numpy as np
 from PIL import Image
 
@@ -21,13 +20,12 @@ from ocr.probe import Probe, probe
 
 WEAK_RATIO = 0.9        # a faint mark: darker than this fraction of its paper
 MIN_CELLS = 24          # inked analysis cells (probe.CELL px, ≥ 12 % inked) of faint marks: about four letters
-DARKEST = 0.5           # percentile of the page's grey levels taken as its darkest ink when stretching
+DARKEST = 5.0           # percentile of the faint marks' grey levels taken as the page's darkest ink when stretching
 CELL = 8
 BORDER = 0.06
 FAINT_CONFIDENCE = 60.0  # a faint page is text when tesseract reads it at least this sure ...
 FAINT_WORDS = 5          # ... in at least this many words of two or more letters
 FEW_WORDS = 12           # = ocr.page.SURE_WORDS: a page the probe measured fewer words on is looked at stretched too
-CHECK_DPI = 150          # the check read (is it text at all?) is made on the page reduced to this resolution
 
 
 def _cells(mask: np.ndarray) -> int:
@@ -48,13 +46,14 @@ def stretched(image: Image.Image, dpi: int) -> Image.Image | None:
     factor = max(1, round(dpi / inkmask.ANALYSIS_DPI))
     small = gray.reduce(factor) if factor > 1 else gray
     flat = np.asarray(level.flatten(small, dpi / factor), dtype=np.uint8)
-    marks = cv2.medianBlur(flat, 3) < round(WEAK_RATIO * 255)   # a lone noisy pixel is no mark
-    if _cells(marks.astype(np.float32)) < MIN_CELLS:
+    # a mark fills part of a cell; a lone noisy pixel does not (a median filter would also erase thin pale strokes)
+    if _cells((flat < round(WEAK_RATIO * 255)).astype(np.float32)) < MIN_CELLS:
         return None
     full = np.asarray(level.flatten(gray, dpi), dtype=np.float32)
-    darkest = float(np.percentile(full, DARKEST))
-    if darkest >= 250:
+    marks = full[full < WEAK_RATIO * 255]
+    if marks.size == 0:
         return None
+    darkest = float(np.percentile(marks, DARKEST))   # of the marks: the page may be mostly empty paper
     out = np.clip((full - darkest) * (255.0 / (255.0 - darkest)), 0, 255).astype(np.uint8)
     return Image.fromarray(out, mode="L")
 
@@ -66,13 +65,12 @@ def is_text(text: str, confidence: float | None) -> bool:
 
 
 def reads_as_text(image: Image.Image, dpi: int, look: Probe, lang: str, *, timeout: float) -> bool:
-    """One quick read of the stretched page, reduced to CHECK_DPI, the probe's way up and, failing that, the other way
-    up: whether tesseract finds text in it (mirrored show-through does not read). The page's own read, when it is
-    text, is made afterwards as for any page."""
-    factor = max(1, round(dpi / CHECK_DPI))
-    small = image.reduce(factor) if factor > 1 else image
+    """One quick read of the stretched page's text (orient.content_box), the probe's way up and, failing that, the
+    other way up: whether tesseract finds text in it (mirrored show-through does not read). The page's own read,
+    when it is text, is made afterwards as for any page."""
+    text = image.crop(orient.content_box(image))
     for turn in (look.turn, (look.turn + 180) % 360):
-        read = tesseract.recognise(orient.turned(small, turn), lang, dpi=max(1, dpi // factor), timeout=timeout)
+        read = tesseract.recognise(orient.turned(text, turn), lang, dpi=dpi, timeout=timeout)
         if is_text(read.text, read.confidence):
             return True
     return False
@@ -86,8 +84,6 @@ def paler(image: Image.Image, dpi: int, look: Probe, lang: str, *, timeout: floa
     if pale is None:
         return None
     seen = probe(pale, dpi)
-    if seen.blank or seen.words < max(FEW_WORDS, 2 * look.words):
-        return None
-    if look.blank and not reads_as_text(pale, dpi, seen, lang, timeout=timeout):
-        return None
-    return pale, seen
+    if look.blank:   # nothing clear: whatever tesseract reads as text is the page's
+        return (pale, seen) if not seen.blank and reads_as_text(pale, dpi, seen, lang, timeout=timeout) else None
+    return (pale, seen) if seen.words >= max(FEW_WORDS, 2 * look.words) else None

@@ -8,8 +8,11 @@ or its read came out with a low confidence:
 
 - the candidates are the probe's turn and its opposite (180° apart); all four quarter turns when the probe was not
   sure of the axis either;
-- each candidate is read on a band of the page (its middle, a few text lines) as one block (`--psm 6`: tesseract's
-  automatic layout would itself re-rotate a sideways page's lines and read them well, hiding the wrong turn);
+- each candidate is read on a band of the page's text (its middle, a few text lines) as one block (`--psm 6`:
+  tesseract's automatic layout would itself re-rotate a sideways page's lines and read them well, hiding the wrong
+  turn). The band is taken from the part of the sheet that holds ink (`content_box`), not from the sheet's middle:
+  a short letter in the top quarter of an A4 sheet had an empty middle band, every candidate scored 0, and the
+  probe's wrong turn stood (6 of 6 pale generated letters, 6 of 53 real crops pasted on A4: CER 84-92 %);
 - the score is the confidence-weighted number of characters read (sum of word length × confidence): the right way up
   reads many characters confidently; upside down reads about as many characters at a fifth of the confidence;
   sideways reads a handful.
@@ -23,6 +26,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 from PIL import Image
 
 from ocr import tesseract
@@ -31,6 +35,9 @@ _TRANSPOSE = {90: Image.Transpose.ROTATE_90, 180: Image.Transpose.ROTATE_180, 27
 BAND = 0.45             # fraction of the page's height read for each candidate (its middle)
 WHOLE_BELOW = 1_500_000  # pixels: a page this small is read whole for each candidate
 CLEAR = 1.3             # a candidate must score this many times the probe's turn to overrule it
+INK_BELOW = 200         # grey level (of the flattened page: white paper) under which a pixel is ink for content_box
+SPREAD = 0.005          # the content box leaves out this share of the ink on each side (specks, a stray mark)
+PAD = 0.02              # ... and is widened by this share of the page on each side
 
 
 @dataclass(frozen=True)
@@ -43,6 +50,28 @@ class Verdict:
 
 def turned(image: Image.Image, turn: int) -> Image.Image:
     return image.transpose(_TRANSPOSE[turn]) if turn else image
+
+
+def content_box(image: Image.Image) -> tuple[int, int, int, int]:
+    """The part of the (flattened) page that holds its ink: (left, top, right, bottom), the whole page when it has
+    next to none. Taken the same way up as `image`: a turn of the box is the box of the turn."""
+    step = max(1, min(image.width, image.height) // 600)
+    small = np.asarray(image.reduce(step) if step > 1 else image.convert("L"), dtype=np.uint8)
+    ink = small < INK_BELOW
+    total = int(ink.sum())
+    if total < 50:
+        return (0, 0, image.width, image.height)
+
+    def span(counts: np.ndarray, size: int) -> tuple[int, int]:
+        cum = np.cumsum(counts)
+        lo = int(np.searchsorted(cum, total * SPREAD))
+        hi = int(np.searchsorted(cum, total * (1 - SPREAD)))
+        pad = round(PAD * len(counts))
+        return max(0, (lo - pad) * step), min(size, (hi + 1 + pad) * step)
+
+    left, right = span(ink.sum(axis=0), image.width)
+    top, bottom = span(ink.sum(axis=1), image.height)
+    return (left, top, right, bottom)
 
 
 def sample(image: Image.Image) -> Image.Image:
@@ -79,7 +108,8 @@ def verify(image: Image.Image, turn: int, lang: str, *, dpi: int, timeout: float
     candidates = [turn, (turn + 180) % 360]
     if all_turns:
         candidates += [(turn + 90) % 360, (turn + 270) % 360]
-    scores = {t: score(sample(turned(image, t)), lang, dpi=dpi, timeout=timeout) for t in candidates}
+    text = image.crop(content_box(image))
+    scores = {t: score(sample(turned(text, t)), lang, dpi=dpi, timeout=timeout) for t in candidates}
     best = max(candidates, key=lambda t: (scores[t], t == turn))
     if best != turn and scores[best] < CLEAR * scores[turn]:
         best = turn
