@@ -91,8 +91,8 @@ def test_postgresql_ranks_a_bounded_candidate_set(pg_server: str, tmp_path: Path
         assert len(query.search(s, "कार्यालय", limit=1)) == 1
         assert len(query.search(s, "कार्यालय")) == 7     # never fewer candidates than the limit asks for
         assert [h.id for h in query.search(s, "कार्यालय", branch="establishment")] == [only]
-        plan = "\n".join(r[0] for r in s.execute(text("EXPLAIN " + query._POSTGRES.format(source="page_fts", filter_join="")),
-                                                 {"m": "'कार्यालय'", "candidates": 3, "limit": 20}))
+        sql = "EXPLAIN " + query._POSTGRES.format(source="page_fts", filter_join="")
+        plan = "\n".join(r[0] for r in s.execute(text(sql), {"m": "'कार्यालय'", "candidates": 3, "limit": 20}))
     assert "Limit" in plan
     o.store.close()
 
