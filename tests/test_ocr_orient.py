@@ -7,7 +7,6 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw
 
-from nasti.samples.booklike import sheet
 from nasti.samples.fonts import font_roles, load_font
 from nasti.samples.scanlike import Scan, random_spec, scan_letter
 from ocr import symbols
@@ -99,16 +98,15 @@ def test_a_digit_that_is_not_there_stays_doubtful() -> None:
 
 
 def test_turned_twins_read_exactly_like_the_upright_page(tmp_path: Path) -> None:
-    """A tilted book page on uneven paper (150 dpi) and a degraded letter (100 dpi, enlarged before reading), each in
-    the four quarter turns: a correctly turned page is read from the same upright pixels along the same path as its
-    upright twin, so its text is identical (the paper levelling, deskew and verification are not computed on the
-    turned scan)."""
-    for index in (1, 7):
-        s = sheet(index, 3)
-        upright = read(s.turned(0).convert("L"), s.dpi, tmp_path, f"s{index}-0")
-        assert upright.rotation == 0 and upright.text
-        for turn in (90, 180, 270):
-            r = read(s.turned(turn).convert("L"), s.dpi, tmp_path, f"s{index}-{turn}")
-            assert r.rotation == turn, (index, turn, r.turned_by)
-            assert r.text == upright.text, (index, turn)
-            assert r.skew == upright.skew and r.confidence == upright.confidence
+    """A tilted Hindi letter on unevenly lit, yellowed paper with show-through and a stamp (150 dpi), in the four
+    quarter turns: a correctly turned page is read from the same upright pixels along the same path as its upright
+    twin, so its text is identical (paper levelling, the deskew probe and the verification are not computed on the
+    turned scan; before, the four turns read at confidence 75.3 / 77.4 / 79.5 / 79.2)."""
+    page = scan_letter(4, "hi", random_spec(4, "hard", dpi=150), lines=8).image.convert("L")
+    upright = read(page, 150, tmp_path, "twin-0")
+    assert upright.rotation == 0 and upright.text and upright.skew
+    for turn in (90, 180, 270):
+        r = read(page.rotate(turn, expand=True), 150, tmp_path, f"twin-{turn}")   # a transpose: lossless
+        assert r.rotation == turn, (turn, r.turned_by)
+        assert (r.text, r.confidence, r.skew, r.language) == (upright.text, upright.confidence, upright.skew,
+                                                              upright.language), turn
