@@ -91,10 +91,6 @@ ENLARGE_BELOW = 75.0
 # tie (1.3 and 0 %); a generated office letter read at 86 by `Devanagari` is read worse by `Devanagari+hin` (stamp
 # ink read as Devanagari words, 7.7 → 10.4 %), and at 85.5, less confidently: the confidence keeps `Devanagari`.
 COMBINE_BELOW = 88.0
-# A read below DIRECT_BELOW (and ENLARGE_BELOW), which would be read by `also` and then again enlarged, is read by
-# `also` only once, enlarged; that read is kept when it beats the first by ENLARGE_GAIN. Tuning half of the real
-# crops (bench/results/realscans.md): CER 9.89 → 9.76 %, CPU per page 0.58 → 0.50 s (70: 9.90 %; 75: 9.77 %).
-DIRECT_BELOW = 74.0
 SECOND_SLACK = 5.0      # `auto`: eng / Devanagari+eng replace a Devanagari read unless this much less confident
 ENLARGE_GAIN = 2.0
 ENLARGE_UPTO = 400
@@ -192,30 +188,22 @@ def read_upright(image: Image.Image, dpi: int, look: Probe, lang: str, task: Pag
             again = recognise(other, on=other_base)
             if _mass(again) > _mass(read):
                 read, look, base, turn = again, other, other_base, other_turn
-    enlargeable = dpi == read_dpi < ENLARGE_UPTO
-    big_lang = lang
     if (also and also != lang and read.confidence is not None and read.confidence < COMBINE_BELOW
             and models.second_opinion(lang, read.text, read.confidence) != models.ENGLISH):
-        if enlargeable and read.confidence < min(DIRECT_BELOW, ENLARGE_BELOW):
-            big_lang = also     # a poor page: `also` reads it once, enlarged (below)
-        else:
-            both = recognise(look, also)
-            if (both.confidence or 0.0) > read.confidence:
-                first, read, lang = read.confidence, both, also
-                big_lang = lang
-    if read.confidence is not None and read.confidence < ENLARGE_BELOW and enlargeable:
+        both = recognise(look, also)
+        if (both.confidence or 0.0) > read.confidence:
+            first, read, lang = read.confidence, both, also
+    if read.confidence is not None and read.confidence < ENLARGE_BELOW and dpi == read_dpi < ENLARGE_UPTO:
         big = upright(base, look)
         big = big.resize((big.width * 2, big.height * 2), Image.Resampling.BICUBIC)
         try:
-            enlarged = tesseract.recognise(big, big_lang, dpi=read_dpi * 2, timeout=_enlarge_budget(task),
+            enlarged = tesseract.recognise(big, lang, dpi=read_dpi * 2, timeout=_enlarge_budget(task),
                                            psm=task.psm)
         except EngineMissing:
             raise
         except OcrError:    # a pathological read (minutes over enlarged speckle): the first read stands
             enlarged = None
         if enlarged is not None and (enlarged.confidence or 0.0) >= read.confidence + ENLARGE_GAIN:
-            if big_lang != lang:
-                first, lang = read.confidence, big_lang
             read, seen, seen_dpi = enlarged, big, read_dpi * 2
     return Reading(read, replace(look, turn=turn), turned_by, margin,
                    seen if seen is not None else upright(base, look), seen_dpi, lang, first)
