@@ -19,12 +19,10 @@ import regex
 from ocr.tidy import join_split_numbers
 
 JUNK_BELOW = 50.0
-# a word with a digit read below this confidence is doubtful (measured on 32 generated letters at 60: 15 of 27
-# misread digit words fall below it, and 15 % of the correctly read ones); a file number read through it goes to
-# review instead of being matched to the register (ingest.pages), unless the word read again alone gives the same
-# digits, each surely (ocr.symbols). Raised from 60 to 75: `६६(ई) ७३१/२६/१०-ब(दो)` on a clean generated letter was
-# read `६(ई) …` at word confidence 73 and matched (bench/tags_bench.py seed 9100: 47/48); read alone it is `६६(ई)`.
-DOUBTFUL_BELOW = 75.0
+# a word with a digit read below this confidence is doubtful (measured on 32 generated letters: 15 of 27 misread
+# digit words fall below it, and 15 % of the correctly read ones); a file number read through it goes to review
+# instead of being matched to the register (ingest.pages)
+DOUBTFUL_BELOW = 60.0
 _DIGIT = regex.compile(r"\p{Nd}")
 # any digit, or three Devanagari letters and signs in a row (not the dandas U+0964-5, not the digits U+0966-F)
 _KEEPS = regex.compile(r"\p{Nd}|[\u0900-\u0963\u0971-\u097F]{3,}")
