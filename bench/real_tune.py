@@ -26,7 +26,7 @@ sys.path.insert(1, str(Path(__file__).resolve().parent.parent))
 os.environ["OMP_THREAD_LIMIT"] = "1"
 
 from PIL import Image
-from runners import bare_tesseract, run_paired
+from runners import bare_tesseract
 
 from ocr import level, tsv
 from ocr.metrics import cer
@@ -131,21 +131,43 @@ def one(path: Path, variants: list[str]) -> dict:
     return row
 
 
-def paired(todo: list[Path], workers: int) -> None:
-    """CPU of nasti's whole page against bare `tesseract -l Devanagari` on the same page, back to back in one worker,
-    the minimum of 2 runs each (load from elsewhere only adds CPU)."""
+def _paired_page(path: Path, repeats: int = 2) -> dict:
+    """In one worker, back to back, alternating the order: nasti's whole page (its engines warmed), bare
+    `tesseract -l Devanagari` and bare `tesseract` with the model(s) nasti's kept read used, on the page as scanned;
+    the minimum CPU of `repeats` runs of each (load from elsewhere only adds CPU)."""
+    _overrides()
+    img = Image.open(path)
+    dpi = round(float(img.info.get("dpi", (300, 300))[0]))
     with tempfile.TemporaryDirectory() as tmp:
-        jobs = []
-        for p in todo:
-            img = Image.open(p)
-            img.load()
-            task = PageTask(source=p, kind="png", index=0, languages="Devanagari", dpi=300, timeout=300,
-                            max_pixels=10**9, layer=Path(tmp) / "l.pdf")
-            jobs.append((task, img, round(float(img.info.get("dpi", (300, 300))[0])), "Devanagari"))
-        got = run_paired(jobs, workers=workers, repeats=2)
-    ours, theirs = sum(o for o, _ in got), sum(b for _, b in got)
-    print(f"{len(got)} pages: nasti {ours / len(got):.3f} s, bare Devanagari CLI {theirs / len(got):.3f} s per page "
-          f"→ {ours / theirs:.3f}× (resident engine: {tesseract_engine()})")
+        task = PageTask(source=path, kind="png", index=0, languages="Devanagari", dpi=300, timeout=300,
+                        max_pixels=10**9, layer=Path(tmp) / "l.pdf")
+        kept = process_page(task).language or "Devanagari"   # warms the resident engines
+        ours: list[float] = []
+        bare: dict[str, list[float]] = {"Devanagari": [], "kept": []}
+        for r in range(repeats):
+            steps = ["nasti", "Devanagari", "kept"]
+            for step in steps if r % 2 == 0 else steps[::-1]:
+                if step == "nasti":
+                    before = _cpu()
+                    process_page(task)
+                    ours.append(_cpu() - before)
+                else:
+                    bare[step].append(bare_tesseract(path, "Devanagari" if step == "Devanagari" else kept, dpi)[1])
+    return {"page": path.stem, "kept": kept, "nasti": min(ours), "Devanagari": min(bare["Devanagari"]),
+            "bare kept": min(bare["kept"])}
+
+
+def paired(todo: list[Path], workers: int) -> None:
+    """CPU of nasti's whole page against bare `tesseract -l Devanagari` and against bare `tesseract` with the model(s)
+    of nasti's kept read, per page, paired (see _paired_page)."""
+    with ProcessPoolExecutor(workers) as ex:
+        rows = list(ex.map(_paired_page, todo))
+    n = len(rows)
+    ours, deva, kept = (sum(r[k] for r in rows) for k in ("nasti", "Devanagari", "bare kept"))
+    models = ", ".join(f"{m} ×{sum(r['kept'] == m for r in rows)}" for m in sorted({r["kept"] for r in rows}))
+    print(f"{n} pages, load {os.getloadavg()[0]:.1f}: nasti {ours / n:.3f} s per page; bare -l Devanagari "
+          f"{deva / n:.3f} s → {ours / deva:.3f}×; bare with nasti's kept model(s) ({models}) {kept / n:.3f} s → "
+          f"{ours / kept:.3f}× (resident engine: {tesseract_engine()})")
 
 
 def tesseract_engine() -> str:

@@ -80,10 +80,11 @@ UNSURE_BELOW = 60.0
 # office letters: 3 of 12 pages re-read, two of them 14-16 points better). Not for pages already read at ENLARGE_UPTO
 # dpi or more, nor for pages already enlarged from a low DPI (raster.upscale): a 96-dpi page enlarged six times read
 # its grain as lines of text.
-# The enlarged read gets ENLARGE_TIME × the first read's time (at least ENLARGE_MIN_S): on a grainy photocopy
-# tesseract can take minutes over the enlarged speckle, and the first read then stands.
-ENLARGE_TIME = 2.5
-ENLARGE_MIN_S = 5.0
+# The enlarged read is abandoned after ENLARGE_MAX_S (on a grainy photocopy tesseract can take minutes over the
+# enlarged speckle; the first read then stands). A fixed, generous limit, not a multiple of the first read's wall
+# time: that budget (2.5 × the first read) ran out on a loaded machine for one of two identical pages and not the
+# other, so a page's text depended on the machine's load (a real crop's enlarged read takes 1-3 s).
+ENLARGE_MAX_S = 60.0
 ENLARGE_BELOW = 75.0
 # A Devanagari read below COMBINE_BELOW mean confidence is read again by `Devanagari+hin` (models.WITH_HINDI) and the
 # more confident read is kept. Tuning half of the real crops: every page gained or tied below 85; the two read at 90+
@@ -104,9 +105,24 @@ def upright(image: Image.Image, look: Probe) -> Image.Image:
 
 
 def prepared(image: Image.Image, dpi: int, look: Probe) -> tuple[Image.Image, int]:
-    """What tesseract reads, and at what DPI: the page with white paper, upright, level, and enlarged when it was
-    scanned below raster.UPSCALE_BELOW dpi."""
-    return raster.upscale(upright(level.flatten(image, dpi), look), dpi)
+    """What tesseract reads, and at what DPI, as read_upright prepares it: the page turned upright (lossless), its
+    paper made white, enlarged when it was scanned below raster.UPSCALE_BELOW dpi, then levelled."""
+    base, read_dpi = raster.upscale(level.flatten(orient.turned(image, look.turn), dpi), dpi)
+    return upright(base, replace(look, turn=0)), read_dpi
+
+
+def settled(image: Image.Image, dpi: int, turn: int) -> tuple[Image.Image, Probe]:
+    """The page turned `turn` (a lossless transpose) and looked at again as if it had been scanned that way up:
+    a page turned 90° or 180° and brought back is then the very same pixels as its upright twin, with the same probe
+    (skew, margins), and is read along the same path. A probe that now calls for another turn contradicts the
+    first: the page stays as turned, unsure (verification decides), levelled only when the axis agrees."""
+    page = orient.turned(image, turn)
+    look = probe(page, dpi)
+    if look.turn == 0:
+        return page, look
+    same_axis = look.turn == 180     # a half turn commutes with the levelling: its skew angle holds
+    return page, replace(look, turn=0, deskew=look.deskew if same_axis else 0.0, flip_margin=0.0,
+                         axis_margin=look.axis_margin if same_axis else 0.0)
 
 
 def _sure(look: Probe) -> bool:
@@ -121,7 +137,7 @@ def _mass(read: tesseract.TesseractResult) -> float:
 @dataclass(frozen=True)
 class Reading:
     read: tesseract.TesseractResult
-    look: Probe             # the probe, with the turn the page was read in
+    look: Probe             # the probe of the page as read, with the turn (from the scan) it was read in
     turned_by: str          # probe | reread
     margin: float
     image: Image.Image      # exactly what tesseract read (the doubtful words' boxes are on it)
@@ -130,26 +146,34 @@ class Reading:
     first: float | None = None   # the first model's confidence, when a read with `also` was kept instead
 
 
+def _enlarge_budget(task: PageTask) -> float:
+    """Seconds the enlarged re-read may take: only a pathological read is abandoned (ENLARGE_MAX_S), never a normal
+    page however loaded the machine, so that the kept read does not depend on the machine's load."""
+    return min(task.timeout, ENLARGE_MAX_S)
+
+
 def read_upright(image: Image.Image, dpi: int, look: Probe, lang: str, task: PageTask,
                  also: str | None = None) -> Reading:
-    """Read the page the probe's way up; verify that way (ocr.orient) when the probe was unsure or the read is
-    poor, and read again the other way when that reads clearly better; read a page below COMBINE_BELOW again with
-    `also` (models.reading) and keep the more confident; read a poor page again enlarged."""
-    base, read_dpi = raster.upscale(level.flatten(image, dpi), dpi)
+    """Turn the page the probe's way up (lossless) and read it as an upright scan; verify that way (ocr.orient) when
+    the probe was unsure or the read is poor, and read again the other way (turned from the scan, as an upright scan)
+    when that reads clearly better; read a page below COMBINE_BELOW again with `also` (models.reading) and keep the
+    more confident; read a poor page again enlarged."""
+    turn = look.turn
+    page, look = settled(image, dpi, turn) if turn else (image, look)
+    base, read_dpi = raster.upscale(level.flatten(page, dpi), dpi)
     first: float | None = None
 
-    def recognise(how: Probe, model: str = lang) -> tesseract.TesseractResult:
-        return tesseract.recognise(upright(base, how), model, dpi=read_dpi, timeout=task.timeout, psm=task.psm)
+    def recognise(how: Probe, model: str = lang, on: Image.Image | None = None) -> tesseract.TesseractResult:
+        return tesseract.recognise(upright(base if on is None else on, how), model, dpi=read_dpi,
+                                   timeout=task.timeout, psm=task.psm)
 
-    started = time.monotonic()
     read = recognise(look)
-    first_s = time.monotonic() - started
     turned_by, margin, seen, seen_dpi = "probe", look.margin, None, read_dpi
     verdict = None
     confidence = read.confidence if read.confidence is not None else 0.0
     if confidence < LOW_CONFIDENCE or (confidence < UNSURE_BELOW and not _sure(look)):
         try:
-            verdict = orient.verify(base, look.turn, lang, dpi=read_dpi, timeout=task.timeout,
+            verdict = orient.verify(base, 0, lang, dpi=read_dpi, timeout=task.timeout,
                                     all_turns=look.axis_margin < SURE_AXIS or look.words < SURE_WORDS)
         except EngineMissing:
             raise
@@ -158,12 +182,12 @@ def read_upright(image: Image.Image, dpi: int, look: Probe, lang: str, task: Pag
     if verdict is not None:
         turned_by, margin = "reread", verdict.margin
         if verdict.changed:
-            # a half turn commutes with the levelling; another axis makes the probe's skew angle meaningless
-            other = replace(look, turn=verdict.turn,
-                            deskew=look.deskew if (verdict.turn - look.turn) % 180 == 0 else 0.0)
-            again = recognise(other)
+            other_turn = (turn + verdict.turn) % 360
+            other_page, other = settled(image, dpi, other_turn)
+            other_base = raster.upscale(level.flatten(other_page, dpi), dpi)[0]
+            again = recognise(other, on=other_base)
             if _mass(again) > _mass(read):
-                read, look = again, other
+                read, look, base, turn = again, other, other_base, other_turn
     if (also and also != lang and read.confidence is not None and read.confidence < COMBINE_BELOW
             and models.second_opinion(lang, read.text, read.confidence) != models.ENGLISH):
         both = recognise(look, also)
@@ -172,17 +196,17 @@ def read_upright(image: Image.Image, dpi: int, look: Probe, lang: str, task: Pag
     if read.confidence is not None and read.confidence < ENLARGE_BELOW and dpi == read_dpi < ENLARGE_UPTO:
         big = upright(base, look)
         big = big.resize((big.width * 2, big.height * 2), Image.Resampling.BICUBIC)
-        budget = min(task.timeout, max(ENLARGE_MIN_S, ENLARGE_TIME * first_s))
         try:
-            enlarged = tesseract.recognise(big, lang, dpi=read_dpi * 2, timeout=budget, psm=task.psm)
+            enlarged = tesseract.recognise(big, lang, dpi=read_dpi * 2, timeout=_enlarge_budget(task),
+                                           psm=task.psm)
         except EngineMissing:
             raise
-        except OcrError:    # out of its time budget: the first read stands
+        except OcrError:    # a pathological read (minutes over enlarged speckle): the first read stands
             enlarged = None
         if enlarged is not None and (enlarged.confidence or 0.0) >= read.confidence + ENLARGE_GAIN:
             read, seen, seen_dpi = enlarged, big, read_dpi * 2
-    return Reading(read, look, turned_by, margin, seen if seen is not None else upright(base, look), seen_dpi,
-                   lang, first)
+    return Reading(read, replace(look, turn=turn), turned_by, margin,
+                   seen if seen is not None else upright(base, look), seen_dpi, lang, first)
 
 
 def _second_opinion(got: Reading, lang: str, task: PageTask, *, only_english: bool = False) -> tuple[Reading, str]:

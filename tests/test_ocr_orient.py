@@ -95,3 +95,18 @@ def test_a_digit_that_is_not_there_stays_doubtful() -> None:
     words = (("२०१७", box),)
     assert symbols.still_doubtful(img, words, "Devanagari", dpi=300, timeout=60) == ("२०१७",)
     assert symbols.still_doubtful(clean, words, "Devanagari", dpi=300, timeout=60) == ()
+
+
+def test_turned_twins_read_exactly_like_the_upright_page(tmp_path: Path) -> None:
+    """A tilted Hindi letter on unevenly lit, yellowed paper with show-through and a stamp (150 dpi), in the four
+    quarter turns: a correctly turned page is read from the same upright pixels along the same path as its upright
+    twin, so its text is identical (paper levelling, the deskew probe and the verification are not computed on the
+    turned scan; before, the four turns read at confidence 75.3 / 77.4 / 79.5 / 79.2)."""
+    page = scan_letter(4, "hi", random_spec(4, "hard", dpi=150), lines=8).image.convert("L")
+    upright = read(page, 150, tmp_path, "twin-0")
+    assert upright.rotation == 0 and upright.text and upright.skew
+    for turn in (90, 180, 270):
+        r = read(page.rotate(turn, expand=True), 150, tmp_path, f"twin-{turn}")   # a transpose: lossless
+        assert r.rotation == turn, (turn, r.turned_by)
+        assert (r.text, r.confidence, r.skew, r.language) == (upright.text, upright.confidence, upright.skew,
+                                                              upright.language), turn
