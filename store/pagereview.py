@@ -48,7 +48,8 @@ def _runs(text: str) -> set[str]:
 def doubtful_number(s: Session, doc_id: int, value: str, source: str) -> bool:
     """Whether a file number read from a page (`source` "page N") came through a word whose digits tesseract was
     unsure of: a doubtful word on that page whose every run of two or more digits is a run of the number (the
-    number itself, or a piece of it; not a word that only shares a year with it, like `REV-31/1117/2019-COL`)."""
+    number itself, or a piece of it; not a word that only shares a year with it, like `REV-31/1117/2019-COL`), or a
+    word with a digit that stands inside the number as it is."""
     if not source.startswith("page "):
         return False
     try:
@@ -58,5 +59,16 @@ def doubtful_number(s: Session, doc_id: int, value: str, source: str) -> bool:
     doubtful = s.scalar(select(Page.doubtful).where(Page.document_id == doc_id, Page.number == number))
     if not doubtful:
         return False
-    wanted = _runs(value)
-    return any((runs := _runs(word)) and runs <= wanted for word in doubtful.split())
+    wanted, whole = _runs(value), _folded(value)
+    # a word with one digit (`६(ई)`, read for `६६(ई)`) has no run to compare: it counts when it is a piece of the number
+    return any(((runs := _runs(word)) and runs <= wanted) or _piece(_folded(word), whole) for word in doubtful.split())
+
+
+def _piece(word: str, number: str) -> bool:
+    """A word with a digit and something else (`६(ई)`; not a lone `1`, which any year holds) found inside the number."""
+    return len(word) >= 3 and any(c.isdigit() for c in word) and not word.isdigit() and word in number
+
+
+def _folded(text: str) -> str:
+    """Digits folded to ASCII, letters lower-cased, spaces dropped (a word as it stands inside a file number)."""
+    return "".join(fold_digits(text).lower().split())

@@ -116,6 +116,12 @@ def test_a_file_number_read_through_doubtful_digits_goes_to_review_unmatched(tmp
     assert doubtful.register_file_id is None and doubtful.needs_review
     assert "doubtful_digits" in (doubtful.reason_code or "") + (doubtful.reason or "")
     assert "अंक" in (doubtful.reason_hi or "")
+    # a doubtful word with a single digit that is a piece of the number (`६(ई)` read for `६६(ई)`) is doubt too; a lone
+    # doubtful `1` elsewhere on the page (a page number; every year holds a 1) is not
+    piece = o.doc(store_doc(o, "revenue/scan4.png", [numbered(good, 1, doubtful=("/राज./२",))]))
+    assert piece.register_file_id is None and piece.needs_review
+    lone = o.doc(store_doc(o, "revenue/scan5.png", [numbered(good, 1, doubtful=("1",))]))
+    assert lone.register_file_id and not lone.needs_review, lone.reason
     # another number on the page that only shares the year leaves no doubt about this one (a demo letter was flagged
     # for `REV-31/1117/2019-C0L]` misread beside `51/ई-गव./2019`), and a back with a stamp and no word is no bad read
     stamp = numbered(good, 2, text="", confidence=None, doubtful=())
