@@ -177,8 +177,12 @@ class LeaderLock:
         """Add 1 to the leader epoch (waits for the old leader's transactions that passed the fence to end), and
         fence this store's sessions with it."""
         holder = f"{socket.gethostname()}:{os.getpid()}"
-        new = conn.execute(text("UPDATE leader_epoch SET epoch = epoch + 1, holder = :h, taken_at = "
-                                "statement_timestamp() AT TIME ZONE 'UTC' WHERE id = 1 RETURNING epoch"),
+        # above every claim a document still open holds, too: an epoch row set back by hand (a restore of the
+        # table, a "reset") would otherwise leave those documents unassemblable (claim_assembly refuses older)
+        new = conn.execute(text("UPDATE leader_epoch SET epoch = GREATEST(epoch, (SELECT COALESCE(max("
+                                "assembly_epoch), 0) FROM document WHERE status IN ('received', 'processing', "
+                                "'failed'))) + 1, holder = :h, taken_at = statement_timestamp() AT TIME ZONE 'UTC' "
+                                "WHERE id = 1 RETURNING epoch"),
                            {"h": holder}).scalar()
         if new is None:   # the row was removed by hand: start again above any epoch an old leader could hold
             new = conn.execute(text("INSERT INTO leader_epoch (id, epoch, holder, taken_at) VALUES (1, "
