@@ -158,19 +158,39 @@ class LeaderLock:
         self.fence: Fence | None = None
 
     def acquire(self, *, wait: bool = False, poll: float = 1.0) -> None:
+        """Lead, or raise LeaderBusy; ``wait``: stand by until this watcher can lead — through a database that
+        restarts or drops the connection meanwhile (the stand-by reconnects; it must outlive what it stands by
+        for). Without ``wait`` a database that cannot be reached raises the driver's error."""
         if not _shared(self.store):
             return
-        conn = self.store.engine.connect()
+        conn: Connection | None = None
+        warned = False
         while True:
-            got = conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": LEADER_KEY}).scalar()
-            conn.commit()
-            if got:
-                self._conn = conn
-                self._take_epoch(conn)
-                return
-            if not wait:
-                conn.close()
-                raise LeaderBusy("another nasti watcher leads this database")
+            try:
+                if conn is None:
+                    conn = self.store.engine.connect()
+                got = conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": LEADER_KEY}).scalar()
+                conn.commit()
+                if got:
+                    self._conn = conn
+                    self._take_epoch(conn)
+                    return
+            except SQLAlchemyError as e:
+                self._conn = None
+                if conn is not None:   # a lock taken on it goes with it
+                    conn.invalidate()
+                    conn.close()
+                    conn = None
+                if not wait:
+                    raise
+                if not warned:
+                    warned = True
+                    log.warning("standing by: the database cannot be reached (%s); trying again",
+                                getattr(e, "orig", e))
+            else:
+                if not wait:
+                    conn.close()
+                    raise LeaderBusy("another nasti watcher leads this database")
             time.sleep(poll)
 
     def _take_epoch(self, conn: Connection) -> None:

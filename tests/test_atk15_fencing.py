@@ -4,6 +4,7 @@ again with rows in its tables."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -67,3 +68,134 @@ def test_an_epoch_set_back_by_hand_does_not_strand_a_claimed_document(pg_store: 
             assert claim_assembly(s, 1, epoch(st)), "the new leader cannot assemble the document"
     finally:
         second.release()
+
+
+def _down_up(url: str) -> None:
+    """`0012 → 0011 → head` with alembic, as an engineer backing a release out and in again would."""
+    from alembic import command
+
+    from nasti.schema import upgrade
+    from store.db import alembic_config
+
+    engine = create_engine(url)
+    try:
+        cfg = alembic_config()
+        with engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.downgrade(cfg, "0011")
+        with engine.connect() as c:
+            assert c.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0011"
+            assert c.execute(text("SELECT count(*) FROM document")).scalar() == 1   # no document lost on the way
+    finally:
+        engine.dispose()
+    upgrade(url)
+
+
+def _fill_0012(st: Store) -> None:
+    """Rows in everything 0012 added: a claimed document, a batch a worker took and ended, its log row."""
+    from workers import batches
+
+    with st.session() as s:
+        s.execute(text("UPDATE document SET assembly_epoch = 7"))
+    (b,) = batches.plan(st, 1, "ab", "pdf", 2, 2)
+    got = batches.claim(st, b, lease=60)
+    assert got is not None and batches.finish(st, got, "rejected", "page_timeout", "बहुत धीमा पृष्ठ")
+
+
+def _check_after(url: str) -> None:
+    st = Store(url, migrate_schema=False)
+    try:
+        lock = LeaderLock(st)
+        lock.acquire()
+        try:
+            with st.session() as s:
+                assert s.execute(text("SELECT count(*) FROM document")).scalar() == 1
+                assert s.execute(text("SELECT count(*) FROM leader_epoch")).scalar() == 1
+                assert claim_assembly(s, 1, epoch(st))
+        finally:
+            lock.release()
+    finally:
+        st.close()
+
+
+def test_0012_down_and_up_again_with_rows_on_postgresql(pg_store: tuple[str, Store]) -> None:
+    url, st = pg_store
+    _fill_0012(st)
+    st.close()
+    _down_up(url)
+    _check_after(url)
+
+
+def test_0012_down_and_up_again_with_rows_on_sqlite(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from nasti.schema import upgrade
+
+    url = f"sqlite:///{tmp_path / 'n.db'}"
+    upgrade(url)
+    st = Store(url, migrate_schema=False)
+    try:
+        with st.session() as s:
+            s.execute(text("INSERT INTO office (id, key, name_hi, name_en) VALUES (1, 'x', 'कार्यालय', 'Office')"))
+            s.execute(text("INSERT INTO document (id, office_id, source, share_path, sha256, size, status, "
+                           "needs_review, settled, pages, blank_pages, received_at, updated_at, part, attempts) "
+                           "VALUES (1, 1, 'राजस्व/आदेश.pdf', 'राजस्व/आदेश.pdf', 'ab', 1, 'processing', 0, 0, 0, "
+                           "0, '2026-12-01', '2026-12-01', 'receipts', 0)"))
+        _fill_0012(st)
+    finally:
+        st.close()
+    _down_up(url)
+    _check_after(url)
+
+
+def test_a_standing_by_watcher_outlives_a_postgresql_restart() -> None:
+    """`nasti watch --wait` on the second machine polls for the leader lock; PostgreSQL crashes (`-m immediate`) and
+    comes back meanwhile. The stand-by keeps standing by and leads once the lock is free — it does not die with the
+    driver's error (which would leave the district with no watcher at all once the leader, too, goes)."""
+    import os
+    import pwd
+    import shutil
+    import tempfile
+    import threading
+    import time
+
+    from nasti.schema import upgrade
+    from tests.pgcluster import Cluster
+
+    root = Path(tempfile.mkdtemp(prefix="nasti-pg-"))   # short: the server's Unix socket lives there
+    if os.geteuid() == 0:
+        pw = pwd.getpwnam("postgres")
+        os.chown(root, pw.pw_uid, pw.pw_gid)
+    pg = Cluster(root)
+    pg.init()
+    pg.start()
+    try:
+        url = new_database(pg.url, "standby")
+        upgrade(url)
+        a, b = Store(url, migrate_schema=False), Store(url, migrate_schema=False)
+        leader, standby = LeaderLock(a), LeaderLock(b)
+        leader.acquire()
+        failed: list[BaseException] = []
+
+        def stand_by() -> None:
+            try:
+                standby.acquire(wait=True, poll=0.2)
+            except BaseException as e:   # what the watcher would die of
+                failed.append(e)
+
+        t = threading.Thread(target=stand_by, daemon=True)
+        t.start()
+        t.join(1.0)
+        assert t.is_alive() and not failed
+        pg.stop("immediate")      # the leader's lock goes with its connection
+        time.sleep(1.0)           # the stand-by polls a server that is not there
+        pg.start()
+        t.join(30)
+        assert not failed, failed
+        assert not t.is_alive(), "the stand-by did not lead once the server was back"
+        assert leading(b) and epoch(b) == 2
+        leader.release()
+        standby.release()
+        a.close()
+        b.close()
+    finally:
+        pg.stop("immediate")
+        shutil.rmtree(root, ignore_errors=True)
