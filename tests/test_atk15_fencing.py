@@ -199,3 +199,39 @@ def test_a_standing_by_watcher_outlives_a_postgresql_restart() -> None:
     finally:
         pg.stop("immediate")
         shutil.rmtree(root, ignore_errors=True)
+
+
+def test_a_leader_fenced_out_during_recovery_stands_by(tmp_path: Path, pg_server: str) -> None:
+    """The watcher takes the lead and recovers (the in-flight records, their staging); its lock connection drops
+    and the stand-by leads before recovery's first transaction. The fence refuses it — and the watcher must then
+    stand by (LOST) like at every other moment, not die with NotLeader's traceback out of `nasti watch`."""
+    from rich.console import Console
+
+    from common.config import load
+    from nasti import service
+    from nasti.schema import upgrade
+    from tests.test_pg_fencing import _terminate_leader
+
+    url = new_database(pg_server, "recov")
+    upgrade(url)
+    for d in ("share/revenue", "archive"):
+        (tmp_path / d).mkdir(parents=True)
+    conf = tmp_path / "config.toml"
+    conf.write_text(f'[share]\npath = "{tmp_path / "share"}"\n[store]\nurl = "{url}"\n'
+                    f'[archive]\npath = "{tmp_path / "archive"}"\n'
+                    '[branches.revenue]\ncode = "REV"\nname_hi = "राजस्व"\nname_en = "Revenue"\n', encoding="utf-8")
+    cfg = load(str(conf))
+    a, b = Store(url, migrate_schema=False), Store(url, migrate_schema=False)
+    first, second = LeaderLock(a), LeaderLock(b)
+    try:
+        first.acquire()
+        _terminate_leader(url)
+        second.acquire(wait=True, poll=0.1)
+        code = service._watch_leading(cfg, a, once=True, console=Console(file=open(tmp_path / "out", "w")),
+                                      progress_console=None, accept_archive_mismatch=False, leader=first)
+        assert code == service.LOST
+    finally:
+        first.release()
+        second.release()
+        a.close()
+        b.close()
