@@ -235,3 +235,29 @@ def test_a_leader_fenced_out_during_recovery_stands_by(tmp_path: Path, pg_server
         second.release()
         a.close()
         b.close()
+
+
+@pytest.mark.parametrize("original", ["vanished", "still_there"])
+def test_a_half_copy_left_by_a_killed_leader_is_not_left_forever(tmp_path: Path, pg_store: tuple[str, Store],
+                                                                   original: str) -> None:
+    """The leader is killed (-9, a power cut) in the middle of the archive copy: `<name>.part` is left half-written
+    next to where the copy goes. On a shared archive recovery walks nothing — it goes by the records in flight. The
+    half copy is nobody's (a leader that lost the lead finished its fenced copy before the new one took the epoch):
+    it must go, whether the original vanished meanwhile (the record closes as removed) or is still in the share."""
+    from ingest.recover import recover
+
+    _, st = pg_store
+    share, archive = tmp_path / "share", tmp_path / "archive"
+    (share / "राजस्व").mkdir(parents=True)
+    (archive / "राजस्व").mkdir(parents=True)
+    if original == "still_there":
+        (share / "राजस्व" / "आदेश.pdf").write_bytes(b"%PDF-1.4 scan")
+    with st.session() as s:
+        s.execute(text("UPDATE document SET archive_path = 'राजस्व/1-आदेश.pdf', pdf_path = 'राजस्व/1-आदेश.ocr.pdf'"))
+    half = archive / "राजस्व" / "1-आदेश.pdf.part"
+    half.write_bytes(b"%PDF-1.4 half")
+    recover(st, share, archive)
+    assert not half.exists()
+    with st.session() as s:
+        status = s.execute(text("SELECT status FROM document")).scalar()
+    assert status == ("rejected" if original == "vanished" else "processing")
