@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -164,6 +165,8 @@ def run_batch(batch_id: int) -> str:
                                       timeout=o.page_timeout, max_pixels=cfg.limits.max_pixels,
                                       layer=staging / f"page-{i + 1:05d}.pdf", psm=o.psm, mode=o.mode))
             if not batches.record(store, b, r, lim.lease, archive=cfg.archive):
+                if batches.closed(store, b.document_id):   # closed while this page was read: the leader removed
+                    shutil.rmtree(staging, ignore_errors=True)   # its staging already; this layer re-made it
                 return "taken over"     # the lease ran out and another worker has it now
             _hook("page", batch_id)
     except SoftTimeLimitExceeded:

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from ocr.page import PageResult
 from store.db import Store
-from store.models import OcrBatch, OcrBatchLog, OcrResult
+from store.models import Document, OcrBatch, OcrBatchLog, OcrResult
 from workers import wake
 
 MAX_CLAIMS = 3      # a batch claimed this often without finishing fails (no poison loop)
@@ -169,6 +169,13 @@ def record(store: Store, b: OcrBatch, r: PageResult, lease: float, *, archive: P
         s.execute(ins.on_conflict_do_update(index_elements=["document_id", "sha256", "number"],
                                             set_={"result": ins.excluded.result}))
         return True
+
+
+def closed(store: Store, doc_id: int) -> bool:
+    """The document is over (done, rejected, duplicate) or gone: nothing in its staging is wanted any more."""
+    with store.session() as s:
+        status = s.scalar(select(Document.status).where(Document.id == doc_id))
+    return status not in ("received", "processing", "failed")
 
 
 def finish(store: Store, b: OcrBatch, state: str, code: str | None = None, error: str | None = None) -> bool:

@@ -1,0 +1,81 @@
+"""Attacks on the OCR workers (issue 15, workers/app.py) with a real PostgreSQL and real tesseract: a worker still
+reading a batch when the leader closes the document."""
+from __future__ import annotations
+
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from ingest import share as sharefs
+from store import repo
+from store.db import Store
+from store.models import Document
+from tests.celery_rig import pdf, wait_until
+from tests.pgcluster import new_database
+from workers import batches
+
+
+@pytest.fixture
+def store(pg_server: str) -> Iterator[Store]:
+    from nasti.schema import upgrade
+
+    url = new_database(pg_server, "atkw")
+    upgrade(url)
+    s = Store(url, migrate_schema=False)
+    try:
+        yield s
+    finally:
+        s.close()
+
+
+def test_a_page_read_after_the_document_closed_leaves_nothing_in_staging(store: Store, tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """A worker reads page 1 of a 2-page batch; meanwhile the leader closes the document (another batch rejected
+    it, or the clerk took the file away), forgets its batches and removes its staging. The worker goes on to page 2:
+    its text layer is written (the folder made again) and the result refused — the layer must not stay in the
+    archive's staging for ever (every such page is a file nobody removes until the leader restarts)."""
+    from common.config import load
+    from workers import app as wapp
+
+    share, archive, hooks = tmp_path / "share", tmp_path / "archive", tmp_path / "hooks"
+    for d in (share / "राजस्व", archive, hooks):
+        d.mkdir(parents=True)
+    data = pdf(2, "आदेश")
+    (share / "राजस्व" / "आदेश.pdf").write_bytes(data)
+    conf = tmp_path / "config.toml"
+    conf.write_text(f'[share]\npath = "share"\n[store]\nurl = "{store.engine.url.render_as_string(False)}"\n'
+                    '[archive]\npath = "archive"\n[queue]\nbackend = "celery"\nurl = "redis://127.0.0.1:1/0"\n',
+                    encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setitem(wapp._state, "cfg", load(str(conf)))
+    monkeypatch.setitem(wapp._state, "store", store)
+    monkeypatch.setenv("NASTI_WORKER_HOOKS", str(hooks))
+    monkeypatch.setenv("OMP_THREAD_LIMIT", "1")
+    import hashlib
+
+    sha = hashlib.sha256(data).hexdigest()
+    with store.session() as s:
+        office = repo.ensure_office(s, key="default", name_hi="का", name_en="O", cutover=None)
+        d = repo.new_document(s, office_id=office.id, branch_id=None, source="राजस्व/आदेश.pdf",
+                              share_path=sharefs.raw_relative(share, share / "राजस्व" / "आदेश.pdf"), sha256=sha,
+                              size=len(data))
+        d.status = "processing"
+        doc = d.id
+    (bid,) = batches.plan(store, doc, sha, "pdf", 2, 2)
+    (hooks / "HOLD-page").touch()
+    got: list[str] = []
+    t = threading.Thread(target=lambda: got.append(wapp.run_batch(bid)), daemon=True)
+    t.start()
+    wait_until(lambda: next(iter(hooks.glob("page-*")), None), 120, "the worker did not read page 1")
+    with store.session() as s:   # what the leader does when the document closes (pipeline._finish, _process)
+        s.get_one(Document, doc).status = "rejected"
+    batches.forget(store, doc)
+    shutil.rmtree(archive / ".staging" / str(doc))
+    (hooks / "HOLD-page").unlink()
+    t.join(120)
+    assert got == ["taken over"]
+    left = [p.name for p in (archive / ".staging").rglob("*")]
+    assert left == [], left
