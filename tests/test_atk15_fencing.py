@@ -36,6 +36,8 @@ def pg_store(pg_server: str) -> Iterator[tuple[str, Store]]:
                        "needs_review, settled, pages, blank_pages, received_at, updated_at, part, attempts) "
                        "VALUES (1, 1, 'राजस्व/आदेश.pdf', 'राजस्व/आदेश.pdf', 'ab', 1, 'processing', false, false, 0, "
                        "0, now(), now(), 'receipts', 0)"))
+        for table in ("office", "document"):   # rows with their ids given: the next ones come after
+            s.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), 1)"))
     try:
         yield url, st
     finally:
@@ -261,3 +263,57 @@ def test_a_half_copy_left_by_a_killed_leader_is_not_left_forever(tmp_path: Path,
     with st.session() as s:
         status = s.execute(text("SELECT status FROM document")).scalar()
     assert status == ("rejected" if original == "vanished" else "processing")
+
+
+def test_a_leader_fenced_out_between_two_segments_writes_no_more_of_the_archive(tmp_path: Path,
+                                                                                 pg_store: tuple[str, Store]) -> None:
+    """A batch scan split at cover sheets (ingest/split.py record_batch) moves each segment's searchable PDF into the
+    archive one after the other. The lead goes to the stand-by after the first: the second must not be written by
+    the fenced-out watcher (it would overwrite what the new leader recorded — its self-description included — as
+    the single-document path's fenced move already guarantees), and nothing of it is committed."""
+    from common.config import load
+    from ingest import split
+    from ingest.cover_tags import Plan, Segment
+    from ingest.steps import HOOKS
+    from ocr.page import PageResult
+    from store.dblocks import NotLeader
+    from tests.celery_rig import pdf
+    from tests.test_pg_fencing import _terminate_leader
+
+    url, st = pg_store
+    share, archive, staging = tmp_path / "share", tmp_path / "archive", tmp_path / "archive" / ".staging" / "1"
+    for d in (share / "राजस्व", archive / "राजस्व", staging):
+        d.mkdir(parents=True)
+    conf = tmp_path / "config.toml"
+    conf.write_text(f'[share]\npath = "{share}"\n[store]\nurl = "{url}"\n[archive]\npath = "{archive}"\n',
+                    encoding="utf-8")
+    cfg = load(str(conf))
+    with st.session() as s:
+        s.execute(text("UPDATE document SET archive_path = 'राजस्व/1-बैच.pdf', pdf_path = 'राजस्व/1-बैच.ocr.pdf'"))
+    built = staging / "searchable.pdf"
+    built.write_bytes(pdf(2, "बैच"))
+    results = [PageResult(number=n, text="कार्यालय आदेश", confidence=90.0, blank=False, language="hin", rotation=0,
+                          seconds=0.1, layer=None) for n in (1, 2)]
+    plan = Plan((Segment(0, (0,)), Segment(1, (1,))), (None, None), (None, None))
+    a_lock, other = LeaderLock(st), Store(url, migrate_schema=False)
+    b_lock = LeaderLock(other)
+    a_lock.acquire()
+
+    def lead_moves(**_: object) -> None:
+        if b_lock.fence is None:
+            _terminate_leader(url)
+            b_lock.acquire(wait=True, poll=0.1)
+
+    HOOKS["after_segment"] = lead_moves
+    try:
+        with pytest.raises(NotLeader):
+            split.record_batch(cfg, st, 1, built, "pdf", results, plan, staging, share / "राजस्व" / "बैच.pdf")
+        assert (archive / "राजस्व" / "1-बैच.ocr.pdf").is_file()          # moved while it still led
+        assert not (archive / "राजस्व" / "1-बैच.2.ocr.pdf").exists()     # not after
+        with other.session() as s:
+            assert s.execute(text("SELECT count(*) FROM document WHERE status = 'done'")).scalar() == 0
+    finally:
+        HOOKS.pop("after_segment", None)
+        a_lock.release()
+        b_lock.release()
+        other.close()
