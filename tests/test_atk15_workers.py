@@ -82,3 +82,37 @@ def test_a_page_read_after_the_document_closed_leaves_nothing_in_staging(store: 
     assert got == (["taken over"] if batch_pages == 2 else ["done"])
     left = [p.name for p in (archive / ".staging").rglob("*")]
     assert left == [], left
+
+
+def test_a_batch_an_outdated_worker_turns_down_is_sent_again_while_the_queue_is_busy(
+        store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`nasti db upgrade` ran on the server; a worker machine still runs the older nasti. It takes a batch's message,
+    sees the schema moved and leaves the batch for an up-to-date worker — but the message is consumed (acked).
+    The leader's reaper sends a queued batch again only when the broker's queue is empty: behind a backlog (a
+    district's first weeks) the document would wait until every other batch was read. The batch must be sent
+    again at the reaper's next look, like one whose message was never sent."""
+    from common.config import load
+    from workers import app as wapp
+
+    (tmp_path / "archive").mkdir()
+    conf = tmp_path / "config.toml"
+    conf.write_text(f'[share]\npath = "share"\n[store]\nurl = "{store.engine.url.render_as_string(False)}"\n'
+                    '[archive]\npath = "archive"\n[queue]\nbackend = "celery"\nurl = "redis://127.0.0.1:1/0"\n',
+                    encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setitem(wapp._state, "cfg", load(str(conf)))
+    monkeypatch.setitem(wapp._state, "store", store)
+    monkeypatch.setitem(wapp._state, "head", "0011")   # this worker's nasti knows the schema before the upgrade
+    with store.session() as s:
+        office = repo.ensure_office(s, key="default", name_hi="का", name_en="O", cutover=None)
+        d = repo.new_document(s, office_id=office.id, branch_id=None, source="राजस्व/आदेश.pdf",
+                              share_path="राजस्व/आदेश.pdf", sha256="ab" * 32, size=1)
+        d.status = "processing"
+        doc = d.id
+    (bid,) = batches.plan(store, doc, "ab" * 32, "pdf", 2, 2)
+    batches.mark_sent(store, [bid])
+    assert batches.reap(store, doc, "ab" * 32, 3600, broker_empty=False) == []   # sent, waiting its turn
+    assert wapp.run_batch(bid) == "schema"
+    (b,) = batches.states(store, doc, "ab" * 32)
+    assert b.state == "queued" and b.attempts == 0
+    assert batches.reap(store, doc, "ab" * 32, 3600, broker_empty=False) == [bid]

@@ -136,6 +136,10 @@ def run_batch(batch_id: int) -> str:
         log.error("the database's schema is now %s, this worker knows %s: batch %s left for an up-to-date worker; "
                   "install this machine's nasti at the server's version and start `nasti worker` again",
                   moved, _state["head"], batch_id)
+        try:   # its message is consumed: the leader sends it again at its next look, not after the backlog
+            batches.unsent(store, batch_id)
+        except Exception as e:   # a schema this worker cannot write to: the reaper's fallback remains
+            log.warning("batch %s could not be marked for sending again (%s)", batch_id, e)
         return "schema"
     b = batches.claim(store, batch_id, lim.lease)
     if b is None:

@@ -81,6 +81,13 @@ def mark_sent(store: Store, ids: list[int]) -> None:
                   .values(queued_at=_clock(s)))
 
 
+def unsent(store: Store, batch_id: int) -> None:
+    """The batch's message was consumed without the batch being taken (a worker of an older nasti turned it down):
+    the reaper's next look sends it again, even while the queue is busy (reap: ``queued_at`` None)."""
+    with store.session() as s:
+        s.execute(update(OcrBatch).where(OcrBatch.id == batch_id, OcrBatch.state == "queued").values(queued_at=None))
+
+
 def _dead_here(worker: str | None) -> bool:
     """The batch's worker ran on this machine and is gone (killed, crashed): its batch may be taken at once."""
     if not worker or ":" not in worker:
