@@ -116,3 +116,19 @@ def test_a_batch_an_outdated_worker_turns_down_is_sent_again_while_the_queue_is_
     (b,) = batches.states(store, doc, "ab" * 32)
     assert b.state == "queued" and b.attempts == 0
     assert batches.reap(store, doc, "ab" * 32, 3600, broker_empty=False) == [bid]
+
+
+def test_the_workers_page_is_not_another_offices(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """/workers names every document being read on the deployment, of every office: the collector of another
+    office on a shared (state) deployment does not see it; this deployment's does."""
+    from store.users import create
+    from tests.test_web import PASSWORD, client, seed_web
+
+    monkeypatch.setenv("NASTI_SECRET", "test-secret")
+    web = seed_web(tmp_path)
+    _, st, _ = web
+    with st.session() as s:
+        other = repo.ensure_office(s, key="bhopal", name_hi="भोपाल", name_en="Bhopal", cutover=None)
+        create(s, "भोपाल-कलेक्टर", "collector", PASSWORD, office=other)
+    assert client(web, "भोपाल-कलेक्टर").get("/workers").status_code == 403
+    assert client(web, "collector").get("/workers").status_code == 200
