@@ -46,3 +46,59 @@ def test_leader_lock_dropped_at_each_moment(tmp_path: Path, pg_server: str, redi
     finally:
         _stop(*(p for p in (first, second) if p is not None))
         site.close()
+
+
+@pytest.mark.parametrize("moment", ["after_copy", "before_settle"])
+def test_postgresql_restarted_while_the_leader_records(tmp_path: Path, redis: Redis, moment: str) -> None:
+    """PostgreSQL crashes (`pg_ctl -m immediate`) and comes back while the only watcher (`nasti watch --wait`) is in
+    the middle of recording a document: its leader lock went with the server. It must end with the file done once,
+    settled, archived byte-identical — and the watcher still there, leading again."""
+    import os
+    import pwd
+    import shutil
+    import tempfile
+
+    from tests.pgcluster import Cluster
+
+    root = Path(tempfile.mkdtemp(prefix="nasti-pg-"))
+    if os.geteuid() == 0:
+        pw = pwd.getpwnam("postgres")
+        os.chown(root, pw.pw_uid, pw.pw_gid)
+    pg = Cluster(root)
+    pg.init()
+    pg.start()
+    site = watch = None
+    try:
+        site = Site(tmp_path, new_database(pg.url, "rec"), redis)
+        site.extra_env["NASTI_WATCH_HOOKS"] = str(site.hooks)
+        site.start_worker()
+        (site.hooks / f"HOLD-{moment}").touch()
+        site.drop("a.pdf", 3)
+        watch = site.popen("watch", "--wait")
+        wait_until(lambda: next(iter(site.hooks.glob(f"{moment}-*")), None), 120, f"no {moment}:\n" + site.logs())
+        pg.stop("immediate")
+        pg.start()
+        (site.hooks / f"HOLD-{moment}").unlink()
+        wait_until(lambda: _settled(site.db_url), 120, "the file was not finished:\n" + site.logs())
+        site.drop("b.pdf", 1)      # the watcher still takes drops (it leads again)
+        wait_until(lambda: _done(site.db_url) == 2, 120, "the watcher did not take the next drop:\n" + site.logs())
+        assert watch.poll() is None, site.logs()
+        assert [e for e, _ in _events(site.db_url)].count("done") == 2
+        _stop(watch)
+        assert site.check() == {"done": 2}, site.logs()
+    finally:
+        if watch is not None:
+            _stop(watch)
+        if site is not None:
+            site.close()
+        pg.stop("immediate")
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def _done(db_url: str) -> int:
+    engine = create_engine(db_url)
+    try:
+        with engine.connect() as c:
+            return int(c.execute(text("SELECT count(*) FROM document WHERE settled AND status = 'done'")).scalar() or 0)
+    finally:
+        engine.dispose()
