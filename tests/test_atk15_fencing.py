@@ -317,3 +317,41 @@ def test_a_leader_fenced_out_between_two_segments_writes_no_more_of_the_archive(
         a_lock.release()
         b_lock.release()
         other.close()
+
+
+def test_the_leader_hears_workers_again_after_its_listening_connection_was_killed(pg_store: tuple[str, Store]) -> None:
+    """The connection that LISTENs for workers' batch ends is killed (a network blip, an operator's
+    pg_terminate_backend): a batch ended meanwhile is not heard (the looks at the database find it), and the
+    listener is back by itself for the next one."""
+    import time
+
+    from workers import batches
+    from workers.wake import CHANNEL, Wakeups
+
+    url, st = pg_store
+    wakeups = Wakeups(st)
+    try:
+        assert wakeups.listening.wait(10)
+        first, second = batches.plan(st, 1, "ab", "pdf", 4, 2)
+        engine = create_engine(url)
+        try:
+            with engine.connect() as c:
+                pids = c.execute(text("SELECT pid FROM pg_stat_activity WHERE query LIKE :q"),
+                                 {"q": f"LISTEN {CHANNEL}%"}).scalars().all()
+                assert pids
+                for pid in pids:
+                    c.execute(text("SELECT pg_terminate_backend(:p)"), {"p": pid})
+        finally:
+            engine.dispose()
+        deadline = time.monotonic() + 5
+        while wakeups.listening.is_set() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        b = batches.claim(st, first, lease=60)
+        assert b is not None and batches.finish(st, b, "done")
+        assert [x.state for x in batches.states(st, 1, "ab")] == ["done", "queued"]   # the look finds it
+        assert wakeups.listening.wait(15), "the listener did not come back"
+        c2 = batches.claim(st, second, lease=60)
+        assert c2 is not None and batches.finish(st, c2, "done")
+        assert wakeups.wait(1, 10)
+    finally:
+        wakeups.close()
