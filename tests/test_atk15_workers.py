@@ -132,3 +132,31 @@ def test_the_workers_page_is_not_another_offices(tmp_path: Path, monkeypatch: py
         create(s, "भोपाल-कलेक्टर", "collector", PASSWORD, office=other)
     assert client(web, "भोपाल-कलेक्टर").get("/workers").status_code == 403
     assert client(web, "collector").get("/workers").status_code == 200
+
+
+def test_a_worker_in_another_pid_namespace_is_not_taken_for_dead(store: Store) -> None:
+    """Two worker containers on one host with the host's network (`network_mode: host`) share the hostname and the
+    boot id, but not their process ids: a worker in one must not look for the other's pid in its own /proc, find
+    nothing, and take over a batch that a live worker is reading (it would be read twice; and two workers with the
+    same pid in their namespaces would even share one worker id)."""
+    import subprocess
+    import sys
+
+    with store.session() as s:
+        office = repo.ensure_office(s, key="default", name_hi="का", name_en="O", cutover=None)
+        d = repo.new_document(s, office_id=office.id, branch_id=None, source="राजस्व/आदेश.pdf",
+                              share_path="राजस्व/आदेश.pdf", sha256="cd" * 32, size=1)
+        d.status = "processing"
+        doc = d.id
+    (bid,) = batches.plan(store, doc, "cd" * 32, "pdf", 2, 2)
+    assert batches.claim(store, bid, lease=600) is not None     # this live process reads it
+    code = ("import sys; from store.db import Store; from workers import batches; "
+            "st = Store(sys.argv[1], migrate_schema=False); "
+            "print('taken' if batches.claim(st, int(sys.argv[2]), lease=600) is not None else 'left'); st.close()")
+    r = subprocess.run(["unshare", "--pid", "--fork", "--mount-proc", sys.executable, "-c", code,
+                        store.engine.url.render_as_string(False), str(bid)],
+                       capture_output=True, text=True, timeout=120, cwd=Path(__file__).parent.parent)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == "left"
+    (b,) = batches.states(store, doc, "cd" * 32)
+    assert b.worker == batches.worker_id() and b.attempts == 1

@@ -44,13 +44,18 @@ def _clock(s: Session) -> dt.datetime:
 
 
 def _machine() -> str:
-    """This machine as workers name it: the hostname and this boot's id (worker machines cloned from one image
-    often share a hostname; a pid is only worth checking on the very machine, and boot, that ran it)."""
+    """This machine as workers name it: the hostname, this boot's id and this process's PID namespace (worker
+    machines cloned from one image often share a hostname; containers on one host with the host's network share
+    the hostname and the boot; a pid is only worth checking in the very namespace, on the very boot, that ran it)."""
     try:
         boot = Path("/proc/sys/kernel/random/boot_id").read_text().strip()[:8]
     except OSError:
         boot = "noboot"
-    return f"{socket.gethostname()}/{boot}"
+    try:   # "pid:[4026531836]": one number per PID namespace
+        ns = "".join(c for c in os.readlink("/proc/self/ns/pid") if c.isdigit())
+    except OSError:
+        ns = "nons"
+    return f"{socket.gethostname()}/{boot}/{ns}"
 
 
 def worker_id() -> str:
