@@ -102,3 +102,55 @@ def _done(db_url: str) -> int:
             return int(c.execute(text("SELECT count(*) FROM document WHERE settled AND status = 'done'")).scalar() or 0)
     finally:
         engine.dispose()
+
+
+def test_same_bytes_in_two_branch_folders_while_the_lead_moves(tmp_path: Path, pg_server: str, redis: Redis) -> None:
+    """A clerk drops the same scan into two branch folders at once; the leader is held after inspecting the first
+    (the second waits for the same-bytes lock) and its lock connection is terminated: the stand-by (another machine,
+    no shared file lock) leads. Exactly one `done` and one `duplicate`, both settled; the old leader, released,
+    records nothing."""
+    from tests.celery_rig import pdf
+
+    site = Site(tmp_path, new_database(pg_server, "twin"), redis)
+    first = second = None
+    try:
+        site.extra_env["NASTI_WATCH_HOOKS"] = str(site.hooks)
+        site.start_worker()
+        (site.hooks / "HOLD-after_inspect").touch()
+        data = pdf(2, "आदेश")
+        for folder in ("revenue", "establishment"):
+            (site.share / folder).mkdir(exist_ok=True)
+            tmp = site.share / folder / ".आदेश.pdf.part"
+            tmp.write_bytes(data)
+            site.drops[f"{folder}/आदेश.pdf"] = data
+        for folder in ("revenue", "establishment"):
+            (site.share / folder / ".आदेश.pdf.part").rename(site.share / folder / "आदेश.pdf")
+        first = site.popen("watch", "--wait")
+        found = wait_until(lambda: next(iter(site.hooks.glob("after_inspect-*")), None), 120,
+                           "the leader did not inspect:\n" + site.logs())
+        pid = int(found.name.rsplit("-", 1)[1])
+        (site.hooks / f"HOLD-after_inspect-{pid}").touch()
+        (site.hooks / "HOLD-after_inspect").unlink()
+        second = site.popen("watch", "--wait")
+        (site.share / ".nasti.lock").unlink()
+        (site.archive / ".nasti-share.lock").unlink()
+        _terminate_leader(site.db_url)
+        engine = create_engine(site.db_url)
+
+        def both() -> bool:
+            with engine.connect() as c:
+                return c.execute(text("SELECT count(*) FROM document WHERE settled AND status IN "
+                                      "('done', 'duplicate')")).scalar() == 2
+        try:
+            wait_until(both, 180, "the new leader did not finish both drops:\n" + site.logs())
+        finally:
+            engine.dispose()
+        (site.hooks / f"HOLD-after_inspect-{pid}").unlink()
+        wait_until(lambda: "stands by until it can lead again" in site.logs(), 60,
+                   "the old leader did not stand by:\n" + site.logs())
+        _stop(first, second)
+        assert site.check() == {"done": 1, "duplicate": 1}, site.logs()
+        assert [e for e, _ in _events(site.db_url)].count("done") == 1
+    finally:
+        _stop(*(p for p in (first, second) if p is not None))
+        site.close()
