@@ -154,3 +154,34 @@ def test_same_bytes_in_two_branch_folders_while_the_lead_moves(tmp_path: Path, p
     finally:
         _stop(*(p for p in (first, second) if p is not None))
         site.close()
+
+
+def test_the_lead_moves_while_the_old_leader_waits_for_ocr(tmp_path: Path, pg_server: str, redis: Redis) -> None:
+    """The leader waits for a worker that is reading its document's pages (held mid-batch); its lock connection is
+    terminated and the stand-by leads. The old leader, still waiting, must stop at its next look (fenced) and leave
+    the batches and staging to the new one, which finishes the file with every page — read once per batch claim."""
+    site = Site(tmp_path, new_database(pg_server, "wait"), redis)
+    first = second = None
+    try:
+        site.start_worker()
+        site.hold("page")
+        site.drop("a.pdf", 4)
+        first = site.popen("watch", "--wait")
+        site.held("page")
+        second = site.popen("watch", "--wait")
+        (site.share / ".nasti.lock").unlink()
+        (site.archive / ".nasti-share.lock").unlink()
+        _terminate_leader(site.db_url)
+        wait_until(lambda: "another watcher leads now" in site.logs(), 60,
+                   "the old leader did not notice it was fenced out:\n" + site.logs())
+        site.release("page")
+        wait_until(lambda: _settled(site.db_url), 120, "the new leader did not finish the file:\n" + site.logs())
+        wait_until(lambda: "stands by until it can lead again" in site.logs(), 60,
+                   "the old leader did not stand by:\n" + site.logs())
+        assert first.poll() is None and second.poll() is None
+        _stop(first, second)
+        assert site.check() == {"done": 1}, site.logs()
+        assert [e for e, _ in _events(site.db_url)].count("done") == 1
+    finally:
+        _stop(*(p for p in (first, second) if p is not None))
+        site.close()
