@@ -189,6 +189,7 @@ class LeaderLock:
                                 getattr(e, "orig", e))
             else:
                 if not wait:
+                    assert conn is not None
                     conn.close()
                     raise LeaderBusy("another nasti watcher leads this database")
             time.sleep(poll)
