@@ -185,8 +185,8 @@ class LeaderLock:
                     raise
                 if not warned:
                     warned = True
-                    log.warning("standing by: the database cannot be reached (%s); trying again",
-                                getattr(e, "orig", e))
+                    log.warning("standing by: the database dropped or refused the leader lock's connection (%s); "
+                                "trying again", getattr(e, "orig", e))
             else:
                 if not wait:
                     assert conn is not None
