@@ -355,3 +355,33 @@ def test_the_leader_hears_workers_again_after_its_listening_connection_was_kille
         assert wakeups.wait(1, 10)
     finally:
         wakeups.close()
+
+
+@pytest.mark.parametrize("tamper", ["DELETE FROM leader_epoch", "UPDATE leader_epoch SET epoch = epoch + 100"])
+def test_the_epoch_row_changed_under_a_running_leader(pg_store: tuple[str, Store], tamper: str) -> None:
+    """An operator removes or edits the epoch row while a watcher leads: it can no longer prove it leads, so it
+    commits nothing more (NotLeader) — and when it takes the lead again it leads, and can still assemble the
+    document it had claimed."""
+    from store.dblocks import NotLeader
+
+    url, st = pg_store
+    lock = LeaderLock(st)
+    lock.acquire()
+    try:
+        with st.session() as s:
+            assert claim_assembly(s, 1, epoch(st))
+        _raw(url, tamper)
+        assert not leading(st)
+        with pytest.raises(NotLeader), st.session() as s:
+            s.execute(text("UPDATE document SET pages = 3"))
+    finally:
+        lock.release()
+    again = LeaderLock(st)
+    again.acquire()
+    try:
+        assert leading(st)
+        with st.session() as s:
+            assert claim_assembly(s, 1, epoch(st))
+            assert s.execute(text("SELECT pages FROM document")).scalar() == 0
+    finally:
+        again.release()
