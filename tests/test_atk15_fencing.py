@@ -385,3 +385,40 @@ def test_the_epoch_row_changed_under_a_running_leader(pg_store: tuple[str, Store
             assert s.execute(text("SELECT pages FROM document")).scalar() == 0
     finally:
         again.release()
+
+
+def test_a_fenced_out_leader_does_not_make_staging_again(tmp_path: Path, pg_store: tuple[str, Store]) -> None:
+    """The leader (queue backend "celery") lost the lead after inspecting a document; the new leader finished it and
+    removed its staging. The old one goes on to plan the document's batches: it is refused (fenced) — and must not
+    have made the document's staging folder again first (left in the archive until the next leader restarts)."""
+    from common.config import load
+    from ingest.validate import Inspected
+    from store.dblocks import NotLeader
+    from tests.test_pg_fencing import _terminate_leader
+    from workers.remote import CeleryIngestor
+
+    url, st = pg_store
+    share, archive = tmp_path / "share", tmp_path / "archive"
+    (share / "राजस्व").mkdir(parents=True)
+    archive.mkdir()
+    (share / "राजस्व" / "आदेश.pdf").write_bytes(b"%PDF-1.4")
+    conf = tmp_path / "config.toml"
+    conf.write_text(f'[share]\npath = "{share}"\n[store]\nurl = "{url}"\n[archive]\npath = "{archive}"\n'
+                    '[queue]\nbackend = "celery"\nurl = "redis://127.0.0.1:1/0"\n', encoding="utf-8")
+    cfg = load(str(conf))
+    other = Store(url, migrate_schema=False)
+    a_lock, b_lock = LeaderLock(st), LeaderLock(other)
+    a_lock.acquire()
+    ingestor = CeleryIngestor(cfg, st)
+    try:
+        _terminate_leader(url)
+        b_lock.acquire(wait=True, poll=0.1)
+        staging = archive / ".staging" / "1"
+        with pytest.raises(NotLeader):
+            ingestor._ocr_or_kept(share / "राजस्व" / "आदेश.pdf", Inspected("pdf", 2), staging, "ab")
+        assert not staging.exists()
+    finally:
+        ingestor.close()
+        a_lock.release()
+        b_lock.release()
+        other.close()
