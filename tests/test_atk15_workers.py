@@ -160,3 +160,52 @@ def test_a_worker_in_another_pid_namespace_is_not_taken_for_dead(store: Store) -
     assert r.stdout.strip() == "left"
     (b,) = batches.states(store, doc, "cd" * 32)
     assert b.worker == batches.worker_id() and b.attempts == 1
+
+
+def test_an_outdated_worker_stops_instead_of_eating_every_batch(tmp_path: Path, pg_server: str) -> None:
+    """A real `nasti worker` keeps running while `nasti db upgrade` moves the schema past what it knows. Idle, it is
+    the first to take every message — each batch it turns down is sent again and taken by it again, and never
+    reaches an up-to-date worker. It must stop taking batches (its process ends; the batch is sent again)."""
+    from sqlalchemy import create_engine, text
+
+    from tests.celery_rig import Site, redis_server
+    from workers.app import NEW, TASK, make_app
+
+    with redis_server() as redis:
+        site = Site(tmp_path, new_database(pg_server, "old"), redis)
+        try:
+            from common.config import load
+
+            app = make_app(load(str(site.config)))
+            worker = site.start_worker()
+            wait_until(lambda: app.control.ping(timeout=0.5), 90, "the worker did not start:\n" + site.logs())
+            st = Store(site.db_url, migrate_schema=False)
+            try:
+                with st.session() as s:
+                    office = repo.ensure_office(s, key="default", name_hi="का", name_en="O", cutover=None)
+                    d = repo.new_document(s, office_id=office.id, branch_id=None, source="revenue/a.pdf",
+                                          share_path="revenue/a.pdf", sha256="ef" * 32, size=1)
+                    d.status = "processing"
+                    doc = d.id
+                (bid,) = batches.plan(st, doc, "ef" * 32, "pdf", 2, 2)
+                batches.mark_sent(st, [bid])
+            finally:
+                st.close()
+            engine = create_engine(site.db_url)
+            with engine.begin() as c:
+                c.execute(text("UPDATE alembic_version SET version_num = '0099_future'"))
+            engine.dispose()
+            app.send_task(TASK, args=[bid], priority=NEW)
+            try:
+                worker.wait(60)
+            except Exception:
+                raise AssertionError("the outdated worker kept taking batches:\n" + site.logs()) from None
+            assert f"batch {bid} left for an up-to-date worker" in site.logs()
+            st = Store(site.db_url, migrate_schema=False)
+            try:
+                (b,) = batches.states(st, doc, "ef" * 32)
+                assert b.state == "queued" and b.attempts == 0 and b.queued_at is None   # sent again at once
+            finally:
+                st.close()
+        finally:
+            site.close()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import os
 import shutil
+import signal
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -90,6 +91,7 @@ def make_app(cfg: Config) -> Celery:
 def _fresh_store(**_: Any) -> None:
     """Each pool process opens its own connections (never ones inherited through fork)."""
     _state.pop("store", None)
+    _state["pool_process"] = True   # a Celery pool process: its parent is the worker's main process
 
 
 def _store() -> Store:
@@ -140,6 +142,8 @@ def run_batch(batch_id: int) -> str:
             batches.unsent(store, batch_id)
         except Exception as e:   # a schema this worker cannot write to: the reaper's fallback remains
             log.warning("batch %s could not be marked for sending again (%s)", batch_id, e)
+        if _state.get("pool_process"):   # stop taking batches (idle, it would take every one sent again first):
+            os.kill(os.getppid(), signal.SIGTERM)   # the worker's warm shutdown; its other batches end first
         return "schema"
     b = batches.claim(store, batch_id, lim.lease)
     if b is None:
