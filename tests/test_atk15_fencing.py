@@ -422,3 +422,45 @@ def test_a_fenced_out_leader_does_not_make_staging_again(tmp_path: Path, pg_stor
         a_lock.release()
         b_lock.release()
         other.close()
+
+
+def test_a_partitioned_leaders_connections_are_dropped_within_a_minute() -> None:
+    """The leading machine is cut off the network (a switch fails, a cable is pulled) without closing its
+    connections. PostgreSQL keeps their sessions — the leader lock with them, and any fenced transaction's hold on
+    the epoch row — until TCP keepalive gives up: with the kernel's defaults over two hours, in which no watcher
+    can lead and nothing is digitised. Every nasti connection asks the server to probe after 30 s and give up
+    after 3 missed probes 10 s apart (server-side keepalive; a user timeout for unacknowledged data)."""
+    import os
+    import pwd
+    import shutil
+    import tempfile
+
+    from tests.celery_rig import free_port
+    from tests.pgcluster import Cluster
+
+    root = Path(tempfile.mkdtemp(prefix="nasti-pg-"))
+    if os.geteuid() == 0:
+        pw = pwd.getpwnam("postgres")
+        os.chown(root, pw.pw_uid, pw.pw_gid)
+    port = free_port()
+    pg = Cluster(root, port)
+    pg.init()
+    pg.start()
+    try:
+        url = f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"   # over TCP, as another machine
+        st = Store(url, migrate_schema=False)
+        lock = LeaderLock(st)
+        try:
+            with st.session() as s:
+                got = {k: s.execute(text(f"SHOW {k}")).scalar() for k in
+                       ("tcp_keepalives_idle", "tcp_keepalives_interval", "tcp_keepalives_count")}
+            assert got == {"tcp_keepalives_idle": "30", "tcp_keepalives_interval": "10",
+                           "tcp_keepalives_count": "3"}, got
+            with st.engine.connect() as c:   # the kind of connection the leader lock is held on
+                assert c.execute(text("SHOW tcp_user_timeout")).scalar() == "60000"
+        finally:
+            lock.release()
+            st.close()
+    finally:
+        pg.stop("immediate")
+        shutil.rmtree(root, ignore_errors=True)
