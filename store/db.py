@@ -43,10 +43,14 @@ def _pg_keepalive(dbapi_conn: Any, _record: Any) -> None:
     (the kernel's defaults: over two hours) — and with it the leader lock and any hold on the leader epoch
     (store/dblocks.py), so a stand-by can lead. Ignored on a Unix socket."""
     cur = dbapi_conn.cursor()
-    cur.execute("SET tcp_keepalives_idle = 30; SET tcp_keepalives_interval = 10; SET tcp_keepalives_count = 3; "
-                "SET tcp_user_timeout = 60000")
-    cur.close()
+    cur.execute("SET tcp_keepalives_idle = 30; SET tcp_keepalives_interval = 10; SET tcp_keepalives_count = 3")
     dbapi_conn.commit()   # a session setting made in a transaction lasts only if it commits
+    try:
+        cur.execute("SET tcp_user_timeout = 60000")   # PostgreSQL 12 and later
+        dbapi_conn.commit()
+    except Exception:
+        dbapi_conn.rollback()
+    cur.close()
 
 
 def alembic_config() -> AlembicConfig:
