@@ -52,9 +52,9 @@ def recover(store: Store, share: Path, archive: Path, *, walk: bool | None = Non
             paths = {archive / p for p in (doc.archive_path, doc.pdf_path) if p}
             if doc.status == "done":
                 keep |= paths
-            else:   # written down before the copy began: this record's own half-made files
-                if walk:
-                    unfinished |= {p.with_name(p.name + ".part") for p in paths}
+            else:   # written down before the copy began: this record's own half-made files; on a shared archive
+                # too — a leader that lost the lead ended its (fenced) copy before this one took the epoch
+                unfinished |= {p.with_name(p.name + ".part") for p in paths}
                 if (sharefs.on_disk(share, doc.share_path)).exists():
                     if walk:   # shared: a leader that lost its lock may still be finishing it; resuming overwrites
                         unfinished |= paths     # the original is still in the share: its copy is redundant

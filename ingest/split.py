@@ -52,7 +52,7 @@ from ocr.page import PageResult
 from ocr.pool import OcrPool
 from ocr.qr import QrResult, QrTask, check_page
 from ocr.xmp import write_description
-from store import repo
+from store import dblocks, repo
 from store.db import Store
 from store.describe import describe
 from store.matching import ReviewReason, flag, review_reasons
@@ -206,7 +206,8 @@ def record_batch(cfg: Config, store: Store, doc_id: int, built: Path, kind: str,
     for seg, (sid, pdf_rel) in zip(split.segments, ids, strict=True):
         part_pdf = staging / f"segment-{seg.seq + 1}.pdf"
         _extract(built, seg.pages, part_pdf)
-        move_into(part_pdf, cfg.archive / pdf_rel)
+        with dblocks.fenced(store):   # a watcher that no longer leads writes nothing more into the archive
+            move_into(part_pdf, cfg.archive / pdf_rel)
         hook("after_segment", path=path, doc_id=sid)
     with store.session() as s:
         drop = s.get_one(Document, doc_id)

@@ -92,6 +92,9 @@ def _watch_locked(cfg: Config, *, once: bool, console: Console, progress_console
         try:
             code = _watch_leading(cfg, store, once=once, console=console, progress_console=progress_console,
                                   accept_archive_mismatch=accept_archive_mismatch, leader=leader)
+        except NotLeader as e:   # fenced out at any other moment (setting up the ingestor): stand by all the same
+            log.error("%s", e)
+            code = LOST
         finally:
             leader.release()
         if code != LOST:
@@ -124,7 +127,12 @@ def _watch_leading(cfg: Config, store: Store, *, once: bool, console: Console, p
             code := guard.before_recovery(store, cfg, accept=accept_archive_mismatch)):  # never prune unknown files
         store.close()
         return code
-    recover(store, cfg.share, cfg.archive)   # only under the share lock: no other live process has work in flight
+    try:
+        recover(store, cfg.share, cfg.archive)   # only under the share lock: no other live process has work in flight
+    except NotLeader as e:   # the lead went to another watcher meanwhile: it recovers; this one stands by
+        log.error("recovery stopped: %s", e)
+        store.close()
+        return LOST
     bar = once and progress_console is not None and progress_console.is_terminal
     progress = RunProgress(progress_console or console, bar=bar)
 

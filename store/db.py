@@ -33,7 +33,24 @@ def make_engine(url: str) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     # a watcher holds a connection per drop in flight (the same-bytes lock, store.dblocks) beside its sessions
-    return create_engine(url, pool_pre_ping=True, pool_size=20, max_overflow=20)
+    engine = create_engine(url, pool_pre_ping=True, pool_size=20, max_overflow=20)
+    event.listen(engine, "connect", _pg_keepalive)
+    return engine
+
+
+def _pg_keepalive(dbapi_conn: Any, _record: Any) -> None:
+    """The server drops this session within about a minute once the machine holding it is cut off the network
+    (the kernel's defaults: over two hours) — and with it the leader lock and any hold on the leader epoch
+    (store/dblocks.py), so a stand-by can lead. Ignored on a Unix socket."""
+    cur = dbapi_conn.cursor()
+    cur.execute("SET tcp_keepalives_idle = 30; SET tcp_keepalives_interval = 10; SET tcp_keepalives_count = 3")
+    dbapi_conn.commit()   # a session setting made in a transaction lasts only if it commits
+    try:
+        cur.execute("SET tcp_user_timeout = 60000")   # PostgreSQL 12 and later
+        dbapi_conn.commit()
+    except Exception:
+        dbapi_conn.rollback()
+    cur.close()
 
 
 def alembic_config() -> AlembicConfig:

@@ -158,27 +158,52 @@ class LeaderLock:
         self.fence: Fence | None = None
 
     def acquire(self, *, wait: bool = False, poll: float = 1.0) -> None:
+        """Lead, or raise LeaderBusy; ``wait``: stand by until this watcher can lead — through a database that
+        restarts or drops the connection meanwhile (the stand-by reconnects; it must outlive what it stands by
+        for). Without ``wait`` a database that cannot be reached raises the driver's error."""
         if not _shared(self.store):
             return
-        conn = self.store.engine.connect()
+        conn: Connection | None = None
+        warned = False
         while True:
-            got = conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": LEADER_KEY}).scalar()
-            conn.commit()
-            if got:
-                self._conn = conn
-                self._take_epoch(conn)
-                return
-            if not wait:
-                conn.close()
-                raise LeaderBusy("another nasti watcher leads this database")
+            try:
+                if conn is None:
+                    conn = self.store.engine.connect()
+                got = conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": LEADER_KEY}).scalar()
+                conn.commit()
+                if got:
+                    self._conn = conn
+                    self._take_epoch(conn)
+                    return
+            except SQLAlchemyError as e:
+                self._conn = None
+                if conn is not None:   # a lock taken on it goes with it
+                    conn.invalidate()
+                    conn.close()
+                    conn = None
+                if not wait:
+                    raise
+                if not warned:
+                    warned = True
+                    log.warning("standing by: the database dropped or refused the leader lock's connection (%s); "
+                                "trying again", getattr(e, "orig", e))
+            else:
+                if not wait:
+                    assert conn is not None
+                    conn.close()
+                    raise LeaderBusy("another nasti watcher leads this database")
             time.sleep(poll)
 
     def _take_epoch(self, conn: Connection) -> None:
         """Add 1 to the leader epoch (waits for the old leader's transactions that passed the fence to end), and
         fence this store's sessions with it."""
         holder = f"{socket.gethostname()}:{os.getpid()}"
-        new = conn.execute(text("UPDATE leader_epoch SET epoch = epoch + 1, holder = :h, taken_at = "
-                                "statement_timestamp() AT TIME ZONE 'UTC' WHERE id = 1 RETURNING epoch"),
+        # above every claim a document still open holds, too: an epoch row set back by hand (a restore of the
+        # table, a "reset") would otherwise leave those documents unassemblable (claim_assembly refuses older)
+        new = conn.execute(text("UPDATE leader_epoch SET epoch = GREATEST(epoch, (SELECT COALESCE(max("
+                                "assembly_epoch), 0) FROM document WHERE status IN ('received', 'processing', "
+                                "'failed'))) + 1, holder = :h, taken_at = statement_timestamp() AT TIME ZONE 'UTC' "
+                                "WHERE id = 1 RETURNING epoch"),
                            {"h": holder}).scalar()
         if new is None:   # the row was removed by hand: start again above any epoch an old leader could hold
             new = conn.execute(text("INSERT INTO leader_epoch (id, epoch, holder, taken_at) VALUES (1, "

@@ -80,7 +80,7 @@ class Status:
 
 
 def split_worker(worker: str | None) -> tuple[str, str]:
-    """(machine, process) of a batch's worker id ``host/boot:pid`` (workers/batches.py worker_id)."""
+    """(machine, process) of a batch's worker id ``host/boot/pidns:pid`` (workers/batches.py worker_id)."""
     if not worker:
         return "?", "?"
     host, _, pid = worker.rpartition(":")

@@ -103,6 +103,7 @@ SLOW: dict[str, set[str] | None] = {
     "test_review.py": {"test_assign_errors", "test_reasons", "test_assign_is_audited_and_searchable"},
     # real servers, real OCR of batches and exports, attack loops (fourth session)
     "test_celery.py": None,
+    "test_atk15_leader_drops.py": None,
     "test_scale_attack.py": None,
     "test_pg.py": None,
     "test_export.py": None,

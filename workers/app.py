@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
+import signal
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -89,6 +91,7 @@ def make_app(cfg: Config) -> Celery:
 def _fresh_store(**_: Any) -> None:
     """Each pool process opens its own connections (never ones inherited through fork)."""
     _state.pop("store", None)
+    _state["pool_process"] = True   # a Celery pool process: its parent is the worker's main process
 
 
 def _store() -> Store:
@@ -135,6 +138,12 @@ def run_batch(batch_id: int) -> str:
         log.error("the database's schema is now %s, this worker knows %s: batch %s left for an up-to-date worker; "
                   "install this machine's nasti at the server's version and start `nasti worker` again",
                   moved, _state["head"], batch_id)
+        try:   # its message is consumed: the leader sends it again at its next look, not after the backlog
+            batches.unsent(store, batch_id)
+        except Exception as e:   # a schema this worker cannot write to: the reaper's fallback remains
+            log.warning("batch %s could not be marked for sending again (%s)", batch_id, e)
+        if _state.get("pool_process"):   # stop taking batches (idle, it would take every one sent again first):
+            os.kill(os.getppid(), signal.SIGTERM)   # the worker's warm shutdown; its other batches end first
         return "schema"
     b = batches.claim(store, batch_id, lim.lease)
     if b is None:
@@ -164,6 +173,8 @@ def run_batch(batch_id: int) -> str:
                                       timeout=o.page_timeout, max_pixels=cfg.limits.max_pixels,
                                       layer=staging / f"page-{i + 1:05d}.pdf", psm=o.psm, mode=o.mode))
             if not batches.record(store, b, r, lim.lease, archive=cfg.archive):
+                if batches.closed(store, b.document_id):   # closed while this page was read: the leader removed
+                    shutil.rmtree(staging, ignore_errors=True)   # its staging already; this layer re-made it
                 return "taken over"     # the lease ran out and another worker has it now
             _hook("page", batch_id)
     except SoftTimeLimitExceeded:

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from ocr.page import PageResult
 from store.db import Store
-from store.models import OcrBatch, OcrBatchLog, OcrResult
+from store.models import Document, OcrBatch, OcrBatchLog, OcrResult
 from workers import wake
 
 MAX_CLAIMS = 3      # a batch claimed this often without finishing fails (no poison loop)
@@ -44,13 +44,18 @@ def _clock(s: Session) -> dt.datetime:
 
 
 def _machine() -> str:
-    """This machine as workers name it: the hostname and this boot's id (worker machines cloned from one image
-    often share a hostname; a pid is only worth checking on the very machine, and boot, that ran it)."""
+    """This machine as workers name it: the hostname, this boot's id and this process's PID namespace (worker
+    machines cloned from one image often share a hostname; containers on one host with the host's network share
+    the hostname and the boot; a pid is only worth checking in the very namespace, on the very boot, that ran it)."""
     try:
         boot = Path("/proc/sys/kernel/random/boot_id").read_text().strip()[:8]
     except OSError:
         boot = "noboot"
-    return f"{socket.gethostname()}/{boot}"
+    try:   # "pid:[4026531836]": one number per PID namespace
+        ns = "".join(c for c in os.readlink("/proc/self/ns/pid") if c.isdigit())
+    except OSError:
+        ns = "nons"
+    return f"{socket.gethostname()}/{boot}/{ns}"
 
 
 def worker_id() -> str:
@@ -79,6 +84,13 @@ def mark_sent(store: Store, ids: list[int]) -> None:
     with store.session() as s:
         s.execute(update(OcrBatch).where(OcrBatch.id.in_(ids), OcrBatch.state == "queued")
                   .values(queued_at=_clock(s)))
+
+
+def unsent(store: Store, batch_id: int) -> None:
+    """The batch's message was consumed without the batch being taken (a worker of an older nasti turned it down):
+    the reaper's next look sends it again, even while the queue is busy (reap: ``queued_at`` None)."""
+    with store.session() as s:
+        s.execute(update(OcrBatch).where(OcrBatch.id == batch_id, OcrBatch.state == "queued").values(queued_at=None))
 
 
 def _dead_here(worker: str | None) -> bool:
@@ -169,6 +181,13 @@ def record(store: Store, b: OcrBatch, r: PageResult, lease: float, *, archive: P
         s.execute(ins.on_conflict_do_update(index_elements=["document_id", "sha256", "number"],
                                             set_={"result": ins.excluded.result}))
         return True
+
+
+def closed(store: Store, doc_id: int) -> bool:
+    """The document is over (done, rejected, duplicate) or gone: nothing in its staging is wanted any more."""
+    with store.session() as s:
+        status = s.scalar(select(Document.status).where(Document.id == doc_id))
+    return status not in ("received", "processing", "failed")
 
 
 def finish(store: Store, b: OcrBatch, state: str, code: str | None = None, error: str | None = None) -> bool:

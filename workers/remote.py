@@ -107,9 +107,10 @@ class CeleryIngestor(Ingestor):
 
     def _ocr_or_kept(self, path: Path, found: Inspected, staging: Path, sha: str) -> list[PageResult]:
         doc_id = int(staging.name)
-        staging.mkdir(parents=True, exist_ok=True)
         epoch = self._broker_epoch()   # before sending: a flush after this loses what is sent next
-        self._send(batches.plan(self.store, doc_id, sha, found.kind, found.pages, self.cfg.queue.batch_pages))
+        planned = batches.plan(self.store, doc_id, sha, found.kind, found.pages, self.cfg.queue.batch_pages)
+        staging.mkdir(parents=True, exist_ok=True)   # after the plan: a fenced-out leader makes no staging again
+        self._send(planned)
         if self.on_pages is not None:
             self.on_pages(sharefs.source_of(self.cfg.share, path), found.pages, None)
         try:
