@@ -11,6 +11,8 @@ from pathlib import Path
 import pikepdf
 from PIL import Image
 
+from ocr import raster
+
 _ALLOWED_OPS = {"q", "Q", "cm", "Do"}
 MAX_CONTENT = 4096      # bytes: a scanned page draws its image in about 50; a longer stream is not parsed here
 _FILTERS = {"/DCTDecode", "/CCITTFaxDecode", "/FlateDecode", "/LZWDecode", "/RunLengthDecode"}
@@ -100,6 +102,8 @@ def scanned_page(path: Path, index: int, max_pixels: int, dpi_range: tuple[int, 
     except (pikepdf.PdfError, NotImplementedError, ValueError, KeyError, OSError, TypeError):
         return None
     dpi = round(w / (abs(x1 - x0) / 72))
+    if max(w, h) / dpi > raster.PAGE_INCHES[1]:   # a sheet over 24 inches: the page box is not the paper (Pillow
+        dpi = raster.image_dpi(decoded, dpi)      # writes 72 dpi boxes): the pixels' size says the DPI, as for images
     if not dpi_range[0] <= dpi <= dpi_range[1]:
         return None
     gray = decoded.convert("L")

@@ -23,6 +23,7 @@ TARGET_DPI = 300        # what very low resolutions are upscaled to
 # enlarging 200-dpi pages to 300 costs 1-3 CER points (20 pages: 13.4 vs 12.3 %), 150-dpi pages too (12 pages: 13.6
 # vs 12.0 %) — tesseract scales each text line itself — while 100-dpi pages gain (12 pages: 27.6 vs 33.6 %).
 UPSCALE_BELOW = 140
+MAX_UPSCALED = 60_000_000   # pixels: a low DPI that would enlarge a page past this is not the scan's (a 72-dpi box)
 
 
 def sane_dpi(info: dict, fallback: int) -> int:
@@ -59,6 +60,8 @@ def upscale(image: Image.Image, dpi: int) -> tuple[Image.Image, int]:
     if dpi >= UPSCALE_BELOW:
         return image, dpi
     factor = TARGET_DPI / dpi
+    if image.width * image.height * factor * factor > MAX_UPSCALED:
+        return image, dpi
     size = (round(image.width * factor), round(image.height * factor))
     return image.resize(size, Image.Resampling.BICUBIC), TARGET_DPI
 

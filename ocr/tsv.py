@@ -19,10 +19,12 @@ import regex
 from ocr.tidy import join_split_numbers
 
 JUNK_BELOW = 50.0
-# a word with a digit read below this confidence is doubtful (measured on 32 generated letters: 15 of 27 misread
-# digit words fall below it, and 15 % of the correctly read ones); a file number read through it goes to review
-# instead of being matched to the register (ingest.pages)
-DOUBTFUL_BELOW = 60.0
+# a word with a digit read below this confidence is doubtful unless its digits, read again alone, come out the same
+# and sure (ocr.symbols); a file number read through it goes to review instead of being matched to the register
+# (ingest.pages). 60 let `६(ई)` read for `६६(ई)` at 73 through as sure (tags seed 9100); at 75 the numbers nasti
+# trusts were right in 233 of 233 over five seeds of 48 letters, both wrong ones sent to review
+# (bench/results/tags.md)
+DOUBTFUL_BELOW = 75.0
 _DIGIT = regex.compile(r"\p{Nd}")
 # any digit, or three Devanagari letters and signs in a row (not the dandas U+0964-5, not the digits U+0966-F)
 _KEEPS = regex.compile(r"\p{Nd}|[\u0900-\u0963\u0971-\u097F]{3,}")

@@ -181,3 +181,19 @@ def test_a_page_with_a_long_content_stream_is_left_to_poppler_unparsed(tmp_path:
 def _saved(pdf, path: Path) -> Path:  # type: ignore[no-untyped-def]
     pdf.save(path)
     return path
+
+
+def test_a_pillow_pdf_saved_at_72_dpi_is_read_at_its_pixels_dpi(tmp_path: Path) -> None:
+    """Pillow writes a page box of one point per pixel unless told the resolution: an A4 scan at 300 dpi became a
+    34-inch sheet 'at 72 dpi', was enlarged 4.17 times (605 MP, 3.5 GB, 102 s) and reported sideways."""
+    from PIL import Image
+
+    from ocr import raster
+    from ocr.pdfimage import scanned_page
+
+    path = tmp_path / "pillow.pdf"
+    Image.new("L", (2480, 3508), 255).save(path, "PDF")          # no resolution given: 72 dpi page box
+    got = scanned_page(path, 0, 10**9, (raster.MIN_DPI, raster.MAX_DPI))
+    assert got is not None and got[1] == 300
+    big = Image.new("L", (2480, 3508), 255)
+    assert raster.upscale(big, 72)[0].size == big.size              # never enlarged past MAX_UPSCALED
