@@ -243,7 +243,7 @@ def main() -> None:
         "# Scale-out: Celery workers against the local pool",
         "",
         f"`python -m bench.scale_bench --docs {a.docs} --pages {a.pages} --kills {a.kills}` on this machine "
-        f"({os.cpu_count()} cores, shared with other work while measured): {a.docs} generated Hindi letters × "
+        f"({os.cpu_count()} cores; see the load average for other work): {a.docs} generated Hindi letters × "
         f"{a.pages} pages = {pages} pages at 200 dpi, batches of 2 pages, PostgreSQL + Redis on loopback.",
         "",
         f"Load average when it ended: {' '.join(f'{x:.2f}' for x in os.getloadavg())}.",
