@@ -107,6 +107,10 @@ class Ingestor:
                     doc = failed
                 if doc is None and (doc := failures.unreadable_record(s, source)) is not None:
                     doc.sha256, doc.size = sha, ident.size   # readable now: the same drop, tried again
+                if doc is None and repo.twin_in_flight(s, sha, office_id if self.cfg.share_per_office else None):
+                    # a copy of these bytes another watcher began and left (it lost the lead) waits to be resumed:
+                    # this one is looked at again after it, and then found to be its duplicate
+                    return Outcome(source, "waiting", None, again=True)
                 if doc is None:
                     failures.close_superseded(s, self.cfg.archive, source, sha)
                     doc = repo.new_document(s, office_id=office_id, branch_id=branch_id, source=source,

@@ -155,6 +155,7 @@ class LeaderLock:
         self.store = store
         self._conn: Connection | None = None
         self._mutex = threading.Lock()   # the lock connection is used by the documents' threads and the guard
+        self._keys: set[int] = set()     # same-bytes locks this leader's threads hold
         self.fence: Fence | None = None
 
     def acquire(self, *, wait: bool = False, poll: float = 1.0) -> None:
@@ -244,8 +245,13 @@ class LeaderLock:
                 raise NotLeader("the leader lock is gone")
             try:
                 with self._mutex:
-                    got = self._conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": k}).scalar()
+                    # an advisory lock is its session's however often it is taken: this leader's own threads (two
+                    # copies of one file in flight at once) are kept apart by the set of keys it holds
+                    got = k not in self._keys and self._conn.execute(
+                        text("SELECT pg_try_advisory_lock(:k)"), {"k": k}).scalar()
                     self._conn.commit()
+                    if got:
+                        self._keys.add(k)
             except SQLAlchemyError as e:   # the lock connection dropped: so did the leader lock
                 raise NotLeader("the leader lock's connection dropped") from e
             if got:
@@ -256,6 +262,7 @@ class LeaderLock:
         finally:
             try:
                 with self._mutex:
+                    self._keys.discard(k)
                     if self._conn is not None:
                         self._conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": k})
                         self._conn.commit()

@@ -133,6 +133,15 @@ def original_of(s: Session, sha256: str, exclude_id: int, office_id: int | None 
     return s.scalar(q.order_by(Document.id).limit(1))
 
 
+def twin_in_flight(s: Session, sha256: str, office_id: int | None = None) -> bool:
+    """Whether another record of these bytes is still received or processing (left by a watcher that stopped or lost
+    the lead: the one handling drops now holds the same-bytes lock, so nobody is working on it)."""
+    q = select(Document.id).where(Document.sha256 == sha256, Document.status.in_(("received", "processing")))
+    if office_id is not None:   # one share for many offices: the same letter sent to two offices is in both
+        q = q.where(Document.office_id == office_id)
+    return s.scalar(q.limit(1)) is not None
+
+
 def retryable(s: Session, source: str, sha256: str) -> Document | None:
     """The latest record of this very drop that failed (nasti's own error) and kept its original in the share."""
     return s.scalar(select(Document).where(Document.source == source, Document.sha256 == sha256,

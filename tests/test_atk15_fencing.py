@@ -389,3 +389,37 @@ def test_a_partitioned_leaders_connections_are_dropped_within_a_minute() -> None
     finally:
         pg.stop("immediate")
         shutil.rmtree(root, ignore_errors=True)
+
+
+def test_two_threads_of_one_leader_handle_copies_of_the_same_bytes_one_after_the_other(
+        pg_store: tuple[str, Store]) -> None:
+    """The same bytes dropped into two branch folders are in flight in one leader at once: its same-bytes lock is an
+    advisory lock on its one lock connection, which PostgreSQL grants to its own session again — both copies were
+    recorded `done` (a whole-suite run), none as the duplicate. The second must wait for the first."""
+    import threading
+    import time
+
+    from store.dblocks import same_bytes
+
+    _, st = pg_store
+    lock = LeaderLock(st)
+    lock.acquire()
+    inside: list[str] = []
+    overlap: list[bool] = []
+
+    def handle(name: str) -> None:
+        with same_bytes(st, "ab" * 32):
+            inside.append(name)
+            overlap.append(len(inside) > 1)
+            time.sleep(0.5)
+            inside.remove(name)
+
+    try:
+        threads = [threading.Thread(target=handle, args=(n,)) for n in ("राजस्व", "स्थापना")]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(30)
+    finally:
+        lock.release()
+    assert overlap == [False, False]
