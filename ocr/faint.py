@@ -16,13 +16,11 @@ import numpy as np
 from PIL import Image
 
 from ocr import inkmask, level, orient, tesseract
-from ocr.probe import Probe, probe
+from ocr.probe import Probe, inked_cells, probe
 
 WEAK_RATIO = 0.9        # a faint mark: darker than this fraction of its paper
 MIN_CELLS = 24          # inked analysis cells (probe.CELL px, ≥ 12 % inked) of faint marks: about four letters
 DARKEST = 5.0           # percentile of the faint marks' grey levels taken as the page's darkest ink when stretching
-CELL = 8
-BORDER = 0.06
 # A faint page is text when tesseract reads it at least FAINT_CONFIDENCE sure, in FAINT_WORDS words or more, and
 # FAINT_LEAD more sure than upside down. Measured: faded real crops (ink 160 on paper 240) that bare tesseract reads
 # at 22-37 % CER read at 41-53 their way up and 0-25 the other; blank backs with the front showing through (strength
@@ -33,17 +31,6 @@ FAINT_LEAD = 10.0
 FEW_WORDS = 12           # = ocr.page.SURE_WORDS: a page the probe measured fewer words on is looked at stretched too
 
 
-def _cells(mask: np.ndarray) -> int:
-    h, w = mask.shape
-    y0, y1, x0, x1 = round(h * BORDER), round(h * (1 - BORDER)), round(w * BORDER), round(w * (1 - BORDER))
-    inner = mask[y0:y1, x0:x1]
-    hh, ww = inner.shape[0] // CELL * CELL, inner.shape[1] // CELL * CELL
-    if hh == 0 or ww == 0:
-        return 0
-    fill = inner[:hh, :ww].reshape(hh // CELL, CELL, ww // CELL, CELL).mean(axis=(1, 3))
-    return int((fill >= 0.12).sum())
-
-
 def stretched(image: Image.Image, dpi: int) -> Image.Image | None:
     """The page flattened (white paper) with its darkest ink made black, when it holds enough faint marks to be
     worth reading; None when it is as blank as the probe said (paper, dust, sensor noise)."""
@@ -52,7 +39,8 @@ def stretched(image: Image.Image, dpi: int) -> Image.Image | None:
     small = gray.reduce(factor) if factor > 1 else gray
     flat = np.asarray(level.flatten(small, dpi / factor), dtype=np.uint8)
     # a mark fills part of a cell; a lone noisy pixel does not (a median filter would also erase thin pale strokes)
-    if _cells((flat < round(WEAK_RATIO * 255)).astype(np.float32)) < MIN_CELLS:
+    marks = Image.fromarray(np.where(flat < round(WEAK_RATIO * 255), 255, 0).astype(np.uint8), mode="L")
+    if inked_cells(marks) < MIN_CELLS:
         return None
     full = np.asarray(level.flatten(gray, dpi), dtype=np.float32)
     marks = full[full < WEAK_RATIO * 255]

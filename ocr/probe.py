@@ -52,7 +52,8 @@ class Probe:
         return min(self.axis_margin, self.flip_margin)
 
 
-def _inked_cells(mask: Image.Image) -> int:
+def inked_cells(mask: Image.Image) -> int:
+    """Cells (CELL px, at least CELL_INK inked) of a mask (255 = ink) inside the page less its BORDER."""
     w, h = mask.size
     bx, by = int(w * BORDER), int(h * BORDER)
     inner = mask.crop((bx, by, w - bx, h - by))
@@ -208,11 +209,11 @@ def _read_lines(mask: Image.Image) -> _Votes:
 def probe(gray: Image.Image, dpi: int) -> Probe:
     """Look at a grayscale page scanned at `dpi` and say how to OCR it."""
     found = inkmask.masks(gray, dpi)
-    cells = _inked_cells(found.ink)
+    cells = inked_cells(found.ink)
     if cells < BLANK_CELLS:
         return Probe(blank=True, turn=0, deskew=0.0, devanagari=0.0, words=0, ink_cells=cells)
     mask = found.text
-    if _inked_cells(mask) < BLANK_CELLS:     # a stamp, a signature, a rule: nothing to read the page's way up from
+    if inked_cells(mask) < BLANK_CELLS:     # a stamp, a signature, a rule: nothing to read the page's way up from
         return Probe(blank=False, turn=0, deskew=0.0, devanagari=0.0, words=0, ink_cells=cells)
     axis, skew, axis_margin = axis_and_skew(mask)
     base = mask if axis == 0 else mask.transpose(Image.Transpose.ROTATE_90)
