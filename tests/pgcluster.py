@@ -65,6 +65,17 @@ def new_database(url: str, prefix: str = "t") -> str:
 def server(port: int | None = None) -> Iterator[str]:
     """A running server with the default time zone (UTC), listening on a Unix socket (and on 127.0.0.1:``port``
     when given); yields its URL."""
+    cl, root = private_cluster(port)
+    try:
+        yield cl.url
+    finally:
+        cl.stop()
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def private_cluster(port: int | None = None) -> tuple[Cluster, Path]:
+    """A new cluster, started, in a fresh short folder (its Unix socket lives there) owned by postgres when run as
+    root; the caller stops it and removes the folder."""
     root = Path(tempfile.mkdtemp(prefix="nasti-pg-"))
     if os.geteuid() == 0:
         pw = pwd.getpwnam("postgres")
@@ -73,12 +84,10 @@ def server(port: int | None = None) -> Iterator[str]:
     try:
         cl.init()
         cl.start()
-        try:
-            yield cl.url
-        finally:
-            cl.stop()
-    finally:
+    except BaseException:
         shutil.rmtree(root, ignore_errors=True)
+        raise
+    return cl, root
 
 
 class Cluster:

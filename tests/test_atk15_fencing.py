@@ -77,23 +77,14 @@ def test_a_standing_by_watcher_outlives_a_postgresql_restart() -> None:
     """`nasti watch --wait` on the second machine polls for the leader lock; PostgreSQL crashes (`-m immediate`) and
     comes back meanwhile. The stand-by keeps standing by and leads once the lock is free — it does not die with the
     driver's error (which would leave the district with no watcher at all once the leader, too, goes)."""
-    import os
-    import pwd
     import shutil
-    import tempfile
     import threading
     import time
 
     from nasti.schema import upgrade
-    from tests.pgcluster import Cluster
+    from tests.pgcluster import private_cluster
 
-    root = Path(tempfile.mkdtemp(prefix="nasti-pg-"))   # short: the server's Unix socket lives there
-    if os.geteuid() == 0:
-        pw = pwd.getpwnam("postgres")
-        os.chown(root, pw.pw_uid, pw.pw_gid)
-    pg = Cluster(root)
-    pg.init()
-    pg.start()
+    pg, root = private_cluster()
     try:
         url = new_database(pg.url, "standby")
         upgrade(url)
@@ -355,22 +346,13 @@ def test_a_partitioned_leaders_connections_are_dropped_within_a_minute() -> None
     the epoch row — until TCP keepalive gives up: with the kernel's defaults over two hours, in which no watcher
     can lead and nothing is digitised. Every nasti connection asks the server to probe after 30 s and give up
     after 3 missed probes 10 s apart (server-side keepalive; a user timeout for unacknowledged data)."""
-    import os
-    import pwd
     import shutil
-    import tempfile
 
     from tests.celery_rig import free_port
-    from tests.pgcluster import Cluster
+    from tests.pgcluster import private_cluster
 
-    root = Path(tempfile.mkdtemp(prefix="nasti-pg-"))
-    if os.geteuid() == 0:
-        pw = pwd.getpwnam("postgres")
-        os.chown(root, pw.pw_uid, pw.pw_gid)
     port = free_port()
-    pg = Cluster(root, port)
-    pg.init()
-    pg.start()
+    pg, root = private_cluster(port)
     try:
         url = f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"   # over TCP, as another machine
         st = Store(url, migrate_schema=False)

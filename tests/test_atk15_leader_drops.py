@@ -28,20 +28,11 @@ def test_postgresql_restarted_while_the_leader_records(tmp_path: Path, redis: Re
     """PostgreSQL crashes (`pg_ctl -m immediate`) and comes back while the only watcher (`nasti watch --wait`) is in
     the middle of recording a document: its leader lock went with the server. It must end with the file done once,
     settled, archived byte-identical — and the watcher still there, leading again."""
-    import os
-    import pwd
     import shutil
-    import tempfile
 
-    from tests.pgcluster import Cluster
+    from tests.pgcluster import private_cluster
 
-    root = Path(tempfile.mkdtemp(prefix="nasti-pg-"))
-    if os.geteuid() == 0:
-        pw = pwd.getpwnam("postgres")
-        os.chown(root, pw.pw_uid, pw.pw_gid)
-    pg = Cluster(root)
-    pg.init()
-    pg.start()
+    pg, root = private_cluster()
     site = watch = None
     try:
         site = Site(tmp_path, new_database(pg.url, "rec"), redis)

@@ -123,19 +123,11 @@ def test_postgresql_restarted_mid_batch(tmp_path: Path, redis: Redis) -> None:
     """PostgreSQL crashes (`pg_ctl -m immediate`) and comes back while a worker is in the middle of a batch: the
     worker's next write fails and gives the batch back or its lease runs out, the watcher waits for the database,
     and the document ends done once with every page."""
-    import pwd
     import shutil
-    import tempfile
 
-    from tests.pgcluster import Cluster
+    from tests.pgcluster import private_cluster
 
-    root = Path(tempfile.mkdtemp(prefix="nasti-pg-"))
-    if os.geteuid() == 0:
-        pw = pwd.getpwnam("postgres")
-        os.chown(root, pw.pw_uid, pw.pw_gid)
-    pg = Cluster(root)
-    pg.init()
-    pg.start()
+    pg, root = private_cluster()
     site = None
     try:
         site = Site(tmp_path, new_database(pg.url, "restart"), redis)
