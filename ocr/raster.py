@@ -6,7 +6,7 @@ from pathlib import Path
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from ocr import poppler
+from ocr import poppler, textsize
 from ocr.errors import ImageTooLarge, UnreadableImage
 
 MIN_DPI, MAX_DPI = 70, 1200
@@ -18,6 +18,8 @@ EMBEDDED_MIN_INCHES = 1.5
 # the long side assumed when the file carries no believable DPI: A4 (11.7 in) and legal/foolscap (13-14 in) dominate
 ASSUMED_INCHES = 11.69
 COMMON_DPI = (100, 150, 200, 240, 300, 400, 600)
+# what programs write when they know no DPI (JFIF and Pillow: 72; Windows and img2pdf: 96): checked against the text
+DEFAULT_DPI = (72, 96)
 TARGET_DPI = 300        # what very low resolutions are upscaled to
 # Measured on realistic office scans (Devanagari, psm 3; bench/results/scanlike.md and the closing note of issue 4):
 # enlarging 200-dpi pages to 300 costs 1-3 CER points (20 pages: 13.4 vs 12.3 %), 150-dpi pages too (12 pages: 13.6
@@ -41,16 +43,29 @@ def _plausible(size: tuple[int, int], dpi: float, shortest: float = PAGE_INCHES[
 
 
 def image_dpi(img: Image.Image, fallback: int) -> int:
-    """The DPI to read an image frame at: the embedded one when it is believable and gives a sheet-sized page;
-    else inferred from the pixel size as an A4 sheet (snapped to a common scanner setting); else the fallback."""
+    """The DPI to read an image frame at: the embedded one when it is believable (a sheet-sized page, and for the
+    values programs write by default, text lines as far apart as print ever is); else inferred from the pixel size
+    as an A4 sheet snapped to a common scanner setting, when its text agrees; else the DPI its text size implies
+    (ocr.textsize: a crop or a photo saved without one); else the A4 guess, else the fallback."""
     size = img.size
+    measured: list[float | None] = []
+
+    def pitch() -> float | None:     # measured once, and only when needed
+        if not measured:
+            measured.append(textsize.line_pitch(img))
+        return measured[0]
+
     embedded = sane_dpi(img.info, 0)
-    if embedded and _plausible(size, embedded, EMBEDDED_MIN_INCHES):
+    if embedded and _plausible(size, embedded, EMBEDDED_MIN_INCHES) and \
+            (embedded not in DEFAULT_DPI or textsize.plausible(pitch(), embedded) is not False):
         return embedded
     guess = max(size) / ASSUMED_INCHES
     near = min(COMMON_DPI, key=lambda d: abs(d - guess))
-    if abs(near - guess) <= 0.08 * near:
+    if abs(near - guess) <= 0.08 * near and textsize.plausible(pitch(), near) is not False:
         return near
+    implied = textsize.implied_dpi(pitch())
+    if implied is not None:
+        return min(MAX_DPI, max(MIN_DPI, implied))
     return round(guess) if MIN_DPI <= guess <= MAX_DPI else fallback
 
 

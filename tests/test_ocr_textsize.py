@@ -1,0 +1,69 @@
+"""Scans that carry no believable DPI (a crop saved without one, a JPEG with the JFIF default of 72) are read at the
+resolution their text size implies: a small low-resolution crop is enlarged and read, not taken for 300 dpi."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from PIL import Image
+
+from nasti.samples import make_letter, render_page
+from ocr import raster, textsize
+from ocr.metrics import cer
+from ocr.page import PageTask, process_page
+
+LETTER = make_letter(5150, "hi", lines=9)
+TRUTH = "\n".join(LETTER.lines)
+
+
+def crop(dpi: int, lines: list[str] = LETTER.lines, lang: str = "hi") -> Image.Image:
+    """The text block of a Hindi letter rendered at `dpi`, cut out of its A4 sheet (a clipped paragraph)."""
+    page = render_page(lines, lang=lang, dpi=dpi)
+    left, top, right, bottom = Image.eval(page, lambda v: 255 - v).getbbox() or (0, 0, *page.size)
+    pad = round(dpi / 10)
+    return page.crop((max(0, left - pad), max(0, top - pad), right + pad, bottom + pad))
+
+
+def test_line_pitch_follows_the_resolution_in_both_scripts_and_sideways() -> None:
+    for lang, lines in (("hi", LETTER.lines), ("en", make_letter(5151, "en", lines=9).lines)):
+        at = {dpi: textsize.line_pitch(crop(dpi, lines, lang)) for dpi in (100, 200, 300)}
+        assert all(p is not None for p in at.values()), (lang, at)
+        for dpi in (100, 200):
+            assert abs(at[dpi] / at[300] - dpi / 300) < 0.06, (lang, at)    # type: ignore[operator]
+        sideways = textsize.line_pitch(crop(300, lines, lang).rotate(90, expand=True))
+        assert sideways is not None and abs(sideways - at[300]) <= 2, (lang, sideways, at)  # type: ignore[operator]
+
+
+def test_no_lines_no_pitch() -> None:
+    assert textsize.line_pitch(Image.new("L", (800, 600), 255)) is None
+    speckle = Image.effect_noise((800, 600), 60).point(lambda v: 0 if v < 40 else 255)
+    pitch = textsize.line_pitch(speckle)
+    assert pitch is None or textsize.plausible(pitch, 300) is False
+
+
+def test_a_small_crop_without_dpi_is_taken_for_low_resolution(tmp_path: Path) -> None:
+    small = crop(100)
+    small.save(tmp_path / "nodpi.png")                         # no pHYs chunk: a crop cut out and saved
+    with Image.open(tmp_path / "nodpi.png") as img:
+        dpi = raster.image_dpi(img, 300)
+    assert dpi < raster.UPSCALE_BELOW, dpi                      # it will be enlarged before reading
+    big = crop(300)
+    big.save(tmp_path / "dpi72.png", dpi=(72, 72))             # a 300-dpi crop saved with a program's default 72
+    with Image.open(tmp_path / "dpi72.png") as img:
+        assert raster.image_dpi(img, 300) >= raster.UPSCALE_BELOW   # not enlarged four times over
+    big.save(tmp_path / "dpi300.png", dpi=(300, 300))          # a DPI that is not a default is believed
+    with Image.open(tmp_path / "dpi300.png") as img:
+        assert raster.image_dpi(img, 300) == 300
+
+
+def test_low_resolution_crop_without_dpi_reads_like_the_same_crop_with_it(tmp_path: Path) -> None:
+    small = crop(100)
+    small.save(tmp_path / "nodpi.png")
+    small.save(tmp_path / "withdpi.png", dpi=(100, 100))
+    got = {}
+    for name in ("nodpi", "withdpi"):
+        r = process_page(PageTask(source=tmp_path / f"{name}.png", kind="png", index=0, languages="Devanagari",
+                                  dpi=300, timeout=120, max_pixels=200_000_000, layer=tmp_path / f"{name}.pdf"))
+        assert not r.handwritten and r.rotation == 0
+        got[name] = cer(TRUTH, r.text)
+    assert got["nodpi"] < 8.0, got
+    assert got["nodpi"] <= got["withdpi"] + 2.0, got
