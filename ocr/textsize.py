@@ -7,9 +7,10 @@ differ by script; line pitch does not), and it scales exactly with the resolutio
 crops resampled to 96, 150 and 600 dpi, the pitch found at each resolution was that at 300 dpi times the ratio,
 to a pixel.
 
-The pitch is the first peak of the autocorrelation of the ink's row profile, taken in vertical strips (a tilt of a
-few degrees smears one profile across a wide page, not a strip's) and averaged; across the page as well, for a page
-scanned sideways, and the sharper of the two is kept.
+The pitch is the strongest peak of the autocorrelation of the ink's row profile (or a clear peak at a whole fraction
+of its lag), taken in vertical strips (a tilt of a few degrees smears one profile across a wide page, not a strip's)
+and averaged. The same across the page, for a page scanned sideways: lines show a comb along one axis only, and
+where letter spacing makes one across them too, the axis whose profile swings more (empty rows between lines) wins.
 """
 from __future__ import annotations
 
@@ -18,10 +19,12 @@ from PIL import Image
 
 STRIPS = 4              # vertical strips whose row profiles are correlated separately
 MIN_PEAK = 0.12         # an autocorrelation peak weaker than this is no line comb (a picture, a single line)
-MAX_SIDE = 3000         # pixels: a larger image is measured on a reduced copy (the pitch is scaled back)
+MAX_SIDE = 1600         # pixels: a larger image is measured on a reduced copy (the pitch is scaled back)
 MIN_PITCH = 5           # pixels: finer than this is halftone or grain, not text lines
 PROMINENCE = 0.15       # a line comb's peak stands this far above the deepest dip before it
-HARMONIC_SLACK = 0.25   # a peak this much weaker than the strongest, at a whole fraction of its lag, is the pitch
+# a peak at least this share of the strongest, at a half, third or quarter of its lag, is the pitch (verse: a long
+# and a short line in turn make every other line the strongest period)
+HARMONIC_SHARE = 0.5
 # The line pitch, in inches, taken for the page's when its DPI is inferred: between book type (10-12 pt on 12-14 pt
 # lines, 0.15-0.2 in) and office letters (12 pt at 1.5 spacing, 0.25 in), erring on the side of enlarging small text.
 # Chosen on the odd half of 53 real crops resampled to 96-300 dpi and saved without a DPI (mean CER at 0.17 / 0.22 /
@@ -41,14 +44,19 @@ def _otsu(pixels: np.ndarray) -> int:
 
 
 def _banded(ink: np.ndarray) -> float:
-    """How much the ink's row profile swings (coefficient of variation over the inked rows): lines of text leave
-    empty rows between them; across the lines every column holds some letter of some line."""
-    profile = ink.mean(axis=1)
-    inked = np.nonzero(profile)[0]
-    if len(inked) == 0:
-        return 0.0
-    profile = profile[inked[0]:inked[-1] + 1]
-    return float(profile.std() / max(float(profile.mean()), 1e-9))
+    """How much the ink's row profile swings within each vertical strip (coefficient of variation over its inked
+    rows, averaged): lines of text leave empty rows between them; across the lines every column of a strip holds
+    some letter of some line (a strip, so that a gutter between two columns of text does not count as a swing)."""
+    width = ink.shape[1]
+    swings = []
+    for k in range(STRIPS):
+        profile = ink[:, k * width // STRIPS:(k + 1) * width // STRIPS].mean(axis=1)
+        inked = np.nonzero(profile)[0]
+        if len(inked) < 2:
+            continue
+        profile = profile[inked[0]:inked[-1] + 1]
+        swings.append(float(profile.std() / max(float(profile.mean()), 1e-9)))
+    return float(np.mean(swings)) if swings else 0.0
 
 
 def _comb(ink: np.ndarray) -> tuple[int, float] | None:
@@ -60,7 +68,8 @@ def _comb(ink: np.ndarray) -> tuple[int, float] | None:
     for k in range(STRIPS):
         profile = ink[:, k * width // STRIPS:(k + 1) * width // STRIPS].mean(axis=1)
         profile = profile - profile.mean()
-        curve = np.correlate(profile, profile, "full")[height - 1:]
+        spectrum = np.fft.rfft(profile, 2 * height)          # the autocorrelation, through the FFT
+        curve = np.fft.irfft(spectrum * np.conj(spectrum))[:height]
         if curve[0] > 0:
             curves.append(curve / curve[0])
     if not curves:
@@ -74,12 +83,12 @@ def _comb(ink: np.ndarray) -> tuple[int, float] | None:
     if not peaks:
         return None
     best = max(peaks, key=lambda lag: float(curve[lag]))
-    # the strongest peak can be a multiple of the pitch (paragraph spacing): the pitch is then a peak nearly as
-    # strong at a half, a third or a quarter of its lag
+    # the strongest peak can be a multiple of the pitch (paragraph spacing, verse): the pitch is then a clear peak
+    # at a half, a third or a quarter of its lag
     for lag in peaks:
         times = best / lag
         if round(times) in (2, 3, 4) and abs(times - round(times)) <= 0.08 * round(times) \
-                and curve[lag] >= curve[best] - HARMONIC_SLACK:
+                and curve[lag] >= HARMONIC_SHARE * curve[best]:
             best = lag
             break
     return best, float(curve[best])
@@ -98,7 +107,12 @@ def line_pitch(image: Image.Image) -> float | None:
     share = float(ink.mean())
     if not 0.002 <= share <= 0.5:      # blank, or a photo / dark border rather than print on paper
         return None
-    comb = _comb(ink if _banded(ink) >= _banded(ink.T) else ink.T)
+    across = np.ascontiguousarray(ink.T)
+    along, other = _comb(ink), _comb(across)
+    if along is not None and other is not None:     # letter spacing can make a comb across the lines too
+        comb = along if _banded(ink) >= _banded(across) else other
+    else:
+        comb = along or other
     return None if comb is None else comb[0] / scale
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from PIL import Image
 
 from nasti.samples import make_letter, render_page
@@ -67,3 +68,14 @@ def test_low_resolution_crop_without_dpi_reads_like_the_same_crop_with_it(tmp_pa
         got[name] = cer(TRUTH, r.text)
     assert got["nodpi"] < 8.0, got
     assert got["nodpi"] <= got["withdpi"] + 2.0, got
+
+
+def test_two_column_verse_page_scanned_tilted_keeps_its_line_pitch() -> None:
+    """A dense two-column page of verse (a long and a short line in turn) at 150 dpi, tilted: the pitch is the
+    lines', not every other line's nor the gutter's, in every turn."""
+    from nasti.samples import booklike
+    sheet = booklike.sheet(5, seed=11)
+    pitch = textsize.line_pitch(sheet.image)
+    assert pitch is not None and 0.12 <= pitch / sheet.dpi <= 0.2, (pitch, sheet.dpi)
+    for turn in (90, 180, 270):
+        assert textsize.line_pitch(sheet.image.rotate(turn, expand=True)) == pytest.approx(pitch, rel=0.03)
