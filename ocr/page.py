@@ -11,7 +11,7 @@ from pathlib import Path
 from PIL import Image
 
 from ocr import born_digital, faint, handwriting, level, models, orient, pdfimage, raster, symbols, tesseract, textsize
-from ocr.errors import EngineMissing, OcrError
+from ocr.errors import EngineMissing, OcrError, PageTimeout
 from ocr.probe import MIN_SKEW, Probe, probe
 from ocr.textlayer import orient_layer
 
@@ -93,6 +93,7 @@ ENLARGE_BELOW = 75.0
 COMBINE_BELOW = 88.0
 SECOND_SLACK = 5.0      # `auto`: eng / Devanagari+eng replace a Devanagari read unless this much less confident
 ENLARGE_GAIN = 2.0
+MIN_STEP_S = 10.0       # the least time a further read is given before the page's time-out is spent
 ENLARGE_UPTO = 400
 
 
@@ -159,22 +160,40 @@ def read_upright(image: Image.Image, dpi: int, look: Probe, lang: str, task: Pag
     the probe was unsure or the read is poor, and read again the other way (turned from the scan, as an upright scan)
     when that reads clearly better; read a page below COMBINE_BELOW again with `also` (models.reading) and keep the
     more confident; read a poor page again enlarged."""
+    deadline = time.monotonic() + task.timeout
     turn = look.turn
     page, look = settled(image, dpi, turn) if turn else (image, look)
     base, read_dpi = raster.upscale(level.flatten(page, dpi), dpi, pitch)
     first: float | None = None
 
-    def recognise(how: Probe, model: str = lang, on: Image.Image | None = None) -> tesseract.TesseractResult:
+    def left() -> float:
+        """Seconds a further, optional read may take: what is left of the page's time-out (at least
+        MIN_STEP_S), or 0 once it is spent, so that a page's reads end within about twice the time-out."""
+        spare = deadline - time.monotonic()
+        return 0.0 if spare <= 0 else min(task.timeout, max(MIN_STEP_S, spare))
+
+    def recognise(how: Probe, model: str = lang, on: Image.Image | None = None,
+                  timeout: float | None = None) -> tesseract.TesseractResult:
         return tesseract.recognise(upright(base if on is None else on, how), model, dpi=read_dpi,
-                                   timeout=task.timeout, psm=task.psm)
+                                   timeout=task.timeout if timeout is None else timeout, psm=task.psm)
+
+    def optional(how: Probe, model: str = lang, on: Image.Image | None = None) -> tesseract.TesseractResult | None:
+        """A further read, or None when the page's time is spent or the read ran out of it."""
+        budget = left()
+        if budget <= 0:
+            return None
+        try:
+            return recognise(how, model, on, timeout=budget)
+        except PageTimeout:
+            return None
 
     read = recognise(look)
     turned_by, margin, seen, seen_dpi = "probe", look.margin, None, read_dpi
     verdict = None
     confidence = read.confidence if read.confidence is not None else 0.0
-    if confidence < LOW_CONFIDENCE or (confidence < UNSURE_BELOW and not _sure(look)):
+    if (confidence < LOW_CONFIDENCE or (confidence < UNSURE_BELOW and not _sure(look))) and left() > 0:
         try:
-            verdict = orient.verify(base, 0, lang, dpi=read_dpi, timeout=task.timeout,
+            verdict = orient.verify(base, 0, lang, dpi=read_dpi, timeout=left(),
                                     all_turns=look.axis_margin < SURE_AXIS or look.words < SURE_WORDS)
         except EngineMissing:
             raise
@@ -186,19 +205,20 @@ def read_upright(image: Image.Image, dpi: int, look: Probe, lang: str, task: Pag
             other_turn = (turn + verdict.turn) % 360
             other_page, other = settled(image, dpi, other_turn)
             other_base = raster.upscale(level.flatten(other_page, dpi), dpi, pitch)[0]
-            again = recognise(other, on=other_base)
-            if _mass(again) > _mass(read):
+            again = optional(other, on=other_base)
+            if again is not None and _mass(again) > _mass(read):
                 read, look, base, turn = again, other, other_base, other_turn
     if (also and also != lang and read.confidence is not None and read.confidence < COMBINE_BELOW
             and models.second_opinion(lang, read.text, read.confidence) != models.ENGLISH):
-        both = recognise(look, also)
-        if (both.confidence or 0.0) > read.confidence:
+        both = optional(look, also)
+        if both is not None and (both.confidence or 0.0) > read.confidence:
             first, read, lang = read.confidence, both, also
-    if read.confidence is not None and read.confidence < ENLARGE_BELOW and dpi == read_dpi < ENLARGE_UPTO:
+    if read.confidence is not None and read.confidence < ENLARGE_BELOW and dpi == read_dpi < ENLARGE_UPTO \
+            and left() > 0:
         big = upright(base, look)
         big = big.resize((big.width * 2, big.height * 2), Image.Resampling.BICUBIC)
         try:
-            enlarged = tesseract.recognise(big, lang, dpi=read_dpi * 2, timeout=_enlarge_budget(task),
+            enlarged = tesseract.recognise(big, lang, dpi=read_dpi * 2, timeout=min(left(), _enlarge_budget(task)),
                                            psm=task.psm)
         except EngineMissing:
             raise

@@ -20,6 +20,7 @@ ASSUMED_INCHES = 11.69
 COMMON_DPI = (100, 150, 200, 240, 300, 400, 600)
 # what programs write when they know no DPI (JFIF and Pillow: 72; Windows and img2pdf: 96): checked against the text
 DEFAULT_DPI = (72, 96)
+MAX_IMPLIED_DPI = 600    # a page of headings only implies more; it is big text either way
 TARGET_DPI = 300        # what very low resolutions are upscaled to
 # Measured on realistic office scans (Devanagari, psm 3; bench/results/scanlike.md and the closing note of issue 4):
 # enlarging 200-dpi pages to 300 costs 1-3 CER points (20 pages: 13.4 vs 12.3 %), 150-dpi pages too (12 pages: 13.6
@@ -50,9 +51,10 @@ def _plausible(size: tuple[int, int], dpi: float, shortest: float = PAGE_INCHES[
 
 def image_dpi(img: Image.Image, fallback: int) -> int:
     """The DPI to read an image frame at: the embedded one when it is believable (a sheet-sized page, and for the
-    values programs write by default, text lines as far apart as print ever is); else inferred from the pixel size
-    as an A4 sheet snapped to a common scanner setting, when its text agrees; else the DPI its text size implies
-    (ocr.textsize: a crop or a photo saved without one); else the A4 guess, else the fallback."""
+    values programs write by default, text lines no farther apart than print ever is); else inferred from the pixel
+    size as an A4 sheet snapped to a common scanner setting, unless its text is far too big for it; else the DPI
+    its text size implies (ocr.textsize: a crop saved without one); else the A4 guess, else the fallback. The text
+    only ever raises a DPI: a comb finer than text (a halftone photo, grain, streaks) never lowers one."""
     size = img.size
     measured: list[float | None] = []
 
@@ -63,24 +65,25 @@ def image_dpi(img: Image.Image, fallback: int) -> int:
 
     embedded = sane_dpi(img.info, 0)
     if embedded and _plausible(size, embedded, EMBEDDED_MIN_INCHES) and \
-            (embedded not in DEFAULT_DPI or textsize.plausible(pitch(), embedded) is not False):
+            (embedded not in DEFAULT_DPI or not textsize.too_coarse(pitch(), embedded)):
         return embedded
     guess = max(size) / ASSUMED_INCHES
     near = min(COMMON_DPI, key=lambda d: abs(d - guess))
-    if abs(near - guess) <= 0.08 * near and textsize.plausible(pitch(), near) is not False:
+    if abs(near - guess) <= 0.08 * near and not textsize.too_coarse(pitch(), near):
         return near
     implied = textsize.implied_dpi(pitch())
     if implied is not None:
-        return min(MAX_DPI, max(MIN_DPI, implied))
+        return min(MAX_IMPLIED_DPI, max(MIN_DPI, implied))
     return round(guess) if MIN_DPI <= guess <= MAX_DPI else fallback
 
 
 def upscale(image: Image.Image, dpi: int, pitch: float | None = None) -> tuple[Image.Image, int]:
     """Scans below UPSCALE_BELOW dpi (fax-grade, 72-120 dpi photos) are enlarged to TARGET_DPI before OCR; the
     150-200 dpi that eOffice asks for are read as they are, unless their text is small in pixels: lines less than
-    SMALL_PITCH pixels apart (`pitch`, ocr.textsize) are enlarged to TARGET_PITCH apart, whatever the DPI."""
+    SMALL_PITCH pixels apart (`pitch`, ocr.textsize) are enlarged to TARGET_PITCH apart, whatever the DPI, when that
+    pitch is believable as text lines at the page's DPI (a halftone photo's or the grain's comb is finer)."""
     factor = TARGET_DPI / dpi if dpi < UPSCALE_BELOW else 1.0
-    if pitch is not None and pitch < SMALL_PITCH:
+    if pitch is not None and pitch < SMALL_PITCH and textsize.believable(pitch, dpi):
         factor = max(factor, min(MAX_PITCH_FACTOR, TARGET_PITCH / pitch))
     if factor <= 1.0 or image.width * image.height * factor * factor > MAX_UPSCALED:
         return image, dpi

@@ -121,8 +121,13 @@ def implied_dpi(pitch: float | None) -> int | None:
     return None if pitch is None else round(pitch / BODY_PITCH_INCHES)
 
 
-def plausible(pitch: float | None, dpi: float) -> bool | None:
-    """Whether lines `pitch` pixels apart, read at `dpi`, are as far apart as print ever is; None: no lines."""
-    if pitch is None:
-        return None
-    return PLAUSIBLE_INCHES[0] <= pitch / dpi <= PLAUSIBLE_INCHES[1]
+def too_coarse(pitch: float | None, dpi: float) -> bool:
+    """Whether lines `pitch` pixels apart, read at `dpi`, would be farther apart than print ever is: the DPI is too
+    low for this page. (Never the other way: a halftone photo, grain or a scanner's streaks can make a comb finer
+    than any text's, and must not lower a DPI.)"""
+    return pitch is not None and pitch / dpi > PLAUSIBLE_INCHES[1]
+
+
+def believable(pitch: float | None, dpi: float) -> bool:
+    """Whether lines `pitch` pixels apart are text lines at `dpi` (not a photo's dots or the grain of the scan)."""
+    return pitch is not None and PLAUSIBLE_INCHES[0] <= pitch / dpi <= PLAUSIBLE_INCHES[1]

@@ -38,7 +38,7 @@ def test_no_lines_no_pitch() -> None:
     assert textsize.line_pitch(Image.new("L", (800, 600), 255)) is None
     speckle = Image.effect_noise((800, 600), 60).point(lambda v: 0 if v < 40 else 255)
     pitch = textsize.line_pitch(speckle)
-    assert pitch is None or textsize.plausible(pitch, 300) is False
+    assert pitch is None or not textsize.believable(pitch, 300)
 
 
 def test_a_small_crop_without_dpi_is_taken_for_low_resolution(tmp_path: Path) -> None:
@@ -79,3 +79,25 @@ def test_two_column_verse_page_scanned_tilted_keeps_its_line_pitch() -> None:
     assert pitch is not None and 0.12 <= pitch / sheet.dpi <= 0.2, (pitch, sheet.dpi)
     for turn in (90, 180, 270):
         assert textsize.line_pitch(sheet.image.rotate(turn, expand=True)) == pytest.approx(pitch, rel=0.03)
+
+
+def halftone(width: int, height: int, period: int) -> Image.Image:
+    """A halftone photo: a dot screen of `period` pixels over a light-to-dark ramp."""
+    import numpy as np
+    y, x = np.mgrid[0:height, 0:width]
+    screen = (np.sin(2 * np.pi * x / period) + np.sin(2 * np.pi * y / period)) / 4 + 0.5
+    ramp = x / width * 0.8 + 0.1
+    return Image.fromarray(np.where(screen < ramp, 0, 255).astype(np.uint8), "L")
+
+
+def test_a_halftone_photo_neither_lowers_the_dpi_nor_enlarges_the_page(tmp_path: Path) -> None:
+    """An A4 page at 150 dpi, saved without a DPI, with a 3 × 2.5 in halftone photo under four lines of text: the
+    photo's dot comb is no line pitch (it made the page 70 dpi and enlarged it 4.3 times: a time-out)."""
+    page = render_page(LETTER.lines[:4], lang="hi", dpi=150)
+    page.paste(halftone(450, 375, 7), (300, 900))
+    page.save(tmp_path / "photo.png")
+    with Image.open(tmp_path / "photo.png") as img:
+        assert raster.image_dpi(img, 300) == 150
+        gray = img.convert("L")
+    pitch = textsize.line_pitch(gray)
+    assert raster.upscale(gray, 150, pitch)[1] == 150, pitch
