@@ -10,7 +10,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from ocr import born_digital, faint, handwriting, level, models, orient, pdfimage, raster, symbols, tesseract
+from ocr import born_digital, faint, grain, handwriting, level, models, orient, pdfimage, raster, symbols, tesseract
 from ocr.errors import EngineMissing, OcrError
 from ocr.probe import MIN_SKEW, Probe, probe
 from ocr.textlayer import orient_layer
@@ -244,6 +244,7 @@ def process_page(task: PageTask) -> PageResult:
             if own is not None:
                 return result(own, language=BORN_DIGITAL)
     image, dpi = scan or load(task)
+    image = grain.smoothed(image)    # a grainy page is levelled into specks that tesseract never finishes (ocr.grain)
     look = probe(image, dpi)
     if look.blank or look.words < faint.FEW_WORDS:   # no clear ink, or little: faint text? (ocr.faint)
         lang = models.HINDI if task.languages.strip().lower() == models.AUTO else task.languages
