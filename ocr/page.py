@@ -10,9 +10,11 @@ from pathlib import Path
 
 from PIL import Image
 
-from ocr import born_digital, faint, grain, handwriting, level, models, orient, pdfimage, raster, symbols, tesseract
+from ocr import born_digital, faint, handwriting, level, models, orient, pdfimage, raster, symbols, tesseract
 from ocr.errors import EngineMissing, OcrError
+from ocr.grain import smoothed
 from ocr.probe import MIN_SKEW, Probe, probe
+from ocr.showthrough import SHOW_BELOW, mirrored
 from ocr.textlayer import orient_layer
 
 BORN_DIGITAL = "pdf-text"   # PageResult.language of a page whose own text layer was used
@@ -244,7 +246,7 @@ def process_page(task: PageTask) -> PageResult:
             if own is not None:
                 return result(own, language=BORN_DIGITAL)
     image, dpi = scan or load(task)
-    image = grain.smoothed(image)    # a grainy page is levelled into specks that tesseract never finishes (ocr.grain)
+    image = smoothed(image)    # a grainy page is levelled into specks that tesseract never finishes (ocr.grain)
     look = probe(image, dpi)
     if look.blank or look.words < faint.FEW_WORDS:   # no clear ink, or little: faint text? (ocr.faint)
         lang = models.HINDI if task.languages.strip().lower() == models.AUTO else task.languages
@@ -269,6 +271,9 @@ def process_page(task: PageTask) -> PageResult:
     # poor reads and handwriting are judged by the first model's confidence: the combined model is surer of garbage
     trust = got.first if got.first is not None and read.confidence is not None and got.first < read.confidence \
         else None
+    if (read.confidence or 0.0) < SHOW_BELOW and mirrored(
+            got.image, digits_lang, dpi=got.dpi, timeout=task.timeout):   # the back's print, seen from behind
+        return result("", blank=True)
     hand = handwriting.handwritten(image, dpi, read.confidence if trust is None else trust, look)
     doubtful = () if hand or not read.doubtful else symbols.still_doubtful(
         got.image, read.doubtful, digits_lang, dpi=got.dpi, timeout=task.timeout)
