@@ -246,7 +246,7 @@ def process_page(task: PageTask) -> PageResult:
             if own is not None:
                 return result(own, language=BORN_DIGITAL)
     image, dpi = scan or load(task)
-    image = smoothed(image)    # a grainy page is levelled into specks that tesseract never finishes (ocr.grain)
+    image = smoothed(image, dpi)    # a grainy page is levelled into specks that tesseract never finishes (ocr.grain)
     look = probe(image, dpi)
     if look.blank or look.words < faint.FEW_WORDS:   # no clear ink, or little: faint text? (ocr.faint)
         lang = models.HINDI if task.languages.strip().lower() == models.AUTO else task.languages
