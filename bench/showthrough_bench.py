@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -33,14 +34,19 @@ def _seeds(spec: str) -> list[int]:
     return out
 
 
-def bare(path: Path, model: str, timeout: float) -> tuple[str | None, float]:
-    t = time.monotonic()
+def _cpu(who: int) -> float:
+    r = resource.getrusage(who)
+    return r.ru_utime + r.ru_stime
+
+
+def bare(path: Path, model: str, timeout: float) -> tuple[str | None, float, float]:
+    t, c = time.monotonic(), _cpu(resource.RUSAGE_CHILDREN)
     try:
         out = subprocess.run(["tesseract", str(path), "-", "-l", model], capture_output=True, text=True,
                              timeout=timeout, env={"OMP_THREAD_LIMIT": "1", "PATH": os.environ["PATH"]}).stdout
     except subprocess.TimeoutExpired:
         out = None
-    return out, round(time.monotonic() - t, 1)
+    return out, round(time.monotonic() - t, 1), round(_cpu(resource.RUSAGE_CHILDREN) - c, 1)
 
 
 def run(out: Path, kinds: list[str], seeds: list[int], *, with_bare: bool, timeout: float) -> None:
@@ -57,7 +63,7 @@ def run(out: Path, kinds: list[str], seeds: list[int], *, with_bare: bool, timeo
                 path = tmp / f"{kind}{seed}.png"
                 image.save(path, dpi=(300, 300))
                 row: dict = {"kind": kind, "seed": seed, "params": params}
-                t = time.monotonic()
+                t, c = time.monotonic(), _cpu(resource.RUSAGE_SELF) + _cpu(resource.RUSAGE_CHILDREN)
                 try:
                     r = process_page(PageTask(source=path, kind="png", index=0, languages="Devanagari", dpi=300,
                                               timeout=timeout, max_pixels=200_000_000, layer=tmp / "layer.pdf"))
@@ -67,13 +73,14 @@ def run(out: Path, kinds: list[str], seeds: list[int], *, with_bare: bool, timeo
                 except Exception as e:   # a page error is a result here
                     row["error"] = repr(e)[:200]
                 row["s"] = round(time.monotonic() - t, 1)
+                row["cpu"] = round(_cpu(resource.RUSAGE_SELF) + _cpu(resource.RUSAGE_CHILDREN) - c, 1)
                 if with_bare:
                     english = kind == "typed" or str(params.get("front", "")).startswith("en")
                     for model in ("Devanagari", "eng") if english else ("Devanagari",):
-                        text, secs = bare(path, model, timeout)
+                        text, secs, cpu = bare(path, model, timeout)
                         row[f"bare_{model}"] = {"chars": None if text is None else len("".join(text.split())),
                                                 "cer": round(cer(truth, text), 2) if truth and text is not None
-                                                else None, "s": secs}
+                                                else None, "s": secs, "cpu": cpu}
                 f.write(json.dumps(row, ensure_ascii=False) + "\n")
                 f.flush()
                 print(json.dumps(row, ensure_ascii=False), flush=True)
@@ -82,7 +89,7 @@ def run(out: Path, kinds: list[str], seeds: list[int], *, with_bare: bool, timeo
 def table(paths: list[Path]) -> str:
     rows = [json.loads(line) for p in paths for line in p.read_text(encoding="utf-8").splitlines() if line.strip()]
     lines = ["| kind | pages | nasti: blank / text-less | nasti mean CER | best bare mean CER | nasti errors | "
-             "nasti max s | bare max s |", "|---|---|---|---|---|---|---|---|"]
+             "nasti max s (CPU s) | bare max s (CPU s) |", "|---|---|---|---|---|---|---|---|"]
     for kind in sorted({r["kind"] for r in rows}):
         rs = [r for r in rows if r["kind"] == kind]
         blank = sum(1 for r in rs if r.get("blank"))
@@ -91,11 +98,13 @@ def table(paths: list[Path]) -> str:
         bares = [min(v["cer"] for k, v in r.items() if k.startswith("bare_") and v["cer"] is not None)
                  for r in rs if any(k.startswith("bare_") and v["cer"] is not None for k, v in r.items())]
         bare_s = [v["s"] for r in rs for k, v in r.items() if k.startswith("bare_")]
+        bare_c = [v.get("cpu", 0.0) for r in rs for k, v in r.items() if k.startswith("bare_")]
         lines.append(f"| {kind} | {len(rs)} | {blank} / {textless} | ")
         lines[-1] += (f"{statistics.mean(cers):.2f} | " if cers else "- | ")
         lines[-1] += (f"{statistics.mean(bares):.2f} | " if bares else "- | ")
-        lines[-1] += (f"{sum(1 for r in rs if 'error' in r)} | {max(r['s'] for r in rs)} | "
-                      f"{max(bare_s) if bare_s else '-'} |")
+        lines[-1] += (f"{sum(1 for r in rs if 'error' in r)} | {max(r['s'] for r in rs)} "
+                      f"({max(r.get('cpu', 0.0) for r in rs)}) | "
+                      f"{f'{max(bare_s)} ({max(bare_c)})' if bare_s else '-'} |")
     return "\n".join(lines)
 
 

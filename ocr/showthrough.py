@@ -10,7 +10,12 @@ tesseract reads it far better than as it lies; real text read mirrored is garbag
 mean confidence is scored (orient.score: confidence-weighted characters of a band of its text, read as one block) as
 read and mirrored (left-right, and top-bottom for a page read the other way up); when a mirror reads MIRROR_CLEAR
 times as well as the page as read, and as much as a few confident words (MIRROR_FLOOR), the page is show-through
-and blank. Measured on seeded pages (bench/showthrough_bench.py, bench/results/showthrough.md).
+and blank — unless the page as read scores AS_READ_BELOW or more: print on the page itself with a strong show-through
+behind it (an English letter in grey ink over a Hindi page showing through at 0.45 scored 302 as read, 681 mirrored)
+keeps its read. Tuning pages (bench/results/showthrough.md): 12 show-through backs (seeds 0-11) scored 21-95 as
+read and 3.2-5.4 times that mirrored (one back, its front blurred 2.4 px, read equally badly both ways and stays a
+text page); the 27 odd real crops and 24 faded, pale and mixed pages (seeds 0-7) read mirrored at most 0.43 times as
+well as upright, but for that grey English letter.
 """
 from __future__ import annotations
 
@@ -20,7 +25,8 @@ from ocr import orient
 
 SHOW_BELOW = 60.0       # mean word confidence under which a read may be the back's print showing through
 MIRROR_CLEAR = 1.5      # a mirror must read this many times as well as the page as read ...
-MIRROR_FLOOR = 60.0     # ... and score at least this much (about a dozen confident letters' worth of words)
+MIRROR_FLOOR = 60.0     # ... and score at least this much (about a dozen confident letters' worth of words) ...
+AS_READ_BELOW = 150.0   # ... while the page as read scores less than this: print on the page itself reads as more
 
 
 def mirrored(image: Image.Image, lang: str, *, dpi: int, timeout: float) -> bool:
@@ -28,6 +34,8 @@ def mirrored(image: Image.Image, lang: str, *, dpi: int, timeout: float) -> bool
     the back's print showing through a blank page."""
     text = image.crop(orient.content_box(image))
     as_read = orient.score(orient.sample(text), lang, dpi=dpi, timeout=timeout)
+    if as_read >= AS_READ_BELOW:
+        return False
     mirror = max(orient.score(orient.sample(m), lang, dpi=dpi, timeout=timeout)
                  for m in (ImageOps.mirror(text), ImageOps.flip(text)))
     return mirror >= MIRROR_FLOOR and mirror >= MIRROR_CLEAR * as_read
