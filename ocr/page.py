@@ -265,15 +265,15 @@ def process_page(task: PageTask) -> PageResult:
         got, chosen = _second_opinion(got, lang, task)
     elif task.languages.strip() == models.HINDI:    # the default: a page that is clearly English may read better
         got, chosen = _second_opinion(got, lang, task, only_english=True)
+    if (got.read.confidence or 0.0) < SHOW_BELOW and mirrored(   # the back's print seen from behind: blank
+            got.image, lang, dpi=got.dpi, timeout=task.timeout):     # (scored by the page's first model)
+        return result("", blank=True)
     # the model named for the page; its digits are checked by the first model (hin drops the digit 1)
     digits_lang, lang = (chosen, chosen) if chosen != lang else (lang, got.model or lang)
     read, look, turned_by, margin = got.read, got.look, got.turned_by, got.margin
     # poor reads and handwriting are judged by the first model's confidence: the combined model is surer of garbage
     trust = got.first if got.first is not None and read.confidence is not None and got.first < read.confidence \
         else None
-    if (read.confidence or 0.0) < SHOW_BELOW and mirrored(
-            got.image, digits_lang, dpi=got.dpi, timeout=task.timeout):   # the back's print, seen from behind
-        return result("", blank=True)
     hand = handwriting.handwritten(image, dpi, read.confidence if trust is None else trust, look)
     doubtful = () if hand or not read.doubtful else symbols.still_doubtful(
         got.image, read.doubtful, digits_lang, dpi=got.dpi, timeout=task.timeout)
