@@ -44,7 +44,7 @@ def specks(pixels: np.ndarray, dpi: int) -> float:
     """Specks per megapixel of the page levelled and binarised at its Otsu threshold (one for the whole page, as
     tesseract's), counted in STRIPS strips across the page."""
     flat = np.asarray(level.flatten(Image.fromarray(pixels, mode="L"), dpi))
-    threshold, _ = cv2.threshold(flat[::ROW_STEP], 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    threshold, _ = cv2.threshold(np.ascontiguousarray(flat[::ROW_STEP]), 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     h = flat.shape[0]
     band = max(1, round(h * STRIP_SHARE))
     area = max(1, round(SPECK_AREA * (dpi / 300) ** 2))
