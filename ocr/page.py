@@ -12,7 +12,9 @@ from PIL import Image
 
 from ocr import born_digital, faint, handwriting, level, models, orient, pdfimage, raster, symbols, tesseract, textsize
 from ocr.errors import EngineMissing, OcrError, PageTimeout
+from ocr.grain import smoothed
 from ocr.probe import MIN_SKEW, Probe, probe
+from ocr.showthrough import SHOW_BELOW, mirrored
 from ocr.textlayer import orient_layer
 
 BORN_DIGITAL = "pdf-text"   # PageResult.language of a page whose own text layer was used
@@ -265,6 +267,7 @@ def process_page(task: PageTask) -> PageResult:
             if own is not None:
                 return result(own, language=BORN_DIGITAL)
     image, dpi = scan or load(task)
+    image = smoothed(image, dpi)    # a grainy page is levelled into specks that tesseract never finishes (ocr.grain)
     look = probe(image, dpi)
     if look.blank or look.words < faint.FEW_WORDS:   # no clear ink, or little: faint text? (ocr.faint)
         lang = models.HINDI if task.languages.strip().lower() == models.AUTO else task.languages
@@ -284,6 +287,9 @@ def process_page(task: PageTask) -> PageResult:
         got, chosen = _second_opinion(got, lang, task)
     elif task.languages.strip() == models.HINDI:    # the default: a page that is clearly English may read better
         got, chosen = _second_opinion(got, lang, task, only_english=True)
+    if (got.read.confidence or 0.0) < SHOW_BELOW and mirrored(   # the back's print seen from behind: blank
+            got.image, lang, dpi=got.dpi, timeout=task.timeout):     # (scored by the page's first model)
+        return result("", blank=True)
     # the model named for the page; its digits are checked by the first model (hin drops the digit 1)
     digits_lang, lang = (chosen, chosen) if chosen != lang else (lang, got.model or lang)
     read, look, turned_by, margin = got.read, got.look, got.turned_by, got.margin
