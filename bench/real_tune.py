@@ -1,6 +1,11 @@
 """Where nasti's default read of real scans differs from bare `tesseract -l Devanagari`, page by page (run by hand).
 
     .venv/bin/python bench/real_tune.py --half odd  [--variants raw3,flat3,raw6,...] [--real DIR]
+    .venv/bin/python bench/real_tune.py --half odd --degrade plain,blur0.8,blur1.2,blur1.6,noise,jpg30,bitonal,dpi200
+
+`--degrade`: each page is also worn in each of the named ways (DEGRADE; seeded by page and wear, the same pixels in
+every run) and written as the file nasti and bare tesseract both read (with its DPI); one row per page and wear,
+nasti read once (its engines warmed once per worker), and a table per wear (`--table FILE.md` appends it).
 
 Only the odd-numbered pages (the tuning half) are for tuning; the even-numbered ones are held out and only reported
 (bench/results/realscans.md). Per page: bare `-l Devanagari` and `-l hin` (the CLI on the page as scanned), nasti's
@@ -25,7 +30,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(1, str(Path(__file__).resolve().parent.parent))
 os.environ["OMP_THREAD_LIMIT"] = "1"
 
-from PIL import Image
+import hashlib
+
+import numpy as np
+from PIL import Image, ImageFilter
 from runners import bare_tesseract
 
 from ocr import level, tsv
@@ -71,17 +79,34 @@ VARIANTS: dict[str, tuple[str, float, list[str]]] = {
     "Dhin_flat": ("flat", 1, ["-l", "Devanagari+hin"]),
     "Dhin_th1": ("raw", 1, ["-l", "Devanagari+hin", "-c", "thresholding_method=1"]),
     "Dhin_up2": ("raw", 2, ["-l", "Devanagari+hin"]),
+    "Dhin_th2": ("raw", 1, ["-l", "Devanagari+hin", "-c", "thresholding_method=2"]),
+    "sharp": ("sharp", 1, []),
+    "Dhin_sharp": ("sharp", 1, ["-l", "Devanagari+hin"]),
+    "Dhin_flat_th2": ("flat", 1, ["-l", "Devanagari+hin", "-c", "thresholding_method=2"]),
 }
+
+
+def _sharp_variant(name: str) -> tuple[str, float, list[str]]:
+    """`D_fs2x150` / `Dhin_fs1.5x200`: flattened and unsharp-masked (radius x percent), read by that model."""
+    model, prep = name.split("_", 1)
+    return prep, 1, ["-l", {"D": "Devanagari", "Dhin": "Devanagari+hin"}[model]]
 
 
 def _variant(name: str, img: Image.Image, dpi: int, tmp: Path) -> tuple[str, str]:
     """One read by the `tesseract` program of the page prepared as VARIANTS[name] says: (text, TSV)."""
-    prep, factor, args = VARIANTS[name]
+    prep, factor, args = VARIANTS[name] if name in VARIANTS else _sharp_variant(name)
     image = img.convert("L")
     if prep == "flat":
         image = level.flatten(image, dpi)
+    if prep == "sharp":
+        image = image.filter(ImageFilter.UnsharpMask(radius=2, percent=150, threshold=0))
+    if prep.startswith("fs"):    # flattened, then unsharp-masked: fsRADIUSxPERCENT
+        image = level.flatten(image, dpi)
+        radius, percent = prep[2:].split("x")
+        image = image.filter(ImageFilter.UnsharpMask(radius=float(radius), percent=int(percent), threshold=0))
     if factor != 1:
         image = image.resize((round(image.width * factor), round(image.height * factor)), Image.Resampling.BICUBIC)
+    name = name.replace(".", "p")   # a file name without a dot of its own (D_fs0.7x100)
     src = tmp / f"{name}.png"
     image.save(src, dpi=(dpi * factor, dpi * factor))
     lang = args[args.index("-l") + 1] if "-l" in args else "Devanagari"
@@ -94,11 +119,105 @@ def _variant(name: str, img: Image.Image, dpi: int, tmp: Path) -> tuple[str, str
 
 
 def _overrides() -> None:
-    """NASTI_TUNE="NAME=VALUE,..." sets ocr.page's module constants in this worker (tuning half only)."""
-    import ocr.page
+    """NASTI_TUNE="NAME=VALUE,module.NAME=VALUE,..." sets module constants of ocr.page (or of ocr.MODULE) in this
+    worker (tuning half only)."""
+    import importlib
     for item in filter(None, os.environ.get("NASTI_TUNE", "").split(",")):
         name, value = item.split("=")
-        setattr(ocr.page, name, type(getattr(ocr.page, name))(value))
+        where, _, name = name.rpartition(".")
+        module = importlib.import_module(f"ocr.{where or 'page'}")
+        setattr(module, name, type(getattr(module, name))(value))
+
+
+# wear: how a page is degraded before both nasti and bare tesseract read it (the file they read, with its DPI)
+DEGRADE = ("plain", "blur0.8", "blur1.2", "blur1.6", "noise", "jpg30", "bitonal", "dpi200")
+
+
+def worn(img: Image.Image, dpi: int, wear: str, key: str) -> tuple[Image.Image, int, str]:
+    """The page (mode L) worn as `wear` says: (image, its DPI, file suffix). Seeded by (wear, key)."""
+    rng = np.random.default_rng(int(hashlib.sha1(f"{wear}|{key}".encode()).hexdigest()[:8], 16))
+    img = img.convert("L")
+    if wear == "plain":
+        return img, dpi, "png"
+    if wear.startswith("blur"):       # a soft scan: Gaussian blur of this radius in pixels
+        return img.filter(ImageFilter.GaussianBlur(float(wear[4:]))), dpi, "png"
+    if wear == "noise":               # sensor grain, sigma 25 grey levels
+        a = np.asarray(img, dtype=np.float32) + rng.normal(0, 25, (img.height, img.width))
+        return Image.fromarray(np.clip(a, 0, 255).astype(np.uint8), "L"), dpi, "png"
+    if wear.startswith("jpg"):        # written as a JPEG of this quality
+        return img, dpi, f"jpg{wear[3:]}"
+    if wear == "bitonal":             # a black-and-white scanner's fixed threshold
+        return img.point(lambda v: 255 if v >= 150 else 0), dpi, "png"
+    if wear.startswith("dpi"):        # rescanned at a lower resolution (Lanczos), that DPI written
+        f = int(wear[3:]) / dpi
+        return img.resize((round(img.width * f), round(img.height * f)), Image.Resampling.LANCZOS), int(wear[3:]), \
+            "png"
+    raise ValueError(wear)
+
+
+def _worn_file(path: Path, wear: str, tmp: Path) -> tuple[Path, str, int]:
+    img = Image.open(path)
+    img.load()
+    dpi = round(float(img.info.get("dpi", (300, 300))[0]))
+    image, dpi, suffix = worn(img, dpi, wear, path.stem)
+    out = tmp / f"{path.stem}.{suffix[:3]}"
+    if suffix.startswith("jpg"):
+        image.save(out, quality=int(suffix[3:]), dpi=(dpi, dpi))
+        return out, "jpeg", dpi
+    image.save(out, dpi=(dpi, dpi))
+    return out, "png", dpi
+
+
+_WARM: list[bool] = []
+
+
+def one_worn(path: Path, wear: str, variants: list[str]) -> dict:
+    """One page worn as `wear`: bare `-l Devanagari` and `-l hin` and nasti's default read of the same file."""
+    _overrides()
+    truth = unicodedata.normalize("NFC", path.with_suffix(".gt.txt").read_text(encoding="utf-8"))
+    row: dict = {"page": path.stem, "wear": wear}
+    with tempfile.TemporaryDirectory() as tmp:
+        src, kind, dpi = _worn_file(path, wear, Path(tmp))
+        for lang in ("Devanagari", "hin"):
+            text, cpu = bare_tesseract(src, lang, dpi)
+            row[f"bare {lang}"] = {"cer": cer(truth, text), "cpu": cpu}
+        task = PageTask(source=src, kind=kind, index=0, languages="Devanagari", dpi=300, timeout=300,
+                        max_pixels=10**9, layer=Path(tmp) / "l.pdf")
+        if not _WARM:
+            process_page(task)   # warm the resident engines once per worker (a worker keeps them loaded)
+            _WARM.append(True)
+        before = _cpu()
+        got = process_page(task)
+        row["nasti"] = {"cer": cer(truth, got.text), "cpu": _cpu() - before, "conf": got.confidence,
+                        "lang": got.language, "turned_by": got.turned_by, "rotation": got.rotation}
+        img = Image.open(src).convert("L")
+        row["sharpness"] = level.sharpness(level.flatten(img, dpi))
+        if variants:
+            img = Image.open(src)
+            img.load()
+            for v in variants:
+                text, table = _variant(v, img, dpi, Path(tmp))
+                read = tsv.read(table)
+                row[v] = {"cer": cer(truth, text), "conf": read.confidence, "cpu": 0.0}
+    return row
+
+
+def worn_table(rows: list[dict], variants: list[str]) -> str:
+    """Per wear: mean CER of bare Devanagari, bare hin, nasti (and variants), nasti's ratios, pages worse."""
+    head = ("| wear | pages | bare Devanagari | bare hin | nasti | ÷ Devanagari | ÷ hin | worse than bare D "
+            "(> 0.05) | worst vs bare D | nasti CPU s/page | soft (sharpened) |" + "".join(f" {v} |" for v in variants))
+    out = [head, "|" + "---|" * (head.count("|") - 1)]
+    for wear in dict.fromkeys(r["wear"] for r in rows):
+        some = [r for r in rows if r["wear"] == wear]
+        d, h, n = (mean(r[k]["cer"] for r in some) for k in ("bare Devanagari", "bare hin", "nasti"))
+        worse = sum(r["nasti"]["cer"] > r["bare Devanagari"]["cer"] + 0.05 for r in some)
+        worst = max(r["nasti"]["cer"] - r["bare Devanagari"]["cer"] for r in some)
+        cpu = mean(r["nasti"]["cpu"] for r in some)
+        soft = sum(r["sharpness"] is not None and r["sharpness"] < level.SOFT_BELOW for r in some)
+        extra = "".join(f" {mean(r[v]['cer'] for r in some):.2f} |" for v in variants)
+        out.append(f"| {wear} | {len(some)} | {d:.2f} | {h:.2f} | {n:.2f} | {n / d:.3f} | {n / h:.3f} | {worse} | "
+                   f"{worst:+.2f} | {cpu:.2f} | {soft} |{extra}")
+    return "\n".join(out)
 
 
 def one(path: Path, variants: list[str]) -> dict:
@@ -185,9 +304,32 @@ def main() -> None:
     ap.add_argument("--cpu", action="store_true",
                     help="only CPU: nasti's page and bare `-l Devanagari`, paired")
     ap.add_argument("--summary", action="store_true", help="means only (the held-out half: no page is looked at)")
+    ap.add_argument("--degrade", default="", help=f"wears, comma-separated, of {','.join(DEGRADE)}")
+    ap.add_argument("--table", type=Path, help="with --degrade: append the table to this Markdown file")
+    ap.add_argument("--label", default="", help="with --table: a heading for the table")
     a = ap.parse_args()
     variants = [v for v in a.variants.split(",") if v]
     todo = pages(a.real, a.half)
+    if a.degrade:
+        wears = a.degrade.split(",")
+        jobs = [(p, w) for w in wears for p in todo]
+        with ProcessPoolExecutor(a.workers) as ex:
+            rows = list(ex.map(one_worn, [p for p, _ in jobs], [w for _, w in jobs], [variants] * len(jobs)))
+        a.out.parent.mkdir(parents=True, exist_ok=True)
+        a.out.write_text(json.dumps(rows, indent=1))
+        table = worn_table(rows, variants)
+        print(table)
+        if a.table:
+            with a.table.open("a", encoding="utf-8") as f:
+                f.write(f"\n### {a.label or a.half} half, NASTI_TUNE={os.environ.get('NASTI_TUNE', '')!r}, load "
+                        f"{os.getloadavg()[0]:.1f}\n\n{table}\n")
+        if not a.summary:
+            for r in sorted(rows, key=lambda r: r["bare Devanagari"]["cer"] - r["nasti"]["cer"])[:12]:
+                n = r["nasti"]
+                extra = " ".join(f"{v}={r[v]['cer']:.1f}/{r[v]['conf']}" for v in variants)
+                print(f"{r['page']} {r['wear']} bareD {r['bare Devanagari']['cer']:5.1f} hin "
+                      f"{r['bare hin']['cer']:5.1f} nasti {n['cer']:5.1f} conf {n['conf']} {n['lang']} | {extra}")
+        return
     if a.cpu:
         paired(todo, a.workers)
         return

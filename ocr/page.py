@@ -107,7 +107,7 @@ def upright(image: Image.Image, look: Probe) -> Image.Image:
 def prepared(image: Image.Image, dpi: int, look: Probe) -> tuple[Image.Image, int]:
     """What tesseract reads, and at what DPI, as read_upright prepares it: the page turned upright (lossless), its
     paper made white, enlarged when it was scanned below raster.UPSCALE_BELOW dpi, then levelled."""
-    base, read_dpi = raster.upscale(level.flatten(orient.turned(image, look.turn), dpi), dpi)
+    base, read_dpi = raster.upscale(level.prepare(orient.turned(image, look.turn), dpi), dpi)
     return upright(base, replace(look, turn=0)), read_dpi
 
 
@@ -160,7 +160,7 @@ def read_upright(image: Image.Image, dpi: int, look: Probe, lang: str, task: Pag
     more confident; read a poor page again enlarged."""
     turn = look.turn
     page, look = settled(image, dpi, turn) if turn else (image, look)
-    base, read_dpi = raster.upscale(level.flatten(page, dpi), dpi)
+    base, read_dpi = raster.upscale(level.prepare(page, dpi), dpi)
     first: float | None = None
 
     def recognise(how: Probe, model: str = lang, on: Image.Image | None = None) -> tesseract.TesseractResult:
@@ -184,7 +184,7 @@ def read_upright(image: Image.Image, dpi: int, look: Probe, lang: str, task: Pag
         if verdict.changed:
             other_turn = (turn + verdict.turn) % 360
             other_page, other = settled(image, dpi, other_turn)
-            other_base = raster.upscale(level.flatten(other_page, dpi), dpi)[0]
+            other_base = raster.upscale(level.prepare(other_page, dpi), dpi)[0]
             again = recognise(other, on=other_base)
             if _mass(again) > _mass(read):
                 read, look, base, turn = again, other, other_base, other_turn
