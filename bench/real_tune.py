@@ -50,9 +50,27 @@ def pages(folder: Path, half: str) -> list[Path]:
         if not p.with_suffix(".gt.txt").exists():
             continue
         number = int(p.stem.rsplit("-", 1)[-1])
-        if (number % 2 == 1) == (half == "odd"):
+        if half == "all" or (number % 2 == 1) == (half == "odd"):
             out.append(p)
     return out
+
+
+def generated(seeds: list[int], folder: Path, count: int = 10) -> Path:
+    """Booklike sheets 0..count-1 of each seed (nasti.samples.booklike; English letters left out: this is about
+    Devanagari) as FOLDER/s{seed}-{index}.png (with their DPI) and .gt.txt."""
+    from nasti.samples.booklike import sheet
+    folder.mkdir(parents=True, exist_ok=True)
+    for seed in seeds:
+        for index in range(count):
+            path = folder / f"s{seed}-{index:03d}.png"
+            if path.exists():
+                continue
+            page = sheet(index, seed)
+            if page.lang == "en":
+                continue
+            page.image.save(path, dpi=(page.dpi, page.dpi))
+            path.with_suffix(".gt.txt").write_text(page.truth, encoding="utf-8")
+    return folder
 
 
 def _cpu() -> float:
@@ -89,7 +107,9 @@ VARIANTS: dict[str, tuple[str, float, list[str]]] = {
 def _sharp_variant(name: str) -> tuple[str, float, list[str]]:
     """`D_fs2x150` / `Dhin_fs1.5x200`: flattened and unsharp-masked (radius x percent), read by that model."""
     model, prep = name.split("_", 1)
-    return prep, 1, ["-l", {"D": "Devanagari", "Dhin": "Devanagari+hin"}[model]]
+    prep, _, extra = prep.partition("_")    # Dhin_fm3_th2: and thresholding_method=2
+    th = ["-c", f"thresholding_method={extra[2:]}"] if extra.startswith("th") else []
+    return prep, 1, ["-l", {"D": "Devanagari", "Dhin": "Devanagari+hin"}[model], *th]
 
 
 def _variant(name: str, img: Image.Image, dpi: int, tmp: Path) -> tuple[str, str]:
@@ -104,6 +124,12 @@ def _variant(name: str, img: Image.Image, dpi: int, tmp: Path) -> tuple[str, str
         image = level.flatten(image, dpi)
         radius, percent = prep[2:].split("x")
         image = image.filter(ImageFilter.UnsharpMask(radius=float(radius), percent=int(percent), threshold=0))
+    if prep.startswith("fm"):    # flattened, then a median filter of this size: fm3
+        image = level.flatten(image, dpi).filter(ImageFilter.MedianFilter(int(prep[2:])))
+    if prep.startswith("fg"):    # flattened, then a Gaussian blur of this radius: fg0.7
+        image = level.flatten(image, dpi).filter(ImageFilter.GaussianBlur(float(prep[2:])))
+    if prep == "prep":           # as nasti prepares it (level.prepare: flattened, sharpened when soft)
+        image = level.prepare(image, dpi)
     if factor != 1:
         image = image.resize((round(image.width * factor), round(image.height * factor)), Image.Resampling.BICUBIC)
     name = name.replace(".", "p")   # a file name without a dot of its own (D_fs0.7x100)
@@ -119,11 +145,16 @@ def _variant(name: str, img: Image.Image, dpi: int, tmp: Path) -> tuple[str, str
 
 
 def _overrides() -> None:
-    """NASTI_TUNE="NAME=VALUE,module.NAME=VALUE,..." sets module constants of ocr.page (or of ocr.MODULE) in this
-    worker (tuning half only)."""
+    """NASTI_TUNE="NAME=VALUE,module.NAME=VALUE,var:NAME=VALUE,..." sets module constants of ocr.page (or of
+    ocr.MODULE), or a tesseract variable of the resident engine, in this worker (tuning half only)."""
     import importlib
+
+    from ocr import resident
     for item in filter(None, os.environ.get("NASTI_TUNE", "").split(",")):
         name, value = item.split("=")
+        if name.startswith("var:"):
+            resident.VARIABLES[name[4:]] = value
+            continue
         where, _, name = name.rpartition(".")
         module = importlib.import_module(f"ocr.{where or 'page'}")
         setattr(module, name, type(getattr(module, name))(value))
@@ -191,7 +222,7 @@ def one_worn(path: Path, wear: str, variants: list[str]) -> dict:
         row["nasti"] = {"cer": cer(truth, got.text), "cpu": _cpu() - before, "conf": got.confidence,
                         "lang": got.language, "turned_by": got.turned_by, "rotation": got.rotation}
         img = Image.open(src).convert("L")
-        row["sharpness"] = level.sharpness(level.flatten(img, dpi))
+        row["sharpness"] = level.sharpness(level.flatten(img, dpi), dpi) if dpi >= level.SHARPEN_FROM_DPI else None
         if variants:
             img = Image.open(src)
             img.load()
@@ -296,7 +327,10 @@ def tesseract_engine() -> str:
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--half", choices=["odd", "even"], default="odd")
+    ap.add_argument("--half", choices=["odd", "even", "all"], default="odd",
+                    help="all: every page of --real (generated pages: `--generated`)")
+    ap.add_argument("--generated", help="SEEDS:FOLDER: write the booklike sheets 0-9 of each seed (not English "
+                    "letters) with their truth into FOLDER, and read those as --real")
     ap.add_argument("--real", type=Path, default=REAL)
     ap.add_argument("--variants", default="raw3,flat3")
     ap.add_argument("--out", type=Path, default=Path("/tmp/ocr3/tune.json"))
@@ -309,8 +343,12 @@ def main() -> None:
     ap.add_argument("--label", default="", help="with --table: a heading for the table")
     a = ap.parse_args()
     variants = [v for v in a.variants.split(",") if v]
+    if a.generated:
+        seeds, _, folder = a.generated.partition(":")
+        a.real = generated([int(x) for x in seeds.split(",")], Path(folder))
     todo = pages(a.real, a.half)
     if a.degrade:
+        _overrides()   # here too: the table counts pages below this run's level.SOFT_BELOW
         wears = a.degrade.split(",")
         jobs = [(p, w) for w in wears for p in todo]
         with ProcessPoolExecutor(a.workers) as ex:

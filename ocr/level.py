@@ -10,9 +10,12 @@ A soft scan (out of focus, a copy of a copy, a page pressed away from the glass)
 tesseract's threshold thins or merges its blurred strokes. `prepare` finds such a page by how steep its ink edges are
 (`sharpness`) and sharpens it (an unsharp mask of `SHARPEN_RADIUS` pixels) before it is read; a crisp page is left as
 it was (sharpening it changes single pages by ±1-3 CER points and gains nothing on the mean). Measured on the tuning
-half of the real crops (bench/results/blur.md): Gaussian blur 0.8 px → sharpness 0.34-0.38, blur 1.2 px 0.27-0.30,
-the crops as scanned 0.46-0.49, with grain (σ 25) 0.45-0.47, bitonal 0.53-0.56, rescanned at 200 dpi 0.45-0.49;
-generated office and book pages (blur 0-0.6 px, 96-300 dpi) 0.40-0.56.
+half of the real 300-dpi crops (bench/results/blur.md): Gaussian blur 0.8 px → sharpness 0.34-0.38, blur 1.2 px
+0.27-0.30, the crops as scanned 0.46-0.49, with grain (σ 25) 0.45-0.47, bitonal 0.53-0.56, rescanned at 200 dpi
+0.45-0.49; generated office and book pages (blur 0-0.6 px, 96-300 dpi) 0.40-0.56. A scan above 300 dpi spreads the
+same optics over more pixels, so its steepness counts in 300-dpi pixels (a crop enlarged to 600 dpi: 0.24 per pixel,
+0.48 as counted); one below SHARPEN_FROM_DPI is not sharpened (its strokes are a pixel or two wide: they look soft
+and are not, and sharpening them before raster.upscale cost 2.5 CER points on the crops at 96 dpi).
 
 OpenCV's fixed-point bilinear warp does an A4 page at 300 dpi in ~25 ms where Pillow's `rotate` takes ~110 ms — on
 tilted scans (most real ones) that was a tenth of the page's OCR time. Nearest-neighbour rotation is as cheap but
@@ -24,9 +27,12 @@ import cv2
 import numpy as np
 from PIL import Image
 
+from ocr import raster
+
 cv2.setNumThreads(1)   # one thread per process: parallelism comes from the pool
 
 PAPER_WINDOW = 0.5     # inches: the paper level at a point is the brightest grey within about this distance
+SHARPEN_FROM_DPI = raster.UPSCALE_BELOW   # below (the page is enlarged before it is read), never sharpened
 SOFT_BELOW = 0.40      # a page whose ink edges are less steep than this (`sharpness`) is sharpened before reading
 SHARPEN_RADIUS = 1.0   # pixels (the Gaussian's sigma) of the unsharp mask ...
 SHARPEN_AMOUNT = 1.0   # ... and how much of the difference is added back (1.0: Pillow's percent=100)
@@ -52,11 +58,11 @@ def flatten(image: Image.Image, dpi: float) -> Image.Image:
     return Image.fromarray(cv2.divide(pixels, paper_level(image, dpi), scale=255), mode="L")
 
 
-def sharpness(flat: Image.Image) -> float | None:
+def sharpness(flat: Image.Image, dpi: float = 300) -> float | None:
     """How steep the ink's edges are on a flattened page (white paper): the 90th percentile of the grey step per
-    pixel (Sobel) over its edges, as a share of the ink's contrast (paper 255 against its darkest 5 % of ink). A
-    crisp scan's edges span a pixel or two whatever its DPI: about 0.45-0.56; a blurred one 0.2-0.38. None when the
-    page holds too little ink to tell."""
+    pixel (Sobel) over its edges, as a share of the ink's contrast (paper 255 against its darkest 5 % of ink), per
+    300-dpi pixel above 300 dpi. A crisp scan's edges span a pixel or two: about 0.45-0.56; a blurred one 0.2-0.38.
+    None when the page holds too little ink to tell."""
     a = np.asarray(flat if flat.mode == "L" else flat.convert("L"), dtype=np.uint8)
     hist = np.bincount(a.ravel(), minlength=256)
     ink = hist[:INK_BELOW]
@@ -76,7 +82,7 @@ def sharpness(flat: Image.Image) -> float | None:
     if int(edges.sum()) == 0:
         return None
     p90 = int(np.searchsorted(np.cumsum(edges), 0.9 * edges.sum())) + max(1, round(0.1 * contrast))
-    return p90 / contrast
+    return p90 / contrast * max(1.0, dpi / 300)
 
 
 def _bands(a: np.ndarray, pixels: int = SHARPNESS_PIXELS, rows: int = 64) -> list[np.ndarray]:
@@ -98,9 +104,11 @@ def sharpen(image: Image.Image, radius: float = SHARPEN_RADIUS, amount: float = 
 
 def prepare(image: Image.Image, dpi: float) -> Image.Image:
     """The page as tesseract should get it, before turning and levelling: flattened (`flatten`), and sharpened
-    when its ink edges are soft (`sharpness` below SOFT_BELOW)."""
+    when its ink edges are soft (`sharpness` below SOFT_BELOW) and it was scanned at SHARPEN_FROM_DPI or more."""
     flat = flatten(image, dpi)
-    soft = sharpness(flat)
+    if dpi < SHARPEN_FROM_DPI:
+        return flat
+    soft = sharpness(flat, dpi)
     return sharpen(flat) if soft is not None and soft < SOFT_BELOW else flat
 
 

@@ -43,6 +43,13 @@ def test_soft_pages_are_told_from_crisp_ones() -> None:
     assert level.sharpness(level.flatten(soft, 300)) < level.SOFT_BELOW
     # a crisp page is given to tesseract exactly as before; a blank one has no sharpness to judge
     assert level.prepare(crisp, 300).tobytes() == level.flatten(crisp, 300).tobytes()
+    assert level.prepare(soft, 300).tobytes() != level.flatten(soft, 300).tobytes()
+    # a crisp page scanned at 600 dpi spreads its edges over twice the pixels: counted in 300-dpi pixels, not soft
+    fine = crisp.resize((crisp.width * 2, crisp.height * 2), Image.Resampling.LANCZOS)
+    assert level.sharpness(level.flatten(fine, 600), 600) >= level.SOFT_BELOW
+    # below raster.UPSCALE_BELOW a page is enlarged before it is read, never sharpened
+    coarse = soft.resize((soft.width * 96 // 300, soft.height * 96 // 300), Image.Resampling.LANCZOS)
+    assert level.prepare(coarse, 96).tobytes() == level.flatten(coarse, 96).tobytes()
     assert level.sharpness(Image.new("L", (600, 400), 250)) is None
 
 
