@@ -359,7 +359,7 @@ def main() -> None:
         print(table)
         if a.table:
             with a.table.open("a", encoding="utf-8") as f:
-                f.write(f"\n### {a.label or a.half} half, NASTI_TUNE={os.environ.get('NASTI_TUNE', '')!r}, load "
+                f.write(f"\n### {a.label or a.half + ' half'}, NASTI_TUNE={os.environ.get('NASTI_TUNE', '')!r}, load "
                         f"{os.getloadavg()[0]:.1f}\n\n{table}\n")
         if not a.summary:
             for r in sorted(rows, key=lambda r: r["bare Devanagari"]["cer"] - r["nasti"]["cer"])[:12]:
