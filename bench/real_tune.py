@@ -351,9 +351,13 @@ def main() -> None:
         _overrides()   # here too: the table counts pages below this run's level.SOFT_BELOW
         wears = a.degrade.split(",")
         jobs = [(p, w) for w in wears for p in todo]
-        with ProcessPoolExecutor(a.workers) as ex:
-            rows = list(ex.map(one_worn, [p for p, _ in jobs], [w for _, w in jobs], [variants] * len(jobs)))
         a.out.parent.mkdir(parents=True, exist_ok=True)
+        rows = []
+        with ProcessPoolExecutor(a.workers) as ex, a.out.with_suffix(".jsonl").open("w") as partial:
+            for row in ex.map(one_worn, [p for p, _ in jobs], [w for _, w in jobs], [variants] * len(jobs)):
+                rows.append(row)   # as they come: a run cut short still leaves its rows
+                partial.write(json.dumps(row) + "\n")
+                partial.flush()
         a.out.write_text(json.dumps(rows, indent=1))
         table = worn_table(rows, variants)
         print(table)
