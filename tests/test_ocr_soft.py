@@ -51,6 +51,10 @@ def test_soft_pages_are_told_from_crisp_ones() -> None:
     coarse = soft.resize((soft.width * 96 // 300, soft.height * 96 // 300), Image.Resampling.LANCZOS)
     assert level.prepare(coarse, 96).tobytes() == level.flatten(coarse, 96).tobytes()
     assert level.sharpness(Image.new("L", (600, 400), 250)) is None
+    # a smear is not sharpened: that would only make tesseract surer of its garbage (a poor page must stay poor)
+    smear = small_print(5.0, pt=12.0)
+    assert level.sharpness(level.flatten(smear, 300)) < level.SMEARED_BELOW
+    assert level.prepare(smear, 300).tobytes() == level.flatten(smear, 300).tobytes()
 
 
 def _read(path: Path, tmp_path: Path) -> tuple[float, str]:
