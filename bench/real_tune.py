@@ -6,6 +6,7 @@
 `--degrade`: each page is also worn in each of the named ways (DEGRADE; seeded by page and wear, the same pixels in
 every run) and written as the file nasti and bare tesseract both read (with its DPI); one row per page and wear,
 nasti read once (its engines warmed once per worker), and a table per wear (`--table FILE.md` appends it).
+Soft pages are sharpened only with `NASTI_TUNE=level.SHARPEN=1` (ocr.level: off by default, bench/results/blur.md).
 
 Only the odd-numbered pages (the tuning half) are for tuning; the even-numbered ones are held out and only reported
 (bench/results/realscans.md). Per page: bare `-l Devanagari` and `-l hin` (the CLI on the page as scanned), nasti's
@@ -157,7 +158,8 @@ def _overrides() -> None:
             continue
         where, _, name = name.rpartition(".")
         module = importlib.import_module(f"ocr.{where or 'page'}")
-        setattr(module, name, type(getattr(module, name))(value))
+        kind = type(getattr(module, name))
+        setattr(module, name, value.lower() in ("1", "true", "yes") if kind is bool else kind(value))
 
 
 # wear: how a page is degraded before both nasti and bare tesseract read it (the file they read, with its DPI)
@@ -244,7 +246,8 @@ def worn_table(rows: list[dict], variants: list[str]) -> str:
         worse = sum(r["nasti"]["cer"] > r["bare Devanagari"]["cer"] + 0.05 for r in some)
         worst = max(r["nasti"]["cer"] - r["bare Devanagari"]["cer"] for r in some)
         cpu = mean(r["nasti"]["cpu"] for r in some)
-        soft = sum(r["sharpness"] is not None and r["sharpness"] < level.SOFT_BELOW for r in some)
+        soft = sum(level.SHARPEN and r["sharpness"] is not None
+                   and level.SMEARED_BELOW <= r["sharpness"] < level.SOFT_BELOW for r in some)
         extra = "".join(f" {mean(r[v]['cer'] for r in some):.2f} |" for v in variants)
         out.append(f"| {wear} | {len(some)} | {d:.2f} | {h:.2f} | {n:.2f} | {n / d:.3f} | {n / h:.3f} | {worse} | "
                    f"{worst:+.2f} | {cpu:.2f} | {soft} |{extra}")

@@ -33,7 +33,10 @@ def small_print(blur: float, *, pt: float = 6.0) -> Image.Image:
     return page.filter(ImageFilter.GaussianBlur(blur)) if blur else page
 
 
-def test_soft_pages_are_told_from_crisp_ones() -> None:
+def test_soft_pages_are_told_from_crisp_ones(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert level.prepare(small_print(1.2), 300).tobytes() == level.flatten(small_print(1.2), 300).tobytes(), \
+        "sharpening is off by default (bench/results/blur.md)"
+    monkeypatch.setattr(level, "SHARPEN", True)
     crisp, soft = small_print(0), small_print(1.2)
     grain = np.random.default_rng(5).normal(0, 25, (crisp.height, crisp.width))
     grainy = Image.fromarray(np.clip(np.asarray(crisp, dtype=float) + grain, 0, 255).astype(np.uint8), "L")
@@ -66,8 +69,9 @@ def _read(path: Path, tmp_path: Path) -> tuple[float, str]:
 def test_a_blurred_page_reads_better_sharpened(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "soft.png"
     small_print(2.2).save(path, dpi=(300, 300))
+    monkeypatch.setattr(level, "SHARPEN", True)
     sharpened, text = _read(path, tmp_path)
-    monkeypatch.setattr(level, "SOFT_BELOW", 0.0)    # as before: the soft page read as it was scanned
+    monkeypatch.setattr(level, "SHARPEN", False)     # the default: the soft page read as it was scanned
     unsharpened, _ = _read(path, tmp_path)
     assert sharpened <= 8.0, text
     assert sharpened <= unsharpened - 5.0, (sharpened, unsharpened)
