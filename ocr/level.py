@@ -6,6 +6,17 @@ reads paper texture and mirrored show-through as text (measured: 12 % → 81 % C
 levelling added white corners to a tinted page). Dividing the page by its local paper level first makes the paper
 white everywhere; the threshold then falls between paper and ink, and a rotation's white corners match the paper.
 
+A soft scan (out of focus, a copy of a copy, a page pressed away from the glass) is read worse than a crisp one:
+tesseract's threshold thins or merges its blurred strokes. `prepare` finds such a page by how steep its ink edges are
+(`sharpness`) and sharpens it (an unsharp mask of `SHARPEN_RADIUS` pixels) before it is read; a crisp page is left as
+it was (sharpening it changes single pages by ±1-3 CER points and gains nothing on the mean). Measured on the tuning
+half of the real 300-dpi crops (bench/results/blur.md): Gaussian blur 0.8 px → sharpness 0.34-0.38, blur 1.2 px
+0.27-0.30, the crops as scanned 0.46-0.49, with grain (σ 25) 0.45-0.47, bitonal 0.53-0.56, rescanned at 200 dpi
+0.45-0.49; generated office and book pages (blur 0-0.6 px, 96-300 dpi) 0.40-0.56. A scan above 300 dpi spreads the
+same optics over more pixels, so its steepness counts in 300-dpi pixels (a crop enlarged to 600 dpi: 0.24 per pixel,
+0.48 as counted); one below SHARPEN_FROM_DPI is not sharpened (its strokes are a pixel or two wide: they look soft
+and are not, and sharpening them before raster.upscale cost 2.5 CER points on the crops at 96 dpi).
+
 OpenCV's fixed-point bilinear warp does an A4 page at 300 dpi in ~25 ms where Pillow's `rotate` takes ~110 ms — on
 tilted scans (most real ones) that was a tenth of the page's OCR time. Nearest-neighbour rotation is as cheap but
 its stair-stepped strokes cost tesseract 1-2 CER points (measured), so the interpolation stays.
@@ -16,9 +27,23 @@ import cv2
 import numpy as np
 from PIL import Image
 
+from ocr import raster
+
 cv2.setNumThreads(1)   # one thread per process: parallelism comes from the pool
 
 PAPER_WINDOW = 0.5     # inches: the paper level at a point is the brightest grey within about this distance
+# Off by default: on the held-out half of the real crops it won on blur 1.2 and 1.6 px (0.895 → 0.800 and
+# 1.088 → 0.847 × bare Devanagari) but lost on blur 0.8 px (0.831 → 0.869) and one page became 42.7 points worse than
+# bare Devanagari (two others stopped being), which the shipping rule of bench/results/blur.md does not allow.
+SHARPEN = False
+SHARPEN_FROM_DPI = raster.UPSCALE_BELOW   # below (the page is enlarged before it is read), never sharpened
+SOFT_BELOW = 0.40      # a page whose ink edges are less steep than this (`sharpness`) is sharpened before reading,
+SMEARED_BELOW = 0.11   # ... unless they are less steep than this: a smear no mask brings letters back from
+SHARPEN_RADIUS = 1.0   # pixels (the Gaussian's sigma) of the unsharp mask ...
+SHARPEN_AMOUNT = 1.0   # ... and how much of the difference is added back (1.0: Pillow's percent=100)
+INK_BELOW = 200        # grey level (flattened page: white paper) under which a pixel is ink
+SHARPNESS_PIXELS = 2_000_000   # pixels of a page its sharpness is measured on (bands across a bigger page)
+MIN_INK = 2000         # ink pixels under which a page's sharpness is not judged (a blank or near-blank page)
 
 
 def paper_level(image: Image.Image, dpi: float, window: float = PAPER_WINDOW) -> np.ndarray:
@@ -36,6 +61,65 @@ def flatten(image: Image.Image, dpi: float) -> Image.Image:
     image = image if image.mode == "L" else image.convert("L")
     pixels = np.asarray(image, dtype=np.uint8)
     return Image.fromarray(cv2.divide(pixels, paper_level(image, dpi), scale=255), mode="L")
+
+
+def sharpness(flat: Image.Image, dpi: float = 300) -> float | None:
+    """How steep the ink's edges are on a flattened page (white paper): the 90th percentile of the grey step per
+    pixel (Sobel) over its edges, as a share of the ink's contrast (paper 255 against its darkest 5 % of ink), per
+    300-dpi pixel above 300 dpi. A crisp scan's edges span a pixel or two: about 0.45-0.56; a blurred one 0.2-0.38.
+    None when the page holds too little ink to tell."""
+    a = np.asarray(flat if flat.mode == "L" else flat.convert("L"), dtype=np.uint8)
+    hist = np.bincount(a.ravel(), minlength=256)
+    ink = hist[:INK_BELOW]
+    if int(ink.sum()) < MIN_INK:
+        return None
+    dark = int(np.searchsorted(np.cumsum(ink), 0.05 * ink.sum()))
+    contrast = 255 - dark
+    if contrast < 40:
+        return None
+    edges = np.zeros(256, np.int64)
+    for band in _bands(a):
+        gx = cv2.Sobel(band, cv2.CV_32F, 1, 0, ksize=3)
+        gy = cv2.Sobel(band, cv2.CV_32F, 0, 1, ksize=3)
+        step = cv2.magnitude(gx, gy) / 8           # Sobel's 3 × 3 weights sum to 8 per unit step
+        edges += np.bincount(np.minimum(step, 255).astype(np.uint8).ravel(), minlength=256)
+    edges = edges[max(1, round(0.1 * contrast)):]
+    if int(edges.sum()) == 0:
+        return None
+    p90 = int(np.searchsorted(np.cumsum(edges), 0.9 * edges.sum())) + max(1, round(0.1 * contrast))
+    return p90 / contrast * max(1.0, dpi / 300)
+
+
+def _bands(a: np.ndarray, pixels: int = SHARPNESS_PIXELS, rows: int = 64) -> list[np.ndarray]:
+    """The whole page when it is small, else evenly spaced bands of `rows` rows, about `pixels` in all (an edge's
+    steepness is the same all over a scan; an A4 page at 300 dpi is measured in ~30 ms instead of ~150)."""
+    if a.size <= pixels:
+        return [a]
+    count = max(1, pixels // (rows * a.shape[1]))
+    starts = np.linspace(0, a.shape[0] - rows, count).astype(int)
+    return [a[y:y + rows] for y in starts]
+
+
+def sharpen(image: Image.Image, radius: float = SHARPEN_RADIUS, amount: float = SHARPEN_AMOUNT) -> Image.Image:
+    """An unsharp mask: `image` + amount × (image − its Gaussian blur of sigma `radius` pixels)."""
+    a = np.asarray(image if image.mode == "L" else image.convert("L"), dtype=np.uint8)
+    soft = cv2.GaussianBlur(a, (0, 0), radius)
+    return Image.fromarray(cv2.addWeighted(a, 1 + amount, soft, -amount, 0), mode="L")
+
+
+def prepare(image: Image.Image, dpi: float) -> Image.Image:
+    """The page as tesseract should get it, before turning and levelling: flattened (`flatten`), and (when SHARPEN
+    is on) sharpened when its ink edges are soft (`sharpness` below SOFT_BELOW) and it was scanned at
+    SHARPEN_FROM_DPI or more.
+    A page smeared past SMEARED_BELOW is left as it is: a generated letter blurred 4.7 px (sharpness 0.10) read
+    sharpened at 51.6 % CER instead of 53.6, but the first model's confidence rose from 35 to 50 — a garbage read
+    made sure enough to escape review (tests/test_ocr_page_review.py); blurred 3.5 px (0.12) it reads at 0.7 % either
+    way. The real crops blurred 0.8-1.6 px measure 0.22-0.38."""
+    flat = flatten(image, dpi)
+    if not SHARPEN or dpi < SHARPEN_FROM_DPI:
+        return flat
+    soft = sharpness(flat, dpi)
+    return sharpen(flat) if soft is not None and SMEARED_BELOW <= soft < SOFT_BELOW else flat
 
 
 def rotate(image: Image.Image, degrees: float) -> Image.Image:

@@ -110,7 +110,7 @@ def upright(image: Image.Image, look: Probe) -> Image.Image:
 def prepared(image: Image.Image, dpi: int, look: Probe) -> tuple[Image.Image, int]:
     """What tesseract reads, and at what DPI, as read_upright prepares it: the page turned upright (lossless), its
     paper made white, enlarged when it was scanned below raster.UPSCALE_BELOW dpi or its text is small, levelled."""
-    base, read_dpi = raster.upscale(level.flatten(orient.turned(image, look.turn), dpi), dpi,
+    base, read_dpi = raster.upscale(level.prepare(orient.turned(image, look.turn), dpi), dpi,
                                     textsize.line_pitch(image))
     return upright(base, replace(look, turn=0)), read_dpi
 
@@ -165,7 +165,7 @@ def read_upright(image: Image.Image, dpi: int, look: Probe, lang: str, task: Pag
     deadline = time.monotonic() + task.timeout
     turn = look.turn
     page, look = settled(image, dpi, turn) if turn else (image, look)
-    base, read_dpi = raster.upscale(level.flatten(page, dpi), dpi, pitch)
+    base, read_dpi = raster.upscale(level.prepare(page, dpi), dpi, pitch)
     first: float | None = None
 
     def left() -> float:
@@ -206,7 +206,7 @@ def read_upright(image: Image.Image, dpi: int, look: Probe, lang: str, task: Pag
         if verdict.changed:
             other_turn = (turn + verdict.turn) % 360
             other_page, other = settled(image, dpi, other_turn)
-            other_base = raster.upscale(level.flatten(other_page, dpi), dpi, pitch)[0]
+            other_base = raster.upscale(level.prepare(other_page, dpi), dpi, pitch)[0]
             again = optional(other, on=other_base)
             if again is not None and _mass(again) > _mass(read):
                 read, look, base, turn = again, other, other_base, other_turn
