@@ -1,11 +1,11 @@
 """How big the text of a page is in pixels, from the pixels alone: the distance between its text lines.
 
-A scan that carries no believable DPI (a crop saved without one, a photo, a JPEG with the JFIF default of 72) is read
-at the DPI its text size implies. The line pitch, baseline to baseline, is the same measure for Devanagari and Latin
-print (a Devanagari word is one connected blob under its shirorekha, a Latin word a row of letters: blob heights
-differ by script; line pitch does not), and it scales exactly with the resolution: measured on 53 real 300-dpi
-crops resampled to 96, 150 and 600 dpi, the pitch found at each resolution was that at 300 dpi times the ratio,
-to a pixel.
+A scan whose DPI neither the file nor its pixel size tells (a crop saved without one) is read at the DPI its text
+size implies; and small type is enlarged whatever the DPI (ocr.raster.upscale). The line pitch, baseline to
+baseline, is the same measure for Devanagari and Latin print (a Devanagari word is one connected blob under its
+shirorekha, a Latin word a row of letters: blob heights differ by script; line pitch does not), and it scales
+exactly with the resolution: measured on 53 real 300-dpi crops resampled to 96, 150 and 600 dpi, the pitch found at
+each resolution was that at 300 dpi times the ratio, to a pixel, in all four turns.
 
 The pitch is the strongest peak of the autocorrelation of the ink's row profile (or a clear peak at a whole fraction
 of its lag), taken in vertical strips (a tilt of a few degrees smears one profile across a wide page, not a strip's)
@@ -119,13 +119,6 @@ def line_pitch(image: Image.Image) -> float | None:
 def implied_dpi(pitch: float | None) -> int | None:
     """The DPI at which lines `pitch` pixels apart are ordinary body text (BODY_PITCH_INCHES apart), or None."""
     return None if pitch is None else round(pitch / BODY_PITCH_INCHES)
-
-
-def too_coarse(pitch: float | None, dpi: float) -> bool:
-    """Whether lines `pitch` pixels apart, read at `dpi`, would be farther apart than print ever is: the DPI is too
-    low for this page. (Never the other way: a halftone photo, grain or a scanner's streaks can make a comb finer
-    than any text's, and must not lower a DPI.)"""
-    return pitch is not None and pitch / dpi > PLAUSIBLE_INCHES[1]
 
 
 def believable(pitch: float | None, dpi: float) -> bool:

@@ -48,9 +48,6 @@ def test_a_small_crop_without_dpi_is_taken_for_low_resolution(tmp_path: Path) ->
         dpi = raster.image_dpi(img, 300)
     assert dpi < raster.UPSCALE_BELOW, dpi                      # it will be enlarged before reading
     big = crop(300)
-    big.save(tmp_path / "dpi72.png", dpi=(72, 72))             # a 300-dpi crop saved with a program's default 72
-    with Image.open(tmp_path / "dpi72.png") as img:
-        assert raster.image_dpi(img, 300) >= raster.UPSCALE_BELOW   # not enlarged four times over
     big.save(tmp_path / "dpi300.png", dpi=(300, 300))          # a DPI that is not a default is believed
     with Image.open(tmp_path / "dpi300.png") as img:
         assert raster.image_dpi(img, 300) == 300
@@ -101,3 +98,13 @@ def test_a_halftone_photo_neither_lowers_the_dpi_nor_enlarges_the_page(tmp_path:
         gray = img.convert("L")
     pitch = textsize.line_pitch(gray)
     assert raster.upscale(gray, 150, pitch)[1] == 150, pitch
+
+
+def test_regular_paragraphs_do_not_overrule_an_a4_page_size(tmp_path: Path) -> None:
+    """Paragraphs of the same length make every fifth line the strongest period: an A4 sheet at 200 dpi without a
+    DPI is still read at 200 dpi (its pitch taken for the DPI made it 1200 dpi and blank)."""
+    paragraph = make_letter(5152, "en", lines=4).lines
+    lines = [line for _ in range(6) for line in [*paragraph, ""]]
+    render_page(lines, lang="en", dpi=200).save(tmp_path / "paras.png")
+    with Image.open(tmp_path / "paras.png") as img:
+        assert raster.image_dpi(img, 300) == 200
