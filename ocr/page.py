@@ -10,7 +10,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from ocr import born_digital, faint, handwriting, level, models, orient, pdfimage, raster, symbols, tesseract, textsize
+from ocr import born_digital, faint, handwriting, level, models, orient, pdfimage, raster, symbols, tesseract
 from ocr.errors import EngineMissing, OcrError, PageTimeout
 from ocr.grain import smoothed
 from ocr.probe import MIN_SKEW, Probe, probe
@@ -109,9 +109,8 @@ def upright(image: Image.Image, look: Probe) -> Image.Image:
 
 def prepared(image: Image.Image, dpi: int, look: Probe) -> tuple[Image.Image, int]:
     """What tesseract reads, and at what DPI, as read_upright prepares it: the page turned upright (lossless), its
-    paper made white, enlarged when it was scanned below raster.UPSCALE_BELOW dpi or its text is small, levelled."""
-    base, read_dpi = raster.upscale(level.prepare(orient.turned(image, look.turn), dpi), dpi,
-                                    textsize.line_pitch(image))
+    paper made white, enlarged when it was scanned below raster.UPSCALE_BELOW dpi, then levelled."""
+    base, read_dpi = raster.upscale(level.prepare(orient.turned(image, look.turn), dpi), dpi)
     return upright(base, replace(look, turn=0)), read_dpi
 
 
@@ -157,7 +156,7 @@ def _enlarge_budget(task: PageTask) -> float:
 
 
 def read_upright(image: Image.Image, dpi: int, look: Probe, lang: str, task: PageTask,
-                 also: str | None = None, pitch: float | None = None) -> Reading:
+                 also: str | None = None) -> Reading:
     """Turn the page the probe's way up (lossless) and read it as an upright scan; verify that way (ocr.orient) when
     the probe was unsure or the read is poor, and read again the other way (turned from the scan, as an upright scan)
     when that reads clearly better; read a page below COMBINE_BELOW again with `also` (models.reading) and keep the
@@ -165,7 +164,7 @@ def read_upright(image: Image.Image, dpi: int, look: Probe, lang: str, task: Pag
     deadline = time.monotonic() + task.timeout
     turn = look.turn
     page, look = settled(image, dpi, turn) if turn else (image, look)
-    base, read_dpi = raster.upscale(level.prepare(page, dpi), dpi, pitch)
+    base, read_dpi = raster.upscale(level.prepare(page, dpi), dpi)
     first: float | None = None
 
     def left() -> float:
@@ -206,7 +205,7 @@ def read_upright(image: Image.Image, dpi: int, look: Probe, lang: str, task: Pag
         if verdict.changed:
             other_turn = (turn + verdict.turn) % 360
             other_page, other = settled(image, dpi, other_turn)
-            other_base = raster.upscale(level.prepare(other_page, dpi), dpi, pitch)[0]
+            other_base = raster.upscale(level.prepare(other_page, dpi), dpi)[0]
             again = optional(other, on=other_base)
             if again is not None and _mass(again) > _mass(read):
                 read, look, base, turn = again, other, other_base, other_turn
@@ -280,8 +279,7 @@ def process_page(task: PageTask) -> PageResult:
     # `auto` reads Devanagari first (it reads English nearly as well; the probe's script share misses real
     # letterpress) and lets the read's own letters call for eng or Devanagari+eng (_second_opinion)
     lang = models.HINDI if task.languages.strip().lower() == models.AUTO else task.languages
-    got = read_upright(image, dpi, look, lang, task, also=models.reading(lang, tesseract.languages()),
-                       pitch=textsize.line_pitch(image))
+    got = read_upright(image, dpi, look, lang, task, also=models.reading(lang, tesseract.languages()))
     chosen = lang
     if task.languages.strip().lower() == models.AUTO:
         got, chosen = _second_opinion(got, lang, task)

@@ -24,12 +24,6 @@ TARGET_DPI = 300        # what very low resolutions are upscaled to
 # enlarging 200-dpi pages to 300 costs 1-3 CER points (20 pages: 13.4 vs 12.3 %), 150-dpi pages too (12 pages: 13.6
 # vs 12.0 %) — tesseract scales each text line itself — while 100-dpi pages gain (12 pages: 27.6 vs 33.6 %).
 UPSCALE_BELOW = 140
-# The same in text size (ocr.textsize, ocr.textsize.BODY_PITCH_INCHES apart at UPSCALE_BELOW and TARGET_DPI): small
-# type at 150-300 dpi (8-9 pt lines at 300 dpi, 10 pt at 200) is enlarged like a low-DPI scan. Measured on real
-# crops (bench/nodpi_bench.py).
-SMALL_PITCH = 35.0
-TARGET_PITCH = 75.0
-MAX_PITCH_FACTOR = 4.0   # a 96-dpi page enlarged six times read its grain as lines of text
 MAX_UPSCALED = 60_000_000   # pixels: a low DPI that would enlarge a page past this is not the scan's (a 72-dpi box)
 
 
@@ -67,18 +61,16 @@ def image_dpi(img: Image.Image, fallback: int) -> int:
     return round(guess) if MIN_DPI <= guess <= MAX_DPI else fallback
 
 
-def upscale(image: Image.Image, dpi: int, pitch: float | None = None) -> tuple[Image.Image, int]:
+def upscale(image: Image.Image, dpi: int) -> tuple[Image.Image, int]:
     """Scans below UPSCALE_BELOW dpi (fax-grade, 72-120 dpi photos) are enlarged to TARGET_DPI before OCR; the
-    150-200 dpi that eOffice asks for are read as they are, unless their text is small in pixels: lines less than
-    SMALL_PITCH pixels apart (`pitch`, ocr.textsize) are enlarged to TARGET_PITCH apart, whatever the DPI, when that
-    pitch is believable as text lines at the page's DPI (a halftone photo's or the grain's comb is finer)."""
-    factor = TARGET_DPI / dpi if dpi < UPSCALE_BELOW else 1.0
-    if pitch is not None and pitch < SMALL_PITCH and textsize.believable(pitch, dpi):
-        factor = max(factor, min(MAX_PITCH_FACTOR, TARGET_PITCH / pitch))
-    if factor <= 1.0 or image.width * image.height * factor * factor > MAX_UPSCALED:
+    150-200 dpi that eOffice asks for are read as they are."""
+    if dpi >= UPSCALE_BELOW:
+        return image, dpi
+    factor = TARGET_DPI / dpi
+    if image.width * image.height * factor * factor > MAX_UPSCALED:
         return image, dpi
     size = (round(image.width * factor), round(image.height * factor))
-    return image.resize(size, Image.Resampling.BICUBIC), round(dpi * factor)
+    return image.resize(size, Image.Resampling.BICUBIC), TARGET_DPI
 
 
 def pdf_page_count(path: Path, *, timeout: float) -> int:

@@ -1,7 +1,7 @@
 """How big the text of a page is in pixels, from the pixels alone: the distance between its text lines.
 
 A scan whose DPI neither the file nor its pixel size tells (a crop saved without one) is read at the DPI its text
-size implies; and small type is enlarged whatever the DPI (ocr.raster.upscale). The line pitch, baseline to
+size implies (then enlarged by ocr.raster.upscale when that is low). The line pitch, baseline to
 baseline, is the same measure for Devanagari and Latin print (a Devanagari word is one connected blob under its
 shirorekha, a Latin word a row of letters: blob heights differ by script; line pitch does not), and it scales
 exactly with the resolution: measured on 53 real 300-dpi crops resampled to 96, 150 and 600 dpi, the pitch found at
@@ -31,7 +31,6 @@ HARMONIC_SHARE = 0.5
 # 0.27 in: 96 dpi 29.5 / 29.8 / 29.8, 120 dpi 20.0 / 18.7 / 18.3, 150 dpi 15.2 / 13.5 / 13.1, 300 dpi - / 10.1 /
 # 9.8; bare Devanagari 61.1, 41.2, 26.3, 11.5); the even half is the held-out check (bench/nodpi_bench.py).
 BODY_PITCH_INCHES = 0.25
-PLAUSIBLE_INCHES = (0.08, 0.45)     # line pitches of printed or typed pages, from footnotes to large-print notices
 
 
 def _otsu(pixels: np.ndarray) -> int:
@@ -119,8 +118,3 @@ def line_pitch(image: Image.Image) -> float | None:
 def implied_dpi(pitch: float | None) -> int | None:
     """The DPI at which lines `pitch` pixels apart are ordinary body text (BODY_PITCH_INCHES apart), or None."""
     return None if pitch is None else round(pitch / BODY_PITCH_INCHES)
-
-
-def believable(pitch: float | None, dpi: float) -> bool:
-    """Whether lines `pitch` pixels apart are text lines at `dpi` (not a photo's dots or the grain of the scan)."""
-    return pitch is not None and PLAUSIBLE_INCHES[0] <= pitch / dpi <= PLAUSIBLE_INCHES[1]
