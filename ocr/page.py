@@ -149,12 +149,6 @@ class Reading:
     first: float | None = None   # the first model's confidence, when a read with `also` was kept instead
 
 
-def _enlarge_budget(task: PageTask) -> float:
-    """Seconds the enlarged re-read may take: only a pathological read is abandoned (ENLARGE_MAX_S), never a normal
-    page however loaded the machine, so that the kept read does not depend on the machine's load."""
-    return min(task.timeout, ENLARGE_MAX_S)
-
-
 def read_upright(image: Image.Image, dpi: int, look: Probe, lang: str, task: PageTask,
                  also: str | None = None) -> Reading:
     """Turn the page the probe's way up (lossless) and read it as an upright scan; verify that way (ocr.orient) when
@@ -219,7 +213,7 @@ def read_upright(image: Image.Image, dpi: int, look: Probe, lang: str, task: Pag
         big = upright(base, look)
         big = big.resize((big.width * 2, big.height * 2), Image.Resampling.BICUBIC)
         try:
-            enlarged = tesseract.recognise(big, lang, dpi=read_dpi * 2, timeout=min(left(), _enlarge_budget(task)),
+            enlarged = tesseract.recognise(big, lang, dpi=read_dpi * 2, timeout=min(left(), ENLARGE_MAX_S),
                                            psm=task.psm)
         except EngineMissing:
             raise

@@ -14,6 +14,7 @@ where letter spacing makes one across them too, the axis whose profile swings mo
 """
 from __future__ import annotations
 
+import cv2
 import numpy as np
 from PIL import Image
 
@@ -31,15 +32,6 @@ HARMONIC_SHARE = 0.5
 # 0.27 in: 96 dpi 29.5 / 29.8 / 29.8, 120 dpi 20.0 / 18.7 / 18.3, 150 dpi 15.2 / 13.5 / 13.1, 300 dpi - / 10.1 /
 # 9.8; bare Devanagari 61.1, 41.2, 26.3, 11.5); the even half is the held-out check (bench/nodpi_bench.py).
 BODY_PITCH_INCHES = 0.25
-
-
-def _otsu(pixels: np.ndarray) -> int:
-    counts = np.bincount(pixels.ravel(), minlength=256).astype(np.float64)
-    share = counts / max(1.0, counts.sum())
-    below = np.cumsum(share)
-    mean_below = np.cumsum(share * np.arange(256))
-    spread = (mean_below[-1] * below - mean_below) ** 2 / (below * (1 - below) + 1e-12)
-    return int(np.argmax(spread))
 
 
 def _banded(ink: np.ndarray) -> float:
@@ -101,8 +93,9 @@ def line_pitch(image: Image.Image) -> float | None:
         scale = MAX_SIDE / max(gray.size)
         gray = gray.resize((max(1, round(gray.width * scale)), max(1, round(gray.height * scale))),
                            Image.Resampling.BOX)
-    pixels = np.asarray(gray, dtype=np.uint8)
-    ink = (pixels <= _otsu(pixels)).astype(np.float32)
+    pixels = np.ascontiguousarray(np.asarray(gray, dtype=np.uint8))
+    threshold, _ = cv2.threshold(pixels, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)   # as ocr.grain, tesseract
+    ink = (pixels <= threshold).astype(np.float32)
     share = float(ink.mean())
     if not 0.002 <= share <= 0.5:      # blank, or a photo / dark border rather than print on paper
         return None
