@@ -12,6 +12,7 @@ from sqlalchemy import create_engine, text
 from store.db import Store
 from store.dblocks import LeaderLock, claim_assembly, epoch, leading
 from tests.pgcluster import new_database
+from tests.rows import processing_document
 
 
 def _raw(url: str, sql: str) -> None:
@@ -31,11 +32,7 @@ def pg_store(pg_server: str) -> Iterator[tuple[str, Store]]:
     upgrade(url)
     st = Store(url, migrate_schema=False)
     with st.session() as s:
-        s.execute(text("INSERT INTO office (id, key, name_hi, name_en) VALUES (1, 'x', 'कार्यालय', 'Office')"))
-        s.execute(text("INSERT INTO document (id, office_id, source, share_path, sha256, size, status, "
-                       "needs_review, settled, pages, blank_pages, received_at, updated_at, part, attempts) "
-                       "VALUES (1, 1, 'राजस्व/आदेश.pdf', 'राजस्व/आदेश.pdf', 'ab', 1, 'processing', false, false, 0, "
-                       "0, now(), now(), 'receipts', 0)"))
+        processing_document(s)
         for table in ("office", "document"):   # rows with their ids given: the next ones come after
             s.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), 1)"))
     try:

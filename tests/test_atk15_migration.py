@@ -7,6 +7,7 @@ from sqlalchemy import create_engine, text
 from store.db import Store
 from store.dblocks import LeaderLock, claim_assembly, epoch
 from tests import test_atk15_fencing as fencing
+from tests.rows import processing_document
 
 _raw = fencing._raw
 pg_store = fencing.pg_store   # the same PostgreSQL fixture
@@ -76,11 +77,7 @@ def test_0012_down_and_up_again_with_rows_on_sqlite(tmp_path) -> None:  # type: 
     st = Store(url, migrate_schema=False)
     try:
         with st.session() as s:
-            s.execute(text("INSERT INTO office (id, key, name_hi, name_en) VALUES (1, 'x', 'कार्यालय', 'Office')"))
-            s.execute(text("INSERT INTO document (id, office_id, source, share_path, sha256, size, status, "
-                           "needs_review, settled, pages, blank_pages, received_at, updated_at, part, attempts) "
-                           "VALUES (1, 1, 'राजस्व/आदेश.pdf', 'राजस्व/आदेश.pdf', 'ab', 1, 'processing', 0, 0, 0, "
-                           "0, '2026-12-01', '2026-12-01', 'receipts', 0)"))
+            processing_document(s)
         _fill_0012(st)
     finally:
         st.close()

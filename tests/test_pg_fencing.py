@@ -17,6 +17,7 @@ from store.db import Store
 from store.dblocks import LEADER_KEY, LeaderLock, NotLeader, claim_assembly, epoch, leading
 from tests.celery_rig import Redis, Site, redis_server, wait_until
 from tests.pgcluster import new_database
+from tests.rows import processing_document
 
 
 @pytest.fixture
@@ -80,11 +81,7 @@ def test_assembly_is_claimed_once_per_leader(pg_server: str) -> None:
     st = Store(url, migrate_schema=False)
     try:
         with st.session() as s:
-            s.execute(text("INSERT INTO office (id, key, name_hi, name_en) VALUES (1, 'x', 'क', 'X')"))
-            s.execute(text("INSERT INTO document (id, office_id, source, share_path, sha256, size, status, "
-                           "needs_review, settled, pages, blank_pages, received_at, updated_at, part, attempts) "
-                           "VALUES (1, 1, 'r/a.pdf', 'r/a.pdf', 'ab', 1, 'processing', false, false, 0, 0, now(), "
-                           "now(), 'receipts', 0)"))
+            processing_document(s, source="r/a.pdf")
         with st.session() as s:
             assert claim_assembly(s, 1, 5)
         with st.session() as s:
@@ -114,11 +111,7 @@ def test_the_worker_ending_a_batch_wakes_the_leader(pg_server: str) -> None:
     wakeups = Wakeups(st)
     try:
         with st.session() as s:
-            s.execute(text("INSERT INTO office (id, key, name_hi, name_en) VALUES (1, 'x', 'क', 'X')"))
-            s.execute(text("INSERT INTO document (id, office_id, source, share_path, sha256, size, status, "
-                           "needs_review, settled, pages, blank_pages, received_at, updated_at, part, attempts) "
-                           "VALUES (7, 1, 'r/a.pdf', 'r/a.pdf', 'ab', 1, 'processing', false, false, 0, 0, now(), "
-                           "now(), 'receipts', 0)"))
+            processing_document(s, doc_id=7, source="r/a.pdf")
         assert wakeups.listening.wait(10)
         first, second = batches.plan(st, 7, "ab", "pdf", 4, 2)
         b = batches.claim(st, first, lease=60)
