@@ -70,4 +70,4 @@ def sniff(path: Path) -> Sniffed:
         head.decode("utf-8")
         return Sniffed(None, "plain text file")
     except UnicodeDecodeError:
-        return Sniffed(None, "unknown binary file")
+        return Sniffed(None, "file of an unknown kind")

@@ -103,7 +103,8 @@ TYPE_HI: dict[str, str] = {
     "Word document (.docx)": "Word दस्तावेज़ (.docx)", "Excel workbook (.xlsx)": "Excel फ़ाइल (.xlsx)",
     "PowerPoint presentation (.pptx)": "PowerPoint फ़ाइल (.pptx)", "OpenDocument file": "OpenDocument फ़ाइल",
     "ZIP archive": "ZIP संग्रह फ़ाइल", "HEIC photo": "HEIC फ़ोटो", "HTML web page": "HTML वेब पेज",
-    "XML/SVG file": "XML/SVG फ़ाइल", "plain text file": "सादा टेक्स्ट फ़ाइल", "unknown binary file": "अज्ञात फ़ाइल",
+    "XML/SVG file": "XML/SVG फ़ाइल", "plain text file": "सादा टेक्स्ट फ़ाइल",
+    "file of an unknown kind": "अज्ञात प्रकार की फ़ाइल",
     "empty file": "खाली फ़ाइल",
 }
 
