@@ -14,6 +14,7 @@ from PIL import Image, ImageDraw
 
 from nasti.logs import OneLineFormatter
 from tests.conftest import NASTI, Office, write_config
+from tests.terminal import window
 
 ISO = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+05:30 (DEBUG|INFO|WARNING|ERROR) ")
 
@@ -91,26 +92,21 @@ def test_a_missing_share_is_an_error_not_an_empty_folder_watched_for_ever(tmp_pa
 
 def test_a_progress_bar_with_files_pages_rate_and_eta_on_a_terminal(office: Office) -> None:
     _pdf(office.share / "legal" / "long.pdf", 24)   # 8 pages read in 2.5 s on an idle machine: the bar came and went
-    session = f"nasti-progress-{time.monotonic_ns()}"
     cmd = f"OMP_THREAD_LIMIT=1 {NASTI} --config {office.config} watch --once; sleep 60"
-    subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", "80", "-y", "20", cmd], check=True)
-    try:
+    with window("nasti-progress", cmd, 80, 20) as win:
         seen: list[str] = []
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
-            screen = subprocess.run(["tmux", "capture-pane", "-p", "-t", session], capture_output=True,
-                                    text=True).stdout
+            screen = win.screen()
             seen.append(screen)
             if "summary:" in screen:
                 break
             time.sleep(0.1)
-        bars = [s for s in seen if re.search(r"pages\s+━.*\d+/24 .*/min .*ETA", s)]
-        assert bars, seen[-1]
-        assert any(re.search(r"files\s+━.*0/1 ", s) for s in bars)
-        assert "summary: 1 files — 1 done" in seen[-1]
-        assert "━" not in seen[-1]  # the bar is gone when the run ends
-    finally:
-        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+    bars = [s for s in seen if re.search(r"pages\s+━.*\d+/24 .*/min .*ETA", s)]
+    assert bars, seen[-1]
+    assert any(re.search(r"files\s+━.*0/1 ", s) for s in bars)
+    assert "summary: 1 files — 1 done" in seen[-1]
+    assert "━" not in seen[-1]  # the bar is gone when the run ends
 
 
 def test_the_dashboard_logs_through_the_same_one_line_records(office: Office) -> None:

@@ -16,6 +16,7 @@ from store.db import Store
 from store.models import Branch, Document, Office
 from tests import conftest
 from tests.conftest import NASTI
+from tests.terminal import window
 from tests.test_readiness import seed
 
 WORDS = ["क", "का", "कि", "की", "कु", "क्", "कं", "कँ", "कः", "क़", "कॉ", "कार्यालय", "प्रशासन", "स्थापना शाखा",
@@ -26,19 +27,13 @@ BOX = "┏┃┡│├└┗"
 
 def _tmux(cmd: str, width: int, height: int = 100, done: str = "__END__", timeout: float = 60) -> list[str]:
     """Run ``cmd`` in a detached tmux window of ``width`` columns; the screen once ``done`` is printed."""
-    session = f"nasti-t-{time.monotonic_ns()}"
-    subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", str(width), "-y", str(height),
-                    f"{cmd}; echo {done}; sleep 60"], check=True)
-    try:
+    with window("nasti-t", f"{cmd}; echo {done}; sleep 60", width, height) as win:
         deadline = time.monotonic() + timeout
         while True:
-            screen = subprocess.run(["tmux", "capture-pane", "-p", "-t", session, "-S", "0", "-E", str(height - 1)],
-                                    capture_output=True, text=True).stdout
+            screen = win.screen(height)
             if done in screen or time.monotonic() > deadline:
                 return screen.splitlines()
             time.sleep(0.2)
-    finally:
-        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
 
 
 def _tmux_widths(lines: list[str], tmp: Path) -> list[int]:
@@ -46,20 +41,16 @@ def _tmux_widths(lines: list[str], tmp: Path) -> list[int]:
     src, out = tmp / "lines.txt", tmp / "widths.txt"
     src.write_text("\n".join(lines) + "\n", encoding="utf-8")
     out.unlink(missing_ok=True)
-    session = f"nasti-w-{time.monotonic_ns()}"
     script = (f"while IFS= read -r l; do printf '\\r\\033[2K%s' \"$l\"; sleep 0.08; "
-              f"tmux display -p -t {session} '#{{cursor_x}}' >> {out}; done < {src}; echo; echo __END__; sleep 60")
-    subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", "300", "-y", "5",
-                    f"LANG=C.UTF-8 bash -c {_quote(script)}"], check=True)
-    try:
+              f"tmux -L {{name}} display -p -t {{name}} '#{{cursor_x}}' >> {out}; done < {src}; echo; "
+              "echo __END__; sleep 60")
+    with window("nasti-w", f"LANG=C.UTF-8 bash -c {_quote(script)}", 300, 5):
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
             if out.exists() and len(out.read_text().split()) >= len(lines):
                 break
             time.sleep(0.2)
         return [int(x) for x in out.read_text().split()]
-    finally:
-        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
 
 
 def _quote(s: str) -> str:
