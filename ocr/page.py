@@ -12,6 +12,7 @@ from PIL import Image
 
 from ocr import born_digital, faint, handwriting, level, models, orient, pdfimage, raster, symbols, tesseract
 from ocr.errors import EngineMissing, OcrError, PageTimeout
+from ocr.frame import unframed
 from ocr.grain import smoothed
 from ocr.probe import MIN_SKEW, Probe, probe
 from ocr.showthrough import SHOW_BELOW, mirrored
@@ -260,6 +261,7 @@ def process_page(task: PageTask) -> PageResult:
             if own is not None:
                 return result(own, language=BORN_DIGITAL)
     image, dpi = scan or load(task)
+    image = unframed(image, dpi)    # a dark lid, table or gutter around the sheet made paper (ocr.frame)
     image = smoothed(image, dpi)    # a grainy page is levelled into specks that tesseract never finishes (ocr.grain)
     look = probe(image, dpi)
     if look.blank or look.words < faint.FEW_WORDS:   # no clear ink, or little: faint text? (ocr.faint)
