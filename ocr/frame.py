@@ -23,19 +23,34 @@ from PIL import Image
 
 DARK_SHARE = 0.6        # surround is darker than this share of the paper's grey
 SOLID = 0.1             # inches: the least thickness of a surround (print strokes are 0.005-0.06 in)
-EDGE = 0.02             # inches the surround is widened by, over its soft edge
+EDGE = 0.03             # inches the surround is widened by, over its soft edge
 MOST = 0.85             # a "surround" covering more of the image than this is the page itself (a dark page)
 OPEN_EDGE = 0.8         # the image's edge outside the surround must be paper: this share of its grey at least ...
 OPEN_DARKER = 0.1       # ... on all but this share of it (else the sheet lies on a lit table: painting part of
                         # the table would cut a new edge into the page, measured to cost up to 27 CER points)
 PAPER_PERCENTILE = 90   # the paper's grey: the brightest tenth of the image
 FILL_DPI = 25           # the resolution the surround's fill is worked out at
+LOOK_DPI = 100          # ... and the resolution it is looked for at
+INK_SIZE = 0.04         # inches: print is what is darker than the grey around it within this distance ...
+INK_STEP = 40           # ... by this many grey levels at least ...
+INK_SHARE = 0.002       # ... and a dark region with this share of such pixels holds print: a dark or coloured sheet
+                        # on a white bed, or a shadow falling over text, which is read, never painted (a lid, a
+                        # table or a gutter beyond the text carries no print: sensor noise and JPEG stay under 0.1 %)
 
 
 def surround(image: Image.Image, dpi: float) -> np.ndarray | None:
-    """A boolean mask of the dark surround of the sheet in `image` (mode L), or None when there is none."""
-    pixels = np.asarray(image if image.mode == "L" else image.convert("L"), dtype=np.uint8)
-    paper = float(np.percentile(pixels, PAPER_PERCENTILE))
+    """A boolean mask (at the image's size) of the dark surround of the sheet in `image` (mode L), or None when there
+    is none. Looked for on a copy reduced to about LOOK_DPI (a surround is a tenth of an inch thick at least)."""
+    full = np.asarray(image if image.mode == "L" else image.convert("L"), dtype=np.uint8)
+    counts = np.cumsum(np.bincount(full[::4, ::4].ravel(), minlength=256))
+    paper = float(np.searchsorted(counts, PAPER_PERCENTILE / 100 * counts[-1]))
+    rim = np.concatenate([full[0], full[-1], full[:, 0], full[:, -1]])
+    if not (rim < DARK_SHARE * paper).any():     # nothing dark reaches the edge: no surround (most pages)
+        return None
+    step = max(1, round(dpi / LOOK_DPI))
+    pixels = full if step == 1 else cv2.resize(full, (max(1, full.shape[1] // step), max(1, full.shape[0] // step)),
+                                               interpolation=cv2.INTER_AREA)
+    dpi /= step
     dark = (pixels < DARK_SHARE * paper).astype(np.uint8)
     size = max(3, round(SOLID * dpi) | 1)
     solid = cv2.morphologyEx(dark, cv2.MORPH_OPEN, np.ones((size, size), np.uint8))
@@ -43,10 +58,13 @@ def surround(image: Image.Image, dpi: float) -> np.ndarray | None:
         return None
     count, labels, stats, _ = cv2.connectedComponentsWithStats(solid, connectivity=8)
     h, w = solid.shape
-    x, y, bw, bh = (stats[1:, i] for i in range(4))
+    x, y, bw, bh, area = (stats[1:, i] for i in range(5))
     edge = (x == 0) | (y == 0) | (x + bw == w) | (y + bh == h)
+    ink_size = max(3, round(INK_SIZE * dpi) | 1)
+    ink = cv2.morphologyEx(pixels, cv2.MORPH_BLACKHAT, np.ones((ink_size, ink_size), np.uint8)) > INK_STEP
+    printed = np.bincount(labels[ink], minlength=count)[1:] > INK_SHARE * area
     keep = np.zeros(count, bool)
-    keep[1:] = edge
+    keep[1:] = edge & ~printed
     if not keep.any():
         return None
     mask = keep[labels].astype(np.uint8)
@@ -59,6 +77,8 @@ def surround(image: Image.Image, dpi: float) -> np.ndarray | None:
     rest = rim[~covered]
     if rest.size and np.mean(rest < OPEN_EDGE * paper) > OPEN_DARKER:
         return None
+    if step > 1:
+        mask = cv2.resize(mask, (full.shape[1], full.shape[0]), interpolation=cv2.INTER_NEAREST)
     return mask.astype(bool)
 
 
