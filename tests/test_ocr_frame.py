@@ -65,3 +65,26 @@ def test_a_sheet_on_an_unevenly_lit_table_is_left_as_it_is() -> None:
     img = Image.fromarray(table.astype(np.uint8), mode="L")
     img.paste(sheet, (250, 150))
     assert surround(img, DPI) is None
+
+
+def test_a_dark_sheet_on_a_white_bed_is_read_not_painted(tmp_path: Path) -> None:
+    """A brown service envelope (or a grey photocopy) laid in the corner of a white flatbed is darker than the bed
+    all over, and touches the image's edge: it is still the sheet, and its print is read (it was painted out and the
+    page read blank)."""
+    scan = scan_letter(13, "hi", random_spec(13, "clean", dpi=DPI), lines=6)
+    sheet = np.asarray(scan.image.convert("L"), np.float32) * 0.55      # envelope brown, in grey: about 135
+    bed = np.full((sheet.shape[0] + 200, sheet.shape[1] + 250), 250, np.float32)
+    bed[: sheet.shape[0], : sheet.shape[1]] = sheet
+    page = Image.fromarray(bed.astype(np.uint8), mode="L")
+    assert surround(page, DPI) is None
+    r = read(page, DPI, tmp_path, "envelope")
+    assert not r.blank and cer("\n".join(scan.lines), r.text) < 30
+
+
+def test_print_under_a_shadow_is_not_painted() -> None:
+    """A hard-edged shadow (a hand, a phone) over the right part of a sheet, reaching the image's edge, darkens the
+    paper under it to half: the print in it keeps the region from being taken for surround."""
+    page = np.asarray(scan_letter(14, "hi", random_spec(14, "clean", dpi=DPI), lines=8).image.convert("L"),
+                      np.float32).copy()
+    page[:, int(page.shape[1] * 0.6):] *= 0.5
+    assert surround(Image.fromarray(page.astype(np.uint8), mode="L"), DPI) is None
