@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import threading
+from collections.abc import Callable
 from contextlib import nullcontext
 from pathlib import Path
 
@@ -154,7 +156,7 @@ def _watch_leading(cfg: Config, store: Store, *, once: bool, console: Console, p
         watcher = Watcher(cfg.share, cfg.watch, runner)
         if not once and threading.current_thread() is threading.main_thread():
             for sig in (signal.SIGINT, signal.SIGTERM):
-                signal.signal(sig, lambda *_: watcher.stop())
+                signal.signal(sig, _stopper(watcher, pool))
         lost, ended = threading.Event(), threading.Event()
         if not once and leader is not None and store.engine.dialect.name == "postgresql":
             threading.Thread(target=_keep_leading, args=(leader, watcher, lost, ended), daemon=True,
@@ -188,6 +190,27 @@ def _watch_leading(cfg: Config, store: Store, *, once: bool, console: Console, p
         log.error("some files could not be processed and are still in the share; see the log above")
         return 1
     return 0
+
+
+def _stopper(watcher: Watcher, pool: OcrPool | None) -> Callable[..., None]:
+    """SIGTERM / Ctrl+C: the first lets the documents in flight reach a final state (a page can take minutes); a
+    second stops at once. Nothing is lost either way: a document stopped mid-way is still in the share and is taken
+    up again at the next start (ingest.recover), as after a power cut."""
+    asked: list[int] = []
+
+    def stop(signum: int, _frame: object) -> None:
+        if asked:
+            log.warning("stopping now (signal %d again); documents in flight are taken up again at the next start",
+                        signum)
+            if pool is not None:
+                pool.kill()
+            logging.shutdown()
+            os._exit(128 + signum)    # as a shell reports a process its signal ended
+        asked.append(signum)
+        log.warning("stopping once the documents in flight are done; Ctrl+C (or SIGTERM) again stops at once")
+        watcher.stop()
+
+    return stop
 
 
 def _show_health(store: Store, console: Console) -> None:

@@ -40,6 +40,14 @@ def _parent_probe() -> tuple[str, str] | None:
         return None
 
 
+def _signal(pid: int | None, sig: int) -> None:
+    if pid:
+        try:
+            os.kill(pid, sig)
+        except (ProcessLookupError, PermissionError):
+            pass
+
+
 def default_workers() -> int:
     try:
         return max(1, len(os.sched_getaffinity(0)))
@@ -79,6 +87,14 @@ class OcrPool:
 
     def close(self) -> None:
         self._executor.shutdown(wait=True, cancel_futures=True)
+
+    def kill(self) -> None:
+        """End the workers now, mid-page, and their fork server (a stop that cannot wait). The workers are children
+        of the fork server, not of this process: when this process ends they do not (their parent lives on)."""
+        for proc in list(getattr(self._executor, "_processes", None) or {}):
+            _signal(proc, signal.SIGKILL)
+        from multiprocessing import forkserver
+        _signal(getattr(getattr(forkserver, "_forkserver", None), "_forkserver_pid", None), signal.SIGTERM)
 
     def __enter__(self) -> OcrPool:
         return self

@@ -86,6 +86,7 @@ os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 # minutes each). None: every test of the module. CI runs everything.
 SLOW: dict[str, set[str] | None] = {
     "test_volume.py": None,
+    "test_watch_stop.py": None,
     "test_crash.py": None,
     "test_watcher_live.py": None,
     "test_walking_skeleton.py": None,
