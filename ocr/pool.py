@@ -4,8 +4,10 @@ from __future__ import annotations
 import ctypes
 import multiprocessing
 import os
+import select
 import signal
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -24,11 +26,43 @@ def _die_with_parent() -> None:
         pass
 
 
-def _init_worker(found: tuple[str, str] | None) -> None:
+def _end_with(watcher: int) -> None:
+    """A worker's parent is the fork server, not the watcher, and the fork server outlives a watcher that was
+    killed (measured: after kill -9 of `nasti watch` it and both workers, models loaded, lived on idle). So each
+    worker watches the watcher itself and ends with it, even mid-page (the engine's calls release the GIL)."""
+    try:
+        handle = os.pidfd_open(watcher)
+    except (AttributeError, OSError):   # pragma: no cover - before Linux 5.3: poll
+        handle = None
+
+    def wait() -> None:
+        if handle is not None:
+            select.select([handle], [], [])
+        else:  # pragma: no cover
+            while _alive(watcher):
+                time.sleep(2)
+        os._exit(0)
+
+    threading.Thread(target=wait, daemon=True, name="nasti-end-with-watcher").start()
+
+
+def _alive(pid: int) -> bool:  # pragma: no cover - the pidfd is used on Linux 5.3+
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _init_worker(found: tuple[str, str] | None, watcher: int | None = None) -> None:
     os.environ["OMP_THREAD_LIMIT"] = "1"
     if found:
         os.environ[TESSDATA_ENV], os.environ[LANGUAGES_ENV] = found
     _die_with_parent()
+    if watcher:
+        _end_with(watcher)
 
 
 def _parent_probe() -> tuple[str, str] | None:
@@ -74,7 +108,7 @@ class OcrPool:
         ctx = multiprocessing.get_context("forkserver")
         ctx.set_forkserver_preload(["ocr.page"])   # imported once in the server, not once per worker
         return ProcessPoolExecutor(max_workers=self.workers, initializer=_init_worker,
-                                   initargs=(_parent_probe(),), mp_context=ctx)
+                                   initargs=(_parent_probe(), os.getpid()), mp_context=ctx)
 
     def submit(self, fn: Callable[..., T], *args: Any) -> Future[T]:
         with self._lock:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import signal
 import time
+from pathlib import Path
 
 from PIL import Image, ImageDraw
 
@@ -48,3 +49,44 @@ def test_a_second_ctrl_c_stops_at_once_and_nothing_is_lost(office: Office) -> No
     office.run("watch", "--once")
     docs = office.documents()
     assert [d["status"] for d in docs] == ["done"] and docs[0]["pages"] == 40
+
+
+def _children(pid: int) -> list[int]:
+    out = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                out.append(int(entry.name))
+    return out
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def test_the_ocr_workers_end_with_a_killed_watcher(office: Office) -> None:
+    """kill -9 (the OOM killer, a power-cut of the service): the OCR workers are children of a fork server, not of
+    the watcher, and lived on idle with their models loaded; now they and the fork server end with it."""
+    _long_pdf(office, 12)
+    proc = office.popen("watch")
+    try:
+        wait_for(lambda: any(d["status"] == "processing" for d in office.documents()), timeout=120)
+        servers = _children(proc.pid)
+        workers = [w for s in servers for w in _children(s)]
+        assert workers, servers
+        proc.kill()
+        proc.communicate(timeout=60)
+        wait_for(lambda: not any(_alive(p) for p in servers + workers), timeout=20)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    office.run("watch", "--once")   # the document the kill interrupted is read at the next start
+    assert [d["status"] for d in office.documents()] == ["done"]
