@@ -12,7 +12,7 @@ from nasti.samples.fonts import font_roles, load_font
 from tests.conftest import Office, wait_for
 
 
-def _long_pdf(office: Office, pages: int = 40) -> None:
+def _long_pdf(office: Office, pages: int = 16) -> None:
     font = load_font(font_roles("hi")[0], 40)
     sheets = []
     for i in range(pages):
@@ -48,7 +48,7 @@ def test_a_second_ctrl_c_stops_at_once_and_nothing_is_lost(office: Office) -> No
     assert (office.share / "revenue" / "लंबी नस्ती.pdf").exists()   # the original is untouched in the share
     office.run("watch", "--once")
     docs = office.documents()
-    assert [d["status"] for d in docs] == ["done"] and docs[0]["pages"] == 40
+    assert [d["status"] for d in docs] == ["done"] and docs[0]["pages"] == 16
 
 
 def _children(pid: int) -> list[int]:
@@ -74,7 +74,7 @@ def _alive(pid: int) -> bool:
 def test_the_ocr_workers_end_with_a_killed_watcher(office: Office) -> None:
     """kill -9 (the OOM killer, a power-cut of the service): the OCR workers are children of a fork server, not of
     the watcher, and lived on idle with their models loaded; now they and the fork server end with it."""
-    _long_pdf(office, 12)
+    _long_pdf(office, 10)
     proc = office.popen("watch")
     try:
         wait_for(lambda: any(d["status"] == "processing" for d in office.documents()), timeout=120)
