@@ -261,13 +261,13 @@ def process_page(task: PageTask) -> PageResult:
             if own is not None:
                 return result(own, language=BORN_DIGITAL)
     image, dpi = scan or load(task)
-    scanned = image
-    image = smoothed(unframed(image, dpi), dpi)   # a dark lid, table or gutter around the sheet made paper
-    look = probe(image, dpi)                       # (ocr.frame); grain levelled into specks tesseract never ends
-    if look.blank and image is not scanned:   # what was painted may be the sheet (a dark card with faint print
-        image = smoothed(scanned, dpi)        # on a white bed, attack round 2): the page is read as scanned
-        look = probe(image, dpi)
-    del scanned
+    painted = unframed(image, dpi)    # a dark lid, table or gutter around the sheet made paper (ocr.frame)
+    look = probe(grained := smoothed(painted, dpi), dpi)   # grain levelled into specks tesseract never ends
+    if look.blank and painted is not image:   # what was painted may be the sheet (a dark card with faint print
+        grained = smoothed(image, dpi)        # on a white bed, attack round 2): the page is read as scanned
+        look = probe(grained, dpi)
+    image = grained
+    del painted, grained
     if look.blank or look.words < faint.FEW_WORDS:   # no clear ink, or little: faint text? (ocr.faint)
         lang = models.HINDI if task.languages.strip().lower() == models.AUTO else task.languages
         pale = faint.paler(image, dpi, look, lang, timeout=task.timeout)

@@ -7,7 +7,6 @@ import os
 import select
 import signal
 import threading
-import time
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -29,31 +28,17 @@ def _die_with_parent() -> None:
 def _end_with(watcher: int) -> None:
     """A worker's parent is the fork server, not the watcher, and the fork server outlives a watcher that was
     killed (measured: after kill -9 of `nasti watch` it and both workers, models loaded, lived on idle). So each
-    worker watches the watcher itself and ends with it, even mid-page (the engine's calls release the GIL)."""
+    worker waits on a pidfd of the watcher and ends with it, even mid-page (the engine's calls release the GIL)."""
     try:
         handle = os.pidfd_open(watcher)
-    except (AttributeError, OSError):   # pragma: no cover - before Linux 5.3: poll
-        handle = None
+    except (AttributeError, OSError):   # pragma: no cover - before Linux 5.3 (Debian 12 has 6.1)
+        return
 
     def wait() -> None:
-        if handle is not None:
-            select.select([handle], [], [])
-        else:  # pragma: no cover
-            while _alive(watcher):
-                time.sleep(2)
+        select.select([handle], [], [])
         os._exit(0)
 
     threading.Thread(target=wait, daemon=True, name="nasti-end-with-watcher").start()
-
-
-def _alive(pid: int) -> bool:  # pragma: no cover - the pidfd is used on Linux 5.3+
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _init_worker(found: tuple[str, str] | None, watcher: int | None = None) -> None:
