@@ -18,7 +18,8 @@ T = TypeVar("T")
 
 
 def _die_with_parent() -> None:
-    """A worker must not outlive a watcher that was killed (kill -9, power cut of the service): Linux ends it too."""
+    """A worker ends when its parent does: that parent is the fork server (killed by `OcrPool.kill`), not the
+    watcher (`_end_with` covers a watcher that was killed)."""
     try:
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
     except (OSError, AttributeError):  # pragma: no cover - not Linux/glibc
@@ -31,6 +32,8 @@ def _end_with(watcher: int) -> None:
     worker waits on a pidfd of the watcher and ends with it, even mid-page (the engine's calls release the GIL)."""
     try:
         handle = os.pidfd_open(watcher)
+    except ProcessLookupError:          # the watcher died while this worker was starting
+        os._exit(0)
     except (AttributeError, OSError):   # pragma: no cover - before Linux 5.3 (Debian 12 has 6.1)
         return
 

@@ -212,6 +212,24 @@ def test_reviewed_tags_reach_the_pdf_record_and_survive_a_rebuild(copy: Office) 
     assert got == want and got[1]["file_number"] == "999/राज./2020" and got[1]["subject"] == "सीमांकन"
 
 
+def test_fsck_finds_summary_counts_that_went_around_the_documents_and_recount_mends_them(copy: Office) -> None:
+    """A hand edit of the database (or a partial restore) leaves the status and readiness numbers wrong: fsck says so,
+    and `--recount` rebuilds them from the documents, archive untouched."""
+    want = copy.json("status")
+    before = tree(copy.archive)
+    with sqlite3.connect(copy.root / "var" / "nasti.db") as con:
+        con.execute("UPDATE count_branch SET done = done + 5, documents = documents + 5")
+    assert copy.json("status") != want                          # the dashboards read the summaries
+    r = copy.run("fsck", "--json", check=False)
+    report = json.loads(r.stdout)
+    assert r.returncode == 1 and report["counts"]["counts"] >= 1
+    assert any("--recount" in f["detail"] for f in report["findings"] if f["kind"] == "counts")
+    r = copy.run("fsck", "--recount", "--json")
+    assert json.loads(r.stdout)["ok"] and "summary counts rebuilt" in r.stderr
+    assert copy.json("status") == want
+    assert tree(copy.archive) == before
+
+
 def test_files_of_work_in_flight_are_not_unknown(tmp_path: Path) -> None:
     """A crash mid-document leaves its own files (named after its row, or recorded on it), .part files and
     .staging/; the start-up check must not take those for an unknown archive — only a file no row explains."""

@@ -7,7 +7,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from nasti.app import app, load_config, open_store, out, print_json
+from nasti.app import app, err, load_config, open_store, out, print_json
 
 
 @app.command()
@@ -16,18 +16,29 @@ def fsck(as_json: Annotated[bool, typer.Option("--json")] = False,
          refresh_records: Annotated[bool, typer.Option(
              "--refresh-records", help="first rewrite the record in each searchable PDF whose tags changed "
              "(review) or that has none, from the database (atomic; nothing is deleted)")] = False,
+         recount: Annotated[bool, typer.Option(
+             "--recount", help="first rebuild the summary counts (status, readiness, roll-ups) from the documents")]
+         = False,
          ) -> None:
-    """Check the archive: missing files, corrupt copies (sha256), files no document knows, quarantined files."""
+    """Check the archive: missing files, corrupt copies (sha256), files no document knows, quarantined files; and the
+    summary counts against the documents."""
     from nasti.vault.fsck import PROBLEMS, summary
     from nasti.vault.fsck import fsck as run
 
     cfg = load_config()
     store = open_store(cfg)
+    say = err if as_json else out   # what was done first; --json keeps standard output for the JSON
     try:
         if refresh_records:
             from nasti.vault.records import refresh
 
-            out.print(f"records rewritten: {refresh(store, cfg.archive)}", highlight=False)
+            say.print(f"records rewritten: {refresh(store, cfg.archive)}", highlight=False)
+        if recount:
+            from store.counts_check import recount as rebuild
+
+            with store.session() as s:
+                rebuild(s)
+            say.print("गिनती फिर से बनाई / summary counts rebuilt", highlight=False)
         findings = run(store, cfg.archive, checksums=not quick)
     finally:
         store.close()

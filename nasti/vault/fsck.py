@@ -12,10 +12,11 @@ from ingest.archive import sha256_file
 from nasti.vault.records import stale
 from nasti.vault.scan import references, unknown, walk
 from ocr.xmp import read_description
+from store import counts_check
 from store.db import Store
 from store.models import Branch, Document
 
-PROBLEMS = ("missing", "corrupt", "unknown", "quarantined")   # any of these: exit 1
+PROBLEMS = ("missing", "corrupt", "unknown", "quarantined", "counts")   # any of these: exit 1
 NOTES = ("in_flight", "no_metadata", "stale_record")          # reported, not a problem
 
 
@@ -75,6 +76,9 @@ def fsck(store: Store, archive: Path, *, checksums: bool = True) -> list[Finding
     out += [Finding("quarantined", rel, None, "set aside instead of deleted; re-attach or remove by hand")
             for rel in files.quarantined]
     out += [Finding("in_flight", rel, None, "being written") for rel in files.in_flight]
+    with store.session() as s:
+        out += [Finding("counts", "", None, f"summary counts differ from the documents ({what}); the dashboards "
+                        "show these numbers: `nasti fsck --recount` rebuilds them") for what in counts_check.check(s)]
     return out
 
 
