@@ -93,7 +93,7 @@ def test_empty_database_beside_an_archive_refuses_to_start(copy: Office) -> None
     for f in (copy.root / "var").glob("nasti.db*"):
         f.unlink()
     r = copy.run("watch", "--once", check=False)
-    assert r.returncode == 3, r.stderr
+    assert r.returncode == 5, r.stderr
     assert "डेटाबेस खाली है" in r.stderr and "the database is empty" in r.stderr
     assert r.stderr.index("डेटाबेस") < r.stderr.index("the database")   # Hindi first
     assert "--accept-archive-mismatch" in r.stderr
@@ -109,7 +109,7 @@ def test_older_database_refuses_then_accept_reattaches_without_deleting(copy: Of
     shutil.copy2(golden[1] / "nasti.db", copy.root / "var" / "nasti.db")
     assert len(copy.documents()) == 3
     r = copy.run("watch", "--once", check=False)
-    assert r.returncode == 3 and "डेटाबेस संग्रह से पुराना है" in r.stderr and "older than the archive" in r.stderr
+    assert r.returncode == 5 and "डेटाबेस संग्रह से पुराना है" in r.stderr and "older than the archive" in r.stderr
     assert tree(copy.archive) == before
     r = copy.run("watch", "--once", "--accept-archive-mismatch")
     assert "1 documents re-attached" in r.stderr and "nothing deleted" in r.stderr
@@ -182,7 +182,7 @@ def test_rebuild_from_the_archive_alone_gives_back_documents_text_tags_and_searc
     shutil.rmtree(copy.root / "var" / "nasti.db", ignore_errors=True)
     for f in (copy.root / "var").glob("nasti.db*"):
         f.unlink()
-    assert copy.run("watch", "--once", check=False).returncode == 3
+    assert copy.run("watch", "--once", check=False).returncode == 5
     r = copy.run("rebuild")
     assert "rebuilt 4 documents" in r.stdout
     assert copy.documents() == want

@@ -11,10 +11,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from common.config import Config
+from nasti.doctor import AREAS
 from nasti.vault.scan import References, references, unknown, walk
 from store.db import Store
 
-EXIT_ARCHIVE_MISMATCH = 3
+EXIT_ARCHIVE_MISMATCH = AREAS["database"]   # the code `nasti doctor` gives the same finding (and a share problem 3)
 FLAG = "--accept-archive-mismatch"
 SHOWN = 5
 
