@@ -88,7 +88,7 @@ def recover(store: Store, share: Path, archive: Path, *, walk: bool | None = Non
             if f.is_file():
                 f.unlink()
                 counts["unfinished_removed"] += 1
-        stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+        stamp = quarantine_stamp()
         for f in orphaned - keep - unfinished:   # never deleted: moved aside with everything else nobody references
             if f.is_file():
                 _set_aside(archive, f, stamp, "belongs to an unfinished record whose original left the share")
@@ -123,9 +123,21 @@ def recover(store: Store, share: Path, archive: Path, *, walk: bool | None = Non
     return counts
 
 
-def _set_aside(archive: Path, f: Path, stamp: str, why: str) -> None:
-    rel = f.relative_to(archive)
+def quarantine_stamp() -> str:
+    """The ``_quarantine/<UTC time>/`` folder name of one round of setting aside."""
+    return dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def move_aside(archive: Path, rel: Path | str, stamp: str) -> Path:
+    """Move one archive file to ``_quarantine/<stamp>/`` under its archive-relative path (never delete it); the one
+    place files are set aside (recovery here, re-attachment in nasti.vault)."""
     dest = archive / QUARANTINE / stamp / rel
     dest.parent.mkdir(parents=True, exist_ok=True)
-    os.replace(f, dest)
+    os.replace(archive / rel, dest)
+    return dest
+
+
+def _set_aside(archive: Path, f: Path, stamp: str, why: str) -> None:
+    rel = f.relative_to(archive)
+    dest = move_aside(archive, rel, stamp)
     log.warning("recovery: %s %s; moved to %s", rel, why, dest.relative_to(archive))

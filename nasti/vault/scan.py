@@ -7,7 +7,6 @@ processed — named ``<id>-<name>`` after its row. Only what is none of these is
 """
 from __future__ import annotations
 
-import datetime as dt
 import os
 import time
 from dataclasses import dataclass, field
@@ -16,7 +15,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from ingest.pipeline import STAGING
-from ingest.recover import QUARANTINE
+from ingest.recover import QUARANTINE, move_aside, quarantine_stamp
 from store import repo
 from store.db import Store
 from store.models import Document
@@ -98,17 +97,11 @@ def unknown(files: ArchiveFiles, refs: References, *, live: bool = False) -> lis
     return out
 
 
-def quarantine_dir(archive: Path) -> Path:
-    return archive / QUARANTINE / dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-
-
 def set_aside(archive: Path, rels: list[str]) -> Path | None:
     """Move files into ``_quarantine/<time>/`` under their archive-relative path (never delete them)."""
     if not rels:
         return None
-    dest = quarantine_dir(archive)
+    stamp = quarantine_stamp()
     for rel in rels:
-        target = dest / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(archive / rel, target)
-    return dest
+        move_aside(archive, rel, stamp)
+    return archive / QUARANTINE / stamp
