@@ -14,6 +14,7 @@ from ocr import born_digital, faint, handwriting, level, models, orient, pdfimag
 from ocr.errors import EngineMissing, OcrError, PageTimeout
 from ocr.frame import unframed
 from ocr.grain import smoothed
+from ocr.negative import positive
 from ocr.probe import MIN_SKEW, Probe, probe
 from ocr.showthrough import SHOW_BELOW, mirrored
 from ocr.textlayer import orient_layer
@@ -261,6 +262,7 @@ def process_page(task: PageTask) -> PageResult:
             if own is not None:
                 return result(own, language=BORN_DIGITAL)
     image, dpi = scan or load(task)
+    image = positive(image, dpi)      # white print on a black page (a microfilm negative) made dark on light
     painted = unframed(image, dpi)    # a dark lid, table or gutter around the sheet made paper (ocr.frame)
     look = probe(grained := smoothed(painted, dpi), dpi)   # grain levelled into specks tesseract never ends
     if look.blank and painted is not image:   # what was painted may be the sheet (a dark card with faint print
