@@ -16,7 +16,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, inspect
 from sqlalchemy.exc import DatabaseError
 
-from store.db import Store, alembic_config, make_engine, migrate
+from store.db import Store, alembic_config, head_revision, make_engine, migrate
 
 log = logging.getLogger("nasti")
 
@@ -39,12 +39,6 @@ class SchemaState:
         if self.current == self.head:
             return "current"
         return "behind" if self.known else "ahead"
-
-
-def head_revision() -> str:
-    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
-    assert head is not None
-    return head
 
 
 def schema_state(engine: Engine) -> SchemaState:

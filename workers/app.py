@@ -121,7 +121,7 @@ def _schema_moved(store: Store) -> str | None:
     ran on the server while this older worker kept running), else None."""
     from sqlalchemy import text
 
-    from nasti.schema import head_revision
+    from store.db import head_revision
 
     if "head" not in _state:
         _state["head"] = head_revision()
