@@ -19,35 +19,79 @@ import numpy as np
 from PIL import Image, ImageOps
 
 LOOK_DPI = 100          # the page is judged on a copy at about this resolution
-DARK_BELOW = 110        # a negative's background (its median grey) is darker than this ...
-LIGHT_STEP = 60         # ... its print lighter than the background by this many grey levels at least ...
-LIGHT_SHARE = (0.005, 0.40)   # ... on this share of the page ...
-STROKE = 0.06           # ... and made of strokes: an opening this many inches wide leaves ...
-SOLID_AT_MOST = 0.25    # ... at most this share of the light pixels (a sheet on a dark lid keeps nearly all of them)
+DARK_BELOW = 110        # a negative's background (its median grey, a white bed or border left out) is darker ...
+LIGHT_MIN = 20          # ... its print lighter by this many grey levels at least, or by half the way to its
+                        # lightest print (so a low-contrast or blurred negative counts, noise on a black one not) ...
+LIGHT_SHARE = (0.005, 0.40)   # ... on this share of the sheet ...
+STROKE = 0.06           # ... made of strokes: an opening this many inches wide leaves ...
+SOLID_AT_MOST = 0.4     # ... at most this share of the light pixels (a sheet on a dark lid keeps nearly all of them)
+LETTER = 0.04           # ... most of them in marks at least this many inches tall or wide (dust specks are not) ...
+LETTERS_AT_LEAST = 0.5
+DARK_PRINT_AT_MOST = 0.2   # ... and no dark print: thin marks darker than the background than this share of the
+                           # light ones (black print on a dark cover card is a positive page)
+BED = 0.1               # inches: a light region at least this thick touching the image's edge is a scanner bed
+SHEET_AT_LEAST = 0.3    # or a white border around the sheet: judged without it, when the sheet is this share at least
 
 
-def _look(image: Image.Image, dpi: float) -> np.ndarray:
+def _look(image: Image.Image, dpi: float) -> tuple[np.ndarray, float]:
     gray = image if image.mode == "L" else image.convert("L")
     step = max(1, int(dpi / LOOK_DPI))
-    small = gray.reduce(step) if step > 1 else gray
-    return np.asarray(small, dtype=np.uint8)
+    small = np.asarray(gray.reduce(step) if step > 1 else gray, dtype=np.uint8)
+    # a light blur: dithered or half-toned paper is judged by its grey, not by its dots
+    return cv2.GaussianBlur(small, (3, 3), 0), dpi / step
+
+
+def _square(inches: float, dpi: float) -> np.ndarray:
+    k = max(3, round(inches * dpi))
+    return np.ones((k, k), np.uint8)
+
+
+def _sheet(small: np.ndarray, dpi: float) -> np.ndarray | None:
+    """The pixels of the sheet: all but a light bed or border touching the image's edge (None: too little left)."""
+    light = (small >= DARK_BELOW + LIGHT_MIN).astype(np.uint8)
+    solid = cv2.morphologyEx(light, cv2.MORPH_OPEN, _square(BED, dpi), borderType=cv2.BORDER_CONSTANT, borderValue=0)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(solid, connectivity=8)
+    h, w = small.shape
+    x, y, bw, bh = (stats[1:, i] for i in range(4))
+    edge = np.zeros(count, bool)
+    edge[1:] = (x == 0) | (y == 0) | (x + bw == w) | (y + bh == h)
+    bed = edge[labels]
+    if bed.any():
+        bed = cv2.dilate(bed.astype(np.uint8), _square(STROKE, dpi)).astype(bool)
+    sheet = ~bed
+    return sheet if sheet.mean() >= SHEET_AT_LEAST else None
 
 
 def is_negative(image: Image.Image, dpi: float) -> bool:
-    """White (or light) print on a dark page."""
+    """White (or light) print on a dark page or sheet."""
     if image.width < 8 or image.height < 8:
         return False
-    small = _look(image, dpi)
-    background = float(np.median(small))
+    small, dpi = _look(image, dpi)
+    sheet = _sheet(small, dpi)
+    if sheet is None:
+        return False
+    values = small[sheet]
+    background = float(np.median(values))
     if background >= DARK_BELOW:
         return False
-    light = (small >= background + LIGHT_STEP).astype(np.uint8)
-    share = float(light.mean())
+    top = float(np.percentile(values, 99.5))
+    step = max(LIGHT_MIN, (top - background) / 2)
+    light = ((small >= background + step) & sheet).astype(np.uint8)
+    share = float(light.sum()) / values.size
     if not LIGHT_SHARE[0] <= share <= LIGHT_SHARE[1]:
         return False
-    k = max(3, round(STROKE * dpi / max(1, int(dpi / LOOK_DPI))))
-    solid = cv2.morphologyEx(light, cv2.MORPH_OPEN, np.ones((k, k), np.uint8))
-    return float(solid.sum()) <= SOLID_AT_MOST * float(light.sum())
+    stroke = _square(STROKE, dpi)
+    solid = cv2.morphologyEx(light, cv2.MORPH_OPEN, stroke, borderType=cv2.BORDER_CONSTANT, borderValue=0)
+    if float(solid.sum()) > SOLID_AT_MOST * float(light.sum()):
+        return False
+    _, _, stats, _ = cv2.connectedComponentsWithStats(light, connectivity=8)
+    tall = max(2, round(LETTER * dpi))
+    lettered = stats[1:, cv2.CC_STAT_AREA][np.maximum(stats[1:, 2], stats[1:, 3]) >= tall].sum()
+    if float(lettered) < LETTERS_AT_LEAST * float(light.sum()):
+        return False
+    dark = ((small <= background - step) & sheet).astype(np.uint8)
+    thin = dark - cv2.morphologyEx(dark, cv2.MORPH_OPEN, stroke, borderType=cv2.BORDER_CONSTANT, borderValue=0)
+    return float(thin.sum()) <= DARK_PRINT_AT_MOST * float(light.sum())
 
 
 def positive(image: Image.Image, dpi: float) -> Image.Image:

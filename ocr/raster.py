@@ -4,6 +4,7 @@ from __future__ import annotations
 import warnings
 from pathlib import Path
 
+import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from ocr import poppler, textsize
@@ -73,6 +74,21 @@ def upscale(image: Image.Image, dpi: int) -> tuple[Image.Image, int]:
     return image.resize(size, Image.Resampling.BICUBIC), TARGET_DPI
 
 
+WIDE_MODES = ("I", "I;16", "I;16B", "I;16L", "I;16N", "F")   # 16- and 32-bit greyscale (archival scanners)
+
+
+def grey(page: Image.Image) -> Image.Image:
+    """The frame as 8-bit grey. A 16-bit (or 12-bit in 16) scan is scaled to 8 bits by the depth its brightest
+    pixel implies: Pillow's `convert("L")` clips it at 255 instead, which made a 16-bit page all white (read blank)."""
+    if page.mode not in WIDE_MODES:
+        return page.convert("L")
+    values = np.asarray(page, dtype=np.float64)
+    top = float(values.max()) if values.size else 0.0
+    if top > 255:
+        values = values * (255 / (2 ** int(np.ceil(np.log2(top + 1))) - 1))
+    return Image.fromarray(np.clip(np.rint(values), 0, 255).astype(np.uint8), "L")
+
+
 def pdf_page_count(path: Path, *, timeout: float) -> int:
     return poppler.page_count(path, timeout=timeout)
 
@@ -109,8 +125,7 @@ def image_page(path: Path, index: int, *, max_pixels: int, default_dpi: int) -> 
             if w * h > max_pixels:
                 raise ImageTooLarge(f"page {index + 1} is {w} × {h} pixels; the limit is {max_pixels:,}")
             dpi = image_dpi(img, default_dpi)
-            page = ImageOps.exif_transpose(img)
-            page = page.convert("L")
+            page = grey(ImageOps.exif_transpose(img))
             page.load()
             return page, dpi
     except (EOFError, OSError, ValueError, SyntaxError) as e:
