@@ -31,6 +31,7 @@ DARK_PRINT_AT_MOST = 0.2   # ... and no dark print: thin marks darker than the b
                            # light ones (black print on a dark cover card is a positive page)
 BED = 0.1               # inches: a light region at least this thick touching the image's edge is a scanner bed
 SHEET_AT_LEAST = 0.3    # or a white border around the sheet: judged without it, when the sheet is this share at least
+HOLES = 0.4             # inches: lines of print in a positive part of the page (a bed) narrower than this are bed
 
 
 def _look(image: Image.Image, dpi: float) -> tuple[np.ndarray, float]:
@@ -46,8 +47,10 @@ def _square(inches: float, dpi: float) -> np.ndarray:
     return np.ones((k, k), np.uint8)
 
 
-def _sheet(small: np.ndarray, dpi: float) -> np.ndarray | None:
-    """The pixels of the sheet: all but a light bed or border touching the image's edge (None: too little left)."""
+def _sheet(small: np.ndarray, dpi: float) -> tuple[np.ndarray, np.ndarray] | None:
+    """The sheet: all but a light bed, border or positive part touching the image's edge (the lines of print in
+    such a positive part closed over, HOLES wide, so they are not taken for sheet), and the same with a band along
+    its edge left out (what it is judged on). None: too little is left."""
     light = (small >= DARK_BELOW + LIGHT_MIN).astype(np.uint8)
     solid = cv2.morphologyEx(light, cv2.MORPH_OPEN, _square(BED, dpi), borderType=cv2.BORDER_CONSTANT, borderValue=0)
     count, labels, stats, _ = cv2.connectedComponentsWithStats(solid, connectivity=8)
@@ -55,49 +58,68 @@ def _sheet(small: np.ndarray, dpi: float) -> np.ndarray | None:
     x, y, bw, bh = (stats[1:, i] for i in range(4))
     edge = np.zeros(count, bool)
     edge[1:] = (x == 0) | (y == 0) | (x + bw == w) | (y + bh == h)
-    bed = edge[labels]
-    if bed.any():
-        bed = cv2.dilate(bed.astype(np.uint8), _square(STROKE, dpi)).astype(bool)
-    sheet = ~bed
-    return sheet if sheet.mean() >= SHEET_AT_LEAST else None
+    bed = edge[labels].astype(np.uint8)
+    if not bed.any():
+        whole = np.ones_like(bed, dtype=bool)
+        return whole, whole
+    bed = cv2.morphologyEx(bed, cv2.MORPH_CLOSE, _square(HOLES, dpi))
+    sheet = ~bed.astype(bool)
+    inner = ~cv2.dilate(bed, _square(STROKE, dpi)).astype(bool)
+    return (sheet, inner) if inner.mean() >= SHEET_AT_LEAST else None
 
 
-def is_negative(image: Image.Image, dpi: float) -> bool:
-    """White (or light) print on a dark page or sheet."""
+def negative_part(image: Image.Image, dpi: float) -> np.ndarray | None:
+    """Where the page is a negative (white or light print on a dark page or sheet), as a mask at LOOK_DPI; None
+    when it is not one."""
     if image.width < 8 or image.height < 8:
-        return False
+        return None
     small, dpi = _look(image, dpi)
-    sheet = _sheet(small, dpi)
-    if sheet is None:
-        return False
+    # a negative sheet is SHEET_AT_LEAST of the page and mostly dark: most pages leave here
+    if float((small < DARK_BELOW).mean()) < SHEET_AT_LEAST / 2:
+        return None
+    found = _sheet(small, dpi)
+    if found is None:
+        return None
+    part, sheet = found
     values = small[sheet]
     background = float(np.median(values))
     if background >= DARK_BELOW:
-        return False
+        return None
     top = float(np.percentile(values, 99.5))
     step = max(LIGHT_MIN, (top - background) / 2)
     light = ((small >= background + step) & sheet).astype(np.uint8)
     share = float(light.sum()) / values.size
     if not LIGHT_SHARE[0] <= share <= LIGHT_SHARE[1]:
-        return False
+        return None
     stroke = _square(STROKE, dpi)
     solid = cv2.morphologyEx(light, cv2.MORPH_OPEN, stroke, borderType=cv2.BORDER_CONSTANT, borderValue=0)
     if float(solid.sum()) > SOLID_AT_MOST * float(light.sum()):
-        return False
+        return None
     _, _, stats, _ = cv2.connectedComponentsWithStats(light, connectivity=8)
     tall = max(2, round(LETTER * dpi))
     lettered = stats[1:, cv2.CC_STAT_AREA][np.maximum(stats[1:, 2], stats[1:, 3]) >= tall].sum()
     if float(lettered) < LETTERS_AT_LEAST * float(light.sum()):
-        return False
+        return None
     dark = ((small <= background - step) & sheet).astype(np.uint8)
     thin = dark - cv2.morphologyEx(dark, cv2.MORPH_OPEN, stroke, borderType=cv2.BORDER_CONSTANT, borderValue=0)
-    return float(thin.sum()) <= DARK_PRINT_AT_MOST * float(light.sum())
+    return part if float(thin.sum()) <= DARK_PRINT_AT_MOST * float(light.sum()) else None
+
+
+def is_negative(image: Image.Image, dpi: float) -> bool:
+    """White (or light) print on a dark page or sheet, on the whole page or part of it."""
+    return negative_part(image, dpi) is not None
 
 
 def positive(image: Image.Image, dpi: float) -> Image.Image:
-    """The page as dark print on light paper: inverted when it is a negative, else the very same image."""
-    if not is_negative(image, dpi):
+    """The page as dark print on light paper: its negative part (the whole page, or a negative sheet on a white bed,
+    or the negative half of a page) inverted; a page with none is returned as the very same image."""
+    part = negative_part(image, dpi)
+    if part is None:
         return image
     if image.mode not in ("L", "RGB"):
         image = image.convert("RGB" if image.mode in ("RGBA", "P", "CMYK", "LA") else "L")
-    return ImageOps.invert(image)
+    inverted = ImageOps.invert(image)
+    if part.all():
+        return inverted
+    mask = Image.fromarray(part.astype(np.uint8) * 255, "L").resize(image.size, Image.Resampling.NEAREST)
+    return Image.composite(inverted, image, mask)

@@ -76,3 +76,14 @@ def test_a_sixteen_bit_scan_reads_like_its_eight_bit_twin(tmp_path: Path) -> Non
     got, dpi = image_page(tmp_path / "wide.png", 0, max_pixels=10**8, default_dpi=300)
     assert dpi == DPI and got.mode == "L"
     assert np.abs(np.asarray(got, np.int16) - np.asarray(page, np.int16)).max() <= 1
+
+
+def test_only_the_negative_part_of_a_page_is_inverted() -> None:
+    page = scan_letter(3, "hi", random_spec(3, "clean", dpi=DPI), lines=6).image.convert("L")
+    a = np.asarray(page).copy()
+    cut = a.shape[0] * 6 // 10
+    a[:cut] = 255 - a[:cut]                          # the top 60 % a negative, the rest an ordinary page
+    got = np.asarray(positive(Image.fromarray(a, "L"), DPI))
+    assert np.median(got[: cut - 20]) > 200 and np.median(got[cut + 20:]) > 200   # both now light paper
+    bed = ImageOps.expand(ImageOps.invert(page), border=round(0.6 * DPI), fill=250)   # a negative on a white bed
+    assert np.median(np.asarray(positive(bed, DPI))) > 200
