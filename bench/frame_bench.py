@@ -7,7 +7,8 @@
 
 `real`: each real crop of realscans-dev (`--half odd` is the tuning half, `even` the held-out one) is laid on a dark
 surround three ways — `plain` (0.3-0.9 in of grey 20-110 all round, sensor noise), `tilt` (the same, turned ±2°),
-`gutter` (the same, with a shadow darkening the last quarter of the width by up to 45 %) — seeded by name, so every
+`gutter` (the same, with a shadow darkening the last quarter of the width by up to 45 %), and with `--kinds`
+`wood` or `cloth` (a dark textured surround, 0.3-0.9 in, sensor noise) — seeded by name, so every
 run reads the same pixels. Per page: nasti's CER, nasti's CER with `ocr.page.unframed` switched off (the code before
 the change), bare `tesseract -l Devanagari` on the framed file, and on the crop alone.
 `receipts`: generated English receipts (bench/receipts_pages.py); bare is `-l eng` (the acceptance check's English
@@ -45,7 +46,18 @@ import ocr.page  # noqa: E402
 from ocr.metrics import cer, normalise  # noqa: E402
 
 REAL = Path("/work/shared/realscans-dev")
-KINDS = ("plain", "tilt", "gutter")
+KINDS = ("plain", "tilt", "gutter")      # the default; `--kinds` may add "wood" and "cloth" (textured surrounds)
+
+
+def texture(kind: str, h: int, w: int, seed: int) -> np.ndarray:
+    """A dark textured surround: wood grain with dark late-wood lines, or a woven cloth."""
+    rng = np.random.default_rng(seed)
+    y, x = np.mgrid[0:h, 0:w].astype(np.float32)
+    noise = rng.normal(0, 4, (h, w))
+    if kind == "wood":
+        phase = x * 0.06 + 4 * np.sin(y * 0.002) + 2 * np.sin(y * 0.0065)
+        return 95 - 75 * (np.sin(phase) > 0.93) + 10 * np.sin(phase * 0.5) + noise
+    return 80 - 45 * (np.sin(x * 0.35) * np.sin(y * 0.35) > 0.5) + 1.5 * noise
 
 
 def framed(crop: Image.Image, kind: str, seed: int, dpi: int = 300) -> Image.Image:
@@ -53,6 +65,8 @@ def framed(crop: Image.Image, kind: str, seed: int, dpi: int = 300) -> Image.Ima
     pad = int(dpi * rng.uniform(0.3, 0.9))
     ground = rng.randint(20, 110)
     canvas = Image.new("L", (crop.width + 2 * pad, crop.height + 2 * pad), ground)
+    if kind in ("wood", "cloth"):
+        canvas = Image.fromarray(np.clip(texture(kind, canvas.height, canvas.width, seed), 0, 255).astype(np.uint8))
     canvas.paste(crop, (pad, pad))
     if kind == "tilt":
         canvas = canvas.rotate(rng.uniform(-2, 2), resample=Image.Resampling.BILINEAR, fillcolor=ground)
@@ -200,6 +214,7 @@ def main() -> None:
     ap.add_argument("--seeds", default="100-149")
     ap.add_argument("--baseline", default="main", help="git ref whose ocr/frame.py is the 'before' column")
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--kinds", default=",".join(KINDS), help="plain,tilt,gutter,wood,cloth")
     ap.add_argument("--table", type=Path)
     args = ap.parse_args()
     load_baseline(args.baseline)
@@ -209,7 +224,7 @@ def main() -> None:
     parts = []      # (title, bare model, run, jobs)
     if args.corpus in ("real", "all"):
         parts.append((f"Real crops on a dark surround, {args.half} half", "Devanagari", real_row,
-                      [(str(p), k, str(work)) for p in crops for k in KINDS]))
+                      [(str(p), k, str(work)) for p in crops for k in args.kinds.split(",")]))
     if args.corpus in ("receipts", "all"):
         parts.append((f"Generated receipts, seeds {args.seeds}", "eng", receipt_row, receipt_jobs(args.seeds, work)))
     text = ""
