@@ -16,7 +16,8 @@ fixed step: enough pixels darker than their neighbourhood and than the region's 
 INK_SIGMAS times the region's noise (a robust sigma), so faint print under a shadow counts while sensor noise and
 JPEG on a plain lid do not. A band of EDGE_BAND inches next to the sheet's edge is not looked at (the sheet's soft
 edge and the shadow line along it look like print). A textured surround (wood grain, cloth, carpet, dust) passes the
-print test; it is still painted when the sheet's margin next to it is blank while the sheet beyond holds print.
+print test; it is still painted when the sheet's margin next to it (EDGE_BAND to MARGIN inches away) is blank, or
+nearly (a tenth of the sheet's density), while the sheet beyond holds print.
 The rest of the image's edge must be paper: a sheet photographed on an unevenly lit table has a surround that is
 only partly dark, and painting that part would cut a new edge into the picture; such a page is read as it is.
 
@@ -49,7 +50,9 @@ INK_SIGMAS = 5          # ... and this many times the region's noise (robust sig
 INK_SHARE = 0.002       # ... and a region with this share of such pixels holds print (a lid, a table or a gutter
                         # beyond the text carries none: sensor noise and JPEG stay far under it)
 EDGE_BAND = 0.06        # inches of a dark region next to the sheet's edge not looked at for print
-MARGIN = 0.3            # inches: the sheet's margin next to a textured surround, which must be blank to paint it
+MARGIN = 0.15           # inches: the sheet's margin next to a textured surround, which must be blank to paint it:
+MARGIN_SHARE = 0.1      # print on no more than INK_SHARE of it, or this share of the sheet's print density (a
+                        # tight crop's first letters reach in; a shadow's lit side carries the sheet's density)
 
 
 def _grey(image: Image.Image) -> Image.Image:
@@ -120,7 +123,7 @@ def surround(image: Image.Image, dpi: float) -> np.ndarray | None:
     darker = cv2.morphologyEx(pixels, cv2.MORPH_BLACKHAT, _square(INK_SIZE))
     near = cv2.dilate(1 - solid, _square(2 * EDGE_BAND)).astype(bool)     # the sheet's edge and a band along it
     free = ~cv2.dilate(solid, _square(2 * EDGE_BAND)).astype(bool)        # the sheet, its soft edge left out
-    sheet_print: bool | None = None
+    sheet_print: float | None = None
     keep = np.zeros(count, bool)
     for i in range(1, count):
         x, y, bw, bh = (int(v) for v in stats[i, :4])
@@ -130,14 +133,15 @@ def surround(image: Image.Image, dpi: float) -> np.ndarray | None:
         if _inked(pixels, darker, region & ~near) <= INK_SHARE:
             keep[i] = True
             continue
-        # print, or a textured surround: it is the surround when the sheet's margin beside it is blank while the
-        # sheet beyond holds print (a dark card on a white bed has a blank bed all round: it is the sheet)
+        # print, or a textured surround: it is the surround when the sheet's margin beside it is (nearly) blank
+        # while the sheet beyond holds print (a dark card on a white bed has a blank bed all round: it is the sheet)
         margin = cv2.dilate(region.astype(np.uint8), _square(2 * MARGIN)).astype(bool) & free
-        if margin.sum() < 4 * MARGIN * LOOK_DPI or _inked(pixels, darker, margin) > INK_SHARE:
+        if margin.sum() < 4 * MARGIN * LOOK_DPI:
             continue
         if sheet_print is None:
-            sheet_print = _inked(pixels, darker, free) > INK_SHARE
-        keep[i] = sheet_print
+            sheet_print = _inked(pixels, darker, free)
+        keep[i] = sheet_print > INK_SHARE and _inked(pixels, darker, margin) <= max(INK_SHARE,
+                                                                                   MARGIN_SHARE * sheet_print)
     if not keep.any():
         return None
     mask = cv2.dilate(keep[labels].astype(np.uint8), _square(2 * EDGE))

@@ -226,3 +226,15 @@ def test_the_early_exit_copies_nothing(mode: str) -> None:
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     assert found is None and spent < 0.1 and peak < 10_000_000, (spent, peak)
+
+
+def test_a_gutter_shadow_over_line_ends_is_not_painted() -> None:
+    """A book's gutter darkens the last fifth of the sheet to a third, over the ends of its lines, to the image's
+    edge: its print is read, not painted (the first version painted it; so would the textured-surround rule if the
+    lit side beside it were not counted as print)."""
+    page = np.asarray(scan_letter(16, "hi", random_spec(16, "clean", dpi=DPI), lines=10).image.convert("L"),
+                      np.float32).copy()
+    page = page[:, : int(page.shape[1] * 0.8)]          # the lines run to the gutter
+    x = np.linspace(0, 1, page.shape[1])[None, :]
+    page *= 1 - 0.65 * np.clip((x - 0.8) / 0.1, 0, 1)
+    assert surround(Image.fromarray(page.clip(0, 255).astype(np.uint8), mode="L"), DPI) is None
