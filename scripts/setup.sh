@@ -8,6 +8,7 @@ APT_PACKAGES=(
   tesseract-ocr tesseract-ocr-eng tesseract-ocr-hin tesseract-ocr-script-deva tesseract-ocr-osd
   poppler-utils qpdf fonts-noto-core fonts-lohit-deva fonts-dejavu-core fontconfig
   fonts-gargi fonts-nakula fonts-sahadeva fonts-sarai fonts-samyak-deva
+  fonts-urw-base35 fonts-liberation
   chromium postgresql redis-server
   python3 python3-venv python3-pip
 )
