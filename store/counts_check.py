@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import case, distinct, func, select, text
 from sqlalchemy import true as sa_true
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from store import repo
 from store.models import Branch, Document, Office, RegisterFile
@@ -96,16 +96,15 @@ def scan_register_counts(s: Session, office: str | None = None) -> dict[int, dic
     bare = list(s.scalars(select(Branch.id).where(Branch.id.not_in(select(RegisterFile.branch_id)), mine)))
     if not bare:  # every branch has a register: skip the scan of done documents below
         return out
-    other = aliased(Document)
-    pending = (select(other.id).where(other.branch_id == Document.branch_id,
-                                      other.file_number_key == Document.file_number_key,
-                                      other.needs_review.is_(True)).exists())
+    # one pass, grouped per (branch, key): no per-document subquery (a correlated EXISTS made this quadratic)
+    per_key = (select(Document.branch_id.label("branch_id"),
+                      func.sum(case((Document.status == "done", 1), else_=0)).label("done"),
+                      func.sum(case((Document.needs_review.is_(True), 1), else_=0)).label("review"))
+               .where(Document.file_number_key.is_not(None), Document.branch_id.in_(bare))
+               .group_by(Document.branch_id, Document.file_number_key).subquery())
     seen = s.execute(
-        select(Branch.id, func.count(distinct(Document.file_number_key)),
-               func.count(distinct(case((~pending, Document.file_number_key)))))
-        .join(Document, Document.branch_id == Branch.id)
-        .where(Document.status == "done", Document.file_number_key.is_not(None), Document.branch_id.in_(bare))
-        .group_by(Branch.id)).all()
+        select(per_key.c.branch_id, func.count(), func.sum(case((per_key.c.review == 0, 1), else_=0)))
+        .where(per_key.c.done > 0).group_by(per_key.c.branch_id)).all()
     for key, n, ok in seen:
         out[key] = {"register_files": int(n), "digitised_files": int(ok)}
     return out
