@@ -16,8 +16,8 @@ from store.models import Branch, Document, Office, RegisterFile
 from store.progress import physical_file
 from store.queries import BranchCounts, digitised, office_ids, register_counts, status_counts, status_counts_by_office
 
-__all__ = ["check", "recount", "scan_exported_files", "scan_files_done", "scan_register_counts", "scan_status_counts",
-           "scan_status_counts_by_office"]
+__all__ = ["check", "one_snapshot", "recount", "scan_exported_files", "scan_files_done", "scan_register_counts",
+           "scan_status_counts", "scan_status_counts_by_office"]
 
 
 def _count(status: str) -> Any:
@@ -129,8 +129,10 @@ def scan_exported_files(s: Session, office: str | None = None) -> dict[str, int]
 
 def check(s: Session, offices: list[str] | None = None) -> list[str]:
     """Differences between the summary tables and the full aggregations (of every office, or of ``offices``);
-    empty when they agree."""
+    empty when they agree. Pass a fresh session: every read is then made in one snapshot (:func:`one_snapshot`)."""
     from store import progress
+
+    one_snapshot(s)
 
     keys = offices if offices is not None else list(s.scalars(select(Office.key).order_by(Office.key)))
     problems: list[str] = []
@@ -151,6 +153,21 @@ def check(s: Session, offices: list[str] | None = None) -> list[str]:
         compare(f"files_done({key})", progress.files_done(s, key), scan_files_done(s, key))
         compare(f"exported_files({key})", progress.exported_files(s, key), scan_exported_files(s, key))
     return problems
+
+
+def one_snapshot(s: Session) -> None:
+    """Make the rest of ``s``'s transaction read one snapshot of the database, so that summaries and rows read by
+    separate statements agree while the watcher ingests: an explicit BEGIN on SQLite (pysqlite leaves SELECTs in
+    autocommit, each seeing its own snapshot; WAL: writers are not blocked), REPEATABLE READ on PostgreSQL (READ
+    COMMITTED takes a snapshot per statement). A session that already began keeps its transaction as it is."""
+    if s.in_transaction():
+        return
+    if s.get_bind().dialect.name == "postgresql":
+        s.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+        return
+    conn = s.connection()
+    if conn.dialect.name == "sqlite" and not conn.connection.dbapi_connection.in_transaction:  # type: ignore[union-attr]
+        conn.exec_driver_sql("BEGIN")
 
 
 def recount(s: Session) -> None:
