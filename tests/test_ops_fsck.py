@@ -71,6 +71,9 @@ def test_fsck_quick_skips_the_counts_check_and_says_so(office: Office) -> None:
         conn.execute("UPDATE count_branch SET done = done + 3")     # a change that went around the triggers
     full = office.run("fsck", "--json", check=False)
     assert full.returncode == 1 and json.loads(full.stdout)["counts"]["counts"] > 0
+    details = [f["detail"] for f in json.loads(full.stdout)["findings"] if f["kind"] == "counts"]
+    assert all("BranchCounts(" not in d and len(d) < 400 for d in details), details   # readable, not a repr
+    assert any("branch राजस्व done: summary 3, rows 0" in d for d in details), details
     quick = office.run("fsck", "--quick", check=False)
     assert quick.returncode == 0, quick.stdout + quick.stderr
     assert "summary counts not checked (--quick)" in quick.stdout and "गिनती नहीं जाँची" in quick.stdout
