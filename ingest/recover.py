@@ -12,6 +12,7 @@ reports, never deleting.
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import logging
 import os
 import shutil
@@ -91,8 +92,8 @@ def recover(store: Store, share: Path, archive: Path, *, walk: bool | None = Non
         stamp = quarantine_stamp()
         for f in orphaned - keep - unfinished:   # never deleted: moved aside with everything else nobody references
             if f.is_file():
-                _set_aside(archive, f, stamp, "belongs to an unfinished record whose original left the share")
-                counts["quarantined"] += 1
+                counts["quarantined"] += _set_aside(archive, f, stamp, "belongs to an unfinished record whose "
+                                                    "original left the share")
     with store.session() as s:   # pages OCR workers on other machines are reading (workers/): theirs, not ours
         over = select(Document.id).where(Document.status.in_(tuple(set(repo.FINAL) - {"failed"})))
         s.execute(delete(OcrBatch).where(OcrBatch.document_id.in_(over)))   # a closed document's pages: not needed
@@ -116,8 +117,7 @@ def recover(store: Store, share: Path, archive: Path, *, walk: bool | None = Non
                 f = Path(root) / name
                 if f in keep or (not rel.parts and name.startswith(".nasti")):
                     continue
-                _set_aside(archive, f, stamp, "is referenced by no document")
-                counts["quarantined"] += 1
+                counts["quarantined"] += _set_aside(archive, f, stamp, "is referenced by no document")
     if any(counts.values()):
         log.info("recovery: %s", counts)
     return counts
@@ -128,16 +128,93 @@ def quarantine_stamp() -> str:
     return dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
-def move_aside(archive: Path, rel: Path | str, stamp: str) -> Path:
+class SetAsideError(OSError):
+    """An archive file could not be moved into ``_quarantine/`` (no permission, an immutable folder, a read-only
+    mount). Its one-line message says, Hindi first, then English, what to do; nothing was deleted."""
+
+    def __init__(self, rel: Path | str, folder: Path, e: OSError) -> None:
+        why = e.strerror or type(e).__name__
+        super().__init__(e.errno, (
+            f"संग्रह की फ़ाइल {rel} को {QUARANTINE}/ में नहीं हटाया जा सका ({why}) — nasti उपयोगकर्ता को {folder} "
+            "और संग्रह में लिखने की अनुमति दें (`ls -l`, `lsattr`: chattr +i हटाएँ; केवल-पढ़ने वाला माउंट?), फिर दोबारा "
+            f"चलाएँ; कुछ भी मिटाया नहीं गया / could not set aside archive file {rel} in {QUARANTINE}/ ({why}): give the "
+            f"nasti user write access to {folder} and to the archive (check `ls -l` and `lsattr` for chattr +i, or a "
+            "read-only mount), then run again; nothing was deleted"))
+
+    def __str__(self) -> str:       # the message alone, not "[Errno 1] …"
+        return str(self.strerror)
+
+
+def move_aside(archive: Path, rel: Path | str, stamp: str) -> Path | None:
     """Move one archive file to ``_quarantine/<stamp>/`` under its archive-relative path (never delete it); the one
-    place files are set aside (recovery here, re-attachment in nasti.vault)."""
-    dest = archive / QUARANTINE / stamp / rel
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    os.replace(archive / rel, dest)
+    place files are set aside (recovery here, re-attachment in nasti.vault).
+
+    Never replaces: a name already taken there (two set-asides of one name in the same second, a clock stepped
+    back) gets a free one (``name-2.ext``; a folder blocked by a file: ``<stamp>-2/``). A file that vanished
+    meanwhile is logged and skipped (None), leaving no empty folder. No permission: :class:`SetAsideError`.
+    Only one process sets aside at a time (under the share lock), so a free name stays free until the move."""
+    src = archive / rel
+    if not src.is_file():
+        log.warning("set aside: %s vanished before it could be moved; skipped", rel)
+        return None
+    quarantine = archive / QUARANTINE
+    made: list[Path] = []
+    try:
+        dest = _free(quarantine, stamp, Path(rel), made)
+        os.rename(src, dest)
+    except FileNotFoundError:
+        _prune(made)
+        log.warning("set aside: %s vanished before it could be moved; skipped", rel)
+        return None
+    except OSError as e:
+        _prune(made)
+        if e.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+            raise SetAsideError(rel, quarantine, e) from e
+        raise
     return dest
 
 
-def _set_aside(archive: Path, f: Path, stamp: str, why: str) -> None:
+def _free(quarantine: Path, stamp: str, rel: Path, made: list[Path]) -> Path:
+    """A destination for ``rel`` under ``quarantine`` that holds nothing yet (its folders made; those new ones are
+    appended to ``made``, deepest last)."""
+    for n in range(1, 1000):
+        folder = (quarantine / (stamp if n == 1 else f"{stamp}-{n}") / rel).parent
+        tried: list[Path] = []
+        try:
+            _mkdirs(folder, tried)
+        except (FileExistsError, NotADirectoryError):   # a file where a folder is needed: another stamp folder
+            _prune(tried)
+            continue
+        made += tried
+        for k in range(1, 1000):
+            dest = folder / (rel.name if k == 1 else f"{rel.stem}-{k}{rel.suffix}")
+            if not os.path.lexists(dest):
+                return dest
+    raise FileExistsError(errno.EEXIST, "no free name in the quarantine", str(quarantine / stamp / rel))
+
+
+def _mkdirs(folder: Path, made: list[Path]) -> None:
+    for p in (*reversed(folder.parents), folder):
+        if p.is_dir():
+            continue
+        if os.path.lexists(p):
+            raise NotADirectoryError(errno.ENOTDIR, "a file where a folder is needed", str(p))
+        p.mkdir()
+        made.append(p)
+
+
+def _prune(made: list[Path]) -> None:
+    """Remove the folders this move made, if still empty (a vanished file leaves none behind)."""
+    for p in reversed(made):
+        try:
+            p.rmdir()
+        except OSError:
+            return
+
+
+def _set_aside(archive: Path, f: Path, stamp: str, why: str) -> bool:
     rel = f.relative_to(archive)
-    dest = move_aside(archive, rel, stamp)
+    if (dest := move_aside(archive, rel, stamp)) is None:
+        return False
     log.warning("recovery: %s %s; moved to %s", rel, why, dest.relative_to(archive))
+    return True

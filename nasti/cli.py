@@ -18,7 +18,7 @@ def watch(once: Annotated[bool, typer.Option("--once", help="process what is in 
                                                             "stop instead of exiting")] = False,
           accept_archive_mismatch: Annotated[bool, typer.Option(
               "--accept-archive-mismatch", help="start although the archive holds files the database does not "
-              "know (exit 3 otherwise): re-attach them from their metadata, set the rest aside")] = False,
+              "know (exit 5 otherwise): re-attach them from their metadata, set the rest aside")] = False,
           ) -> None:
     """Watch the share and digitise every file dropped into a branch folder."""
     from nasti.service import run_watch

@@ -10,6 +10,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -261,42 +262,42 @@ def check_database(ctx: Context) -> Iterator[Finding]:
 
 @check("database", slow=True)
 def check_archive_known(ctx: Context) -> Iterator[Finding]:
-    """Every file in the archive is one the database knows: an empty or older database beside a full archive (a
-    wrong [store] url, a restored old backup) is named here, before anything acts on it. Counts only; `nasti fsck`
-    (where installed) lists the files."""
+    """Every archive file is one the database knows (an empty or older database beside a full archive: a wrong
+    [store] url, an old backup restored): `nasti watch`'s own check (nasti.vault.guard), same verdict, exit 5;
+    ``_quarantine/`` and files in flight are not the archive proper. Counts only; `nasti fsck` lists them."""
     if ctx.facts.get("schema") not in ("current", "new"):
         return
-    archive = ctx.cfg.archive
-    files = {p.relative_to(archive).as_posix() for p in archive.rglob("*")
-             if p.is_file() and not any(part.startswith(".") for part in p.relative_to(archive).parts)} \
-        if archive.is_dir() else set()
-    known: set[str] = set()
-    if ctx.facts["schema"] == "current":
-        from sqlalchemy import select
+    from nasti.vault import guard
+    from nasti.vault.scan import References, references, walk
 
+    archive = ctx.cfg.archive
+    files = walk(archive)
+    if ctx.facts["schema"] == "current":
         from nasti.schema import open_checked
-        from store.models import Document
 
         store = open_checked(ctx.cfg.store_url)
         try:
-            with store.session() as s:
-                for a, p in s.execute(select(Document.archive_path, Document.pdf_path)):
-                    known.update(x for x in (a, p) if x)
+            refs = references(store)
         finally:
             store.close()
-    unknown = len(files - known)
-    if not unknown:
-        yield _ok("archive vs database", "database", f"all {len(files)} archive files are known to the database")
-    elif not known:
+    else:                      # no database yet: nothing is known (and the doctor creates nothing)
+        refs = References({}, frozenset(), frozenset(), 0, time.time())
+    mismatch = guard.check(None, archive, refs, files)
+    total, unknown = len(files.files), len(mismatch.unknown) if mismatch else 0
+    if mismatch is None:
+        yield _ok("archive vs database", "database", f"all {total} archive files are known to the database")
+    elif not refs.paths:
         yield _fail("archive vs database", "database",
                     f"the database knows no archived document but the archive {archive} holds {unknown} files: is "
                     "[store] url the right database? Restore the latest backup (or rebuild the database from the "
-                    "archive) before running nasti watch; never delete archive files", unknown=unknown)
+                    "archive) before running nasti watch, which refuses to start (exit 5); never delete archive "
+                    "files", unknown=unknown)
     else:
-        yield _warn("archive vs database", "database",
-                    f"{unknown} of {len(files)} files in the archive are not known to the database (an older "
-                    "database?): keep them; restore the latest backup or rebuild before they are needed",
-                    unknown=unknown)
+        yield _fail("archive vs database", "database",
+                    f"{unknown} of {total} files in the archive are not known to the database: the database is "
+                    "older than the archive (a restored or wrong database?); nasti watch refuses to start (exit 5). "
+                    f"Restore the latest backup, or start with `nasti watch {guard.FLAG}` to re-attach them from "
+                    "their metadata (nothing is deleted)", unknown=unknown)
 
 
 # -- archive, disk, log ---------------------------------------------------------------------------------------------

@@ -9,15 +9,15 @@ from typing import Any
 
 from sqlalchemy import case, distinct, func, select, text
 from sqlalchemy import true as sa_true
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from store import repo
 from store.models import Branch, Document, Office, RegisterFile
 from store.progress import physical_file
 from store.queries import BranchCounts, digitised, office_ids, register_counts, status_counts, status_counts_by_office
 
-__all__ = ["check", "recount", "scan_exported_files", "scan_files_done", "scan_register_counts", "scan_status_counts",
-           "scan_status_counts_by_office"]
+__all__ = ["check", "one_snapshot", "recount", "scan_exported_files", "scan_files_done", "scan_register_counts",
+           "scan_status_counts", "scan_status_counts_by_office"]
 
 
 def _count(status: str) -> Any:
@@ -96,16 +96,15 @@ def scan_register_counts(s: Session, office: str | None = None) -> dict[int, dic
     bare = list(s.scalars(select(Branch.id).where(Branch.id.not_in(select(RegisterFile.branch_id)), mine)))
     if not bare:  # every branch has a register: skip the scan of done documents below
         return out
-    other = aliased(Document)
-    pending = (select(other.id).where(other.branch_id == Document.branch_id,
-                                      other.file_number_key == Document.file_number_key,
-                                      other.needs_review.is_(True)).exists())
+    # one pass, grouped per (branch, key): no per-document subquery (a correlated EXISTS made this quadratic)
+    per_key = (select(Document.branch_id.label("branch_id"),
+                      func.sum(case((Document.status == "done", 1), else_=0)).label("done"),
+                      func.sum(case((Document.needs_review.is_(True), 1), else_=0)).label("review"))
+               .where(Document.file_number_key.is_not(None), Document.branch_id.in_(bare))
+               .group_by(Document.branch_id, Document.file_number_key).subquery())
     seen = s.execute(
-        select(Branch.id, func.count(distinct(Document.file_number_key)),
-               func.count(distinct(case((~pending, Document.file_number_key)))))
-        .join(Document, Document.branch_id == Branch.id)
-        .where(Document.status == "done", Document.file_number_key.is_not(None), Document.branch_id.in_(bare))
-        .group_by(Branch.id)).all()
+        select(per_key.c.branch_id, func.count(), func.sum(case((per_key.c.review == 0, 1), else_=0)))
+        .where(per_key.c.done > 0).group_by(per_key.c.branch_id)).all()
     for key, n, ok in seen:
         out[key] = {"register_files": int(n), "digitised_files": int(ok)}
     return out
@@ -130,15 +129,17 @@ def scan_exported_files(s: Session, office: str | None = None) -> dict[str, int]
 
 def check(s: Session, offices: list[str] | None = None) -> list[str]:
     """Differences between the summary tables and the full aggregations (of every office, or of ``offices``);
-    empty when they agree."""
+    empty when they agree. Pass a fresh session: every read is then made in one snapshot (:func:`one_snapshot`)."""
     from store import progress
+
+    one_snapshot(s)
 
     keys = offices if offices is not None else list(s.scalars(select(Office.key).order_by(Office.key)))
     problems: list[str] = []
 
     def compare(what: str, summary: Any, scanned: Any) -> None:
         if summary != scanned:
-            problems.append(f"{what}: summary {summary!r} != rows {scanned!r}")
+            problems.append(f"{what}: " + "; ".join(_differences(summary, scanned)))
 
     def order(rows: list[BranchCounts]) -> list[BranchCounts]:   # branch keys repeat across offices
         return sorted(rows, key=lambda c: tuple(str(v) for v in c.__dict__.values()))
@@ -152,6 +153,34 @@ def check(s: Session, offices: list[str] | None = None) -> list[str]:
         compare(f"files_done({key})", progress.files_done(s, key), scan_files_done(s, key))
         compare(f"exported_files({key})", progress.exported_files(s, key), scan_exported_files(s, key))
     return problems
+
+
+def one_snapshot(s: Session) -> None:
+    """Make the rest of ``s``'s transaction read one snapshot of the database, so that summaries and rows read by
+    separate statements agree while the watcher ingests: an explicit BEGIN on SQLite (pysqlite leaves SELECTs in
+    autocommit, each seeing its own snapshot; WAL: writers are not blocked), REPEATABLE READ on PostgreSQL (READ
+    COMMITTED takes a snapshot per statement). A session that already began keeps its transaction as it is."""
+    if s.in_transaction():
+        return
+    if s.get_bind().dialect.name == "postgresql":
+        s.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+        return
+    conn = s.connection()
+    if conn.dialect.name == "sqlite" and not conn.connection.dbapi_connection.in_transaction:  # type: ignore[union-attr]
+        conn.exec_driver_sql("BEGIN")
+
+
+def _differences(summary: Any, rows: Any, where: str = "") -> list[str]:
+    """What differs, readable: ``branch राजस्व done: summary 3011, rows 3014`` (not the repr of every branch)."""
+    if isinstance(summary, dict) and isinstance(rows, dict):
+        return [d for k in sorted(set(summary) | set(rows), key=str)
+                for d in _differences(summary.get(k, 0), rows.get(k, 0), f"{where}{k} ")]
+    if isinstance(summary, list) and isinstance(rows, list):
+        if [c.branch for c in summary] != [c.branch for c in rows]:
+            return [f"{where}branches: summary {[c.branch for c in summary]}, rows {[c.branch for c in rows]}"]
+        return [d for a, b in zip(summary, rows, strict=True)
+                for d in _differences(a.__dict__, b.__dict__, f"{where}branch {a.branch} ")]
+    return [] if summary == rows else [f"{where.strip()}: summary {summary}, rows {rows}"]
 
 
 def recount(s: Session) -> None:

@@ -12,7 +12,8 @@ from nasti.app import app, err, load_config, open_store, out, print_json
 
 @app.command()
 def fsck(as_json: Annotated[bool, typer.Option("--json")] = False,
-         quick: Annotated[bool, typer.Option("--quick", help="only check that files exist (no checksums)")] = False,
+         quick: Annotated[bool, typer.Option(
+             "--quick", help="only check that files exist (no checksums, no summary counts)")] = False,
          refresh_records: Annotated[bool, typer.Option(
              "--refresh-records", help="first rewrite the record in each searchable PDF whose tags changed "
              "(review) or that has none, from the database (atomic; nothing is deleted)")] = False,
@@ -39,7 +40,7 @@ def fsck(as_json: Annotated[bool, typer.Option("--json")] = False,
             with store.session() as s:
                 rebuild(s)
             say.print("गिनती फिर से बनाई / summary counts rebuilt", highlight=False)
-        findings = run(store, cfg.archive, checksums=not quick)
+        findings = run(store, cfg.archive, checksums=not quick, counts=not quick)
     finally:
         store.close()
     counts = summary(findings)
@@ -55,4 +56,7 @@ def fsck(as_json: Annotated[bool, typer.Option("--json")] = False,
             out.print(t)
         shown = ", ".join(f"{k} {v}" for k, v in counts.items() if v) or "nothing to report"
         out.print(("समस्याएँ मिलीं / problems found: " if problems else "ठीक है / clean: ") + shown, highlight=False)
+    if quick:       # on stderr with --json: stdout stays JSON
+        say.print("गिनती नहीं जाँची (--quick) / summary counts not checked (--quick): `nasti fsck` checks them",
+                  highlight=False)
     raise typer.Exit(1 if problems else 0)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from common.config import Config
 from nasti.doctor import AREAS
-from nasti.vault.scan import References, references, unknown, walk
+from nasti.vault.scan import ArchiveFiles, References, references, unknown, walk
 from store.db import Store
 
 EXIT_ARCHIVE_MISMATCH = AREAS["database"]   # the code `nasti doctor` gives the same finding (and a share problem 3)
@@ -47,10 +47,14 @@ class Mismatch:
             f"{examples}")
 
 
-def check(store: Store, archive: Path, refs: References | None = None) -> Mismatch | None:
-    """None when every archive file is referenced (or in flight); else what the database does not know."""
-    refs = refs or references(store)
-    found = unknown(walk(archive), refs)
+def check(store: Store | None, archive: Path, refs: References | None = None, files: ArchiveFiles | None = None,
+          ) -> Mismatch | None:
+    """None when every archive file is referenced (or in flight; ``_quarantine/`` is not the archive proper); else
+    what the database does not know. The one verdict of `watch` and `nasti doctor`."""
+    if refs is None:
+        assert store is not None
+        refs = references(store)
+    found = unknown(files if files is not None else walk(archive), refs)
     return Mismatch(found, refs.documents) if found else None
 
 

@@ -98,10 +98,8 @@ def unknown(files: ArchiveFiles, refs: References, *, live: bool = False) -> lis
 
 
 def set_aside(archive: Path, rels: list[str]) -> Path | None:
-    """Move files into ``_quarantine/<time>/`` under their archive-relative path (never delete them)."""
-    if not rels:
-        return None
+    """Move files into ``_quarantine/<time>/`` under their archive-relative path (never delete them); files that
+    vanished meanwhile are skipped. The folder they went to (None: none moved)."""
     stamp = quarantine_stamp()
-    for rel in rels:
-        move_aside(archive, rel, stamp)
-    return archive / QUARANTINE / stamp
+    moved = [d for rel in rels if (d := move_aside(archive, rel, stamp)) is not None]
+    return archive / QUARANTINE / stamp if moved else None
