@@ -5,7 +5,8 @@ on a table under uneven light; saved as JPEG (quality 60/75/90) or PNG, with the
     .venv/bin/python bench/receipts_pages.py OUT_DIR FIRST_SEED END_SEED
 
 Each receipt: rNNN.jpg|png, rNNN.gt.txt (its lines) and rNNN.json (how it was made). Seeds 0-49 were used to look at
-failures (ocr.frame); seeds 100-149 are the held-out set reported in bench/results/frame.md.
+failures (ocr.frame); seeds 100-149 are the held-out set reported in bench/results/frame.md. Needs the Debian package
+fonts-urw-base35 (Nimbus fonts).
 """
 from __future__ import annotations
 
@@ -67,7 +68,10 @@ def receipt(seed: int) -> tuple[Image.Image, str, dict]:
     width = rng.choice([32, 40, 42, 48])
     text = lines(rng, width)
     size = rng.choice([20, 22, 24, 26])          # printer dots
-    font = ImageFont.truetype(FONTS[font_name], size)
+    try:
+        font = ImageFont.truetype(FONTS[font_name], size)
+    except OSError as e:     # scripts/setup.sh does not install the URW fonts: without them the seeds change
+        raise SystemExit(f"{FONTS[font_name]} is missing: apt-get install fonts-urw-base35") from e
     pitch = int(size * rng.uniform(1.15, 1.5))
     w = max(font.getbbox(s)[2] for s in text) + 40
     h = pitch * len(text) + 80
