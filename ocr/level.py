@@ -54,7 +54,10 @@ SOLID_DARK = 0.8
 SOLID_INCHES = 0.1
 LOOK_DPI = 100         # the resolution solid regions are looked for at
 FAINT_STEP = 12        # grey levels: a mark this much darker than around it may be faint print ...
-CLEAR_INCHES = 0.2     # ... and nothing within this distance of one is made white
+CLEAR_INCHES = 0.12    # ... and nothing within this distance of one is made white ...
+CLEAR_PIXELS = 24      # ... nor within this many pixels (a file's DPI can be 4 times too low: JFIF 72)
+BLACK = 0.5            # ... unless it lies on something this dark (a band of black lid left around a slip reads as
+                       # a picture's frame: tesseract then read nothing inside it)
 
 
 def paper_level(image: Image.Image, dpi: float, window: float = PAPER_WINDOW) -> np.ndarray:
@@ -89,8 +92,10 @@ def solid_dark(pixels: np.ndarray, dpi: float) -> np.ndarray | None:
         return None
     # never within CLEAR_INCHES of anything that looks like a stroke, however faint (print on a dimly lit part of
     # the sheet, where it joins the table, is no more than 15-30 grey levels darker than around it)
-    faint = cv2.morphologyEx(small, cv2.MORPH_BLACKHAT, np.ones((ink_size, ink_size), np.uint8)) > FAINT_STEP
-    clear = max(3, round(CLEAR_INCHES * dpi / step) | 1)
+    around = cv2.morphologyEx(small, cv2.MORPH_CLOSE, np.ones((ink_size, ink_size), np.uint8))
+    faint = (around.astype(np.int16) - small > FAINT_STEP) \
+        & (around >= BLACK * paper)   # a black lid's own grain is no print (its band would stay a black frame)
+    clear = max(3, round(max(CLEAR_INCHES * dpi, CLEAR_PIXELS) / step) | 1)
     near = cv2.dilate(faint.astype(np.uint8), np.ones((clear, clear), np.uint8)).astype(bool)
     mask = (keep[labels] & ~near).astype(np.uint8)
     if not mask.any():
