@@ -27,7 +27,7 @@ import cv2
 import numpy as np
 from PIL import Image
 
-from ocr import raster
+from ocr import frame, raster
 
 cv2.setNumThreads(1)   # one thread per process: parallelism comes from the pool
 
@@ -44,6 +44,20 @@ SHARPEN_AMOUNT = 1.0   # ... and how much of the difference is added back (1.0: 
 INK_BELOW = 200        # grey level (flattened page: white paper) under which a pixel is ink
 SHARPNESS_PIXELS = 2_000_000   # pixels of a page its sharpness is measured on (bands across a bigger page)
 MIN_INK = 2000         # ink pixels under which a page's sharpness is not judged (a blank or near-blank page)
+# What flattening would leave grey: a solid dark region (a table or lid around a photographed slip, that ocr.frame
+# leaves alone when it is lit unevenly) comes out of the division as a grey halo along the sheet's edge, as grey as
+# faint print, and tesseract's Otsu threshold then lands between paper and halo (a faint thermal receipt on a
+# table: threshold 227, a quarter of the page "ink"). Such a region — darker than SOLID_DARK of the paper, at least
+# SOLID_INCHES thick everywhere (print never is), holding no print (ocr.frame's test) — is made paper white after
+# the division. Pages without one (every real crop and generated letter measured) are unchanged.
+SOLID_DARK = 0.8
+SOLID_INCHES = 0.1
+LOOK_DPI = 100         # the resolution solid regions are looked for at
+FAINT_STEP = 12        # grey levels: a mark this much darker than around it may be faint print ...
+CLEAR_INCHES = 0.12    # ... and nothing within this distance of one is made white ...
+CLEAR_PIXELS = 24      # ... nor within this many pixels (a file's DPI can be 4 times too low: JFIF 72)
+BLACK = 0.5            # ... unless it lies on something this dark (a band of black lid left around a slip reads as
+                       # a picture's frame: tesseract then read nothing inside it)
 
 
 def paper_level(image: Image.Image, dpi: float, window: float = PAPER_WINDOW) -> np.ndarray:
@@ -56,11 +70,58 @@ def paper_level(image: Image.Image, dpi: float, window: float = PAPER_WINDOW) ->
     return cv2.resize(paper, image.size, interpolation=cv2.INTER_LINEAR)
 
 
+def solid_dark(pixels: np.ndarray, dpi: float) -> np.ndarray | None:
+    """A boolean mask of the unprinted solid dark regions of a page (see SOLID_DARK), or None when it has none."""
+    counts = np.cumsum(np.bincount(pixels[::4, ::4].ravel(), minlength=256))
+    paper = float(np.searchsorted(counts, 0.9 * counts[-1]))
+    step = max(1, round(dpi / LOOK_DPI))
+    small = pixels if step == 1 else cv2.resize(pixels, (max(1, pixels.shape[1] // step),
+                                                         max(1, pixels.shape[0] // step)), interpolation=cv2.INTER_AREA)
+    dark = (small < SOLID_DARK * paper).astype(np.uint8)
+    size = max(3, round(SOLID_INCHES * dpi / step) | 1)
+    solid = cv2.morphologyEx(dark, cv2.MORPH_OPEN, np.ones((size, size), np.uint8))
+    if not solid.any():
+        return None
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(solid, connectivity=8)
+    ink_size = max(3, round(frame.INK_SIZE * dpi / step) | 1)
+    ink = cv2.morphologyEx(small, cv2.MORPH_BLACKHAT, np.ones((ink_size, ink_size), np.uint8)) > frame.INK_STEP
+    printed = np.bincount(labels[ink], minlength=count) > frame.INK_SHARE * stats[:, cv2.CC_STAT_AREA]
+    keep = ~printed
+    keep[0] = False
+    if not keep.any():
+        return None
+    # never within CLEAR_INCHES of anything that looks like a stroke, however faint (print on a dimly lit part of
+    # the sheet, where it joins the table, is no more than 15-30 grey levels darker than around it)
+    around = cv2.morphologyEx(small, cv2.MORPH_CLOSE, np.ones((ink_size, ink_size), np.uint8))
+    faint = (around.astype(np.int16) - small > FAINT_STEP) \
+        & (around >= BLACK * paper)   # a black lid's own grain is no print (its band would stay a black frame)
+    clear = max(3, round(max(CLEAR_INCHES * dpi, CLEAR_PIXELS) / step) | 1)
+    near = cv2.dilate(faint.astype(np.uint8), np.ones((clear, clear), np.uint8)).astype(bool)
+    # black (a lid, a scanner's border strip, a punch hole) is never the paper print lies on: made white whole; a
+    # left-over band or dashes of it read as a frame or as letters (a letter's border strip: 14.7 -> 47.4 %)
+    mask = (keep[labels] & (~near | (small < BLACK * paper))).astype(np.uint8)
+    if not mask.any():
+        return None
+    if step > 1:
+        mask = cv2.resize(mask, (pixels.shape[1], pixels.shape[0]), interpolation=cv2.INTER_NEAREST)
+    return mask.astype(bool)
+
+
 def flatten(image: Image.Image, dpi: float) -> Image.Image:
     """`image` divided by its local paper level: white paper, ink as dark as it was against its paper."""
     image = image if image.mode == "L" else image.convert("L")
     pixels = np.asarray(image, dtype=np.uint8)
     return Image.fromarray(cv2.divide(pixels, paper_level(image, dpi), scale=255), mode="L")
+
+
+def whitened(image: Image.Image, flat: Image.Image, dpi: float) -> Image.Image:
+    """`flat` (the flattened `image`) with `image`'s solid dark regions without print (solid_dark) paper white."""
+    mask = solid_dark(np.asarray(image if image.mode == "L" else image.convert("L"), dtype=np.uint8), dpi)
+    if mask is None:
+        return flat
+    pixels = np.array(flat, dtype=np.uint8)
+    pixels[mask] = 255
+    return Image.fromarray(pixels, mode="L")
 
 
 def sharpness(flat: Image.Image, dpi: float = 300) -> float | None:
@@ -108,14 +169,15 @@ def sharpen(image: Image.Image, radius: float = SHARPEN_RADIUS, amount: float = 
 
 
 def prepare(image: Image.Image, dpi: float) -> Image.Image:
-    """The page as tesseract should get it, before turning and levelling: flattened (`flatten`), and (when SHARPEN
+    """The page as tesseract should get it, before turning and levelling: flattened (`flatten`) with its solid dark
+    regions made white (`whitened`), and (when SHARPEN
     is on) sharpened when its ink edges are soft (`sharpness` below SOFT_BELOW) and it was scanned at
     SHARPEN_FROM_DPI or more.
     A page smeared past SMEARED_BELOW is left as it is: a generated letter blurred 4.7 px (sharpness 0.10) read
     sharpened at 51.6 % CER instead of 53.6, but the first model's confidence rose from 35 to 50 — a garbage read
     made sure enough to escape review (tests/test_ocr_page_review.py); blurred 3.5 px (0.12) it reads at 0.7 % either
     way. The real crops blurred 0.8-1.6 px measure 0.22-0.38."""
-    flat = flatten(image, dpi)
+    flat = whitened(image, flatten(image, dpi), dpi)
     if not SHARPEN or dpi < SHARPEN_FROM_DPI:
         return flat
     soft = sharpness(flat, dpi)
