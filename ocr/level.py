@@ -41,6 +41,7 @@ SOFT_BELOW = 0.40      # a page whose ink edges are less steep than this (`sharp
 SMEARED_BELOW = 0.11   # ... unless they are less steep than this: a smear no mask brings letters back from
 SHARPEN_RADIUS = 1.0   # pixels (the Gaussian's sigma) of the unsharp mask ...
 SHARPEN_AMOUNT = 1.0   # ... and how much of the difference is added back (1.0: Pillow's percent=100)
+INK_STEP = 40          # solid_dark: print is darker than the grey around it (frame.INK_SIZE) by this much at least
 INK_BELOW = 200        # grey level (flattened page: white paper) under which a pixel is ink
 SHARPNESS_PIXELS = 2_000_000   # pixels of a page its sharpness is measured on (bands across a bigger page)
 MIN_INK = 2000         # ink pixels under which a page's sharpness is not judged (a blank or near-blank page)
@@ -84,7 +85,7 @@ def solid_dark(pixels: np.ndarray, dpi: float) -> np.ndarray | None:
         return None
     count, labels, stats, _ = cv2.connectedComponentsWithStats(solid, connectivity=8)
     ink_size = max(3, round(frame.INK_SIZE * dpi / step) | 1)
-    ink = cv2.morphologyEx(small, cv2.MORPH_BLACKHAT, np.ones((ink_size, ink_size), np.uint8)) > frame.INK_STEP
+    ink = cv2.morphologyEx(small, cv2.MORPH_BLACKHAT, np.ones((ink_size, ink_size), np.uint8)) > INK_STEP
     printed = np.bincount(labels[ink], minlength=count) > frame.INK_SHARE * stats[:, cv2.CC_STAT_AREA]
     keep = ~printed
     keep[0] = False
