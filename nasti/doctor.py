@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from common.config import Config
+from nasti.areas import AREAS
 
 # area -> exit code (0 ok, 1 nasti itself failed, 2 bad usage or config: the codes every command uses)
-AREAS: dict[str, int] = {"config": 2, "share": 3, "ocr": 4, "database": 5, "storage": 6, "queue": 7}
 PAGES_PER_FILE = 75          # a legacy file is 60-90 pages (DESIGN §1)
 MB_PER_PAGE = 0.3            # original scan + searchable PDF, per page, as archived
 MODELS = {"Devanagari": "tesseract-ocr-script-deva", "hin": "tesseract-ocr-hin", "eng": "tesseract-ocr-eng",

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from common.config import Config
-from nasti.doctor import AREAS
+from nasti.areas import AREAS
 from nasti.vault.scan import ArchiveFiles, References, references, unknown, walk
 from store.db import Store
 
