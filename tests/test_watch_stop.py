@@ -78,9 +78,14 @@ def test_the_ocr_workers_end_with_a_killed_watcher(office: Office) -> None:
     proc = office.popen("watch")
     try:
         wait_for(lambda: any(d["status"] == "processing" for d in office.documents()), timeout=120)
+        workers: list[int] = []
+
+        def started() -> bool:   # the pool starts its workers as pages are handed to it, after `processing`
+            workers[:] = [w for s in _children(proc.pid) for w in _children(s)]
+            return bool(workers)
+
+        wait_for(started, timeout=60)
         servers = _children(proc.pid)
-        workers = [w for s in servers for w in _children(s)]
-        assert workers, servers
         proc.kill()
         proc.communicate(timeout=60)
         wait_for(lambda: not any(_alive(p) for p in servers + workers), timeout=20)
