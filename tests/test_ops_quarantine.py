@@ -45,12 +45,14 @@ def test_a_file_that_vanished_mid_round_is_skipped_and_the_round_goes_on(tmp_pat
         (tmp_path / rel).parent.mkdir(exist_ok=True)
         (tmp_path / rel).write_bytes(rel.encode())
     (tmp_path / "establishment" / "b.pdf").unlink()         # deleted by hand between the walk and the move
-    where = set_aside(tmp_path, ["revenue/a.pdf", "establishment/b.pdf", "revenue/c.pdf"])
-    assert where is not None
+    aside = set_aside(tmp_path, ["revenue/a.pdf", "establishment/b.pdf", "revenue/c.pdf"])
+    [where] = aside.folders
     stamp = where.name
     assert _kept(tmp_path) == {f"{stamp}/revenue/a.pdf": b"revenue/a.pdf", f"{stamp}/revenue/c.pdf": b"revenue/c.pdf"}
+    assert list(aside.moved) == ["revenue/a.pdf", "revenue/c.pdf"] and aside.vanished == ["establishment/b.pdf"]
     assert not (where / "establishment").exists()            # no empty folder left for it
-    assert set_aside(tmp_path, ["revenue/gone.pdf"]) is None
+    gone = set_aside(tmp_path, ["revenue/gone.pdf"])
+    assert gone.folders == [] and gone.moved == {} and gone.vanished == ["revenue/gone.pdf"]
 
 
 def test_an_immutable_archive_folder_gives_a_bilingual_message_not_an_errno(office: Office) -> None:

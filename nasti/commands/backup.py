@@ -44,6 +44,7 @@ def restore(src: Annotated[Path, typer.Argument(metavar="IN", help="a folder wri
             as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Put a backup back, then reconcile with the archive: newer archive files are re-attached, never deleted."""
     from nasti.vault.backup import BackupError
+    from nasti.vault.rebuild import Attached
     from nasti.vault.restore import restore as run
 
     cfg = load_config()
@@ -61,5 +62,7 @@ def restore(src: Annotated[Path, typer.Argument(metavar="IN", help="a folder wri
     out.print(f"  archive: {r.files_restored} files brought back, {r.files_present} already present, "
               f"{len(r.files_differ)} differ (kept), {len(r.files_unavailable)} unavailable", highlight=False)
     out.print(f"  newer than the backup: {len(rec.get('attached', []))} documents re-attached, "
-              f"{len(rec.get('completed', []))} completed, {len(rec.get('quarantined', []))} files set aside"
-              + (f" in {rec['quarantine']}" if rec.get("quarantine") else ""), highlight=False)
+              f"{len(rec.get('completed', []))} completed, {len(rec.get('quarantined', []))} files set aside, "
+              f"{len(rec.get('vanished', []))} vanished", highlight=False)
+    for line in Attached(**rec).set_aside_lines():
+        out.print(f"  {line}", highlight=False, markup=False)

@@ -72,7 +72,9 @@ def before_recovery(store: Store, cfg: Config, *, accept: bool) -> int:
     from nasti.vault.rebuild import reconcile
 
     done = reconcile(store, cfg, cfg.archive, actor="watch")
-    sys.stderr.write(f"nasti: {len(mismatch.unknown)} unknown archive files accepted ({FLAG}): "
-                     f"{len(done.attached) + len(done.completed)} documents re-attached from their metadata, "
-                     f"{len(done.quarantined)} files set aside in {done.quarantine or '-'}; nothing deleted\n")
+    n, back = len(mismatch.unknown), len(done.attached) + len(done.completed)
+    lines = [f"{n} अज्ञात फ़ाइलें स्वीकार की गईं ({FLAG}): {back} दस्तावेज़ उनके मेटाडेटा से फिर जोड़े गए / {n} unknown "
+             f"archive files accepted ({FLAG}): {back} documents re-attached from their metadata; nothing deleted",
+             *done.set_aside_lines()]
+    sys.stderr.write("".join(f"nasti: {line}\n" for line in lines))
     return 0

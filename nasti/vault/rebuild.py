@@ -22,6 +22,7 @@ from store.describe import attach
 from store.models import Document
 
 log = logging.getLogger("nasti.vault")
+SHOWN = 5          # vanished files named in a message
 
 
 @dataclass
@@ -29,13 +30,30 @@ class Attached:
     attached: list[int] = field(default_factory=list)     # document ids put back
     completed: list[int] = field(default_factory=list)    # unfinished rows of the same drop, now done
     conflicts: list[str] = field(default_factory=list)    # a record whose id belongs to another document
-    quarantined: list[str] = field(default_factory=list)  # unknown files with no usable record
-    quarantine: str | None = None
+    quarantined: list[str] = field(default_factory=list)  # unknown files with no usable record, now set aside
+    quarantine: list[str] = field(default_factory=list)   # every _quarantine/ folder they went to
+    vanished: list[str] = field(default_factory=list)     # unknown files gone from disk before they could be moved
     missing_originals: list[str] = field(default_factory=list)
     unexplained: list[str] = field(default_factory=list)   # rebuild: files no record names (left in place)
 
     def as_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
+
+    def set_aside_lines(self) -> list[str]:
+        """What was set aside, and where; what vanished (never called quarantined): Hindi, then English."""
+        lines = []
+        if self.quarantined:
+            where = ", ".join(self.quarantine)
+            lines.append(f"{len(self.quarantined)} फ़ाइलें {where} में अलग रखी गईं (मिटाई नहीं गईं) / "
+                         f"{len(self.quarantined)} files set aside in {where} (nothing deleted)")
+        if self.vanished:
+            named = ", ".join(self.vanished[:SHOWN]) + (f" … (+{len(self.vanished) - SHOWN})"
+                                                        if len(self.vanished) > SHOWN else "")
+            lines.append(f"{len(self.vanished)} फ़ाइलें अलग रखने से पहले ही संग्रह से ग़ायब हो गईं (किसी ने हटाईं या "
+                         f"खिसकाईं?) — ये _quarantine/ में नहीं हैं: {named} / {len(self.vanished)} files vanished "
+                         f"from the archive before they could be set aside (deleted or moved meanwhile?); they are "
+                         f"not in _quarantine/: {named}")
+        return lines
 
 
 def _records(archive: Path, rels: list[str]) -> dict[str, dict[str, Any]]:
@@ -102,15 +120,20 @@ def rebuild(store: Store, cfg: Config, archive: Path) -> Attached:
 
 
 def reconcile(store: Store, cfg: Config, archive: Path, actor: str) -> Attached:
-    """Re-attach unknown archive files from their records; set aside the rest in ``_quarantine/<time>/``."""
+    """Re-attach unknown archive files from their records; set aside the rest in ``_quarantine/<time>/`` (and, when
+    a name there is taken, ``<time>-2/``: every folder is named); files that vanished meanwhile are named as such."""
     result = Attached()
     lost = unknown(walk(archive), references(store))
     if not lost:
         return result
     _attach_all(store, cfg, archive, _records(archive, lost), actor, result)
-    left = unknown(walk(archive), references(store))
-    where = set_aside(archive, left)
-    result.quarantined, result.quarantine = left, str(where) if where else None
-    if left:
-        log.warning("%s: %d archive files carry no usable record; moved to %s", actor, len(left), where)
+    aside = set_aside(archive, unknown(walk(archive), references(store)))
+    result.quarantined, result.vanished = list(aside.moved), aside.vanished
+    result.quarantine = [str(f) for f in aside.folders]
+    if aside.moved:
+        log.warning("%s: %d archive files carry no usable record; moved to %s", actor, len(aside.moved),
+                    ", ".join(result.quarantine))
+    if aside.vanished:
+        log.warning("%s: %d unknown archive files vanished before they could be set aside: %s", actor,
+                    len(aside.vanished), ", ".join(aside.vanished))
     return result

@@ -97,9 +97,24 @@ def unknown(files: ArchiveFiles, refs: References, *, live: bool = False) -> lis
     return out
 
 
-def set_aside(archive: Path, rels: list[str]) -> Path | None:
-    """Move files into ``_quarantine/<time>/`` under their archive-relative path (never delete them); files that
-    vanished meanwhile are skipped. The folder they went to (None: none moved)."""
-    stamp = quarantine_stamp()
-    moved = [d for rel in rels if (d := move_aside(archive, rel, stamp)) is not None]
-    return archive / QUARANTINE / stamp if moved else None
+@dataclass
+class SetAside:
+    """One round of setting aside: where each file went, and the files that vanished before they could be moved."""
+    moved: dict[str, Path] = field(default_factory=dict)   # archive-relative path → its place under _quarantine/
+    vanished: list[str] = field(default_factory=list)      # gone from disk meanwhile: not set aside, not quarantined
+    folders: list[Path] = field(default_factory=list)      # every _quarantine/<stamp>[-n]/ folder written to
+
+
+def set_aside(archive: Path, rels: list[str]) -> SetAside:
+    """Move files into ``_quarantine/<time>/`` under their archive-relative path (never delete them). A name or
+    folder already taken there sends a file to ``<time>-2/`` (ingest.recover.move_aside), so one round may write to
+    more than one folder: all are named. Files that vanished meanwhile are skipped and named as vanished."""
+    stamp, out = quarantine_stamp(), SetAside()
+    for rel in rels:
+        if (dest := move_aside(archive, rel, stamp)) is None:
+            out.vanished.append(rel)
+        else:
+            out.moved[rel] = dest
+    top = archive / QUARANTINE
+    out.folders = sorted({top / d.relative_to(top).parts[0] for d in out.moved.values()})
+    return out
