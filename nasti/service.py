@@ -124,9 +124,10 @@ def _keep_leading(leader: LeaderLock, watcher: Watcher, lost: threading.Event, e
 
 def _watch_leading(cfg: Config, store: Store, *, once: bool, console: Console, progress_console: Console | None,
                    accept_archive_mismatch: bool, leader: LeaderLock | None = None) -> int:
-    shared = store.engine.dialect.name == "postgresql"   # machines share the archive: recovery from the DB alone
-    if (not shared or accept_archive_mismatch) and (
-            code := guard.before_recovery(store, cfg, accept=accept_archive_mismatch)):  # never prune unknown files
+    # on both backends, as `nasti doctor` does: an empty or restored database beside a full archive stops here (exit
+    # 5) — on PostgreSQL recovery itself never walks the shared archive, but new documents would be archived under
+    # names (`<id>-…`) that older files already hold, and recovery would settle the restored rows against it
+    if code := guard.before_recovery(store, cfg, accept=accept_archive_mismatch):   # never prune unknown files
         store.close()
         return code
     try:

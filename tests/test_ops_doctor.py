@@ -1,12 +1,18 @@
 """`nasti doctor` and `nasti watch` give one verdict on the archive (nasti.vault.guard): files set aside in
-`_quarantine/` are not unknown, an older database fails with 5 in both; the unit does not restart on 5."""
+`_quarantine/` are not unknown, an older database fails with 5 in both — on SQLite and on PostgreSQL alike; the unit
+does not restart on 5."""
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
+import pytest
+
+from nasti.samples import make_letter, render_page, save_document
 from nasti.vault.guard import EXIT_ARCHIVE_MISMATCH
-from tests.conftest import Office
+from tests.conftest import Office, write_config
+from tests.pgcluster import new_database
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -41,3 +47,33 @@ def test_watch_help_and_the_unit_know_exit_5(office: Office) -> None:
     unit = (ROOT / "deploy" / "systemd" / "nasti-watch.service").read_text()
     codes = next(x for x in unit.splitlines() if x.startswith("RestartPreventExitStatus=")).split("=")[1].split()
     assert {"2", str(EXIT_ARCHIVE_MISMATCH)} <= set(codes)
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_an_empty_database_beside_a_full_archive_stops_watch_and_doctor_on_both_backends(
+        backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> None:
+    """Last night's archive, a new (empty) database: on PostgreSQL `watch` used to skip the check `doctor` makes,
+    take the scan waiting in the share as document 1 and archive it as revenue/1-आदेश.png — over the old file."""
+    (tmp_path / "share" / "revenue").mkdir(parents=True)
+    cfg = write_config(tmp_path)
+    if backend == "postgresql":
+        url = new_database(request.getfixturevalue("pg_server"), "guard")
+        cfg.write_text(cfg.read_text().replace('"sqlite:///var/nasti.db"', f'"{url}"'), encoding="utf-8")
+    office = Office(tmp_path, cfg)
+    office.run("migrate")
+    old = {"revenue/1-आदेश.png": b"\x89PNG archived under the old database",
+           "revenue/1-आदेश.ocr.pdf": b"%PDF-1.7 its searchable copy"}
+    for rel, data in old.items():
+        (office.archive / rel).parent.mkdir(parents=True, exist_ok=True)
+        (office.archive / rel).write_bytes(data)
+    letter = make_letter(3, "hi", file_number="0255/अ-6/2021-22")
+    save_document([render_page(letter.lines, lang="hi")], office.share / "revenue" / "आदेश.png", "png")
+    dropped = hashlib.sha256((office.share / "revenue" / "आदेश.png").read_bytes()).hexdigest()
+    code, found = _archive_check(office)
+    assert code == EXIT_ARCHIVE_MISMATCH and found[0]["status"] == "fail", found
+    r = office.run("watch", "--once", check=False)
+    assert r.returncode == EXIT_ARCHIVE_MISMATCH, r.stdout + r.stderr
+    assert "डेटाबेस खाली है" in r.stderr and "the database is empty" in r.stderr
+    assert {rel: (office.archive / rel).read_bytes() for rel in old} == old      # nothing replaced or moved
+    assert not (office.archive / "_quarantine").exists()
+    assert hashlib.sha256((office.share / "revenue" / "आदेश.png").read_bytes()).hexdigest() == dropped
