@@ -127,10 +127,10 @@ def _watch_leading(cfg: Config, store: Store, *, once: bool, console: Console, p
     # on both backends, as `nasti doctor` does: an empty or restored database beside a full archive stops here (exit
     # 5) — on PostgreSQL recovery itself never walks the shared archive, but new documents would be archived under
     # names (`<id>-…`) that older files already hold, and recovery would settle the restored rows against it
-    if code := guard.before_recovery(store, cfg, accept=accept_archive_mismatch):   # never prune unknown files
-        store.close()
-        return code
     try:
+        if code := guard.before_recovery(store, cfg, accept=accept_archive_mismatch):   # never prune unknown files
+            store.close()
+            return code
         recover(store, cfg.share, cfg.archive)   # only under the share lock: no other live process has work in flight
     except NotLeader as e:   # the lead went to another watcher meanwhile: it recovers; this one stands by
         log.error("recovery stopped: %s", e)
