@@ -152,7 +152,65 @@ def check(s: Session, offices: list[str] | None = None) -> list[str]:
         compare(f"register_counts({key})", register_counts(s, key), _named_register_counts(s, key))
         compare(f"files_done({key})", progress.files_done(s, key), scan_files_done(s, key))
         compare(f"exported_files({key})", progress.exported_files(s, key), scan_exported_files(s, key))
+    problems += _item_differences(s)
     return problems
+
+
+_ITEM_INSERT = "INSERT INTO count_item (kind, branch_id, item, done, review, n) "
+_KINDS = {"r": "register file", "k": "file-number key", "f": "physical file", "e": "eOffice folder"}
+SHOWN = 3
+
+
+def _backfill() -> list[str]:
+    """The statements of migration 0013 that fill the summary tables from the rows: the one definition of what they
+    hold (``recount`` runs them; ``check`` compares their ``count_item`` part)."""
+    import importlib
+
+    return list(importlib.import_module("store.migrations.versions.0013_counts")._backfill())
+
+
+def _item_differences(s: Session) -> list[str]:
+    """``count_item`` against the rows, set-based: the migration's own backfill SELECTs (``rows_``), each item looked
+    up by the table's primary key, and the number of items compared — only when those differ is count_item scanned
+    for the items the rows do not have (an item at zero everywhere is the triggers' leftover, not a difference).
+    The branch rows' distinct counts are compared above; here an item's own tallies: done 2 where the rows say 1
+    shows in no branch count today, but when that file's one done document is rejected or reprocessed, the file
+    still counts as digitised."""
+    rows = " UNION ALL ".join(b.removeprefix(_ITEM_INSERT) for b in _backfill() if b.startswith(_ITEM_INSERT))
+    with_rows = f"WITH rows_(kind, branch_id, item, done, review, n) AS ({rows}) "
+    nonzero = "(c.done <> 0 OR c.review <> 0 OR c.n <> 0)"
+    found: dict[tuple[str, int, str], tuple[tuple[int, ...], tuple[int, ...]]] = {}
+    items = 0
+    for side, kind, branch, item, *tally in s.execute(text(
+            with_rows + "SELECT 'd', r.kind, r.branch_id, r.item, coalesce(c.done, 0), coalesce(c.review, 0), "
+            "coalesce(c.n, 0), r.done, r.review, r.n FROM rows_ AS r LEFT JOIN count_item AS c ON c.kind = r.kind "
+            "AND c.branch_id = r.branch_id AND c.item = r.item WHERE c.kind IS NULL OR c.done <> r.done "
+            "OR c.review <> r.review OR c.n <> r.n "
+            "UNION ALL SELECT 'n', NULL, NULL, NULL, count(*), 0, 0, 0, 0, 0 FROM rows_")):
+        if side == "n":
+            items = int(tally[0])
+        else:
+            t = tuple(int(x) for x in tally)
+            found[(kind, int(branch), str(item))] = (t[:3], t[3:])
+    summary = int(s.scalar(text(f"SELECT count(*) FROM count_item AS c WHERE {nonzero}")) or 0)
+    differing = sum(1 for a, _ in found.values() if any(a))
+    if summary > items - len(found) + differing:     # items the rows do not have at all
+        for kind, branch, item, *tally in s.execute(text(
+                with_rows + f"SELECT c.kind, c.branch_id, c.item, c.done, c.review, c.n FROM count_item AS c "
+                f"WHERE {nonzero} AND NOT EXISTS (SELECT 1 FROM rows_ AS r WHERE r.kind = c.kind "
+                "AND r.branch_id = c.branch_id AND r.item = c.item)")):
+            found[(kind, int(branch), str(item))] = (tuple(int(x) for x in tally), (0, 0, 0))
+    if not found:
+        return []
+    names = dict(s.execute(select(Branch.id, Branch.key)).all())
+
+    def shown(t: tuple[int, ...]) -> str:
+        return f"done {t[0]} review {t[1]} n {t[2]}"
+
+    examples = [f"branch {names.get(b, b)} {_KINDS.get(k, k)} {item}: summary {shown(a)}, rows {shown(r)}"
+                for (k, b, item), (a, r) in sorted(found.items())[:SHOWN]]
+    more = f"; … ({len(found) - SHOWN} more)" if len(found) > SHOWN else ""
+    return [f"count_item: {len(found)} items differ: " + "; ".join(examples) + more]
 
 
 def one_snapshot(s: Session) -> None:
@@ -186,12 +244,10 @@ def _differences(summary: Any, rows: Any, where: str = "") -> list[str]:
 def recount(s: Session) -> None:
     """Rebuild the summary tables from the rows (`nasti fsck --recount`), with the very backfill of the migration that
     made them: for summaries a change went around (a hand edit of the database, a partial restore)."""
-    import importlib
-
     from store.counts import count_branch, count_item
 
-    backfill = importlib.import_module("store.migrations.versions.0013_counts")._backfill()
-    items = [b for b in backfill if b.startswith("INSERT INTO count_item")]
+    backfill = _backfill()
+    items = [b for b in backfill if b.startswith(_ITEM_INSERT)]
     s.execute(count_item.delete())
     for statement in items:          # the item triggers move count_branch: it is rebuilt after them
         s.execute(text(statement))

@@ -80,3 +80,23 @@ def test_fsck_quick_skips_the_counts_check_and_says_so(office: Office) -> None:
     quick = office.run("fsck", "--quick", "--json", check=False)
     assert quick.returncode == 0 and json.loads(quick.stdout)["counts"]["counts"] == 0
     assert "summary counts not checked" in quick.stderr
+
+
+def test_fsck_names_an_item_tally_that_drifted_and_recount_mends_it(office: Office) -> None:
+    """A register-less branch counts a file-number key as digitised while none of its documents awaits review. An
+    item's `review` 1 → 2 moves no branch count today (the old check passed it), but once the one document awaiting
+    review is reviewed, the key would still count as waiting: fsck names the item now."""
+    office.run("fsck")
+    db = office.root / "var" / "nasti.db"
+    _bulk(f"sqlite:///{db}", 300)
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE document SET status = 'rejected'")    # no archive files to look for
+        key = conn.execute("SELECT item FROM count_item WHERE kind = 'k' AND review = 1 ORDER BY item").fetchone()[0]
+        conn.execute("UPDATE count_item SET review = 2 WHERE kind = 'k' AND item = ?", (key,))
+    full = office.run("fsck", "--json", check=False)
+    assert full.returncode == 1, full.stdout
+    [detail] = [f["detail"] for f in json.loads(full.stdout)["findings"] if f["kind"] == "counts"]
+    assert "count_item: 1 items differ" in detail and f"file-number key {key}: summary done 0 review 2" in detail
+    assert "rows done 0 review 1" in detail and len(detail) < 400
+    office.run("fsck", "--recount")
+    assert office.run("fsck", check=False).returncode == 0
