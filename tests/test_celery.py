@@ -184,7 +184,8 @@ def test_two_watchers_on_one_share_and_the_leader_killed(site: Site) -> None:
 def test_doctor_checks_the_queue(site: Site) -> None:
     """`nasti doctor`'s queue check (area 7) against the live Redis, then with Redis gone."""
     from common import config as configmod
-    from nasti.doctor import AREAS, Context, check_queue
+    from nasti.checks.site import check_queue
+    from nasti.doctor import AREAS, Context
 
     assert AREAS["queue"] == 7
     cfg = configmod.load(str(site.config))

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sqlite3
 import subprocess
 from pathlib import Path
@@ -93,8 +94,8 @@ def test_free_disk_against_the_pages_still_expected(office: Office, tmp_path: Pa
 
     # a nearly full disk cannot be made for real in a test: shrink what disk_usage reports
     cfg = configmod.load(str(office.config))
-    real = doctor.shutil.disk_usage
-    monkeypatch.setattr(doctor.shutil, "disk_usage", lambda p: real(p)._replace(free=int(0.5 * 2**30)))
+    real = shutil.disk_usage
+    monkeypatch.setattr(shutil, "disk_usage", lambda p: real(p)._replace(free=int(0.5 * 2**30)))
     findings = doctor.run(cfg)
     assert doctor.exit_code(findings) == 6
     assert any(f.check == "disk" and f.status == "fail" and "add disk space" in f.message for f in findings)

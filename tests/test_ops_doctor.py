@@ -71,9 +71,43 @@ def test_an_empty_database_beside_a_full_archive_stops_watch_and_doctor_on_both_
     dropped = hashlib.sha256((office.share / "revenue" / "आदेश.png").read_bytes()).hexdigest()
     code, found = _archive_check(office)
     assert code == EXIT_ARCHIVE_MISMATCH and found[0]["status"] == "fail", found
+    quick = office.run("doctor", "--quick", check=False)      # the service's start-up says it too
+    assert quick.returncode == EXIT_ARCHIVE_MISMATCH and "holds at least 2 files" in quick.stdout, quick.stdout
     r = office.run("watch", "--once", check=False)
     assert r.returncode == EXIT_ARCHIVE_MISMATCH, r.stdout + r.stderr
     assert "डेटाबेस खाली है" in r.stderr and "the database is empty" in r.stderr
     assert {rel: (office.archive / rel).read_bytes() for rel in old} == old      # nothing replaced or moved
     assert not (office.archive / "_quarantine").exists()
     assert hashlib.sha256((office.share / "revenue" / "आदेश.png").read_bytes()).hexdigest() == dropped
+
+
+def test_doctor_quick_checks_the_archived_files_cheaply_and_says_what_it_left_out(office: Office) -> None:
+    """The service's start-up (`doctor --quick`): every archived file there with its recorded size (no hashing); an
+    archive that is not mounted fails (6) before the watcher archives into an empty mount point; a file the
+    database does not know is left to the full doctor and to `watch` — and the output says so."""
+    letter = make_letter(5, "hi", file_number="378/राज./2017")
+    (office.share / "revenue").mkdir()
+    save_document([render_page(letter.lines, lang="hi")], office.share / "revenue" / "पत्र.png", "png")
+    office.run("watch", "--once")
+    [doc] = office.documents()
+    original = office.archive / "revenue" / f"{doc['id']}-पत्र.png"
+    r = office.run("doctor", "--quick")
+    assert "all 2 archive files of the 1 done documents are in" in r.stdout and "not hashed" in r.stdout, r.stdout
+    left_out = next(x for x in r.stdout.splitlines() if "not looked for (--quick)" in x)
+    assert left_out.startswith("–") and "`nasti watch` before it starts" in left_out
+
+    (office.archive / "revenue" / "99-बाद में.png").write_bytes(b"\x89PNG archived after the backup")
+    assert office.run("doctor", "--quick", check=False).returncode == 0
+    assert office.run("doctor", check=False).returncode == EXIT_ARCHIVE_MISMATCH      # the full walk finds it
+    (office.archive / "revenue" / "99-बाद में.png").unlink()
+
+    original.write_bytes(original.read_bytes()[:100])                              # a truncated copy
+    code = office.run("doctor", "--quick", "--json", check=False)
+    [files] = [c for c in json.loads(code.stdout)["checks"] if c["check"] == "archived files"]
+    assert code.returncode == 0 and files["status"] == "warn" and files["data"]["resized"] == 1, files
+    assert original.name in files["message"] and "nasti fsck" in files["message"]
+
+    office.archive.rename(office.root / "archive-elsewhere")                      # the mount is gone
+    office.archive.mkdir()
+    r = office.run("doctor", "--quick", check=False)
+    assert r.returncode == 6 and "none of the 2 archive files" in r.stdout and "is the archive mounted" in r.stdout

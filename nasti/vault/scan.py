@@ -11,6 +11,7 @@ import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from stat import S_ISREG
 
 from sqlalchemy import select
 
@@ -30,7 +31,9 @@ class ArchiveFiles:
     in_flight: list[str] = field(default_factory=list)     # .staging/ and *.part
 
 
-def walk(archive: Path) -> ArchiveFiles:
+def walk(archive: Path, *, limit: int | None = None) -> ArchiveFiles:
+    """The archive's files, sorted by folder; ``limit``: stop once that many files of the archive proper are found
+    (is there anything at all? — without listing a million files)."""
     found = ArchiveFiles()
     if not archive.is_dir():
         return found
@@ -48,7 +51,41 @@ def walk(archive: Path) -> ArchiveFiles:
                 found.in_flight.append(rel)
             elif path.is_file() and not path.is_symlink():
                 found.files[rel] = path
+                if limit is not None and len(found.files) >= limit:
+                    return found
     return found
+
+
+@dataclass
+class Present:
+    """The files the database records for its done documents, looked at without reading them (`doctor --quick`)."""
+    documents: int = 0                                   # done documents
+    files: int = 0                                       # distinct archive files they name
+    missing: list[str] = field(default_factory=list)     # not in the archive (or not a file)
+    resized: list[str] = field(default_factory=list)     # an original whose size is not the recorded one; an empty PDF
+
+
+def present(store: Store, archive: Path) -> Present:
+    """Existence and size of every archive file of a done document: one stat each, no hashing (`nasti fsck` hashes).
+    An original must have the size recorded at ingest; a searchable PDF must not be empty."""
+    out, sizes = Present(), {}
+    with store.session() as s:
+        for original, pdf, size in s.execute(select(Document.archive_path, Document.pdf_path, Document.size)
+                                             .where(Document.status == "done")):
+            out.documents += 1
+            sizes.update({rel: want for rel, want in ((original, size), (pdf, None)) if rel})
+    out.files = len(sizes)
+    for rel, want in sizes.items():
+        try:
+            st = (archive / rel).stat()
+        except OSError:
+            out.missing.append(rel)
+            continue
+        if not S_ISREG(st.st_mode):
+            out.missing.append(rel)
+        elif (st.st_size != want) if want is not None else st.st_size == 0:
+            out.resized.append(rel)
+    return out
 
 
 @dataclass(frozen=True)
