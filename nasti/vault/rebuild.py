@@ -127,13 +127,15 @@ def reconcile(store: Store, cfg: Config, archive: Path, actor: str) -> Attached:
     if not lost:
         return result
     _attach_all(store, cfg, archive, _records(archive, lost), actor, result)
-    aside = set_aside(archive, unknown(walk(archive), references(store)))
-    result.quarantined, result.vanished = list(aside.moved), aside.vanished
+    left = unknown(walk(archive), references(store))
+    aside = set_aside(archive, left)
+    gone = sorted(set(lost) - set(left) - {rel for rel in lost if (archive / rel).is_file()})   # before that walk
+    result.quarantined, result.vanished = list(aside.moved), gone + aside.vanished
     result.quarantine = [str(f) for f in aside.folders]
     if aside.moved:
         log.warning("%s: %d archive files carry no usable record; moved to %s", actor, len(aside.moved),
                     ", ".join(result.quarantine))
-    if aside.vanished:
+    if result.vanished:
         log.warning("%s: %d unknown archive files vanished before they could be set aside: %s", actor,
-                    len(aside.vanished), ", ".join(aside.vanished))
+                    len(result.vanished), ", ".join(result.vanished))
     return result
