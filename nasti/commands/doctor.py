@@ -16,7 +16,7 @@ _NOT_CHECKED = "[dim]–[/]"     # an ok finding that says what was left out (da
                     "writable); 4 OCR engines (tesseract, its models, poppler); 5 database (unreachable, schema "
                     "behind or ahead, archive files it does not know); 6 storage (archive not writable, none of its "
                     "recorded files there — not mounted?, not enough disk, log file); 7 queue (Redis not "
-                    "reachable, with [queue] backend = \"celery\"); 1 doctor itself "
+                    "reachable, with \\[queue] backend = \"celery\"); 1 doctor itself "
                     "failed. With several problems: the first in this order.")
 def doctor(quick: Annotated[bool, typer.Option("--quick", help=(
                "for the service's start-up: leave out the test OCR read and the disk estimate; check the archive "
