@@ -1,6 +1,8 @@
 """Hashing and verified copies: an original leaves the share only after its archive copy proves identical."""
 from __future__ import annotations
 
+import ctypes
+import errno
 import hashlib
 import os
 import shutil
@@ -8,6 +10,8 @@ import stat
 from pathlib import Path
 
 import regex
+
+from ingest.steps import hook
 
 CHUNK = 1 << 20
 # control characters and the characters Windows (and SMB clients) refuse in a file name
@@ -57,8 +61,16 @@ def fsync_dir(path: Path) -> None:
 
 
 def verified_copy(src: Path, dest: Path, sha256: str) -> None:
-    """Copy through a temporary name, fsync, re-hash the copy, then rename it into place."""
+    """Copy through a temporary name, fsync, re-hash the copy, then put it in place without ever replacing a file.
+
+    A file already at `dest` with the same bytes is kept (the copy of an attempt that crashed before its commit); a
+    file with other bytes is never touched: :class:`ArchiveConflict`. The final step is a hard link of the verified
+    temporary to `dest` (``os.link`` fails when the name exists, so a file that appears meanwhile is not replaced
+    either); where the archive's file system has no hard links, ``renameat2(RENAME_NOREPLACE)``; never
+    check-then-rename."""
     dest.parent.mkdir(parents=True, exist_ok=True)
+    if _kept(dest, sha256):
+        return
     tmp = dest.with_name(dest.name + ".part")
     try:
         with open(src, "rb") as fin, open(tmp, "wb") as fout:
@@ -69,15 +81,75 @@ def verified_copy(src: Path, dest: Path, sha256: str) -> None:
         if got != sha256:
             raise CopyMismatch(f"archive copy of {src.name} does not match the original "
                                f"(sha256 {got[:12]} ≠ {sha256[:12]})")
-        tmp.replace(dest)
+        hook("before_place", path=dest)
+        try:
+            _place(tmp, dest)
+        except FileExistsError:
+            if not _kept(dest, sha256):
+                raise
     except BaseException:
         tmp.unlink(missing_ok=True)   # never leave a half copy behind (a full disk must not stay full of them)
         raise
+    tmp.unlink(missing_ok=True)       # linked: the copy now has its own name
     fsync_dir(dest.parent)
+
+
+def _kept(dest: Path, sha256: str) -> bool:
+    """True when `dest` already holds these bytes; False when nothing is there; ArchiveConflict for other bytes."""
+    if not os.path.lexists(dest):
+        return False
+    try:
+        found = sha256_file(dest)
+    except FileNotFoundError:   # removed meanwhile: the name is free again
+        return False
+    if found != sha256:
+        raise ArchiveConflict(dest, found, sha256)
+    return True
+
+
+_NO_LINKS = (errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP, errno.ENOSYS, errno.EMLINK)
+
+
+def _place(tmp: Path, dest: Path) -> None:
+    """Give `tmp` the name `dest`; FileExistsError (nothing changed) when `dest` exists, whatever its bytes."""
+    try:
+        os.link(tmp, dest, follow_symlinks=False)
+    except FileExistsError:
+        raise
+    except OSError as e:
+        if e.errno not in _NO_LINKS:
+            raise
+        _rename_noreplace(tmp, dest)
+
+
+def _rename_noreplace(src: Path, dest: Path) -> None:
+    """Linux renameat2(RENAME_NOREPLACE): a rename that fails with EEXIST instead of replacing."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    renameat2 = getattr(libc, "renameat2", None)
+    if renameat2 is None:
+        raise OSError(errno.ENOSYS, "the archive's file system has no hard links and this system no renameat2: "
+                      "a copy cannot be put in place without risking to replace a file", str(dest))
+    at_fdcwd, rename_noreplace = -100, 1
+    if renameat2(at_fdcwd, os.fsencode(src), at_fdcwd, os.fsencode(dest), rename_noreplace) != 0:
+        err = ctypes.get_errno()
+        raise OSError(err, os.strerror(err), str(dest))
 
 
 class CopyMismatch(OSError):
     """The bytes copied are not the recorded ones (the source changed under us, or the disk lies)."""
+
+
+class ArchiveConflict(FileExistsError):
+    """Another file — other bytes — already stands where an archive copy was to go (an archived original of a
+    record the database no longer knows: a restored or emptied database, an id used again). It is never replaced."""
+
+    def __init__(self, dest: Path, found: str, expected: str) -> None:
+        super().__init__(errno.EEXIST, f"another file is already in the archive at {dest} (sha256 {found[:12]}, "
+                         f"not this document's {expected[:12]}); it was left as it is", str(dest))
+        self.dest, self.found, self.expected = dest, found, expected
+
+    def __str__(self) -> str:
+        return str(self.strerror)
 
 
 def move_into(src: Path, dest: Path) -> None:

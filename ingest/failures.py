@@ -10,6 +10,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ingest.archive import ArchiveConflict, sha256_file
 from ingest.reasons import reason
 from ingest.steps import ENV_BACKOFF, backoff
 from store import repo
@@ -20,10 +21,13 @@ from store.repo import MAX_ATTEMPTS
 log = logging.getLogger("nasti.ingest")
 FULL = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
 # environment problems: retried every ENV_BACKOFF without counting attempts, shown as health lines
-ENVIRONMENT = ("archive_full", "archive_unwritable", "engine_missing", "file_unreadable")
+# an archive conflict (another file where the copy goes) waits for the operator the same way
+ENVIRONMENT = ("archive_full", "archive_unwritable", "archive_conflict", "engine_missing", "file_unreadable")
 
 
 def archive_problem(e: OSError) -> str:
+    if isinstance(e.__cause__, ArchiveConflict):
+        return "archive_conflict"
     return "archive_full" if e.errno in FULL else "archive_unwritable"
 
 
@@ -55,11 +59,40 @@ def drop_own_copies(store: Store, archive: Path, doc_id: int) -> None:
         doc = s.get_one(Document, doc_id)
         if doc.status == "done":
             return
-        for rel in (doc.archive_path, doc.pdf_path):
-            if rel:
-                for f in (archive / rel, archive / (rel + ".part")):
-                    f.unlink(missing_ok=True)
+        remove_own_copies(archive, doc)
         doc.archive_path = doc.pdf_path = None
+
+
+def forget_copies(store: Store, doc_id: int) -> None:
+    """The archive paths written down for `doc_id` name files that are not its own (an archive conflict): they are
+    forgotten, not removed."""
+    with store.session() as s:
+        doc = s.get_one(Document, doc_id)
+        doc.archive_path = doc.pdf_path = None
+
+
+def remove_own_copies(archive: Path, doc: Document) -> None:
+    """Unlink the archive files recorded for `doc` (not done) and their temporaries — the original's copy only when it
+    holds the document's bytes: another file at that name (an older original, an id used again) is not its own."""
+    for rel in (doc.archive_path, doc.pdf_path):
+        if rel:
+            (archive / (rel + ".part")).unlink(missing_ok=True)
+    if doc.pdf_path:
+        (archive / doc.pdf_path).unlink(missing_ok=True)
+    if doc.archive_path:
+        unlink_if_own(archive / doc.archive_path, doc.sha256)
+
+
+def unlink_if_own(copy: Path, sha256: str) -> bool:
+    """Remove `copy` if it holds these bytes; a file with other bytes stays (logged). True when removed."""
+    try:
+        if sha256_file(copy) != sha256:
+            log.warning("%s is not the copy its record expects (other bytes); left as it is", copy)
+            return False
+        copy.unlink()
+    except FileNotFoundError:
+        return False
+    return True
 
 
 def close_changed(store: Store, archive: Path, doc_id: int, how: str, step: str) -> None:
@@ -82,10 +115,7 @@ def close_superseded(s: Session, archive: Path, source: str, sha256: str) -> Non
                                                 Document.status.in_((*repo.ACTIVE, "failed"))
                                                 | Document.settled.is_(False))):
         if doc.status in repo.ACTIVE or doc.status == "failed":
-            for rel in (doc.archive_path, doc.pdf_path):
-                if rel:
-                    (archive / rel).unlink(missing_ok=True)
-                    (archive / (rel + ".part")).unlink(missing_ok=True)
+            remove_own_copies(archive, doc)
             doc.archive_path = doc.pdf_path = None
             r = reason("replaced")
             doc.reason_code, doc.reason, doc.reason_hi = r.code, r.en, r.hi
@@ -119,4 +149,4 @@ def fail(store: Store, archive: Path, doc_id: int, e: BaseException, step: str, 
         doc.settled = True   # `failed` keeps the original where the clerk put it
     log.warning("%s failed at the %s step (%s: %s); the original stays in the share", doc_id, step,
                 type(e).__name__, e)
-    return problem in ("archive_full", "archive_unwritable")
+    return problem in ("archive_full", "archive_unwritable", "archive_conflict")

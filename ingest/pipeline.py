@@ -347,6 +347,8 @@ class Ingestor:
             self._verify(path, ident, sha, "record")
             raise
         except OSError as e:
+            if isinstance(e, FileExistsError):   # another file where the copy goes (ArchiveConflict): not ours
+                failures.forget_copies(self.store, doc_id)   # so that no clean-up after this removes it
             self._verify(path, ident, sha, "record")
             raise ArchiveError(e.errno, f"archive copy failed: {e.strerror or e}") from e
         hook("after_copy", path=path, doc_id=doc_id)

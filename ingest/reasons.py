@@ -88,6 +88,12 @@ _CATALOG: dict[str, tuple[str, str, str, str]] = {
                      "ई-गवर्नेंस शाखा को बताएँ; जगह बनते ही फ़ाइल अपने-आप ली जाएगी",
                      "The archive disk is full; the original is safe in the folder",
                      "tell the e-governance branch; the file is taken automatically once there is room"),
+    "archive_conflict": ("संग्रह में इस फ़ाइल की प्रति की जगह पर पहले से कोई दूसरी फ़ाइल है (उसे बदला नहीं गया); "
+                         "मूल फ़ाइल फ़ोल्डर में सुरक्षित है",
+                         "ई-गवर्नेंस शाखा को बताएँ; ठीक होते ही फ़ाइल अपने-आप ली जाएगी",
+                         "Another file is already in the archive where this file's copy belongs (it was not "
+                         "overwritten); the original is safe in the folder",
+                         "tell the e-governance branch; the file is taken automatically once it is sorted out"),
     "archive_unwritable": ("संग्रह में लिखा नहीं जा सकता; मूल फ़ाइल फ़ोल्डर में सुरक्षित है",
                            "ई-गवर्नेंस शाखा को बताएँ; ठीक होते ही फ़ाइल अपने-आप ली जाएगी",
                            "The archive cannot be written; the original is safe in the folder",

@@ -21,6 +21,7 @@ from pathlib import Path
 from sqlalchemy import delete, select
 
 from ingest import share as sharefs
+from ingest.failures import unlink_if_own
 from ingest.pipeline import STAGING
 from ingest.reasons import reason
 from store import dblocks, repo
@@ -47,6 +48,7 @@ def recover(store: Store, share: Path, archive: Path, *, walk: bool | None = Non
     unfinished: set[Path] = set()
     orphaned: set[Path] = set()
     waiting: set[str] = set()
+    own_sha: dict[Path, str] = {}   # an unfinished record's original copy: removed only if it holds its bytes
     with store.session() as s:   # shared: the records in flight only (not millions of done ones)
         copied = select(Document).where(Document.archive_path.is_not(None))
         for doc in s.scalars(copied if walk else copied.where(Document.status != "done")):
@@ -57,8 +59,10 @@ def recover(store: Store, share: Path, archive: Path, *, walk: bool | None = Non
                 # too — a leader that lost the lead ended its (fenced) copy before this one took the epoch
                 unfinished |= {p.with_name(p.name + ".part") for p in paths}
                 if (sharefs.on_disk(share, doc.share_path)).exists():
-                    if walk:   # shared: a leader that lost its lock may still be finishing it; resuming overwrites
+                    if walk:   # shared: a leader that lost its lock may still be finishing it; resuming keeps it
                         unfinished |= paths     # the original is still in the share: its copy is redundant
+                        if doc.archive_path:    # ... if it is its copy (not another file at that name)
+                            own_sha[archive / doc.archive_path] = doc.sha256
                 else:
                     orphaned |= paths       # maybe the only copy left (a deleted original, an unmounted share)
         if not walk and (unfinished | orphaned):   # a done record's file stays, whatever another record says
@@ -86,7 +90,9 @@ def recover(store: Store, share: Path, archive: Path, *, walk: bool | None = Non
                 doc.archive_path = doc.pdf_path = None
     with dblocks.fenced(store):   # a watcher that no longer leads removes and moves nothing (store/dblocks.py)
         for f in unfinished - keep:
-            if f.is_file():
+            if f in own_sha:   # other bytes stay, and the walk sets them aside like any unreferenced file
+                counts["unfinished_removed"] += unlink_if_own(f, own_sha[f])
+            elif f.is_file():
                 f.unlink()
                 counts["unfinished_removed"] += 1
         stamp = quarantine_stamp()

@@ -17,8 +17,8 @@ from collections.abc import Callable
 from typing import Any
 
 STEPS = ("preflight", "inspect", "ocr", "record", "settle")
-HOOK_NAMES = ("after_preflight", "after_inspect", "after_ocr", "before_copy", "after_copy", "after_segment",
-              "before_done", "after_record", "before_settle", "after_settle")
+HOOK_NAMES = ("after_preflight", "after_inspect", "after_ocr", "before_copy", "before_place", "after_copy",
+              "after_segment", "before_done", "after_record", "before_settle", "after_settle")
 
 HOOKS: dict[str, Callable[..., Any]] = {}
 

@@ -30,6 +30,11 @@ _TEXT: dict[str, tuple[str, str]] = {
                      "free space on the archive disk; they are taken automatically"),
     "archive_unwritable": ("संग्रह में लिखा नहीं जा सकता: {n} फ़ाइलें प्रतीक्षा में हैं — अनुमतियाँ/माउंट जाँचें",
                            "the archive cannot be written: {n} files are waiting — check its permissions or mount"),
+    "archive_conflict": ("संग्रह में {n} फ़ाइलों की प्रति की जगह पर पहले से दूसरी फ़ाइलें हैं (कुछ भी बदला नहीं गया; मूल फ़ाइलें "
+                         "फ़ोल्डर में सुरक्षित) — क्या डेटाबेस किसी पुराने बैकअप से लौटाया गया? `nasti fsck` चलाएँ",
+                         "{n} files wait: another file already stands where their archive copy goes (nothing was "
+                         "overwritten; the originals are safe in the share) — was the database restored from an "
+                         "older backup? run `nasti fsck`"),
     "share_unwritable": ("शाखा का फ़ोल्डर बदला नहीं जा सकता (केवल-पढ़ने योग्य): {n} फ़ाइलें संसाधित हो चुकी हैं पर फ़ोल्डर में "
                          "ही हैं — फ़ोल्डर पर लिखने की अनुमति दें",
                          "a branch folder cannot be changed (read-only): {n} files are processed but still in the "
