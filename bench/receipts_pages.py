@@ -5,8 +5,9 @@ on a table under uneven light; saved as JPEG (quality 60/75/90) or PNG, with the
     .venv/bin/python bench/receipts_pages.py OUT_DIR FIRST_SEED END_SEED
 
 Each receipt: rNNN.jpg|png, rNNN.gt.txt (its lines) and rNNN.json (how it was made). Seeds 0-49 were used to look at
-failures (ocr.frame); seeds 100-149 are the held-out set reported in bench/results/frame.md. Needs the Debian package
-fonts-urw-base35 (Nimbus fonts).
+failures (ocr.frame); seeds 100-149 are the held-out set reported in bench/results/frame.md; since the probe's
+capitals fix (bench/results/english.md) 0-149 are tuning and 300-379 (and `receipt(seed, varied=True)`) held out.
+Needs the Debian packages fonts-urw-base35 (Nimbus fonts) and fonts-liberation (varied).
 """
 from __future__ import annotations
 
