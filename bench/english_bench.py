@@ -12,7 +12,8 @@ no-regression check. Writes a markdown table (appended to `--table`) and one JSO
 The criterion: every page, in every turn, within bare eng (on the upright file) + 2 CER points; Hindi pages no
 worse than before. A page turned 90/180/270 is compared with bare eng on the upright file (bare tesseract does not
 turn pages). "Wrong turns": reads whose rotation is not the one the page was turned by. "Twin gap": the largest
-CER difference between a page's turns. Receipt seeds 0-49 were looked at while tuning; 100-149 are held out.
+CER difference between a page's turns. Receipt seeds 0-149 were looked at while tuning; 300-359 (and `--varied`
+receipts, named vNNN) and letters 40-51 are held out.
 """
 from __future__ import annotations
 
@@ -99,17 +100,19 @@ def letter(seed: int, lang: str, out: Path) -> tuple[Image.Image, str, dict, dic
     return img, page.truth, meta, how
 
 
-def pages(corpus: str, lo: int, hi: int, out: Path, half: str) -> list[tuple[str, Image.Image, str, dict, dict]]:
+def pages(corpus: str, lo: int, hi: int, out: Path, half: str,
+          varied: bool = False) -> list[tuple[str, Image.Image, str, dict, dict]]:
     """(name, upright image, truth, meta, save arguments) of each page."""
     if corpus == "receipts":
         from receipts_pages import receipt
         got = []
         for seed in range(lo, hi + 1):
-            img, truth, meta = receipt(seed)
+            img, truth, meta = receipt(seed, varied)
             s = meta["save"]
             how = {"dpi": meta["dpi"] if s.endswith("_dpi") else 72 if s.endswith("_72") else None,
                    "jpeg": meta["quality"] if s.startswith("jpg") else None}
-            got.append((f"r{seed:03d}", img, truth, meta | {"kind": f"{meta['style']} {meta['capture']}"}, how))
+            got.append((f"{'v' if varied else 'r'}{seed:03d}", img, truth,
+                        meta | {"kind": f"{meta['style']} {meta['capture']}"}, how))
         return got
     if corpus == "real":
         crops = [p for p in sorted(REAL.glob("*.png")) if (int(p.stem.rsplit("-", 1)[-1]) % 2 == 1) == (half == "odd")]
@@ -167,6 +170,7 @@ def main() -> None:
     ap.add_argument("--half", choices=["odd", "even"], default="odd")
     ap.add_argument("--turns", default="0")
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--varied", action="store_true", help="receipts: other fonts, any DPI 150-300, harsher light")
     ap.add_argument("--table", type=Path)
     args = ap.parse_args()
     turns = [int(t) for t in args.turns.split(",")]
@@ -174,7 +178,8 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="nasti-english-"))
     base = "Devanagari" if args.corpus in ("hindi", "real") else "eng"
     jobs, metas = [], {}
-    for name, img, truth, meta, how in pages(args.corpus, int(lo), int(hi or lo), work, args.half):
+    for name, img, truth, meta, how in pages(args.corpus, int(lo), int(hi or lo), work, args.half,
+                                                args.varied):
         metas[name] = meta
         upright = save(img, work / name, how["dpi"], how["jpeg"])
         for turn in turns:
@@ -186,7 +191,8 @@ def main() -> None:
         rows = list(pool.map(row, jobs))
     for r in rows:
         print(json.dumps(r | {"meta": metas[r["page"]]}, ensure_ascii=False), flush=True)
-    title = f"{args.corpus} {args.seeds if args.corpus != 'real' else args.half + ' half'} " \
+    which = args.seeds if args.corpus != "real" else args.half + " half"
+    title = f"{args.corpus}{' varied' if args.varied else ''} {which} " \
             f"({started:%Y-%m-%d %H:%M} UTC, {(dt.datetime.now(dt.UTC) - started).seconds} s)"
     text = table(rows, metas, title, base, turns)
     print(text)

@@ -102,16 +102,18 @@ def score(image: Image.Image, lang: str, *, dpi: int, timeout: float) -> float:
     return round(total, 2)
 
 
-def verify(image: Image.Image, turn: int, lang: str, *, dpi: int, timeout: float, all_turns: bool) -> Verdict:
+def verify(image: Image.Image, turn: int, lang: str, *, dpi: int, timeout: float, all_turns: bool,
+           clear: float = CLEAR) -> Verdict:
     """Read `image` (the page as scanned, white paper) in the probe's `turn` and the other candidates; the turn that
-    reads clearly best. The probe's turn stands unless another scores `CLEAR` times as much."""
+    reads clearly best. The probe's turn stands unless another scores `clear` times as much (1: the probe had no
+    evidence for its turn, which is then only the way the page was scanned: the best score wins)."""
     candidates = [turn, (turn + 180) % 360]
     if all_turns:
         candidates += [(turn + 90) % 360, (turn + 270) % 360]
     text = image.crop(content_box(image))
     scores = {t: score(sample(turned(text, t)), lang, dpi=dpi, timeout=timeout) for t in candidates}
     best = max(candidates, key=lambda t: (scores[t], t == turn))
-    if best != turn and scores[best] < CLEAR * scores[turn]:
+    if best != turn and scores[best] < clear * scores[turn]:
         best = turn
     runner_up = max((s for t, s in scores.items() if t != best), default=0.0)
     margin = 1.0 - runner_up / scores[best] if scores[best] > 0 else 0.0

@@ -13,7 +13,9 @@ edge from passing for the page's strongest line.
 - up or down, and script: each text line is cut into words by its column projection. A Devanagari word has its
   shirorekha — one row inked across most of its width — in the upper part of the line when upright and the lower
   part when upside down; a Latin word has no such row, and carries more ink above its x-height band (ascenders,
-  capitals) than below it (descenders).
+  capitals) than below it (descenders). Words in capitals and digits (shop receipts) have no x-height band and do
+  not vote; a page with next to no Latin votes, or with a split headline vote the Latin words do not confirm, has
+  flip margin 0: it is taken as the headlines say or as scanned, and ocr.orient decides without a head start.
 """
 from __future__ import annotations
 
@@ -31,8 +33,11 @@ CELL = 8                # pixels per blank-detection cell at inkmask.ANALYSIS_DP
 CELL_INK = 0.12         # a cell is inked when this fraction of it is ink
 BLANK_CELLS = 12        # fewer inked cells than this (about two letters' worth) is a blank page
 MAX_LINES = 16          # text lines read for up/down and script, spread over the page (enough votes, half the cost)
-SPLIT_HEADLINES = 0.9  # a headline vote less one-sided than this, contradicted by the ascenders, is not sure
+SPLIT_HEADLINES = 0.9  # a headline vote less one-sided than this, not confirmed by the ascenders, is not sure
 HEADLINE = 0.85         # two adjacent rows inked across this fraction of a word's width are a shirorekha
+X_BAND = 0.75           # a Latin word votes up/down only when its dense core is at most this share of its height
+X_ROWS = 12             # ... and it is at least this many rows high
+LATIN_VOTES = (0.25, 0.4)   # the Latin vote counts from / fully from this share of the Latin words' width voting
 
 
 @dataclass(frozen=True)
@@ -141,21 +146,34 @@ class _Votes:
         """Devanagari headlines decide when there are enough of them; else Latin ascenders vs descenders."""
         if self.deva_width >= 0.25 * (self.deva_width + self.latin_width):
             return self.deva_down > self.deva_up
-        return self.latin_down > self.latin_up
+        return self.latin_down > self.latin_up and self._latin_weight() > 0
+
+    def _latin_weight(self) -> float:
+        """0-1: how much the Latin vote is worth, by the share of the Latin words' width that voted (LATIN_VOTES).
+        Text in capitals and digits (a shop receipt) has no x-height band: little of it votes, and what does is a
+        comma's tail, a short number or a speck — half of them the wrong way (generated receipts: 0-30 % voted,
+        English letters 30-70 %). 0: the page is taken as scanned, unsure (ocr.orient decides)."""
+        voted = self.latin_up + self.latin_down
+        share = voted / self.latin_width if self.latin_width else 0.0
+        return 0.0 if share < LATIN_VOTES[0] else min(1.0, share / LATIN_VOTES[1])
 
     def margin(self) -> float:
         """0-1: the share of the deciding votes that the losing side did not get, less the winner's (a tie is 0).
-        0 when split headlines are contradicted by the other words: the baseline serifs of a Latin serif face
+        0 when split headlines are not confirmed by the other words: the baseline serifs of a Latin serif face
         (DejaVu Serif at 300 dpi) pass for headlines at the foot of the words and vote the page upside down, while
-        its ascenders vote it upright; real Devanagari headlines vote (nearly) one way (generated pages: ≥ 0.9
-        on every Hindi page whose ascender vote disagreed)."""
+        its ascenders vote it upright; the joined bars of blurred capitals (a dot-matrix receipt) pass for
+        headlines both ways up, and capitals give no ascender vote at all. Real Devanagari headlines vote (nearly)
+        one way (generated pages: ≥ 0.9 on every Hindi page whose ascender vote disagreed)."""
         if self.deva_width >= 0.25 * (self.deva_width + self.latin_width):
             up, down = self.deva_up, self.deva_down
             split = abs(up - down) / (up + down) < SPLIT_HEADLINES if up + down else True
-            if split and (self.latin_up > self.latin_down) != (up > down) and self.latin_up != self.latin_down:
+            confirmed = self._latin_weight() > 0 and (self.latin_up > self.latin_down) == (up > down) \
+                and self.latin_up != self.latin_down
+            if split and not confirmed:
                 return 0.0
         else:
             up, down = self.latin_up, self.latin_down
+            return abs(up - down) / (up + down) * self._latin_weight() if up + down else 0.0
         return abs(up - down) / (up + down) if up + down else 0.0
 
 
@@ -176,6 +194,8 @@ def _word(word: Image.Image, thick: Image.Image, votes: _Votes) -> None:
     votes.latin_width += w
     top = max(rows)
     core = [i for i, v in enumerate(rows) if v >= 0.35 * top]
+    if h < X_ROWS or core[-1] - core[0] + 1 > X_BAND * h:   # capitals, digits, small print: no x-height band
+        return
     above = sum(rows[: core[0]])
     below = sum(rows[core[-1] + 1 :])
     if above > below * 1.3:
