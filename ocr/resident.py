@@ -46,7 +46,9 @@ os.environ["OMP_THREAD_LIMIT"] = "1"
 ENGINE_ENV = "NASTI_OCR_ENGINE"
 CHOICES = ("wheel", "system", "cli")
 DEFAULT = "system"
-MAX_LOADED = 3          # engines kept per worker: auto's three settings (Devanagari, eng, Devanagari+eng)
+# engines kept per worker: a page can use six (Devanagari and Devanagari+hin pages, verification bands at psm 6,
+# digit words at psm 8, eng and its bands); each costs 11-18 MB resident (measured), a reload 0.1-0.3 s
+MAX_LOADED = 6
 GRACE = 10.0            # seconds past the page time-out before the waiting caller gives up on a call
 LEPTONICA_QUIET = 6     # L_SEVERITY_NONE
 TSV_HEAD = "level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext\n"
@@ -66,6 +68,7 @@ _SIGNATURES = {   # C API name: (result, arguments)
     "TessBaseAPISetSourceResolution": (None, (_P, _I)),
     "TessBaseAPIRecognize": (_I, (_P, _P)),
     "TessBaseAPIGetTsvText": (_P, (_P, _I)),
+    "TessBaseAPIGetHOCRText": (_P, (_P, _I)),
     "TessBaseAPIClear": (None, (_P,)),
     "TessDeleteText": (None, (_P,)),
     "TessMonitorCreate": (_P, ()),
@@ -81,8 +84,9 @@ _SIGNATURES = {   # C API name: (result, arguments)
 
 @dataclass(frozen=True)
 class Raw:
-    tsv: str        # tesseract's TSV, header included (as the command line writes it)
+    tsv: str        # tesseract's TSV, header included (as the command line writes it); "" for an hOCR read
     pdf: bytes      # its text-only PDF
+    hocr: str = ""  # an hOCR read's page, with a box and confidence per symbol
 
 
 def _wheel_path() -> Path | None:
@@ -241,11 +245,23 @@ def _pdf(lib: Library, handle: int, datapath: str) -> bytes:
         return base.with_suffix(".pdf").read_bytes()
 
 
+def _text(lib: Library, text: int) -> str:
+    try:
+        return ctypes.string_at(text).decode("utf-8", "replace") if text else ""
+    finally:
+        if text:
+            lib.DeleteText(text)
+
+
 def _read(lib: Library, handle: int, image: Image.Image, dpi: int, timeout: float, datapath: str, layer: bool,
-          out: dict[str, object]) -> None:
-    """Runs in its own thread: recognise, then TSV and (when `layer`) text-only PDF from the same recognition."""
+          out: dict[str, object], hocr: bool = False) -> None:
+    """Runs in its own thread: recognise, then TSV and (when `layer`) text-only PDF from the same recognition, or
+    (`hocr`) hOCR with a box and confidence per symbol, as `tesseract … hocr -c hocr_char_boxes=1` writes it."""
     try:
         lib.BaseAPISetVariable(handle, b"user_defined_dpi", str(dpi).encode())
+        if hocr:    # as the program reads: its default inverted retry, symbol boxes
+            lib.BaseAPISetVariable(handle, b"hocr_char_boxes", b"1")
+            lib.BaseAPISetVariable(handle, b"tessedit_do_invert", b"1")
         lib.BaseAPISetImage(handle, image.tobytes(), image.width, image.height, 1, image.width)
         lib.BaseAPISetSourceResolution(handle, dpi)
         monitor = lib.MonitorCreate()
@@ -257,28 +273,29 @@ def _read(lib: Library, handle: int, image: Image.Image, dpi: int, timeout: floa
         if status != 0:
             out["failed"] = True
             return
-        text = lib.BaseAPIGetTsvText(handle, 0)
-        try:
-            tsv = ctypes.string_at(text).decode("utf-8", "replace") if text else ""
-        finally:
-            if text:
-                lib.DeleteText(text)
+        if hocr:
+            out["raw"] = Raw(tsv="", pdf=b"", hocr=_text(lib, lib.BaseAPIGetHOCRText(handle, 0)))
+            return
+        tsv = _text(lib, lib.BaseAPIGetTsvText(handle, 0))
         out["raw"] = Raw(tsv=TSV_HEAD + tsv, pdf=_pdf(lib, handle, datapath) if layer else b"")
     except BaseException as e:  # handed to the waiting caller
         out["error"] = e
     finally:
+        if hocr:
+            lib.BaseAPISetVariable(handle, b"hocr_char_boxes", b"0")
+            lib.BaseAPISetVariable(handle, b"tessedit_do_invert", VARIABLES["tessedit_do_invert"].encode())
         lib.BaseAPIClear(handle)
 
 
 def recognise(lib: Library, image: Image.Image, lang: str, *, datapath: str, dpi: int, timeout: float,
-              psm: int = 3, layer: bool = True) -> Raw:
+              psm: int = 3, layer: bool = True, hocr: bool = False) -> Raw:
     """One recognition of `image` by this process's engine for (lang, psm): its TSV and (unless `layer` is False)
-    its text-only PDF."""
+    its text-only PDF; or (`hocr`) its hOCR with symbol boxes and confidences."""
     page = image if image.mode == "L" else image.convert("L")
     handle = _ENGINES.take(lib, datapath, lang, psm)
     out: dict[str, object] = {}
     started = time.monotonic()
-    worker = threading.Thread(target=_read, args=(lib, handle, page, dpi, timeout, datapath, layer, out),
+    worker = threading.Thread(target=_read, args=(lib, handle, page, dpi, timeout, datapath, layer, out, hocr),
                               name="nasti-tesseract", daemon=True)
     worker.start()
     worker.join(timeout + GRACE)

@@ -5,16 +5,18 @@ confidence of 11 with every digit right (`378/राज./`, `2017` on a clean pa
 read left below `tsv.DOUBTFUL_BELOW` is read again alone, from its box on the very image tesseract read, as one word
 (`--psm 8`; as a line, a clean `२०१७` lost its last digit) with per-symbol confidences (hOCR `x_conf`,
 `hocr_char_boxes=1`): it stays doubtful when the re-read gives other digits, or any digit below `SYMBOL_BELOW`. The
-words are small, so this costs little, and only pages with such words pay it.
+words are small and read by the worker's resident engine (ocr.tesseract.hocr_text: no process and model load per
+word, which made a digit-heavy receipt spend most of its time here), and only pages with such words pay it.
 """
 from __future__ import annotations
 
 import unicodedata
 
-import pytesseract
 import regex
 from PIL import Image
-from pytesseract.pytesseract import TesseractError
+
+from ocr import tesseract
+from ocr.errors import EngineMissing, OcrError
 
 SYMBOL_BELOW = 90.0     # per-symbol confidence (tesseract's 0-100 scale; clean digits read at 97-99.9)
 PAD = 0.3               # of the word's height, added round its box
@@ -29,10 +31,8 @@ def _digits(text: str) -> str:
 
 def symbols(image: Image.Image, lang: str, *, dpi: int, timeout: float) -> list[tuple[str, float]]:
     """(character, confidence) of one word, read alone."""
-    hocr = pytesseract.image_to_pdf_or_hocr(image, lang=lang, extension="hocr", timeout=timeout,
-                                            config=f"--psm 8 --dpi {dpi} -c hocr_char_boxes=1")
-    text = hocr.decode("utf-8", "replace") if isinstance(hocr, bytes) else str(hocr)
-    return [(ch, float(conf)) for conf, ch in _CHAR.findall(text)]
+    hocr = tesseract.hocr_text(image, lang, dpi=dpi, timeout=timeout, psm=8)
+    return [(ch, float(conf)) for conf, ch in _CHAR.findall(hocr)]
 
 
 def still_doubtful(image: Image.Image, words: tuple[tuple[str, tuple[int, int, int, int]], ...], lang: str, *,
@@ -47,7 +47,9 @@ def still_doubtful(image: Image.Image, words: tuple[tuple[str, tuple[int, int, i
             continue
         try:
             chars = symbols(image.crop(box), lang, dpi=dpi, timeout=timeout)
-        except (TesseractError, RuntimeError, OSError):
+        except EngineMissing:
+            raise
+        except (OcrError, OSError):
             out.append(word)    # not confirmed: stays doubtful
             continue
         digits = [(c, conf) for c, conf in chars if _DIGIT.search(c)]

@@ -132,6 +132,19 @@ def tsv_text(image: Image.Image, lang: str, *, dpi: int, timeout: float, psm: in
             image, lang=lang, config=f"--psm {psm} --dpi {dpi} -c tessedit_do_invert=0", timeout=timeout))
 
 
+def hocr_text(image: Image.Image, lang: str, *, dpi: int, timeout: float, psm: int = 8) -> str:
+    """Tesseract's hOCR for `image` with a box and confidence per symbol (`hocr_char_boxes`): one word read alone
+    (ocr.symbols), by this worker's resident engine (no process and model load per word), else by the program."""
+    lib = resident.library()
+    if lib is not None:
+        return unicodedata.normalize("NFC", resident.recognise(lib, image, lang, datapath=tessdata(), dpi=dpi,
+                                                               timeout=timeout, psm=psm, hocr=True).hocr)
+    with _program_errors(timeout):
+        got = pytesseract.image_to_pdf_or_hocr(image, lang=lang, extension="hocr", timeout=timeout,
+                                               config=f"--psm {psm} --dpi {dpi} -c hocr_char_boxes=1")
+    return unicodedata.normalize("NFC", got.decode("utf-8", "replace") if isinstance(got, bytes) else str(got))
+
+
 @contextmanager
 def _program_errors(timeout: float) -> Iterator[None]:
     """pytesseract's failures as OcrError: not installed, killed at the time-out, or failed."""

@@ -139,3 +139,30 @@ def test_a_pool_worker_keeps_its_engine_between_pages(page: Image.Image) -> None
         assert first[1] == second[1] == [("Devanagari", 3)]
         assert second[0] < first[0], "the second page must not load the model again"
     assert first[2] == second[2] == "1"
+
+
+@pytest.mark.parametrize("kind", LIBRARIES)
+def test_digits_are_checked_symbol_by_symbol_by_the_resident_engine(engine: pytest.MonkeyPatch, kind: str,
+                                                                   page: Image.Image) -> None:
+    """ocr.symbols reads each doubtful number alone: by the worker's engine, with the program's symbols and
+    confidences (the system library is the program's: the very same; the wheel's within a few points)."""
+    from ocr import symbols
+
+    band = page.crop((0, 0, page.width, page.height // 3))
+    words = [r for r in csv.DictReader(io.StringIO(tesseract.tsv_text(band, "Devanagari", dpi=300, timeout=60)),
+                                       delimiter="\t", quoting=csv.QUOTE_NONE)
+             if r["level"] == "5" and any(ch.isdigit() for ch in r["text"] or "")]
+    assert words, "the letter's head has its file number and date"
+    crops = [band.crop((int(r["left"]) - 8, int(r["top"]) - 8, int(r["left"]) + int(r["width"]) + 8,
+                        int(r["top"]) + int(r["height"]) + 8)) for r in words]
+    engine.setenv(resident.ENGINE_ENV, "cli")
+    program = [symbols.symbols(c, "Devanagari", dpi=300, timeout=60) for c in crops]
+    engine.setenv(resident.ENGINE_ENV, kind)
+    ours = [symbols.symbols(c, "Devanagari", dpi=300, timeout=60) for c in crops]
+    assert ("Devanagari", 8) in resident.loaded()
+    assert all(ours) and [[c for c, _ in w] for w in ours] == [[c for c, _ in w] for w in program]
+    if kind == "system":
+        assert ours == program
+    else:
+        assert all(abs(a - b) < 5 for w, v in zip(ours, program, strict=True) for (_, a), (_, b) in zip(w, v,
+                                                                                                      strict=True))
