@@ -181,3 +181,25 @@ def test_a_directory_at_the_temporary_name_ends_the_document_in_a_final_state(tm
         [d] = r.docs()
         assert d["status"] in ("failed", "done"), d["status"]
         assert path.read_bytes() == data
+
+
+def test_an_archive_folder_that_is_a_symlink_into_the_share_does_not_put_the_copy_back_in_the_share(
+        tmp_path: Path) -> None:
+    """The config refuses an archive inside the share, but only at its top: a branch folder in the archive that is
+    a symlink into the share (archive/revenue -> share/revenue) is followed. The 'archive copy' is written into the
+    drop folder, the original is removed as archived, the copy is then taken as a new drop, called a duplicate and
+    moved to _rejected/ with "this copy can be deleted" — the done record's archive file is gone from the archive."""
+    with rig(tmp_path) as r:
+        data = png("नस्ती 8108")
+        path = r.drop("revenue/s.png", data)
+        os.symlink(r.share / "revenue", r.archive / "revenue")
+        r.handle(path)
+        for p in list(r.share.rglob("*.png")):
+            if "_rejected" not in p.parts:
+                r.handle(p)
+        [d] = [d for d in r.docs() if d["id"] == 1]
+        copy = r.archive / d["archive_path"]
+        in_share = [p for p in r.share.rglob("*") if p.is_file() and p.read_bytes() == data]
+        assert not (d["status"] == "done" and not copy.exists()), \
+            f"done, but its archive copy is gone (it went into the share: {in_share})"
+        assert not in_share or path in in_share, f"the archive copy was written into the share: {in_share}"
