@@ -203,3 +203,27 @@ def test_an_archive_folder_that_is_a_symlink_into_the_share_does_not_put_the_cop
         assert not (d["status"] == "done" and not copy.exists()), \
             f"done, but its archive copy is gone (it went into the share: {in_share})"
         assert not in_share or path in in_share, f"the archive copy was written into the share: {in_share}"
+
+
+def test_a_conflict_whose_original_was_renamed_is_not_reported_as_waiting_in_the_share(tmp_path: Path) -> None:
+    """archive_conflict → the clerk, told the file waits, renames it (or drops it again under another name); the
+    renamed file is digitised. The old record stays `failed`/archive_conflict, and `nasti status` keeps saying
+    "1 files wait … the originals are safe in the share" for a file that is not there (until a restart's
+    recovery closes it as vanished). A long-running watcher never closes it."""
+    from store.health import health
+
+    with rig(tmp_path) as r:
+        data = png("नस्ती 8109")
+        path = r.drop("revenue/y.png", data)
+        HOOKS["before_place"] = lambda path, **_: path.write_bytes(FOREIGN)
+        r.handle(path)
+        HOOKS.clear()
+        renamed = path.with_name("y-renamed.png")
+        path.rename(renamed)
+        r.handle(renamed)
+        by_source = {d["source"]: d for d in r.docs()}
+        assert by_source["revenue/y-renamed.png"]["status"] == "done"
+        with r.store.session() as s:
+            lines = [h.code for h in health(s)]
+        assert "archive_conflict" not in lines and by_source["revenue/y.png"]["problem"] != "archive_conflict", \
+            f"the renamed file is done, yet its old record still waits as an archive conflict: {lines}"
