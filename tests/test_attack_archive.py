@@ -7,6 +7,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pytest
+
 from ingest.recover import recover
 from ingest.steps import HOOKS
 from tests.ingest_rig import png, rig
@@ -227,3 +229,56 @@ def test_a_conflict_whose_original_was_renamed_is_not_reported_as_waiting_in_the
             lines = [h.code for h in health(s)]
         assert "archive_conflict" not in lines and by_source["revenue/y.png"]["problem"] != "archive_conflict", \
             f"the renamed file is done, yet its old record still waits as an archive conflict: {lines}"
+
+
+def test_a_running_watcher_retries_an_archive_conflict_soon_after_it_is_sorted_out(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`nasti watch` (long-running, default config). The copy conflicts; the operator moves the other file away.
+    The brief and ENV_BACKOFF say "retried every 20 s", the clerk is told "taken automatically once it is sorted
+    out" — but a failed file in the share is only looked at again by the periodic rescan ([watch] rescan_seconds,
+    300 s by default; an operator who raised it waits that long). 45 s later the drop still waits."""
+    import signal
+    import sqlite3
+    import time
+
+    from tests.conftest import Office, write_config
+
+    (tmp_path / "share" / "revenue").mkdir(parents=True)
+    office = Office(tmp_path, write_config(tmp_path))
+    hooks = tmp_path / "hooks"
+    hooks.mkdir()
+    monkeypatch.setenv("NASTI_WATCH_HOOKS", str(hooks))
+    (hooks / "HOLD-before_copy").touch()
+    data = png("नस्ती 8110")
+    (office.share / "revenue" / "x.png").write_bytes(data)
+    db = tmp_path / "var" / "nasti.db"
+
+    def status() -> tuple[str, str | None]:
+        con = sqlite3.connect(db)
+        try:
+            return con.execute("select status, problem from document where id = 1").fetchone()
+        finally:
+            con.close()
+
+    w = office.popen("watch")
+    try:
+        end = time.monotonic() + 180
+        while not list(hooks.glob("before_copy-*")) and time.monotonic() < end:
+            time.sleep(0.05)
+        foreign = office.archive / "revenue" / "1-x.png"
+        foreign.parent.mkdir(parents=True, exist_ok=True)
+        foreign.write_bytes(FOREIGN)
+        (hooks / "HOLD-before_copy").unlink()
+        end = time.monotonic() + 120
+        while status() != ("failed", "archive_conflict") and time.monotonic() < end:
+            time.sleep(0.2)
+        assert status() == ("failed", "archive_conflict")
+        foreign.rename(tmp_path / "set-aside.bin")   # the operator sorts it out
+        end = time.monotonic() + 45               # > ENV_BACKOFF (20 s) + the watcher's own intervals
+        while status()[0] != "done" and time.monotonic() < end:
+            time.sleep(0.5)
+        got = status()
+    finally:
+        os.killpg(w.pid, signal.SIGKILL)
+        w.wait()
+    assert got[0] == "done", f"45 s after the conflict was sorted out the drop still waits: {got}"
