@@ -282,3 +282,25 @@ def test_a_running_watcher_retries_an_archive_conflict_soon_after_it_is_sorted_o
         os.killpg(w.pid, signal.SIGKILL)
         w.wait()
     assert got[0] == "done", f"45 s after the conflict was sorted out the drop still waits: {got}"
+
+
+def test_a_share_folder_named_quarantine_does_not_archive_into_the_quarantine(tmp_path: Path) -> None:
+    """A clerk's folder `_quarantine/` in the share is taken like a branch folder (only `_rejected` and hidden
+    folders are nasti's own there). Its archive copies go to archive/_quarantine/ — the folder nasti sets unknown
+    files aside in. The originals leave the share; `nasti fsck` then lists the only copies of done documents as
+    "quarantined: set aside instead of deleted; re-attach or remove by hand" (exit 1)."""
+    from tests.conftest import Office, write_config
+
+    (tmp_path / "share" / "_quarantine").mkdir(parents=True)
+    office = Office(tmp_path, write_config(tmp_path))
+    data = png("नस्ती 8111")
+    (office.share / "_quarantine" / "x.png").write_bytes(data)
+    office.run("watch", "--once")
+    docs = office.documents()
+    fsck = office.run("fsck", check=False)
+    done = [d for d in docs if d["status"] == "done"]
+    if done:   # taken: then its copy must not sit in the folder fsck tells the operator he may empty
+        assert "_quarantine" not in Path(done[0]["archive"]).relative_to(office.archive).parts, done[0]["archive"]
+        assert "quarantined" not in fsck.stdout, fsck.stdout
+    else:      # or not taken, and then still in the share
+        assert (office.share / "_quarantine" / "x.png").read_bytes() == data
