@@ -7,6 +7,7 @@ import hashlib
 import os
 import shutil
 import stat
+import tempfile
 from pathlib import Path
 
 import regex
@@ -71,9 +72,9 @@ def verified_copy(src: Path, dest: Path, sha256: str) -> None:
     dest.parent.mkdir(parents=True, exist_ok=True)
     if _kept(dest, sha256):
         return
-    tmp = dest.with_name(dest.name + ".part")
+    tmp, fd = _fresh_temporary(dest)
     try:
-        with open(src, "rb") as fin, open(tmp, "wb") as fout:
+        with open(src, "rb") as fin, os.fdopen(fd, "wb") as fout:
             shutil.copyfileobj(fin, fout, CHUNK)
             fout.flush()
             os.fsync(fout.fileno())
@@ -92,6 +93,21 @@ def verified_copy(src: Path, dest: Path, sha256: str) -> None:
         raise
     tmp.unlink(missing_ok=True)       # linked: the copy now has its own name
     fsync_dir(dest.parent)
+
+
+def _fresh_temporary(dest: Path) -> tuple[Path, int]:
+    """A new file to copy into, next to `dest`, created by this call: `<name>.part` (the name recovery cleans up after
+    a crash), or, when anything already stands there — a leftover, a foreign file, a directory, a symlink (opening
+    it for writing would follow it: into the share, the very original) — a unique `<name>.<random>.part`.
+    O_EXCL | O_NOFOLLOW: nothing already there is ever opened, truncated or followed."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+    tmp = dest.with_name(dest.name + ".part")
+    try:
+        return tmp, os.open(tmp, flags, 0o644)
+    except FileExistsError:
+        fd, name = tempfile.mkstemp(prefix=dest.name + ".", suffix=".part", dir=dest.parent)
+        os.fchmod(fd, 0o644)   # as the fixed name is made (mkstemp makes 0600)
+        return Path(name), fd
 
 
 def _kept(dest: Path, sha256: str) -> bool:

@@ -76,11 +76,28 @@ def remove_own_copies(archive: Path, doc: Document) -> None:
     holds the document's bytes: another file at that name (an older original, an id used again) is not its own."""
     for rel in (doc.archive_path, doc.pdf_path):
         if rel:
-            (archive / (rel + ".part")).unlink(missing_ok=True)
+            _unlink_file(archive / (rel + ".part"))
     if doc.pdf_path:
-        (archive / doc.pdf_path).unlink(missing_ok=True)
+        _unlink_file(archive / doc.pdf_path)
     if doc.archive_path:
-        unlink_if_own(archive / doc.archive_path, doc.sha256)
+        try:
+            unlink_if_own(archive / doc.archive_path, doc.sha256)
+        except OSError as e:   # a directory there, no permission: left, and the record still reaches its state
+            log.warning("%s could not be checked or removed (%s); left as it is", archive / doc.archive_path, e)
+
+
+def _unlink_file(path: Path) -> None:
+    """Remove a file (or a symlink, not what it points to); anything else there — a directory — stays, logged: a
+    clean-up that raised here left its document in `processing` for good (attack round, 2026-12-02)."""
+    try:
+        if path.is_symlink() or path.is_file():
+            path.unlink()
+        elif path.exists():
+            log.warning("%s is not a file; left as it is", path)
+    except FileNotFoundError:
+        pass
+    except OSError as e:
+        log.warning("%s could not be removed (%s); left as it is", path, e)
 
 
 def unlink_if_own(copy: Path, sha256: str) -> bool:

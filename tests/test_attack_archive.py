@@ -29,6 +29,10 @@ def _pdf_path(r, doc_id: int) -> Path:  # type: ignore[no-untyped-def]
     return r.archive / row["pdf_path"]
 
 
+@pytest.mark.xfail(strict=True, reason=(
+    "known, not fixed (attack round 2026-12-02): the searchable PDF is put in place with os.replace "
+    "(ingest.archive.move_into): a foreign file at <id>-<stem>.ocr.pdf is replaced; resuming after a "
+    "crash relies on replacing its own PDF — needs an 'is this my PDF' check (XMP record)"))
 def test_a_foreign_file_at_the_searchable_pdf_path_is_not_replaced(tmp_path: Path) -> None:
     """The original's name is guarded (os.link), the searchable PDF's name is not: move_into is os.replace. Another
     file at `<id>-<stem>.ocr.pdf` (an older archive's PDF for an id used again, e.g. a.jpg archived before, a.png
@@ -52,6 +56,9 @@ def test_a_foreign_file_at_the_searchable_pdf_path_is_not_replaced(tmp_path: Pat
         assert found, "the other file at the searchable PDF's name was overwritten (os.replace), not kept"
 
 
+@pytest.mark.xfail(strict=True, reason=(
+    "known, not fixed (attack round 2026-12-02): remove_own_copies unlinks the recorded pdf_path "
+    "without checking it is this document's PDF"))
 def test_error_clean_up_never_deletes_a_foreign_file_at_the_pdf_path(tmp_path: Path) -> None:
     """A failure after the copy (archive full while the PDF is built): drop_own_copies unlinks the recorded pdf
     path without asking whose file it is — the checksum guard covers only the original's copy."""
@@ -78,6 +85,9 @@ def test_error_clean_up_never_deletes_a_foreign_file_at_the_pdf_path(tmp_path: P
             "error clean-up deleted another file at the document's pdf path"
 
 
+@pytest.mark.xfail(strict=True, reason=(
+    "known, not fixed (attack round 2026-12-02): ingest.recover unlinks an unfinished record's "
+    "pdf_path without checking it is its own"))
 def test_crash_recovery_never_deletes_a_foreign_file_at_the_pdf_path(tmp_path: Path) -> None:
     """kill -9 after the copy; another file at the pdf name: recovery's `unfinished` set unlinks it unhashed
     (only the original's copy goes through unlink_if_own)."""
@@ -182,9 +192,17 @@ def test_a_directory_at_the_temporary_name_ends_the_document_in_a_final_state(tm
         HOOKS.clear()
         [d] = r.docs()
         assert d["status"] in ("failed", "done"), d["status"]
-        assert path.read_bytes() == data
+        if d["status"] == "done":   # copied through a temporary of its own: the archive holds the scan
+            [row] = r.rows("select archive_path from document where id = ?", d["id"])
+            assert (r.archive / row["archive_path"]).read_bytes() == data
+            assert (r.archive / (row["archive_path"] + ".part") / "inside").is_dir(), "what stood there stays"
+        else:
+            assert path.read_bytes() == data
 
 
+@pytest.mark.xfail(strict=True, reason=(
+    "known, not fixed (attack round 2026-12-02): the config check looks only at the archive's top "
+    "folder; a branch folder symlinked into the share is followed"))
 def test_an_archive_folder_that_is_a_symlink_into_the_share_does_not_put_the_copy_back_in_the_share(
         tmp_path: Path) -> None:
     """The config refuses an archive inside the share, but only at its top: a branch folder in the archive that is
@@ -207,6 +225,9 @@ def test_an_archive_folder_that_is_a_symlink_into_the_share_does_not_put_the_cop
         assert not in_share or path in in_share, f"the archive copy was written into the share: {in_share}"
 
 
+@pytest.mark.xfail(strict=True, reason=(
+    "known, not fixed (attack round 2026-12-02): a failed archive_conflict record whose original was "
+    "renamed stays failed (and in the health line) until a restart's recovery"))
 def test_a_conflict_whose_original_was_renamed_is_not_reported_as_waiting_in_the_share(tmp_path: Path) -> None:
     """archive_conflict → the clerk, told the file waits, renames it (or drops it again under another name); the
     renamed file is digitised. The old record stays `failed`/archive_conflict, and `nasti status` keeps saying
@@ -231,6 +252,9 @@ def test_a_conflict_whose_original_was_renamed_is_not_reported_as_waiting_in_the
             f"the renamed file is done, yet its old record still waits as an archive conflict: {lines}"
 
 
+@pytest.mark.xfail(strict=True, reason=(
+    "known, not fixed (attack round 2026-12-02): a failed file is only looked at again by the "
+    "periodic rescan (rescan_seconds, 300 s), not at its 20 s backoff"))
 def test_a_running_watcher_retries_an_archive_conflict_soon_after_it_is_sorted_out(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """`nasti watch` (long-running, default config). The copy conflicts; the operator moves the other file away.

@@ -5,7 +5,9 @@ import fnmatch
 
 IGNORED_NAMES = {"thumbs.db", "desktop.ini", ".ds_store", "ehthumbs.db", "icon\r"}
 IGNORED_PATTERNS = ("._*", "~$*", "*.tmp", "*.part", "*.crdownload", "*.partial", "~*.tmp", ".~lock.*#")
-OWN_FOLDERS = {"_rejected"}
+# nasti's folder names: `_rejected` in the share; `_quarantine` is the archive's set-aside folder (ingest.recover),
+# and a share folder of that name would archive into it, where fsck says files may be removed by hand (attack round)
+OWN_FOLDERS = {"_rejected", "_quarantine"}
 
 
 def is_ignored(relative_parts: tuple[str, ...]) -> bool:
