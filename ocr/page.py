@@ -77,6 +77,7 @@ LOW_CONFIDENCE = 50.0   # a read below this mean word confidence is checked the 
 # whatever its read (as before) verified 30 % of the tuning half's upright crops; this verifies 19 % (two of those five
 # were wrong turns of the probe, caught), 12 % of the held-out half (bench/results/realscans.md).
 UNSURE_BELOW = 60.0
+NO_EVIDENCE_CLEAR = 1.1   # orient.verify's margin for another turn when the probe had no up/down evidence
 # A page read below ENLARGE_BELOW mean confidence is read again enlarged twice (bicubic) and the read with the higher
 # confidence is kept (it must beat the first by ENLARGE_GAIN). Tesseract binarises the enlarged page with smoother
 # stroke edges; on real letterpress that is worth 1-7 CER points, on clean pages it can cost as much, which the
@@ -191,10 +192,11 @@ def read_upright(image: Image.Image, dpi: int, look: Probe, lang: str, task: Pag
     if (confidence < LOW_CONFIDENCE or (confidence < UNSURE_BELOW and not _sure(look))) and left() > 0:
         try:
             # a probe without an up/down vote (flip margin 0: capitals and digits, split headlines) has only taken
-            # the page as scanned: its turn gets no head start (a receipt turned 180° scored 1.2 × upside down)
+            # the page as scanned: its turn gets a small head start only (a receipt turned 180° scored 1.22 × upside
+            # down; none at all turned a handwritten noting sheet 180° on a 1.02 × score, read as print)
             verdict = orient.verify(base, 0, lang, dpi=read_dpi, timeout=left(),
                                     all_turns=look.axis_margin < SURE_AXIS or look.words < SURE_WORDS,
-                                    clear=orient.CLEAR if look.flip_margin > 0 else 1.0)
+                                    clear=orient.CLEAR if look.flip_margin > 0 else NO_EVIDENCE_CLEAR)
         except EngineMissing:
             raise
         except OcrError:    # the check could not be made: the probe's turn stands, recorded as the probe's
